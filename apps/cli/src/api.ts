@@ -1,0 +1,50 @@
+import type {
+  ActionView__Output,
+  AwaitDecisionRequest,
+  AwaitDecisionResponse__Output,
+  CancelActionRequest,
+  CastVoteRequest,
+  CastVoteResponse__Output,
+  GetActionRequest,
+  GetTimelineRequest,
+  ListPendingRequest,
+  ListPendingResponse__Output,
+  RequestActionRequest,
+  RequestActionResponse__Output,
+  SearchActionsRequest,
+  SearchActionsResponse__Output,
+  Timeline__Output,
+  WatchActionRequest,
+} from '@approvals/contracts';
+import { serverStream, unary, type ApprovalsClient } from '@approvals/platform';
+
+/** The calls the CLI makes, as promises; commands depend on this so tests can inject a fake. */
+export interface ApprovalsApi {
+  requestAction(request: RequestActionRequest): Promise<RequestActionResponse__Output>;
+  getAction(request: GetActionRequest): Promise<ActionView__Output>;
+  watchAction(request: WatchActionRequest): AsyncIterable<ActionView__Output>;
+  /** `deadlineMs` bounds the whole call; it should exceed the request's timeout. */
+  awaitDecision(request: AwaitDecisionRequest, deadlineMs: number): Promise<AwaitDecisionResponse__Output>;
+  cancelAction(request: CancelActionRequest): Promise<ActionView__Output>;
+  castVote(request: CastVoteRequest): Promise<CastVoteResponse__Output>;
+  listPending(request: ListPendingRequest): Promise<ListPendingResponse__Output>;
+  getTimeline(request: GetTimelineRequest): Promise<Timeline__Output>;
+  searchActions(request: SearchActionsRequest): Promise<SearchActionsResponse__Output>;
+  close(): void;
+}
+
+/** The ApprovalsApi over real gRPC clients. */
+export function grpcApi(client: ApprovalsClient): ApprovalsApi {
+  return {
+    requestAction: (request) => unary(client.intake, 'RequestAction', request),
+    getAction: (request) => unary(client.intake, 'GetAction', request),
+    watchAction: (request) => serverStream(client.intake, 'WatchAction', request),
+    awaitDecision: (request, deadlineMs) => unary(client.intake, 'AwaitDecision', request, undefined, { deadline: Date.now() + deadlineMs }),
+    cancelAction: (request) => unary(client.intake, 'CancelAction', request),
+    castVote: (request) => unary(client.decisions, 'CastVote', request),
+    listPending: (request) => unary(client.decisions, 'ListPending', request),
+    getTimeline: (request) => unary(client.audit, 'GetTimeline', request),
+    searchActions: (request) => unary(client.audit, 'SearchActions', request),
+    close: () => client.close(),
+  };
+}

@@ -1,0 +1,26 @@
+import { awaitCommand } from './await.command';
+import { cancelCommand } from './cancel.command';
+import type { Command } from './command';
+import { getCommand } from './get.command';
+import { pendingCommand } from './pending.command';
+import { requestCommand } from './request.command';
+import { searchCommand } from './search.command';
+import { timelineCommand } from './timeline.command';
+import { approveCommand, denyCommand } from './vote.command';
+import { watchCommand } from './watch.command';
+
+export type { CliContext, Command, Io } from './command';
+
+/** Every command, in the order the help lists them. */
+export const commands: readonly Command[] = [
+  requestCommand,
+  getCommand,
+  watchCommand,
+  awaitCommand,
+  cancelCommand,
+  pendingCommand,
+  approveCommand,
+  denyCommand,
+  timelineCommand,
+  searchCommand,
+];

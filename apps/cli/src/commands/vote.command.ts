@@ -1,0 +1,60 @@
+import type { VoteDecision } from '@approvals/contracts';
+import { expectPositionals, parseCommandArgs, required } from '../args';
+import { ExitCode } from '../errors';
+import { printJson, requireApiKey, type CliContext, type Command } from './command';
+
+const approver = { type: 'string', value: '<human>', description: 'the approver (their apiKey comes from the directory file)' } as const;
+const approveOptions = { as: approver, comment: { type: 'string', value: '<text>', description: 'a note for the record' } } as const;
+const denyOptions = { as: approver, reason: { type: 'string', value: '<text>', description: 'why the action is denied (required)' } } as const;
+
+const description =
+  "Calls CastVote as the approver. Prints whether the vote was accepted and the action's status; a rejected vote " +
+  '(e.g. SELF_APPROVAL, NOT_ELIGIBLE, DUPLICATE_VOTE, EXPIRED) prints the reason and detail and exits with code 3.';
+
+interface Vote {
+  command: string;
+  actionId: string;
+  decision: VoteDecision;
+  comment: string;
+  as: string | undefined;
+}
+
+async function castVote(ctx: CliContext, vote: Vote): Promise<number> {
+  const principal = vote.as === undefined ? undefined : { kind: 'human' as const, id: vote.as };
+  const api = ctx.connect(requireApiKey(ctx, principal, `${vote.command}: --as <human> is required`));
+  const response = await api.castVote({ actionId: vote.actionId, decision: vote.decision, comment: vote.comment });
+  if (ctx.json) printJson(ctx.io, response);
+  else if (response.accepted) ctx.io.out(`vote accepted: action ${vote.actionId} is now ${response.status}`);
+  else {
+    ctx.io.out(`vote rejected: ${response.rejectionReason}${response.detail ? `: ${response.detail}` : ''}`);
+    ctx.io.out(`action ${vote.actionId} is ${response.status}`);
+  }
+  return response.accepted ? ExitCode.ok : ExitCode.negative;
+}
+
+export const approveCommand: Command = {
+  name: 'approve',
+  synopsis: 'approve <actionId> --as <human> [--comment <text>]',
+  summary: 'vote to approve an action',
+  description,
+  options: approveOptions,
+  async run(args, ctx) {
+    const { values, positionals } = parseCommandArgs('approve', args, approveOptions);
+    const [actionId] = expectPositionals('approve', positionals, ['actionId']);
+    return castVote(ctx, { command: 'approve', actionId, decision: 'APPROVE', comment: values.comment ?? '', as: values.as });
+  },
+};
+
+export const denyCommand: Command = {
+  name: 'deny',
+  synopsis: 'deny <actionId> --as <human> --reason <text>',
+  summary: 'vote to deny an action (a reason is required)',
+  description,
+  options: denyOptions,
+  async run(args, ctx) {
+    const { values, positionals } = parseCommandArgs('deny', args, denyOptions);
+    const [actionId] = expectPositionals('deny', positionals, ['actionId']);
+    const reason = required('deny', 'reason', values.reason);
+    return castVote(ctx, { command: 'deny', actionId, decision: 'DENY', comment: reason, as: values.as });
+  },
+};

@@ -1,0 +1,53 @@
+import { Controller, Inject } from '@nestjs/common';
+import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
+import type { CommandReply } from '@approvals/contracts';
+import {
+  Commands,
+  Topics,
+  cancelActionCommandSchema,
+  castVoteCommandSchema,
+  parseMessage,
+  policyEvaluatedMessageSchema,
+  recordNotificationCommandSchema,
+  reportExecutionCommandSchema,
+  requestActionCommandSchema,
+} from '@approvals/contracts';
+import { DecisionHandlers } from '@approvals/application';
+
+/** The decision service's bus endpoints: commands (request/reply) and policy evaluations. */
+@Controller()
+export class DecisionBusController {
+  constructor(@Inject(DecisionHandlers) private readonly handlers: DecisionHandlers) {}
+
+  @MessagePattern(Commands.requestAction)
+  requestAction(@Payload() message: unknown): Promise<CommandReply> {
+    return this.handlers.requestAction(parseMessage(requestActionCommandSchema, message, Commands.requestAction));
+  }
+
+  @MessagePattern(Commands.castVote)
+  castVote(@Payload() message: unknown): Promise<CommandReply> {
+    return this.handlers.castVote(parseMessage(castVoteCommandSchema, message, Commands.castVote));
+  }
+
+  @MessagePattern(Commands.cancelAction)
+  cancelAction(@Payload() message: unknown): Promise<CommandReply> {
+    return this.handlers.cancelAction(parseMessage(cancelActionCommandSchema, message, Commands.cancelAction));
+  }
+
+  @MessagePattern(Commands.reportExecution)
+  reportExecution(@Payload() message: unknown): Promise<CommandReply> {
+    return this.handlers.reportExecution(parseMessage(reportExecutionCommandSchema, message, Commands.reportExecution));
+  }
+
+  @MessagePattern(Commands.recordNotification)
+  recordNotification(@Payload() message: unknown): Promise<CommandReply> {
+    return this.handlers.recordNotification(parseMessage(recordNotificationCommandSchema, message, Commands.recordNotification));
+  }
+
+  @EventPattern(Topics.policyEvaluations)
+  async policyEvaluated(@Payload() message: unknown): Promise<void> {
+    const reply = await this.handlers.recordEvaluation(parseMessage(policyEvaluatedMessageSchema, message, Topics.policyEvaluations));
+    // NOT_FOUND cannot heal by retrying; anything else unexpected is retried by the bus.
+    if (!reply.ok && reply.code !== 'NOT_FOUND') throw new Error(`recording evaluation failed: ${reply.code}: ${reply.message}`);
+  }
+}

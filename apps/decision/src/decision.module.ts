@@ -1,0 +1,73 @@
+import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Module } from '@nestjs/common';
+import type { CheckpointStore, Clock, Directory, EventStore, IdGenerator, MessagePublisher } from '@approvals/application';
+import { DecisionHandlers, DecisionService, ExpiryScheduler, OutboxRelay } from '@approvals/application';
+import type { AppConfig, Logger } from '@approvals/platform';
+import { Ed25519GrantIssuer, dataFiles } from '@approvals/platform';
+import { CHECKPOINT_STORE, CLOCK, CONFIG, DIRECTORY, EVENT_STORE, IDS, LOGGER, MESSAGE_PUBLISHER } from '@approvals/nest-platform';
+import { DecisionBusController } from './decision.bus.controller';
+
+const GRANT_ISSUER = Symbol('GrantIssuer');
+
+/** Starts the outbox relay and the expiry scheduler with the application, stops them before the ledger closes. */
+@Injectable()
+export class DecisionRuntime implements OnApplicationBootstrap, OnModuleDestroy {
+  constructor(
+    @Inject(OutboxRelay) private readonly relay: OutboxRelay,
+    @Inject(ExpiryScheduler) private readonly expiries: ExpiryScheduler,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.relay.start();
+    await this.expiries.start();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.expiries.stop();
+    await this.relay.stop();
+  }
+}
+
+@Module({
+  controllers: [DecisionBusController],
+  providers: [
+    {
+      provide: GRANT_ISSUER,
+      useFactory: (config: AppConfig) =>
+        Ed25519GrantIssuer.open({
+          keyFile: dataFiles(config).grantKey,
+          issuer: 'approvals',
+          audience: 'approvals-executor',
+          ttlSeconds: config.grantTtlSeconds,
+        }),
+      inject: [CONFIG],
+    },
+    {
+      provide: DecisionService,
+      useFactory: (store: EventStore, grants: Ed25519GrantIssuer, directory: Directory, clock: Clock, ids: IdGenerator) =>
+        new DecisionService({ store, grants, directory, clock, ids }),
+      inject: [EVENT_STORE, GRANT_ISSUER, DIRECTORY, CLOCK, IDS],
+    },
+    { provide: DecisionHandlers, useFactory: (service: DecisionService) => new DecisionHandlers(service), inject: [DecisionService] },
+    {
+      provide: OutboxRelay,
+      useFactory: (store: EventStore, checkpoints: CheckpointStore, publisher: MessagePublisher, logger: Logger) =>
+        new OutboxRelay(store, checkpoints, publisher, (err) => logger.error({ err }, 'outbox relay failed; restarting from its checkpoint')),
+      inject: [EVENT_STORE, CHECKPOINT_STORE, MESSAGE_PUBLISHER, LOGGER],
+    },
+    {
+      provide: ExpiryScheduler,
+      useFactory: (store: EventStore, clock: Clock, handlers: DecisionHandlers, logger: Logger, config: AppConfig) =>
+        new ExpiryScheduler(
+          store,
+          clock,
+          (actionId) => handlers.expire(actionId),
+          (err) => logger.error({ err }, 'expiry failed; will retry'),
+          config.expiryCheckMs,
+        ),
+      inject: [EVENT_STORE, CLOCK, DecisionHandlers, LOGGER, CONFIG],
+    },
+    DecisionRuntime,
+  ],
+})
+export class DecisionModule {}

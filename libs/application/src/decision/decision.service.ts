@@ -1,0 +1,129 @@
+import type { ApprovalCommand, ApprovalEvent, ApprovalState, DomainError, Result } from '@approvals/domain';
+import { decide, evolve, fail, ok, toActionStreamId } from '@approvals/domain';
+import type { Directory } from '../ports/directory.port';
+import type { EventMetadata, EventStore } from '../ports/event-store.port';
+import { WrongExpectedRevisionError } from '../ports/event-store.port';
+import type { Clock, IdGenerator } from '../ports/clock.port';
+import type { GrantIssuer } from '../ports/grant-issuer.port';
+import { loadAction } from '../ledger/approval-stream';
+
+export interface DecisionDeps {
+  store: EventStore;
+  grants: GrantIssuer;
+  directory: Directory;
+  clock: Clock;
+  ids: IdGenerator;
+  /** How many times a command is retried after a concurrency conflict (the stream is reloaded each time). */
+  maxConflictRetries?: number;
+}
+
+/** Where a command came from: copied into every event's metadata. */
+export interface CommandContext {
+  actor: NonNullable<EventMetadata['actor']>;
+  correlationId?: string | undefined;
+  causationId?: string | undefined;
+  traceparent?: string | undefined;
+  tracestate?: string | undefined;
+}
+
+export interface Decided {
+  actionId: string;
+  state: ApprovalState;
+  /** The events this command appended (empty for an idempotent repeat). */
+  appended: ApprovalEvent[];
+}
+
+/**
+ * The decision service's command handler: the single writer of every `action-<id>` stream.
+ * Read, fold, decide, append with the expected revision; on a conflict reload and decide again,
+ * never overwrite.
+ */
+export class DecisionService {
+  private readonly maxRetries: number;
+
+  constructor(private readonly deps: DecisionDeps) {
+    this.maxRetries = deps.maxConflictRetries ?? 5;
+  }
+
+  async execute(
+    actionId: string,
+    build: (now: string) => ApprovalCommand,
+    context: CommandContext,
+  ): Promise<Result<Decided, DomainError>> {
+    for (let attempt = 0; ; attempt += 1) {
+      const loaded = await loadAction(this.deps.store, actionId);
+      const now = this.deps.clock.now();
+      const decided = decide(build(now.toISOString()), loaded.state);
+      if (!decided.ok) return decided;
+
+      let events = decided.value;
+      let state = events.reduce(evolve, loaded.state);
+      if (events.some((e) => e.type === 'ActionApproved')) {
+        const grant = await this.issueGrant(state, now);
+        if (!grant.ok) return grant;
+        events = [...events, ...grant.value];
+        state = grant.value.reduce(evolve, state);
+      }
+      if (events.length === 0) return ok({ actionId, state: loaded.state, appended: [] });
+
+      try {
+        await this.deps.store.appendToStream(
+          toActionStreamId(actionId),
+          events.map((event) => ({
+            eventId: this.deps.ids.next(),
+            type: event.type,
+            data: event.data,
+            metadata: this.metadataFor(actionId, event, context),
+          })),
+          { expectedRevision: loaded.revision < 0 ? 'no_stream' : loaded.revision },
+        );
+        return ok({ actionId, state, appended: events });
+      } catch (error) {
+        if (error instanceof WrongExpectedRevisionError && attempt < this.maxRetries) continue;
+        throw error;
+      }
+    }
+  }
+
+  /** Resolves the approver's groups from the directory before the domain judges the vote. */
+  approverGroups(approverId: string): string[] {
+    return this.deps.directory.findHuman(approverId)?.groups ?? [];
+  }
+
+  private async issueGrant(state: ApprovalState, now: Date): Promise<Result<ApprovalEvent[], DomainError>> {
+    if (state.status !== 'final' || state.outcome !== 'APPROVED') return fail('INVALID_STATE', 'grant requires approval');
+    const grantId = this.deps.ids.next();
+    const issued = await this.deps.grants.issue({
+      grantId,
+      actionId: state.actionId,
+      agentId: state.request.agentId,
+      requestHash: state.requestHash,
+      issuedAt: now,
+    });
+    return decide(
+      {
+        type: 'IssueGrant',
+        data: { actionId: state.actionId, grantId, token: issued.token, expiresAt: issued.expiresAt.toISOString() },
+        meta: { now: now.toISOString() },
+      },
+      state,
+    );
+  }
+
+  private metadataFor(actionId: string, event: ApprovalEvent, context: CommandContext): EventMetadata {
+    const metadata: EventMetadata = {
+      actionId,
+      actor: context.actor,
+      correlationId: context.correlationId ?? actionId,
+      causationId: context.causationId,
+      traceparent: context.traceparent,
+      tracestate: context.tracestate,
+    };
+    if (event.type === 'PolicyEvaluated') metadata.policyVersion = event.data.policyVersion;
+    // Events the decision service derives on its own (outcomes, grants) are its acts, not the caller's.
+    if (['ActionApproved', 'ActionDenied', 'ActionExpired', 'ExecutionGrantIssued', 'ApprovalRequested'].includes(event.type)) {
+      metadata.actor = { kind: 'service', id: 'decision' };
+    }
+    return Object.fromEntries(Object.entries(metadata).filter(([, v]) => v !== undefined)) as EventMetadata;
+  }
+}

@@ -1,0 +1,132 @@
+import type { LedgerEventMessage } from '@approvals/contracts';
+import { Topics } from '@approvals/contracts';
+import { fromActionStreamId } from '@approvals/domain';
+import type { CheckpointStore, EventStore, RecordedEvent, Subscription } from '../ports/event-store.port';
+import type { MessagePublisher } from '../ports/messaging.port';
+
+export const outboxCheckpointName = 'decision.outbox-relay';
+
+/** The bus message for one recorded ledger event. */
+export function toLedgerEventMessage(event: RecordedEvent): LedgerEventMessage {
+  const { traceparent, tracestate, correlationId, causationId } = event.metadata;
+  return {
+    type: event.type,
+    data: event.data as Record<string, unknown>,
+    metadata: {
+      messageId: event.eventId,
+      eventId: event.eventId,
+      streamId: event.streamId,
+      revision: event.revision,
+      position: event.position.toString(),
+      occurredAt: event.metadata.occurredAt,
+      ...(correlationId ? { correlationId } : {}),
+      ...(causationId ? { causationId } : {}),
+      ...(traceparent ? { traceparent } : {}),
+      ...(tracestate ? { tracestate } : {}),
+    },
+  };
+}
+
+/**
+ * Publishes every ledger event to the bus, in ledger order, from a durable checkpoint: the
+ * ledger is the outbox. A crash between append and publish only means the event is published
+ * after the restart (at least once); consumers are idempotent, so nothing is lost or doubled.
+ * Publishing is pipelined (up to `maxInFlight` unacknowledged messages); the checkpoint only
+ * ever moves to the end of the acknowledged prefix.
+ */
+export class OutboxRelay {
+  private subscription: Subscription | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly order: bigint[] = [];
+  private readonly acknowledged = new Set<bigint>();
+  private acknowledgedUpTo: bigint | undefined;
+  private saved: bigint | undefined;
+  private saving: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly checkpoints: CheckpointStore,
+    private readonly publisher: MessagePublisher,
+    private readonly onError: (error: unknown) => void,
+    private readonly maxInFlight = 256,
+    private readonly retryDelayMs = 1000,
+  ) {}
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    const after = await this.checkpoints.load(outboxCheckpointName);
+    this.saved = after;
+    this.acknowledgedUpTo = after;
+    this.subscription = this.store.subscribeToAll((event) => this.relay(event), {
+      after,
+      streamPrefix: 'action-',
+      onError: (error) => this.restartAfter(error),
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.subscription?.close();
+    this.subscription = undefined;
+    await Promise.allSettled([...this.inFlight]);
+    await this.saveCheckpoint();
+  }
+
+  private async relay(event: RecordedEvent): Promise<void> {
+    while (this.inFlight.size >= this.maxInFlight) await Promise.race(this.inFlight);
+    const actionId = fromActionStreamId(event.streamId) ?? event.streamId;
+    const position = event.position;
+    this.order.push(position);
+    const published = this.publisher.publish(Topics.ledgerEvents, actionId, toLedgerEventMessage(event)).then(
+      () => this.acknowledge(position),
+      (error: unknown) => this.restartAfter(error),
+    );
+    this.inFlight.add(published);
+    void published.finally(() => this.inFlight.delete(published));
+  }
+
+  private acknowledge(position: bigint): void {
+    this.acknowledged.add(position);
+    while (this.order.length > 0 && this.acknowledged.has(this.order[0]!)) {
+      const done = this.order.shift()!;
+      this.acknowledged.delete(done);
+      this.acknowledgedUpTo = done;
+    }
+    void this.saveCheckpoint();
+  }
+
+  /** Saves the acknowledged prefix; concurrent calls coalesce into one write at a time. */
+  private async saveCheckpoint(): Promise<void> {
+    while (this.saving) await this.saving;
+    const target = this.acknowledgedUpTo;
+    if (target === undefined || target === this.saved) return;
+    this.saving = this.checkpoints.save(outboxCheckpointName, target).then(
+      () => {
+        this.saved = target;
+      },
+      (error: unknown) => this.onError(error),
+    );
+    try {
+      await this.saving;
+    } finally {
+      this.saving = undefined;
+    }
+  }
+
+  /** A failed publish: stop, and start again from the last checkpoint after a pause. */
+  private restartAfter(error: unknown): void {
+    this.onError(error);
+    if (this.stopped) return;
+    const subscription = this.subscription;
+    this.subscription = undefined;
+    void (async () => {
+      await subscription?.close();
+      await Promise.allSettled([...this.inFlight]);
+      this.order.length = 0;
+      this.acknowledged.clear();
+      await new Promise((resolve) => setTimeout(resolve, this.retryDelayMs));
+      if (!this.stopped) await this.start();
+    })().catch(this.onError);
+  }
+}

@@ -1,0 +1,182 @@
+import type { ActionView__Output, CommandReply, RequestActionRequest__Output } from '@approvals/contracts';
+import { Commands } from '@approvals/contracts';
+import { toActionStreamId } from '@approvals/domain';
+import { actionIdFor } from '../ids';
+import { canonicalJson, sha256Hex } from '../ledger/event-hash';
+import { loadAction } from '../ledger/approval-stream';
+import type { Clock, IdGenerator } from '../ports/clock.port';
+import type { Directory } from '../ports/directory.port';
+import type { EventStore } from '../ports/event-store.port';
+import type { CommandSender } from '../ports/messaging.port';
+import type { ActionUpdates } from './action-updates';
+import { toActionView } from './action-view';
+import type { FieldViolation } from './request-validation';
+import { validateActionRequest } from './request-validation';
+
+/** Errors of the intake as values; the gRPC edge maps each code to a status. */
+export type IntakeError =
+  | { code: 'INVALID_ARGUMENT'; message: string; violations: FieldViolation[] }
+  | { code: 'ALREADY_EXISTS' | 'NOT_FOUND' | 'FAILED_PRECONDITION' | 'PERMISSION_DENIED' | 'INTERNAL'; message: string };
+
+export type IntakeResult<T> = { ok: true; value: T } | { ok: false; error: IntakeError };
+
+export interface TraceContext {
+  traceparent?: string | undefined;
+  tracestate?: string | undefined;
+}
+
+const toIntakeError = (reply: Extract<CommandReply, { ok: false }>): IntakeError => {
+  switch (reply.code) {
+    case 'IDEMPOTENCY_CONFLICT':
+      return { code: 'ALREADY_EXISTS', message: reply.message };
+    case 'NOT_FOUND':
+      return { code: 'NOT_FOUND', message: reply.message };
+    case 'PERMISSION_DENIED':
+      return { code: 'PERMISSION_DENIED', message: reply.message };
+    case 'INVALID_ARGUMENT':
+      return { code: 'INVALID_ARGUMENT', message: reply.message, violations: [] };
+    case 'ALREADY_FINAL':
+    case 'INVALID_STATE':
+      return { code: 'FAILED_PRECONDITION', message: reply.message };
+    default:
+      return { code: 'INTERNAL', message: reply.message };
+  }
+};
+
+/** The intake: validates and normalises agents' requests and answers questions about them. */
+export class IntakeService {
+  constructor(
+    private readonly ledger: EventStore,
+    private readonly commands: CommandSender,
+    private readonly updates: ActionUpdates,
+    private readonly directory: Directory,
+    private readonly clock: Clock,
+    private readonly ids: IdGenerator,
+  ) {}
+
+  async requestAction(
+    agentId: string,
+    input: RequestActionRequest__Output,
+    trace: TraceContext = {},
+  ): Promise<IntakeResult<{ actionId: string; status: string; created: boolean }>> {
+    const validated = validateActionRequest(agentId, input, (id) => this.directory.findHuman(id) !== undefined);
+    if (!validated.ok) {
+      const message = validated.violations.map((v) => `${v.field}: ${v.description}`).join('; ');
+      return { ok: false, error: { code: 'INVALID_ARGUMENT', message, violations: validated.violations } };
+    }
+    const request = validated.request;
+    const actionId = actionIdFor(agentId, request.idempotencyKey);
+    const reply = await this.commands.send(Commands.requestAction, {
+      type: 'RequestAction',
+      data: { actionId, request, requestHash: sha256Hex(canonicalJson(request)) },
+      metadata: this.metadata(actionId, trace),
+    });
+    if (!reply.ok) return { ok: false, error: toIntakeError(reply) };
+    return { ok: true, value: { actionId, status: reply.status, created: reply.created ?? false } };
+  }
+
+  /** An agent sees only its own actions; anything else is reported as not found. */
+  async getAction(agentId: string, actionId: string): Promise<IntakeResult<ActionView__Output>> {
+    const { state, revision } = await loadAction(this.ledger, actionId);
+    if (state.status === 'none' || state.request.agentId !== agentId) {
+      return { ok: false, error: { code: 'NOT_FOUND', message: `action ${actionId} not found` } };
+    }
+    return { ok: true, value: toActionView(state, revision) };
+  }
+
+  /**
+   * Calls `onView` with the current view and again on every status change; resolves when the
+   * action reaches its final outcome or `signal` aborts.
+   */
+  async watch(
+    agentId: string,
+    actionId: string,
+    onView: (view: ActionView__Output) => void,
+    signal?: AbortSignal,
+  ): Promise<IntakeResult<void>> {
+    let lastStatus = '';
+    let wake: () => void = () => undefined;
+    const unlisten = this.updates.listen(toActionStreamId(actionId), () => wake());
+    try {
+      for (;;) {
+        const changed = new Promise<void>((resolve) => (wake = resolve));
+        const current = await this.getAction(agentId, actionId);
+        if (!current.ok) return current;
+        if (current.value.status !== lastStatus) {
+          lastStatus = current.value.status;
+          onView(current.value);
+        }
+        if (isFinal(current.value.status) || signal?.aborted) return { ok: true, value: undefined };
+        await Promise.race([changed, abortPromise(signal)]);
+        if (signal?.aborted) return { ok: true, value: undefined };
+      }
+    } finally {
+      unlisten();
+    }
+  }
+
+  async awaitDecision(
+    agentId: string,
+    actionId: string,
+    timeoutMs: number,
+  ): Promise<IntakeResult<{ decided: boolean; action: ActionView__Output }>> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), Math.max(0, timeoutMs));
+    let last: ActionView__Output | undefined;
+    try {
+      const watched = await this.watch(agentId, actionId, (view) => (last = view), controller.signal);
+      if (!watched.ok) return watched;
+    } finally {
+      clearTimeout(timer);
+    }
+    if (!last) return { ok: false, error: { code: 'NOT_FOUND', message: `action ${actionId} not found` } };
+    return { ok: true, value: { decided: isFinal(last.status), action: last } };
+  }
+
+  async cancel(agentId: string, actionId: string, reason: string, trace: TraceContext = {}): Promise<IntakeResult<ActionView__Output>> {
+    const visible = await this.getAction(agentId, actionId);
+    if (!visible.ok) return visible;
+    const reply = await this.commands.send(Commands.cancelAction, {
+      type: 'CancelAction',
+      data: { actionId, agentId, reason: reason.trim() || 'cancelled by the agent' },
+      metadata: this.metadata(actionId, trace),
+    });
+    if (!reply.ok) return { ok: false, error: toIntakeError(reply) };
+    return this.getAction(agentId, actionId);
+  }
+
+  async reportExecution(
+    agentId: string,
+    input: { actionId: string; grantId: string; status: 'SUCCEEDED' | 'FAILED'; detail: string },
+    trace: TraceContext = {},
+  ): Promise<IntakeResult<ActionView__Output>> {
+    const visible = await this.getAction(agentId, input.actionId);
+    if (!visible.ok) return visible;
+    const reply = await this.commands.send(Commands.reportExecution, {
+      type: 'ReportExecution',
+      data: { ...input, agentId },
+      metadata: this.metadata(input.actionId, trace),
+    });
+    if (!reply.ok) return { ok: false, error: toIntakeError(reply) };
+    return this.getAction(agentId, input.actionId);
+  }
+
+  private metadata(actionId: string, trace: TraceContext) {
+    return {
+      messageId: this.ids.next(),
+      correlationId: actionId,
+      occurredAt: this.clock.now().toISOString(),
+      ...(trace.traceparent ? { traceparent: trace.traceparent } : {}),
+      ...(trace.tracestate ? { tracestate: trace.tracestate } : {}),
+    };
+  }
+}
+
+const finalStatuses = new Set(['APPROVED', 'DENIED', 'EXPIRED', 'CANCELLED']);
+export const isFinal = (status: string): boolean => finalStatuses.has(status);
+
+function abortPromise(signal?: AbortSignal): Promise<void> {
+  if (!signal) return new Promise(() => undefined);
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}

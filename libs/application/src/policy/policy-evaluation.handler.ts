@@ -1,0 +1,46 @@
+import type { LedgerEventMessage, PolicyEvaluatedMessage } from '@approvals/contracts';
+import { Topics } from '@approvals/contracts';
+import type { ActionRequested } from '@approvals/domain';
+import type { Clock, IdGenerator } from '../ports/clock.port';
+import type { MessagePublisher } from '../ports/messaging.port';
+import type { PolicyEngine } from '../ports/policy-engine.port';
+
+/**
+ * The policy evaluator: for each ActionRequested on the bus, evaluate the request with the
+ * current policy set and publish PolicyEvaluated. Re-delivery re-evaluates and re-publishes;
+ * the decision service records only the first evaluation of an action.
+ */
+export class PolicyEvaluationHandler {
+  constructor(
+    private readonly engine: PolicyEngine,
+    private readonly publisher: MessagePublisher,
+    private readonly clock: Clock,
+    private readonly ids: IdGenerator,
+  ) {}
+
+  async onLedgerEvent(message: LedgerEventMessage): Promise<void> {
+    if (message.type !== 'ActionRequested') return;
+    const { actionId, request } = message.data as unknown as ActionRequested['data'];
+    const decision = this.engine.evaluate(request);
+    const evaluated: PolicyEvaluatedMessage = {
+      type: 'PolicyEvaluated',
+      data: {
+        actionId,
+        outcome: decision.outcome,
+        policyVersion: decision.policyVersion,
+        determiningPolicies: decision.determiningPolicies,
+        reasons: decision.reasons,
+        ...(decision.requirement ? { requirement: decision.requirement } : {}),
+        evaluatedAt: this.clock.now().toISOString(),
+      },
+      metadata: {
+        messageId: this.ids.next(),
+        correlationId: message.metadata.correlationId ?? actionId,
+        causationId: message.metadata.messageId,
+        occurredAt: this.clock.now().toISOString(),
+        ...(message.metadata.traceparent ? { traceparent: message.metadata.traceparent } : {}),
+      },
+    };
+    await this.publisher.publish(Topics.policyEvaluations, actionId, evaluated);
+  }
+}

@@ -1,0 +1,28 @@
+/** People, groups and agents known to the system (loaded from a directory file in this slice). */
+export interface Human {
+  id: string;
+  name: string;
+  email?: string | undefined;
+  groups: string[];
+  /** Demo-only API key (embedded mode); never used in production. */
+  apiKey?: string | undefined;
+}
+
+export interface Agent {
+  id: string;
+  /** The human accountable for this agent. */
+  owner: string;
+  description?: string | undefined;
+  /** Demo-only API key (embedded mode); never used in production. */
+  apiKey?: string | undefined;
+}
+
+export interface Directory {
+  findHuman(id: string): Human | undefined;
+  findAgent(id: string): Agent | undefined;
+  groupMembers(group: string): Human[];
+  humans(): Human[];
+  agents(): Agent[];
+  /** Who holds this (demo) API key, if anyone. */
+  authenticate(apiKey: string): { kind: 'agent' | 'human'; id: string } | undefined;
+}

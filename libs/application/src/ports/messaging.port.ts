@@ -1,0 +1,11 @@
+import type { CommandName, CommandReply, TopicName } from '@approvals/contracts';
+
+/** Publishes an event message to a topic; resolves once the bus has taken responsibility for it. */
+export interface MessagePublisher {
+  publish(topic: TopicName, key: string, message: unknown): Promise<void>;
+}
+
+/** Sends a command to its single handler and waits for the reply (request/reply over the bus). */
+export interface CommandSender {
+  send(command: CommandName, message: unknown): Promise<CommandReply>;
+}

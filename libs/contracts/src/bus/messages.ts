@@ -1,0 +1,141 @@
+import { z } from 'zod';
+
+/**
+ * Wire contracts of bus messages, validated by every consumer before anything else.
+ * Messages are shaped `{ type, data, metadata }`.
+ */
+export const messageMetadataSchema = z.object({
+  messageId: z.string().min(1),
+  correlationId: z.string().optional(),
+  causationId: z.string().optional(),
+  traceparent: z.string().optional(),
+  tracestate: z.string().optional(),
+  occurredAt: z.string(),
+});
+export type MessageMetadata = z.infer<typeof messageMetadataSchema>;
+
+const jsonObject = z.record(z.string(), z.unknown());
+
+export const actionRequestSchema = z.object({
+  agentId: z.string().min(1),
+  model: z.string(),
+  onBehalfOf: z.string().optional(),
+  action: z.string().min(1),
+  resource: z.object({ kind: z.string().min(1), id: z.string().min(1) }),
+  environment: z.string().min(1),
+  dataClassification: z.string().optional(),
+  parameters: jsonObject,
+  justification: z.string(),
+  idempotencyKey: z.string().min(1),
+});
+export type ActionRequestPayload = z.infer<typeof actionRequestSchema>;
+
+const requirementSchema = z.object({
+  steps: z.array(z.object({ group: z.string().min(1), minApprovals: z.number().int().min(1) })).min(1),
+  ttlSeconds: z.number().positive(),
+  denyEndsRequest: z.boolean(),
+});
+
+/** A ledger event relayed onto the bus (Topics.ledgerEvents). */
+export const ledgerEventMessageSchema = z.object({
+  type: z.string().min(1),
+  data: jsonObject,
+  metadata: messageMetadataSchema.extend({
+    streamId: z.string().min(1),
+    revision: z.number().int().min(0),
+    position: z.string().regex(/^\d+$/),
+    eventId: z.string().min(1),
+  }),
+});
+export type LedgerEventMessage = z.infer<typeof ledgerEventMessageSchema>;
+
+/** A policy evaluation result (Topics.policyEvaluations). */
+export const policyEvaluatedMessageSchema = z.object({
+  type: z.literal('PolicyEvaluated'),
+  data: z.object({
+    actionId: z.string().min(1),
+    outcome: z.enum(['ALLOW', 'DENY', 'REQUIRE_APPROVAL']),
+    policyVersion: z.string().min(1),
+    determiningPolicies: z.array(z.string()),
+    reasons: z.array(z.string()),
+    requirement: requirementSchema.optional(),
+    evaluatedAt: z.string(),
+  }),
+  metadata: messageMetadataSchema,
+});
+export type PolicyEvaluatedMessage = z.infer<typeof policyEvaluatedMessageSchema>;
+
+export const requestActionCommandSchema = z.object({
+  type: z.literal('RequestAction'),
+  data: z.object({ actionId: z.string().min(1), request: actionRequestSchema, requestHash: z.string().min(1) }),
+  metadata: messageMetadataSchema,
+});
+export type RequestActionCommandMessage = z.infer<typeof requestActionCommandSchema>;
+
+export const castVoteCommandSchema = z.object({
+  type: z.literal('CastVote'),
+  data: z.object({
+    actionId: z.string().min(1),
+    approverId: z.string().min(1),
+    channel: z.string().min(1),
+    decision: z.enum(['APPROVE', 'DENY']),
+    comment: z.string().optional(),
+  }),
+  metadata: messageMetadataSchema,
+});
+export type CastVoteCommandMessage = z.infer<typeof castVoteCommandSchema>;
+
+export const cancelActionCommandSchema = z.object({
+  type: z.literal('CancelAction'),
+  data: z.object({ actionId: z.string().min(1), agentId: z.string().min(1), reason: z.string() }),
+  metadata: messageMetadataSchema,
+});
+export type CancelActionCommandMessage = z.infer<typeof cancelActionCommandSchema>;
+
+export const reportExecutionCommandSchema = z.object({
+  type: z.literal('ReportExecution'),
+  data: z.object({
+    actionId: z.string().min(1),
+    agentId: z.string().min(1),
+    grantId: z.string().min(1),
+    status: z.enum(['SUCCEEDED', 'FAILED']),
+    detail: z.string(),
+  }),
+  metadata: messageMetadataSchema,
+});
+export type ReportExecutionCommandMessage = z.infer<typeof reportExecutionCommandSchema>;
+
+export const recordNotificationCommandSchema = z.object({
+  type: z.literal('RecordNotification'),
+  data: z.object({ actionId: z.string().min(1), channel: z.string().min(1), target: z.string().min(1) }),
+  metadata: messageMetadataSchema,
+});
+export type RecordNotificationCommandMessage = z.infer<typeof recordNotificationCommandSchema>;
+
+/** The reply of every command: the outcome as a value, never an exception across the bus. */
+export const commandReplySchema = z.discriminatedUnion('ok', [
+  z.object({
+    ok: z.literal(true),
+    actionId: z.string(),
+    status: z.string(),
+    created: z.boolean().optional(),
+    rejection: z.object({ reason: z.string(), detail: z.string() }).optional(),
+  }),
+  z.object({ ok: z.literal(false), code: z.string(), message: z.string() }),
+]);
+export type CommandReply = z.infer<typeof commandReplySchema>;
+
+/** Parses a message or throws an error that names the first bad field. */
+export function parseMessage<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const path = issue?.path.join('.') || '(root)';
+    throw new InvalidMessageError(`${what}: ${path}: ${issue?.message ?? 'invalid'}`);
+  }
+  return result.data;
+}
+
+export class InvalidMessageError extends Error {
+  override readonly name = 'InvalidMessageError';
+}

@@ -1,0 +1,18 @@
+// Original file: approvals/v1/types.proto
+
+import type { ApprovalStep as _approvals_v1_ApprovalStep, ApprovalStep__Output as _approvals_v1_ApprovalStep__Output } from '../../approvals/v1/ApprovalStep';
+import type { Vote as _approvals_v1_Vote, Vote__Output as _approvals_v1_Vote__Output } from '../../approvals/v1/Vote';
+
+export interface ApprovalProgress {
+  'steps'?: (_approvals_v1_ApprovalStep)[];
+  'expiresAt'?: (string);
+  'votes'?: (_approvals_v1_Vote)[];
+  'denyEndsRequest'?: (boolean);
+}
+
+export interface ApprovalProgress__Output {
+  'steps': (_approvals_v1_ApprovalStep__Output)[];
+  'expiresAt': (string);
+  'votes': (_approvals_v1_Vote__Output)[];
+  'denyEndsRequest': (boolean);
+}

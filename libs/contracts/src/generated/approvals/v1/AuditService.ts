@@ -1,0 +1,47 @@
+// Original file: approvals/v1/audit.proto
+
+import type * as grpc from '@grpc/grpc-js'
+import type { MethodDefinition } from '@grpc/proto-loader'
+import type { GetTimelineRequest as _approvals_v1_GetTimelineRequest, GetTimelineRequest__Output as _approvals_v1_GetTimelineRequest__Output } from '../../approvals/v1/GetTimelineRequest';
+import type { SearchActionsRequest as _approvals_v1_SearchActionsRequest, SearchActionsRequest__Output as _approvals_v1_SearchActionsRequest__Output } from '../../approvals/v1/SearchActionsRequest';
+import type { SearchActionsResponse as _approvals_v1_SearchActionsResponse, SearchActionsResponse__Output as _approvals_v1_SearchActionsResponse__Output } from '../../approvals/v1/SearchActionsResponse';
+import type { Timeline as _approvals_v1_Timeline, Timeline__Output as _approvals_v1_Timeline__Output } from '../../approvals/v1/Timeline';
+
+/**
+ * Auditors read the ledger's projection here.
+ */
+export interface AuditServiceClient extends grpc.Client {
+  GetTimeline(argument: _approvals_v1_GetTimelineRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_approvals_v1_Timeline__Output>): grpc.ClientUnaryCall;
+  GetTimeline(argument: _approvals_v1_GetTimelineRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_approvals_v1_Timeline__Output>): grpc.ClientUnaryCall;
+  GetTimeline(argument: _approvals_v1_GetTimelineRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_approvals_v1_Timeline__Output>): grpc.ClientUnaryCall;
+  GetTimeline(argument: _approvals_v1_GetTimelineRequest, callback: grpc.requestCallback<_approvals_v1_Timeline__Output>): grpc.ClientUnaryCall;
+  getTimeline(argument: _approvals_v1_GetTimelineRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_approvals_v1_Timeline__Output>): grpc.ClientUnaryCall;
+  getTimeline(argument: _approvals_v1_GetTimelineRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_approvals_v1_Timeline__Output>): grpc.ClientUnaryCall;
+  getTimeline(argument: _approvals_v1_GetTimelineRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_approvals_v1_Timeline__Output>): grpc.ClientUnaryCall;
+  getTimeline(argument: _approvals_v1_GetTimelineRequest, callback: grpc.requestCallback<_approvals_v1_Timeline__Output>): grpc.ClientUnaryCall;
+  
+  SearchActions(argument: _approvals_v1_SearchActionsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_approvals_v1_SearchActionsResponse__Output>): grpc.ClientUnaryCall;
+  SearchActions(argument: _approvals_v1_SearchActionsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_approvals_v1_SearchActionsResponse__Output>): grpc.ClientUnaryCall;
+  SearchActions(argument: _approvals_v1_SearchActionsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_approvals_v1_SearchActionsResponse__Output>): grpc.ClientUnaryCall;
+  SearchActions(argument: _approvals_v1_SearchActionsRequest, callback: grpc.requestCallback<_approvals_v1_SearchActionsResponse__Output>): grpc.ClientUnaryCall;
+  searchActions(argument: _approvals_v1_SearchActionsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_approvals_v1_SearchActionsResponse__Output>): grpc.ClientUnaryCall;
+  searchActions(argument: _approvals_v1_SearchActionsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_approvals_v1_SearchActionsResponse__Output>): grpc.ClientUnaryCall;
+  searchActions(argument: _approvals_v1_SearchActionsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_approvals_v1_SearchActionsResponse__Output>): grpc.ClientUnaryCall;
+  searchActions(argument: _approvals_v1_SearchActionsRequest, callback: grpc.requestCallback<_approvals_v1_SearchActionsResponse__Output>): grpc.ClientUnaryCall;
+  
+}
+
+/**
+ * Auditors read the ledger's projection here.
+ */
+export interface AuditServiceHandlers extends grpc.UntypedServiceImplementation {
+  GetTimeline: grpc.handleUnaryCall<_approvals_v1_GetTimelineRequest__Output, _approvals_v1_Timeline>;
+  
+  SearchActions: grpc.handleUnaryCall<_approvals_v1_SearchActionsRequest__Output, _approvals_v1_SearchActionsResponse>;
+  
+}
+
+export interface AuditServiceDefinition extends grpc.ServiceDefinition {
+  GetTimeline: MethodDefinition<_approvals_v1_GetTimelineRequest, _approvals_v1_Timeline, _approvals_v1_GetTimelineRequest__Output, _approvals_v1_Timeline__Output>
+  SearchActions: MethodDefinition<_approvals_v1_SearchActionsRequest, _approvals_v1_SearchActionsResponse, _approvals_v1_SearchActionsRequest__Output, _approvals_v1_SearchActionsResponse__Output>
+}

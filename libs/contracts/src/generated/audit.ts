@@ -1,0 +1,51 @@
+import type * as grpc from '@grpc/grpc-js';
+import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
+
+import type { ActionSummary as _approvals_v1_ActionSummary, ActionSummary__Output as _approvals_v1_ActionSummary__Output } from './approvals/v1/ActionSummary';
+import type { ActionView as _approvals_v1_ActionView, ActionView__Output as _approvals_v1_ActionView__Output } from './approvals/v1/ActionView';
+import type { ApprovalProgress as _approvals_v1_ApprovalProgress, ApprovalProgress__Output as _approvals_v1_ApprovalProgress__Output } from './approvals/v1/ApprovalProgress';
+import type { ApprovalStep as _approvals_v1_ApprovalStep, ApprovalStep__Output as _approvals_v1_ApprovalStep__Output } from './approvals/v1/ApprovalStep';
+import type { AuditServiceClient as _approvals_v1_AuditServiceClient, AuditServiceDefinition as _approvals_v1_AuditServiceDefinition } from './approvals/v1/AuditService';
+import type { Execution as _approvals_v1_Execution, Execution__Output as _approvals_v1_Execution__Output } from './approvals/v1/Execution';
+import type { GetTimelineRequest as _approvals_v1_GetTimelineRequest, GetTimelineRequest__Output as _approvals_v1_GetTimelineRequest__Output } from './approvals/v1/GetTimelineRequest';
+import type { Grant as _approvals_v1_Grant, Grant__Output as _approvals_v1_Grant__Output } from './approvals/v1/Grant';
+import type { PolicyEvaluation as _approvals_v1_PolicyEvaluation, PolicyEvaluation__Output as _approvals_v1_PolicyEvaluation__Output } from './approvals/v1/PolicyEvaluation';
+import type { Resource as _approvals_v1_Resource, Resource__Output as _approvals_v1_Resource__Output } from './approvals/v1/Resource';
+import type { SearchActionsRequest as _approvals_v1_SearchActionsRequest, SearchActionsRequest__Output as _approvals_v1_SearchActionsRequest__Output } from './approvals/v1/SearchActionsRequest';
+import type { SearchActionsResponse as _approvals_v1_SearchActionsResponse, SearchActionsResponse__Output as _approvals_v1_SearchActionsResponse__Output } from './approvals/v1/SearchActionsResponse';
+import type { Timeline as _approvals_v1_Timeline, Timeline__Output as _approvals_v1_Timeline__Output } from './approvals/v1/Timeline';
+import type { TimelineEntry as _approvals_v1_TimelineEntry, TimelineEntry__Output as _approvals_v1_TimelineEntry__Output } from './approvals/v1/TimelineEntry';
+import type { Vote as _approvals_v1_Vote, Vote__Output as _approvals_v1_Vote__Output } from './approvals/v1/Vote';
+
+type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
+  new(...args: ConstructorParameters<Constructor>): Subtype;
+};
+
+export interface ProtoGrpcType {
+  approvals: {
+    v1: {
+      ActionStatus: EnumTypeDefinition
+      ActionSummary: MessageTypeDefinition<_approvals_v1_ActionSummary, _approvals_v1_ActionSummary__Output>
+      ActionView: MessageTypeDefinition<_approvals_v1_ActionView, _approvals_v1_ActionView__Output>
+      ApprovalProgress: MessageTypeDefinition<_approvals_v1_ApprovalProgress, _approvals_v1_ApprovalProgress__Output>
+      ApprovalStep: MessageTypeDefinition<_approvals_v1_ApprovalStep, _approvals_v1_ApprovalStep__Output>
+      /**
+       * Auditors read the ledger's projection here.
+       */
+      AuditService: SubtypeConstructor<typeof grpc.Client, _approvals_v1_AuditServiceClient> & { service: _approvals_v1_AuditServiceDefinition }
+      Execution: MessageTypeDefinition<_approvals_v1_Execution, _approvals_v1_Execution__Output>
+      ExecutionStatus: EnumTypeDefinition
+      GetTimelineRequest: MessageTypeDefinition<_approvals_v1_GetTimelineRequest, _approvals_v1_GetTimelineRequest__Output>
+      Grant: MessageTypeDefinition<_approvals_v1_Grant, _approvals_v1_Grant__Output>
+      PolicyEvaluation: MessageTypeDefinition<_approvals_v1_PolicyEvaluation, _approvals_v1_PolicyEvaluation__Output>
+      Resource: MessageTypeDefinition<_approvals_v1_Resource, _approvals_v1_Resource__Output>
+      SearchActionsRequest: MessageTypeDefinition<_approvals_v1_SearchActionsRequest, _approvals_v1_SearchActionsRequest__Output>
+      SearchActionsResponse: MessageTypeDefinition<_approvals_v1_SearchActionsResponse, _approvals_v1_SearchActionsResponse__Output>
+      Timeline: MessageTypeDefinition<_approvals_v1_Timeline, _approvals_v1_Timeline__Output>
+      TimelineEntry: MessageTypeDefinition<_approvals_v1_TimelineEntry, _approvals_v1_TimelineEntry__Output>
+      Vote: MessageTypeDefinition<_approvals_v1_Vote, _approvals_v1_Vote__Output>
+      VoteDecision: EnumTypeDefinition
+    }
+  }
+}
+

@@ -1,0 +1,4 @@
+export * from './generated';
+export * from './grpc/proto';
+export * from './bus/topics';
+export * from './bus/messages';

@@ -1,0 +1,75 @@
+import type { ApprovalEvent, FinalOutcome } from './approval.events';
+import type { ApprovalState } from './approval.state';
+
+/**
+ * Applies one recorded event to the state. Total and tolerant: an event that does not fit the
+ * state (which `decide` never produces) leaves it unchanged, so a replay never throws, and a
+ * final state never changes its outcome (I3).
+ */
+export function evolve(state: ApprovalState, event: ApprovalEvent): ApprovalState {
+  switch (event.type) {
+    case 'ActionRequested': {
+      if (state.status !== 'none') return state;
+      const { actionId, request, requestHash, requestedAt } = event.data;
+      return { status: 'requested', actionId, request, requestHash, requestedAt, votes: [], rejectedVotes: [], notifications: 0 };
+    }
+    case 'PolicyEvaluated':
+      return state.status === 'none' ? state : { ...state, evaluation: event.data };
+    case 'ApprovalRequested':
+      return state.status === 'requested'
+        ? { ...state, status: 'awaiting_approval', requirement: event.data.requirement, expiresAt: event.data.expiresAt }
+        : state;
+    case 'ApprovalNotified':
+      return state.status === 'none' ? state : { ...state, notifications: state.notifications + 1 };
+    case 'VoteCast':
+      return state.status === 'none' ? state : { ...state, votes: [...state.votes, event.data] };
+    case 'VoteRejected':
+      return state.status === 'none' ? state : { ...state, rejectedVotes: [...state.rejectedVotes, event.data] };
+    case 'ActionApproved': {
+      const { by, approvedBy, approvedAt } = event.data;
+      const reason = by === 'POLICY' ? 'allowed by policy' : `approved by ${approvedBy.join(', ')}`;
+      return finalize(state, 'APPROVED', approvedAt, reason, approvedBy);
+    }
+    case 'ActionDenied':
+      return finalize(state, 'DENIED', event.data.deniedAt, event.data.reason);
+    case 'ActionExpired':
+      return finalize(state, 'EXPIRED', event.data.expiredAt, `no decision before ${event.data.expiresAt}`);
+    case 'ActionCancelled':
+      return finalize(state, 'CANCELLED', event.data.cancelledAt, event.data.reason);
+    case 'ExecutionGrantIssued': {
+      if (state.status !== 'final') return state;
+      const { grantId, token, issuedAt, expiresAt } = event.data;
+      return { ...state, grant: { grantId, token, issuedAt, expiresAt } };
+    }
+    case 'ExecutionReported': {
+      if (state.status !== 'final') return state;
+      const { grantId, status, detail, reportedAt } = event.data;
+      return { ...state, execution: { grantId, status, detail, reportedAt } };
+    }
+    default: {
+      const _unknown: never = event;
+      return state;
+    }
+  }
+}
+
+function finalize(
+  state: ApprovalState,
+  outcome: FinalOutcome,
+  decidedAt: string,
+  reason: string,
+  approvedBy: readonly string[] = [],
+): ApprovalState {
+  switch (state.status) {
+    case 'requested':
+    case 'awaiting_approval':
+      return { ...state, status: 'final', outcome, decidedAt, reason, approvedBy: [...approvedBy] };
+    case 'none':
+    case 'final':
+      return state;
+    default: {
+      const _unknown: never = state;
+      return state;
+    }
+  }
+}

@@ -1,0 +1,62 @@
+import type {
+  ActionRequest,
+  ApprovalRequirement,
+  FinalOutcome,
+  PolicyEvaluated,
+  VoteCast,
+  VoteRejected,
+} from './approval.events';
+
+/** What every state after the request knows about the action. */
+export interface ActionFacts {
+  actionId: string;
+  request: ActionRequest;
+  requestHash: string;
+  requestedAt: string;
+  evaluation?: PolicyEvaluated['data'] | undefined;
+  votes: VoteCast['data'][];
+  rejectedVotes: VoteRejected['data'][];
+  notifications: number;
+}
+
+export interface GrantFacts {
+  grantId: string;
+  token: string;
+  issuedAt: string;
+  expiresAt: string;
+}
+
+export type ApprovalState =
+  | { status: 'none' }
+  /** Requested, waiting for the policy evaluation. */
+  | ({ status: 'requested' } & ActionFacts)
+  /** The policy asked for humans; votes are being collected until `expiresAt`. */
+  | ({ status: 'awaiting_approval'; requirement: ApprovalRequirement; expiresAt: string } & ActionFacts)
+  /** One of the four final outcomes (I3): never changes again. */
+  | ({
+      status: 'final';
+      outcome: FinalOutcome;
+      decidedAt: string;
+      reason: string;
+      requirement?: ApprovalRequirement | undefined;
+      expiresAt?: string | undefined;
+      approvedBy: string[];
+      grant?: GrantFacts | undefined;
+      execution?: { grantId: string; status: 'SUCCEEDED' | 'FAILED'; detail: string; reportedAt: string } | undefined;
+    } & ActionFacts);
+
+export type ApprovalStatus = ApprovalState['status'];
+
+/** The state of an action that has been requested and not yet evaluated. */
+export type RequestedState = Extract<ApprovalState, { status: 'requested' }>;
+/** The state of an action whose approval request is open. */
+export type AwaitingApprovalState = Extract<ApprovalState, { status: 'awaiting_approval' }>;
+/** The state of an action with its final outcome. */
+export type FinalState = Extract<ApprovalState, { status: 'final' }>;
+/** Any state of an action that exists in the ledger. */
+export type ExistingActionState = Exclude<ApprovalState, { status: 'none' }>;
+
+export const initialState = (): ApprovalState => ({ status: 'none' });
+
+/** True once the action has its one final outcome (I3). */
+export const isFinal = (state: ApprovalState): state is FinalState => state.status === 'final';

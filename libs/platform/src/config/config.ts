@@ -1,0 +1,81 @@
+import { isAbsolute, join, resolve } from 'node:path';
+import { z } from 'zod';
+
+const port = (fallback: number) =>
+  z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be a whole number')
+    .min(0, 'must be between 0 and 65535')
+    .max(65535, 'must be between 0 and 65535')
+    .default(fallback);
+
+const positiveInt = (fallback: number) =>
+  z.coerce.number({ message: 'must be a number' }).int('must be a whole number').positive('must be positive').default(fallback);
+
+const schema = z.object({
+  APPROVALS_DATA_DIR: z.string().min(1).default('.data'),
+  APPROVALS_HOST: z.string().min(1).default('127.0.0.1'),
+  APPROVALS_GRPC_PORT: port(50051),
+  APPROVALS_HTTP_PORT: port(8080),
+  APPROVALS_POLICY_DIR: z.string().min(1).default('policies/demo'),
+  APPROVALS_DIRECTORY_FILE: z.string().min(1).default('policies/demo/directory.json'),
+  APPROVALS_GRANT_TTL_SECONDS: positiveInt(300),
+  APPROVALS_EXPIRY_CHECK_MS: positiveInt(250),
+  APPROVALS_AWAIT_DEFAULT_MS: positiveInt(30_000),
+  APPROVALS_AWAIT_MAX_MS: positiveInt(300_000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+/** The validated configuration; nothing else reads process.env. */
+export interface AppConfig {
+  dataDir: string;
+  host: string;
+  grpcPort: number;
+  httpPort: number;
+  policyDir: string;
+  directoryFile: string;
+  grantTtlSeconds: number;
+  expiryCheckMs: number;
+  awaitDefaultMs: number;
+  awaitMaxMs: number;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Reads and validates the configuration once at start-up; errors name the bad setting. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): AppConfig {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0]);
+      return `  ${name}=${JSON.stringify(env[name] ?? '')}: ${issue.message}`;
+    });
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  const path = (p: string) => (isAbsolute(p) ? p : resolve(cwd, p));
+  return {
+    dataDir: path(c.APPROVALS_DATA_DIR),
+    host: c.APPROVALS_HOST,
+    grpcPort: c.APPROVALS_GRPC_PORT,
+    httpPort: c.APPROVALS_HTTP_PORT,
+    policyDir: path(c.APPROVALS_POLICY_DIR),
+    directoryFile: path(c.APPROVALS_DIRECTORY_FILE),
+    grantTtlSeconds: c.APPROVALS_GRANT_TTL_SECONDS,
+    expiryCheckMs: c.APPROVALS_EXPIRY_CHECK_MS,
+    awaitDefaultMs: c.APPROVALS_AWAIT_DEFAULT_MS,
+    awaitMaxMs: c.APPROVALS_AWAIT_MAX_MS,
+    logLevel: c.LOG_LEVEL,
+  };
+}
+
+/** Files under the data directory, named in one place. */
+export const dataFiles = (config: Pick<AppConfig, 'dataDir'>) => ({
+  ledger: join(config.dataDir, 'ledger.sqlite'),
+  readModel: join(config.dataDir, 'read-model.sqlite'),
+  notifier: join(config.dataDir, 'notifier.sqlite'),
+  grantKey: join(config.dataDir, 'keys', 'grant-signing-key.json'),
+});

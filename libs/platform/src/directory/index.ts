@@ -1,0 +1,2 @@
+export * from './directory-file.schema';
+export * from './file-directory';

@@ -1,0 +1,3 @@
+export * from './catch-up-subscription';
+export * from './ledger-closed.error';
+export * from './sqlite';

@@ -1,0 +1,5 @@
+export * from './open-sqlite-ledger';
+export * from './sqlite-checkpoint-store';
+export * from './sqlite-connection';
+export * from './sqlite-event-store';
+export { LEDGER_SCHEMA_VERSION, type SqliteSynchronous } from './schema';

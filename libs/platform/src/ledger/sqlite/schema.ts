@@ -1,0 +1,77 @@
+import type { DatabaseSync } from 'node:sqlite';
+
+/**
+ * Schema migrations, applied in order; the database's `PRAGMA user_version` is the number of
+ * migrations already applied. Append new steps, never edit a released one.
+ */
+const migrations: readonly string[] = [
+  `
+  CREATE TABLE events (
+    position    INTEGER PRIMARY KEY AUTOINCREMENT,
+    stream_id   TEXT    NOT NULL,
+    revision    INTEGER NOT NULL,
+    event_id    TEXT    NOT NULL UNIQUE,
+    type        TEXT    NOT NULL,
+    data        TEXT    NOT NULL,
+    metadata    TEXT    NOT NULL,
+    hash        TEXT    NOT NULL,
+    recorded_at TEXT    NOT NULL,
+    UNIQUE (stream_id, revision)
+  ) STRICT;
+
+  CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
+  BEGIN SELECT RAISE(ABORT, 'ledger events are append-only'); END;
+
+  CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
+  BEGIN SELECT RAISE(ABORT, 'ledger events are append-only'); END;
+
+  CREATE TABLE checkpoints (
+    name       TEXT    PRIMARY KEY,
+    position   INTEGER NOT NULL,
+    updated_at TEXT    NOT NULL
+  ) STRICT;
+  `,
+];
+
+/** The schema version this build writes. */
+export const LEDGER_SCHEMA_VERSION = migrations.length;
+
+/**
+ * `NORMAL` (default) in WAL mode survives a crash of the process but may lose the last commits on
+ * an OS crash or power loss; `FULL` syncs the WAL on every commit. See ADR 002.
+ */
+export type SqliteSynchronous = 'NORMAL' | 'FULL';
+
+/** Connection settings; WAL and the busy timeout make the file shareable between processes. */
+export function configureConnection(db: DatabaseSync, synchronous: SqliteSynchronous): void {
+  if (synchronous !== 'NORMAL' && synchronous !== 'FULL') {
+    throw new TypeError(`synchronous must be NORMAL or FULL, got ${String(synchronous)}`);
+  }
+  db.exec('PRAGMA journal_mode = WAL');
+  db.exec(`PRAGMA synchronous = ${synchronous}`);
+  db.exec('PRAGMA foreign_keys = ON');
+}
+
+/** Brings the schema up to {@link LEDGER_SCHEMA_VERSION}; safe to call from several processes at once. */
+export function migrate(db: DatabaseSync, file: string): void {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const version = userVersion(db);
+    if (version > LEDGER_SCHEMA_VERSION) {
+      throw new Error(
+        `ledger ${file} has schema version ${version}, newer than this build supports (${LEDGER_SCHEMA_VERSION}); upgrade the application`,
+      );
+    }
+    for (let next = version; next < LEDGER_SCHEMA_VERSION; next++) db.exec(migrations[next]!);
+    if (version < LEDGER_SCHEMA_VERSION) db.exec(`PRAGMA user_version = ${LEDGER_SCHEMA_VERSION}`);
+    db.exec('COMMIT');
+  } catch (error) {
+    if (db.isTransaction) db.exec('ROLLBACK');
+    throw error;
+  }
+}
+
+function userVersion(db: DatabaseSync): number {
+  const row = db.prepare('PRAGMA user_version').get();
+  return Number(row?.['user_version'] ?? 0);
+}

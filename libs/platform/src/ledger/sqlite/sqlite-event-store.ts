@@ -1,0 +1,304 @@
+import type { SQLOutputValue, StatementSync } from 'node:sqlite';
+import {
+  hashEvent,
+  IdempotencyViolationError,
+  WrongExpectedRevisionError,
+  type AppendResult,
+  type EventHandler,
+  type EventMetadata,
+  type EventStore,
+  type ExpectedRevision,
+  type NewEvent,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type SubscribeOptions,
+  type Subscription,
+} from '@approvals/application';
+import { CatchUpSubscription, type GlobalLogPage, type GlobalLogSource } from '../catch-up-subscription';
+import { LedgerClosedError } from '../ledger-closed.error';
+import type { SqliteConnection } from './sqlite-connection';
+
+/** Tuning of {@link SqliteEventStore}; every field has a default. */
+export interface SqliteEventStoreOptions {
+  /** How often idle subscriptions re-read, to see appends by other processes (default 250 ms). */
+  pollIntervalMs?: number;
+  /** Events read per page while a subscription catches up (default 500). */
+  pageSize?: number;
+  /** Clock for `recorded_at` and the default `occurredAt` (default: system clock). */
+  now?: () => Date;
+}
+
+type Row = Record<string, SQLOutputValue>;
+
+const COLUMNS = 'position, stream_id, revision, event_id, type, data, metadata, hash';
+const NO_LIMIT = -1;
+
+/**
+ * The embedded ledger: an {@link EventStore} on one SQLite file through `node:sqlite`. Work is
+ * synchronous inside (one connection, statements prepared once), the API async as the port says.
+ */
+export class SqliteEventStore implements EventStore {
+  private readonly pollIntervalMs: number;
+  private readonly pageSize: number;
+  private readonly now: () => Date;
+  private readonly subscriptions = new Set<CatchUpSubscription>();
+  private closing: Promise<void> | undefined;
+
+  private readonly selectStreamHead: StatementSync;
+  private readonly selectByEventId: StatementSync;
+  private readonly insertEvent: StatementSync;
+  private readonly readForwards: StatementSync;
+  private readonly readBackwards: StatementSync;
+  private readonly readAllAfter: StatementSync;
+  private readonly readAllUpTo: StatementSync;
+  private readonly readPrefixUpTo: StatementSync;
+  private readonly selectHead: StatementSync;
+  private readonly logSource: GlobalLogSource;
+
+  constructor(
+    private readonly connection: SqliteConnection,
+    options: SqliteEventStoreOptions = {},
+  ) {
+    this.pollIntervalMs = options.pollIntervalMs ?? 250;
+    this.pageSize = options.pageSize ?? 500;
+    this.now = options.now ?? (() => new Date());
+    if (!(Number.isSafeInteger(this.pageSize) && this.pageSize > 0)) throw new TypeError('pageSize must be a positive integer');
+    if (!(this.pollIntervalMs > 0)) throw new TypeError('pollIntervalMs must be a positive number of milliseconds');
+
+    const prepare = (sql: string): StatementSync => connection.db.prepare(sql, { readBigInts: true });
+    this.selectStreamHead = prepare('SELECT revision, hash FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1');
+    this.selectByEventId = prepare('SELECT stream_id, revision, position FROM events WHERE event_id = ?');
+    this.insertEvent = prepare(
+      `INSERT INTO events (stream_id, revision, event_id, type, data, metadata, hash, recorded_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.readForwards = prepare(
+      `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision ASC LIMIT ?`,
+    );
+    this.readBackwards = prepare(
+      `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
+    );
+    this.readAllAfter = prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`);
+    this.readAllUpTo = prepare(
+      `SELECT ${COLUMNS} FROM events WHERE position > ? AND position <= ? ORDER BY position LIMIT ?`,
+    );
+    this.readPrefixUpTo = prepare(
+      `SELECT ${COLUMNS} FROM events
+       WHERE position > ? AND position <= ? AND instr(stream_id, ?) = 1 ORDER BY position LIMIT ?`,
+    );
+    this.selectHead = prepare('SELECT coalesce(max(position), 0) AS head FROM events');
+    this.logSource = {
+      head: async () => this.head(),
+      readPage: async (after, streamPrefix, maxCount) => this.readPage(after, streamPrefix, maxCount),
+    };
+  }
+
+  async appendToStream(
+    streamId: string,
+    events: NewEvent[],
+    options: { expectedRevision?: ExpectedRevision } = {},
+  ): Promise<AppendResult> {
+    this.assertOpen();
+    validateAppend(streamId, events, options.expectedRevision);
+    const result = this.connection.writeTransaction(() =>
+      this.appendInTransaction(streamId, events, options.expectedRevision ?? 'any'),
+    );
+    if (result.appended) for (const subscription of this.subscriptions) subscription.wake();
+    return result;
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    const limit = toLimit(options.maxCount);
+    if (limit === 0) return [];
+    const rows =
+      options.direction === 'backwards'
+        ? this.readBackwards.all(streamId, options.fromRevision ?? Number.MAX_SAFE_INTEGER, limit)
+        : this.readForwards.all(streamId, options.fromRevision ?? 0, limit);
+    return rows.map(toRecordedEvent);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    const limit = toLimit(options.maxCount);
+    if (limit === 0) return [];
+    return this.readAllAfter.all(options.after ?? 0n, limit).map(toRecordedEvent);
+  }
+
+  async headPosition(): Promise<bigint> {
+    this.assertOpen();
+    return this.head();
+  }
+
+  subscribeToAll(
+    handler: EventHandler,
+    options: SubscribeOptions & { onError?: (error: unknown) => void } = {},
+  ): Subscription {
+    this.assertOpen();
+    const subscription = new CatchUpSubscription(
+      this.logSource,
+      handler,
+      { ...options, pollIntervalMs: this.pollIntervalMs, pageSize: this.pageSize },
+      (stopped) => this.subscriptions.delete(stopped),
+    );
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  /** Stops every subscription (awaiting in-flight handlers), then closes the database. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
+      this.connection.close();
+    })();
+    return this.closing;
+  }
+
+  private assertOpen(): void {
+    if (this.closing) throw new LedgerClosedError(this.connection.file);
+    this.connection.assertOpen();
+  }
+
+  private appendInTransaction(streamId: string, events: NewEvent[], expected: ExpectedRevision): AppendResult {
+    const last = this.selectStreamHead.get(streamId);
+    const actual = last === undefined ? -1 : Number(last['revision']);
+
+    const retry = this.findRetry(streamId, events, actual);
+    if (retry) return retry;
+    checkExpectedRevision(streamId, expected, actual);
+
+    const now = this.now().toISOString();
+    let prevHash = last === undefined ? null : (last['hash'] as string);
+    let revision = actual;
+    let position = 0n;
+    for (const event of events) {
+      revision += 1;
+      const supplied: EventMetadata = event.metadata ?? {};
+      const metadata: RecordedEvent['metadata'] = {
+        ...supplied,
+        prevHash,
+        occurredAt: typeof supplied.occurredAt === 'string' ? supplied.occurredAt : now,
+      };
+      const hash = hashEvent({ streamId, revision, eventId: event.eventId, type: event.type, data: event.data, metadata });
+      const inserted = this.insertEvent.run(
+        streamId,
+        revision,
+        event.eventId,
+        event.type,
+        JSON.stringify(event.data),
+        JSON.stringify(metadata),
+        hash,
+        now,
+      );
+      position = BigInt(inserted.lastInsertRowid);
+      prevHash = hash;
+    }
+    return { appended: true, nextExpectedRevision: revision, position };
+  }
+
+  /**
+   * An append whose ids are all already in this stream, consecutively and in the same order, is
+   * a retry: it succeeds without writing, whatever the expected revision. Any other overlap is
+   * refused, so a partial or misdirected retry never merges silently.
+   */
+  private findRetry(streamId: string, events: NewEvent[], actual: number): AppendResult | undefined {
+    const found = events.map((event) => this.selectByEventId.get(event.eventId));
+    const existing = found.filter((row): row is Row => row !== undefined);
+    if (existing.length === 0) return undefined;
+
+    const elsewhere = existing.find((row) => row['stream_id'] !== streamId);
+    if (elsewhere) {
+      const index = found.indexOf(elsewhere);
+      throw new IdempotencyViolationError(
+        streamId,
+        `event ${events[index]!.eventId} already exists in stream ${String(elsewhere['stream_id'])}; an event id can be used once in the whole ledger`,
+      );
+    }
+    if (existing.length < events.length) {
+      const missing = events.filter((_, index) => found[index] === undefined).map((event) => event.eventId);
+      throw new IdempotencyViolationError(
+        streamId,
+        `stream ${streamId}: ${existing.length} of ${events.length} events of this batch were appended before but ${missing.join(', ')} were not; retry the original batch unchanged or use new event ids`,
+      );
+    }
+    const first = Number(existing[0]!['revision']);
+    if (existing.some((row, index) => Number(row['revision']) !== first + index)) {
+      throw new IdempotencyViolationError(
+        streamId,
+        `stream ${streamId}: the events of this batch were appended before, but not consecutively in this order; retry the original batch unchanged`,
+      );
+    }
+    return { appended: false, nextExpectedRevision: actual, position: existing.at(-1)!['position'] as bigint };
+  }
+
+  private head(): bigint {
+    return this.selectHead.get()!['head'] as bigint;
+  }
+
+  /** Reads only below a head taken first, so every position it scans past is already committed. */
+  private readPage(after: bigint, streamPrefix: string | undefined, maxCount: number): GlobalLogPage {
+    this.connection.assertOpen();
+    const head = this.head();
+    const rows =
+      streamPrefix === undefined
+        ? this.readAllUpTo.all(after, head, maxCount)
+        : this.readPrefixUpTo.all(after, head, streamPrefix, maxCount);
+    const events = rows.map(toRecordedEvent);
+    const scannedTo = events.length < maxCount ? head : events.at(-1)!.position;
+    return { events, scannedTo };
+  }
+}
+
+function validateAppend(streamId: string, events: NewEvent[], expected: ExpectedRevision | undefined): void {
+  if (typeof streamId !== 'string' || streamId.length === 0) throw new TypeError('streamId must be a non-empty string');
+  if (!Array.isArray(events) || events.length === 0) {
+    throw new TypeError(`stream ${streamId}: appendToStream needs at least one event`);
+  }
+  if (typeof expected === 'number' && !(Number.isSafeInteger(expected) && expected >= 0)) {
+    throw new TypeError(`stream ${streamId}: expected revision must be a non-negative integer, got ${expected}`);
+  }
+  const ids = new Set<string>();
+  for (const event of events) {
+    if (typeof event.eventId !== 'string' || event.eventId.length === 0) {
+      throw new TypeError(`stream ${streamId}: every event needs a non-empty eventId`);
+    }
+    if (typeof event.type !== 'string' || event.type.length === 0) {
+      throw new TypeError(`stream ${streamId}: event ${event.eventId} needs a non-empty type`);
+    }
+    if (ids.has(event.eventId)) {
+      throw new IdempotencyViolationError(streamId, `stream ${streamId}: event id ${event.eventId} appears twice in one batch`);
+    }
+    ids.add(event.eventId);
+  }
+}
+
+function checkExpectedRevision(streamId: string, expected: ExpectedRevision, actual: number): void {
+  const ok =
+    expected === 'any' ||
+    (expected === 'no_stream' && actual === -1) ||
+    (expected === 'stream_exists' && actual >= 0) ||
+    expected === actual;
+  if (!ok) throw new WrongExpectedRevisionError(streamId, expected, actual === -1 ? 'no_stream' : actual);
+}
+
+function toLimit(maxCount: number | undefined): number {
+  if (maxCount === undefined) return NO_LIMIT;
+  if (!Number.isSafeInteger(maxCount) || maxCount < 0) {
+    throw new TypeError(`maxCount must be a non-negative integer, got ${maxCount}`);
+  }
+  return maxCount;
+}
+
+function toRecordedEvent(row: Row): RecordedEvent {
+  return {
+    eventId: row['event_id'] as string,
+    type: row['type'] as string,
+    data: JSON.parse(row['data'] as string) as unknown,
+    metadata: JSON.parse(row['metadata'] as string) as EventMetadata & { prevHash: string | null; occurredAt: string },
+    streamId: row['stream_id'] as string,
+    revision: Number(row['revision']),
+    position: row['position'] as bigint,
+    hash: row['hash'] as string,
+  };
+}

@@ -1,0 +1,2 @@
+export * from './sqlite-pending-approval.store';
+export * from './log-notification.channel';

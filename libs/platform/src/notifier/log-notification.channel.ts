@@ -1,0 +1,18 @@
+import type { NotificationChannel, PendingApproval } from '@approvals/application';
+import type { Logger } from '../logging/logger';
+
+/** Writes each approval request to the log: the only channel of the embedded slice. */
+export class LogNotificationChannel implements NotificationChannel {
+  readonly name = 'log';
+
+  constructor(private readonly logger: Logger) {}
+
+  async deliver(item: PendingApproval): Promise<{ target: string }> {
+    const needs = item.steps.map((s) => `${s.minApprovals} from ${s.group}`).join(' and ');
+    this.logger.info(
+      { actionId: item.actionId, agentId: item.agentId, action: item.action, expiresAt: item.expiresAt, steps: item.steps },
+      `approval needed: ${item.agentId} wants ${item.action} on ${item.resource.kind}:${item.resource.id} (${item.environment}); needs ${needs}; approve with: npm run approvals -- approve ${item.actionId} --as <you>`,
+    );
+    return { target: 'log' };
+  }
+}

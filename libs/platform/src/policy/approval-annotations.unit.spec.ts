@@ -1,0 +1,150 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ActionRequest } from '@approvals/domain';
+import { parsePolicyAnnotations, strictestRequirement } from './approval-annotations';
+import { CedarPolicyEngine } from './cedar-policy.engine';
+import { loadCedarPolicySet } from './cedar-policy-set';
+import { findDemoPolicyDir } from './demo-policy-dir';
+
+describe('parsePolicyAnnotations', () => {
+  it('reads a requirement with defaults (quorum 1, one hour, deny ends the request)', () => {
+    const { annotations, problems } = parsePolicyAnnotations('permit', { approval: 'required', approvers: 'data-owners, security' });
+
+    expect(problems).toEqual([]);
+    expect(annotations.approval).toEqual({
+      steps: [
+        { group: 'data-owners', minApprovals: 1 },
+        { group: 'security', minApprovals: 1 },
+      ],
+      ttlSeconds: 3600,
+      denyEndsRequest: true,
+    });
+  });
+
+  it('reads one quorum per group and denyEndsRequest false', () => {
+    const { annotations } = parsePolicyAnnotations('permit', {
+      approval: 'required',
+      approvers: 'a,b',
+      quorum: '2,1',
+      ttl: '60',
+      denyEndsRequest: 'false',
+    });
+
+    expect(annotations.approval).toEqual({
+      steps: [
+        { group: 'a', minApprovals: 2 },
+        { group: 'b', minApprovals: 1 },
+      ],
+      ttlSeconds: 60,
+      denyEndsRequest: false,
+    });
+  });
+
+  it('treats a permit without @approval as a plain allow', () => {
+    expect(parsePolicyAnnotations('permit', { id: 'x', reason: 'because' })).toEqual({
+      annotations: { id: 'x', reason: 'because' },
+      problems: [],
+    });
+  });
+});
+
+describe('strictestRequirement', () => {
+  it('unites the steps at the highest quorum, keeps the shortest TTL, and denies on any deny-ends flag', () => {
+    expect(
+      strictestRequirement([
+        { steps: [{ group: 'data-owners', minApprovals: 1 }], ttlSeconds: 3600, denyEndsRequest: false },
+        {
+          steps: [
+            { group: 'security', minApprovals: 1 },
+            { group: 'data-owners', minApprovals: 2 },
+          ],
+          ttlSeconds: 600,
+          denyEndsRequest: true,
+        },
+      ]),
+    ).toEqual({
+      steps: [
+        { group: 'data-owners', minApprovals: 2 },
+        { group: 'security', minApprovals: 1 },
+      ],
+      ttlSeconds: 600,
+      denyEndsRequest: true,
+    });
+  });
+});
+
+describe('CedarPolicyEngine with several matching approval policies', () => {
+  let dir: string;
+  let engine: CedarPolicyEngine;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'cedar-strictest-'));
+    writeFileSync(join(dir, 'approvals.cedarschema'), readFileSync(join(findDemoPolicyDir(__dirname), 'approvals.cedarschema'), 'utf8'));
+    writeFileSync(
+      join(dir, 'exports.cedar'),
+      `
+@id("export-allowed")
+permit (principal, action == Action::"db.export", resource);
+
+@id("prod-needs-owner")
+@reason("prod exports need a data owner")
+@approval("required") @approvers("data-owners") @quorum("1") @ttl("3600") @denyEndsRequest("false")
+permit (principal, action == Action::"db.export", resource) when { context.environment == "prod" };
+
+@id("pii-needs-two-owners-and-security")
+@reason("pii exports need two data owners and security")
+@approval("required") @approvers("data-owners,security") @quorum("2,1") @ttl("900")
+permit (principal, action == Action::"db.export", resource)
+when { context has dataClassification && context.dataClassification == "pii" };
+`,
+    );
+    engine = new CedarPolicyEngine(loadCedarPolicySet(dir));
+  });
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const exportRequest = (environment: string, dataClassification?: string): ActionRequest => ({
+    agentId: 'agent-reporting',
+    model: 'm',
+    action: 'db.export',
+    resource: { kind: 'table', id: 'customers' },
+    environment,
+    dataClassification,
+    parameters: { rows: 10 },
+    justification: 'j',
+    idempotencyKey: 'k',
+  });
+
+  it('combines them into the strictest requirement and lists both as determining', () => {
+    const decision = engine.evaluate(exportRequest('prod', 'pii'));
+
+    expect(decision).toEqual({
+      outcome: 'REQUIRE_APPROVAL',
+      policyVersion: engine.version,
+      determiningPolicies: ['pii-needs-two-owners-and-security', 'prod-needs-owner'],
+      reasons: ['pii exports need two data owners and security', 'prod exports need a data owner'],
+      requirement: {
+        steps: [
+          { group: 'data-owners', minApprovals: 2 },
+          { group: 'security', minApprovals: 1 },
+        ],
+        ttlSeconds: 900,
+        denyEndsRequest: true,
+      },
+    });
+  });
+
+  it('uses a single matching approval policy as is, and the plain permit when none matches', () => {
+    expect(engine.evaluate(exportRequest('prod')).requirement).toEqual({
+      steps: [{ group: 'data-owners', minApprovals: 1 }],
+      ttlSeconds: 3600,
+      denyEndsRequest: false,
+    });
+    expect(engine.evaluate(exportRequest('dev'))).toMatchObject({
+      outcome: 'ALLOW',
+      determiningPolicies: ['export-allowed'],
+      reasons: ['permitted by policy "export-allowed"'],
+    });
+  });
+});

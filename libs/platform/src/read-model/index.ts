@@ -1,0 +1,3 @@
+export * from './open-sqlite-read-model';
+export { READ_MODEL_SCHEMA_VERSION } from './read-model-schema';
+export * from './sqlite-read-model-store';

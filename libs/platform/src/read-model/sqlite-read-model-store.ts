@@ -1,0 +1,256 @@
+import { DatabaseSync, type SQLInputValue, type SQLOutputValue, type StatementSync } from 'node:sqlite';
+import {
+  applyActionChange,
+  type ActionRecord,
+  type ActionSearchCriteria,
+  type AuditActionStatus,
+  type ProjectedEvent,
+  type ReadModelStore,
+  type StoredTimeline,
+  type TimelineRecord,
+} from '@approvals/application';
+import { configureReadModelConnection, migrateReadModel } from './read-model-schema';
+
+type Row = Record<string, SQLOutputValue>;
+
+const ACTION_COLUMNS = `action_id, status, agent_id, on_behalf_of, action, resource_kind, resource_id, environment,
+  requested_at, requested_at_ms, decided_at, approved_by, voters, policy_version, reason`;
+const TIMELINE_COLUMNS = 'action_id, revision, position, event_id, type, occurred_at, actor, summary, data_json, trace_id, hash, prev_hash';
+
+/** Thrown by every call after {@link SqliteReadModelStore.close}. */
+export class ReadModelClosedError extends Error {
+  override readonly name = 'ReadModelClosedError';
+  constructor(readonly file: string) {
+    super(`audit read model ${file} is closed`);
+  }
+}
+
+/**
+ * The embedded audit read model: a {@link ReadModelStore} on one SQLite file through
+ * `node:sqlite`. One connection, statements prepared once; work is synchronous inside, so each
+ * `apply` is one short write transaction.
+ */
+export class SqliteReadModelStore implements ReadModelStore {
+  private closed = false;
+  private readonly selectCheckpoint: StatementSync;
+  private readonly updateCheckpoint: StatementSync;
+  private readonly insertEntry: StatementSync;
+  private readonly selectAction: StatementSync;
+  private readonly upsertAction: StatementSync;
+  private readonly insertVoter: StatementSync;
+  private readonly selectEntries: StatementSync;
+  private readonly searches = new Map<string, StatementSync>();
+
+  constructor(
+    private readonly db: DatabaseSync,
+    /** The database file, or `:memory:`. */
+    readonly file: string,
+  ) {
+    const prepare = (sql: string): StatementSync => db.prepare(sql, { readBigInts: true });
+    this.selectCheckpoint = prepare('SELECT position FROM projection_checkpoint WHERE id = 1');
+    this.updateCheckpoint = prepare('UPDATE projection_checkpoint SET position = ? WHERE id = 1');
+    this.insertEntry = prepare(
+      `INSERT INTO timeline (${TIMELINE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+    );
+    this.selectAction = prepare(`SELECT ${ACTION_COLUMNS} FROM actions WHERE action_id = ?`);
+    this.upsertAction = prepare(
+      `INSERT INTO actions (${ACTION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (action_id) DO UPDATE SET
+         status = excluded.status, decided_at = excluded.decided_at, approved_by = excluded.approved_by,
+         voters = excluded.voters, policy_version = excluded.policy_version, reason = excluded.reason`,
+    );
+    this.insertVoter = prepare('INSERT INTO action_voters (approver_id, action_id) VALUES (?, ?) ON CONFLICT DO NOTHING');
+    this.selectEntries = prepare(`SELECT ${TIMELINE_COLUMNS} FROM timeline WHERE action_id = ? ORDER BY revision`);
+  }
+
+  /** Opens `file` (created if missing), configures WAL and migrates the schema. */
+  static open(file: string, busyTimeoutMs = 5000): SqliteReadModelStore {
+    const db = new DatabaseSync(file, { timeout: busyTimeoutMs });
+    try {
+      configureReadModelConnection(db);
+      migrateReadModel(db, file);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    return new SqliteReadModelStore(db, file);
+  }
+
+  async loadCheckpoint(): Promise<bigint> {
+    this.assertOpen();
+    return this.checkpoint();
+  }
+
+  async apply(event: ProjectedEvent): Promise<'applied' | 'skipped'> {
+    this.assertOpen();
+    return this.writeTransaction(() => {
+      if (event.position <= this.checkpoint()) return 'skipped';
+      this.insertTimelineEntry(event.entry);
+      if (event.change) {
+        const current = this.readAction(event.change.actionId);
+        const next = applyActionChange(current, event.change);
+        if (next && next !== current) this.writeAction(next);
+      }
+      this.updateCheckpoint.run(event.position);
+      return 'applied';
+    });
+  }
+
+  async reset(): Promise<void> {
+    this.assertOpen();
+    this.writeTransaction(() => {
+      this.db.exec('DELETE FROM timeline; DELETE FROM action_voters; DELETE FROM actions;');
+      this.updateCheckpoint.run(0n);
+    });
+  }
+
+  async getTimeline(actionId: string): Promise<StoredTimeline | undefined> {
+    this.assertOpen();
+    const action = this.readAction(actionId);
+    const entries = this.selectEntries.all(actionId).map(toTimelineRecord);
+    return action === undefined && entries.length === 0 ? undefined : { action, entries };
+  }
+
+  async searchActions(criteria: ActionSearchCriteria): Promise<ActionRecord[]> {
+    this.assertOpen();
+    const conditions: string[] = [];
+    const params: SQLInputValue[] = [];
+    const where = (condition: string, ...values: SQLInputValue[]): void => {
+      conditions.push(condition);
+      params.push(...values);
+    };
+    if (criteria.agentId !== undefined) where('agent_id = ?', criteria.agentId);
+    if (criteria.action !== undefined) where('action = ?', criteria.action);
+    if (criteria.status !== undefined) where('status = ?', criteria.status);
+    if (criteria.environment !== undefined) where('environment = ?', criteria.environment);
+    if (criteria.approverId !== undefined) {
+      where('action_id IN (SELECT action_id FROM action_voters WHERE approver_id = ?)', criteria.approverId);
+    }
+    if (criteria.requestedFromMs !== undefined) where('requested_at_ms >= ?', criteria.requestedFromMs);
+    if (criteria.requestedBeforeMs !== undefined) where('requested_at_ms < ?', criteria.requestedBeforeMs);
+    if (criteria.after !== undefined) where('(requested_at_ms, action_id) < (?, ?)', criteria.after.requestedAtMs, criteria.after.actionId);
+    const sql = `SELECT ${ACTION_COLUMNS} FROM actions
+      ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''}
+      ORDER BY requested_at_ms DESC, action_id DESC LIMIT ?`;
+    return this.searchStatement(sql)
+      .all(...params, criteria.limit)
+      .map(toActionRecord);
+  }
+
+  /** Closes the database; every later call throws {@link ReadModelClosedError}. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+
+  private checkpoint(): bigint {
+    return this.selectCheckpoint.get()?.['position'] as bigint;
+  }
+
+  private insertTimelineEntry(entry: TimelineRecord): void {
+    this.insertEntry.run(
+      entry.actionId,
+      entry.revision,
+      entry.position,
+      entry.eventId,
+      entry.type,
+      entry.occurredAt,
+      entry.actor,
+      entry.summary,
+      entry.dataJson,
+      entry.traceId,
+      entry.hash,
+      entry.prevHash,
+    );
+  }
+
+  private readAction(actionId: string): ActionRecord | undefined {
+    const row = this.selectAction.get(actionId);
+    return row === undefined ? undefined : toActionRecord(row);
+  }
+
+  private writeAction(action: ActionRecord): void {
+    this.upsertAction.run(
+      action.actionId,
+      action.status,
+      action.agentId,
+      action.onBehalfOf,
+      action.action,
+      action.resourceKind,
+      action.resourceId,
+      action.environment,
+      action.requestedAt,
+      action.requestedAtMs,
+      action.decidedAt,
+      JSON.stringify(action.approvedBy),
+      JSON.stringify(action.voters),
+      action.policyVersion,
+      action.reason,
+    );
+    for (const voter of action.voters) this.insertVoter.run(voter, action.actionId);
+  }
+
+  /** One statement per combination of filters (at most 2^8), prepared on first use. */
+  private searchStatement(sql: string): StatementSync {
+    let statement = this.searches.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql, { readBigInts: true });
+      this.searches.set(sql, statement);
+    }
+    return statement;
+  }
+
+  private writeTransaction<T>(work: () => T): T {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = work();
+      this.db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      if (this.db.isTransaction) this.db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new ReadModelClosedError(this.file);
+  }
+}
+
+function toActionRecord(row: Row): ActionRecord {
+  return {
+    actionId: row['action_id'] as string,
+    status: row['status'] as AuditActionStatus,
+    agentId: row['agent_id'] as string,
+    onBehalfOf: row['on_behalf_of'] as string,
+    action: row['action'] as string,
+    resourceKind: row['resource_kind'] as string,
+    resourceId: row['resource_id'] as string,
+    environment: row['environment'] as string,
+    requestedAt: row['requested_at'] as string,
+    requestedAtMs: Number(row['requested_at_ms']),
+    decidedAt: row['decided_at'] as string,
+    approvedBy: JSON.parse(row['approved_by'] as string) as string[],
+    voters: JSON.parse(row['voters'] as string) as string[],
+    policyVersion: row['policy_version'] as string,
+    reason: row['reason'] as string,
+  };
+}
+
+function toTimelineRecord(row: Row): TimelineRecord {
+  return {
+    actionId: row['action_id'] as string,
+    revision: Number(row['revision']),
+    position: row['position'] as bigint,
+    eventId: row['event_id'] as string,
+    type: row['type'] as string,
+    occurredAt: row['occurred_at'] as string,
+    actor: row['actor'] as string,
+    summary: row['summary'] as string,
+    dataJson: row['data_json'] as string,
+    traceId: row['trace_id'] as string,
+    hash: row['hash'] as string,
+    prevHash: row['prev_hash'] as string,
+  };
+}

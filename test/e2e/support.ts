@@ -1,0 +1,85 @@
+import { cpSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ApprovalsClient } from '@approvals/platform';
+import { createApprovalsClient, isServiceError, statusName, unary } from '@approvals/platform';
+import { repoRoot } from '@approvals/testing';
+import type { RequestActionRequest } from '@approvals/contracts';
+
+interface DirectoryFile {
+  humans: { id: string; apiKey?: string }[];
+  agents: { id: string; apiKey?: string }[];
+}
+
+const directory = JSON.parse(readFileSync(join(repoRoot(), 'policies', 'demo', 'directory.json'), 'utf8')) as DirectoryFile;
+
+/** The demo API key of an agent or human from the shipped directory file. */
+export function demoKey(id: string): string {
+  const key = [...directory.agents, ...directory.humans].find((p) => p.id === id)?.apiKey;
+  if (!key) throw new Error(`no demo API key for ${id} in policies/demo/directory.json`);
+  return key;
+}
+
+/** A client that calls as the given agent or human. */
+export function clientAs(address: string, id: string): ApprovalsClient {
+  return createApprovalsClient({ address, apiKey: demoKey(id), deadlineMs: 20_000 });
+}
+
+/** A copy of the demo policy set with different approval time-to-live values. */
+export function policiesWithTtl(ttlSeconds: number): string {
+  const dir = mkdtempSync(join(tmpdir(), 'approvals-policies-'));
+  cpSync(join(repoRoot(), 'policies', 'demo'), dir, { recursive: true });
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.cedar'))) {
+    const path = join(dir, file);
+    writeFileSync(path, readFileSync(path, 'utf8').replace(/@ttl\("\d+"\)/g, `@ttl("${ttlSeconds}")`));
+  }
+  return dir;
+}
+
+let counter = 0;
+/** A request with sensible defaults; each call gets a fresh idempotency key. */
+export function actionRequest(overrides: Partial<RequestActionRequest> = {}): RequestActionRequest {
+  counter += 1;
+  return {
+    model: 'gpt-test',
+    action: 'db.read',
+    resource: { kind: 'dataset', id: 'customers' },
+    environment: 'prod',
+    parametersJson: '{}',
+    justification: 'end-to-end test',
+    idempotencyKey: `e2e-${process.pid}-${Date.now()}-${counter}`,
+    ...overrides,
+  };
+}
+
+/** Runs a call that must fail and returns its status name, details and field violations. */
+export async function failure(call: Promise<unknown>): Promise<{ status: string; details: string; violations: { field: string }[] }> {
+  try {
+    await call;
+  } catch (error) {
+    if (!isServiceError(error)) throw error;
+    const raw = error.metadata.get('x-field-violations')[0];
+    return {
+      status: statusName(error.code),
+      details: error.details,
+      violations: typeof raw === 'string' ? (JSON.parse(raw) as { field: string }[]) : [],
+    };
+  }
+  throw new Error('expected the call to fail, but it succeeded');
+}
+
+export async function awaitOutcome(client: ApprovalsClient, actionId: string, timeoutMs = 10_000) {
+  return unary(client.intake, 'AwaitDecision', { actionId, timeoutMs });
+}
+
+/** Polls until `check` passes or the time is up (for effects that happen asynchronously). */
+export async function eventually<T>(probe: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last = await probe();
+  while (!check(last)) {
+    if (Date.now() > deadline) return last;
+    await new Promise((r) => setTimeout(r, 100));
+    last = await probe();
+  }
+  return last;
+}
