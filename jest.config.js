@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-require-imports */
 // One Jest project per test tier; the tier is in the file name (*.unit|int|e2e.spec.ts).
 const { paths } = require('./tsconfig.base.json').compilerOptions;
 
@@ -27,6 +28,8 @@ const base = {
 };
 
 module.exports = {
+  rootDir: __dirname,
+  reporters: ['default', '<rootDir>/scripts/jest-summary-reporter.js'],
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/{libs,apps}/**/*.unit.spec.ts'] },
     { ...base, displayName: 'int', testMatch: ['<rootDir>/{libs,apps}/**/*.int.spec.ts'] },

@@ -83,7 +83,11 @@ const tasks = {
   'proto-gen': () => step('generate proto types', nodeBin, ['scripts/gen-proto.mjs']),
   'proto-check': () => step('check generated proto types', nodeBin, ['scripts/gen-proto.mjs', '--check']),
   typecheck: () => step('typecheck', nodeBin, [bin('tsc'), '-p', 'tsconfig.json']),
-  lint: () => step('lint (eslint + Nx module boundaries)', nodeBin, [bin('eslint'), '--max-warnings=0', '.']),
+  lint: () => {
+    // The module-boundary rule reads Nx's project graph and silently skips itself without one.
+    step('compute the Nx project graph', nodeBin, [bin('nx'), 'show', 'projects']);
+    step('lint (eslint + Nx module boundaries)', nodeBin, [bin('eslint'), '--max-warnings=0', '.']);
+  },
   'test-unit': () => jest(['unit'], rest),
   'test-int': () => jest(['int'], rest),
   'test-e2e': () => {

@@ -1,3 +1,4 @@
+import type { CastVote } from './approval.commands';
 import { agentId, at, commands, events, given, histories, onBehalfOf, rejected, requirement } from './approval.spec-helpers';
 
 describe('approval decider: CastVote', () => {
@@ -10,6 +11,12 @@ describe('approval decider: CastVote', () => {
 
     it('refuses a vote without an approver identity', () => {
       given(histories.awaiting()).when(commands.castVote('', ['sec'])).thenFails('INVALID_ARGUMENT', /approver\.id/);
+    });
+
+    it('refuses a decision other than APPROVE or DENY', () => {
+      const vote = commands.castVote('bob', ['sec']);
+      const abstain = { ...vote, data: { ...vote.data, decision: 'ABSTAIN' } } as unknown as CastVote;
+      given(histories.awaiting()).when(abstain).thenFails('INVALID_ARGUMENT', /APPROVE or DENY/);
     });
 
     it.each([

@@ -55,7 +55,7 @@ export function decide(command: ApprovalCommand, state: ApprovalState): Decision
       return reportExecution(command, state);
     default: {
       const unknown: never = command;
-      return fail('INVALID_ARGUMENT', `unknown command type "${(unknown as { type?: unknown }).type}"`);
+      return fail('INVALID_ARGUMENT', `unknown command type "${String((unknown as { type?: unknown }).type)}"`);
     }
   }
 }
@@ -158,6 +158,9 @@ function castVote(command: CastVote, state: ApprovalState): Decision {
   const { data } = command;
   if (state.status === 'none') return notFound(data.actionId);
   if (!isNonBlank(data.approver?.id)) return fail('INVALID_ARGUMENT', 'approver.id must identify an authenticated approver');
+  if (data.decision !== 'APPROVE' && data.decision !== 'DENY') {
+    return fail('INVALID_ARGUMENT', `decision must be APPROVE or DENY, got "${String(data.decision)}"`);
+  }
 
   switch (state.status) {
     case 'final':
