@@ -42,7 +42,7 @@ const specConstraints = depConstraints.map((c) =>
 );
 
 export default [
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/*.generated.ts', 'libs/contracts/src/generated/**', 'bench/results/**', '.nx/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/*.generated.ts', 'libs/contracts/src/generated/**', 'bench/results/**', '.nx/**', 'tmp/**', 'coverage/**'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],

@@ -156,3 +156,14 @@ describe('approvals: who calls', () => {
     expect(cli.err[0]).toMatch(/^error: the directory file d\.json is malformed: agents\.0\.id: /);
   });
 });
+
+describe('approvals help', () => {
+  it('prints the command list for "help" and refuses an unknown topic', async () => {
+    const cli = new CliHarness({});
+
+    expect(await cli.run(['help'])).toBe(ExitCode.ok);
+    expect(cli.stdout).toContain('usage: approvals <command> [options]');
+    expect(await cli.run(['help', 'nope'])).toBe(ExitCode.usage);
+    expect(cli.err[0]).toBe('error: unknown command "nope"');
+  });
+});

@@ -34,7 +34,8 @@ export class InProcessServer extends Server implements CustomTransportStrategy {
   }
 
   private async dispatch(pattern: string, data: unknown): Promise<unknown> {
-    const handler = this.getHandlerByPattern(pattern);
+    // Patterns here are plain strings: a direct lookup skips Nest's generic route normalisation.
+    const handler = this.messageHandlers.get(pattern) ?? this.getHandlerByPattern(pattern);
     if (!handler) throw new Error(`no handler for ${pattern}`);
     // Several services may subscribe to one topic; Nest chains their handlers and this waits for all.
     const result = await handler(data, new BaseRpcContext([pattern]));

@@ -15,10 +15,8 @@ export async function awaitAndPrint(ctx: CliContext, api: ApprovalsApi, actionId
   const response = await api.awaitDecision({ actionId, timeoutMs }, timeoutMs + DEADLINE_GRACE_MS);
   const status = response.action?.status ?? 'ACTION_STATUS_UNSPECIFIED';
   if (ctx.json) printJson(ctx.io, response);
-  else {
-    if (response.action) ctx.io.out(formatActionView(response.action));
-    if (!response.decided) ctx.io.err(`no decision within ${seconds} s; the action is ${status}`);
-  }
+  else if (!response.decided) ctx.io.out(`no decision within ${seconds} s; action ${actionId} is still ${status}`);
+  else if (response.action) ctx.io.out(formatActionView(response.action));
   return response.decided ? outcomeExitCode(status) : ExitCode.undecided;
 }
 

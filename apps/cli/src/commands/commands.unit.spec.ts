@@ -103,7 +103,7 @@ describe('request', () => {
 
     expect(await cli.run([...argv, '--wait', '5'])).toBe(ExitCode.undecided);
     expect(awaitDecision).toHaveBeenCalledWith({ actionId: 'act-1', timeoutMs: 5_000 }, 10_000);
-    expect(cli.err).toContain('no decision within 5 s; the action is AWAITING_APPROVAL');
+    expect(cli.out.slice(-2)).toEqual(['', 'no decision within 5 s; action act-1 is still AWAITING_APPROVAL']);
   });
 
   it('prints one JSON object per response with --json --wait', async () => {

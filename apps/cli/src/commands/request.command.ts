@@ -59,6 +59,7 @@ export const requestCommand: Command = {
       );
     }
     if (waitSeconds === undefined) return ExitCode.ok;
+    if (!ctx.json) ctx.io.out('');
     return awaitAndPrint(ctx, api, response.actionId, waitSeconds);
   },
 };

@@ -28,7 +28,7 @@ const columns: Column<ActionSummary__Output>[] = [
   { header: 'REQUESTED AT', value: (a) => a.requestedAt },
   { header: 'DECIDED AT', value: (a) => a.decidedAt },
   { header: 'APPROVED BY', value: (a) => a.approvedBy.join(', '), maxWidth: 24 },
-  { header: 'POLICY', value: (a) => a.policyVersion, maxWidth: 16 },
+  { header: 'POLICY', value: (a) => a.policyVersion, maxWidth: 24 },
 ];
 
 function isoTime(flag: string, text: string | undefined): string {

@@ -51,7 +51,11 @@ export class OutboxRelay {
     private readonly onError: (error: unknown) => void,
     private readonly maxInFlight = 256,
     private readonly retryDelayMs = 1000,
+    /** Checkpoints are written at most this often; a crash republishes at most this window. */
+    private readonly checkpointEveryMs = 100,
   ) {}
+
+  private checkpointTimer: NodeJS.Timeout | undefined;
 
   async start(): Promise<void> {
     this.stopped = false;
@@ -67,6 +71,8 @@ export class OutboxRelay {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    if (this.checkpointTimer) clearTimeout(this.checkpointTimer);
+    this.checkpointTimer = undefined;
     await this.subscription?.close();
     this.subscription = undefined;
     await Promise.allSettled([...this.inFlight]);
@@ -93,7 +99,13 @@ export class OutboxRelay {
       this.acknowledged.delete(done);
       this.acknowledgedUpTo = done;
     }
-    void this.saveCheckpoint();
+    if (!this.checkpointTimer) {
+      this.checkpointTimer = setTimeout(() => {
+        this.checkpointTimer = undefined;
+        void this.saveCheckpoint();
+      }, this.checkpointEveryMs);
+      this.checkpointTimer.unref();
+    }
   }
 
   /** Saves the acknowledged prefix; concurrent calls coalesce into one write at a time. */

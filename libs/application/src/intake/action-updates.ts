@@ -2,6 +2,18 @@ import type { EventStore, Subscription } from '../ports/event-store.port';
 
 type Listener = () => void;
 
+/** Events that change an action's status or what AwaitDecision returns (the grant comes with approval). */
+const statusEvents = new Set([
+  'PolicyEvaluated',
+  'ApprovalRequested',
+  'ActionApproved',
+  'ActionDenied',
+  'ActionExpired',
+  'ActionCancelled',
+  'ExecutionGrantIssued',
+  'ExecutionReported',
+]);
+
 /**
  * Tells waiters when an action's stream changes. One live ledger subscription per process,
  * fanned out by stream id, so watching many actions costs one subscription.
@@ -16,6 +28,7 @@ export class ActionUpdates {
     const after = await this.store.headPosition();
     this.subscription = this.store.subscribeToAll(
       (event) => {
+        if (!statusEvents.has(event.type)) return;
         const listeners = this.listeners.get(event.streamId);
         if (listeners) for (const listener of [...listeners]) listener();
       },

@@ -109,6 +109,8 @@ export class IntakeService {
         if (isFinal(current.value.status) || signal?.aborted) return { ok: true, value: undefined };
         await Promise.race([changed, abortPromise(signal)]);
         if (signal?.aborted) return { ok: true, value: undefined };
+        // Events of one append arrive back to back: read the stream once after all of them.
+        await new Promise((resolve) => setImmediate(resolve));
       }
     } finally {
       unlisten();

@@ -47,9 +47,8 @@ export class NotifierService {
       await this.pending.put(item);
       return;
     }
-    if (finalTypes.has(message.type)) {
-      await this.pending.remove(actionId);
-    }
+    // Most actions never wait for humans: a read is much cheaper than a write that finds nothing.
+    if (finalTypes.has(message.type) && (await this.pending.get(actionId))) await this.pending.remove(actionId);
   }
 
   private async onApprovalRequested(actionId: string, message: LedgerEventMessage): Promise<void> {

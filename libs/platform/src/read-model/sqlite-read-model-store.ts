@@ -27,11 +27,14 @@ export class ReadModelClosedError extends Error {
 
 /**
  * The embedded audit read model: a {@link ReadModelStore} on one SQLite file through
- * `node:sqlite`. One connection, statements prepared once; work is synchronous inside, so each
- * `apply` is one short write transaction.
+ * `node:sqlite`. One connection, statements prepared once. Applied events are group-committed:
+ * every `apply` in the same turn of the event loop shares one transaction (each in its own
+ * savepoint), committed on the next turn. The checkpoint is written in that same transaction, so
+ * a crash before the commit loses events and checkpoint together and they are projected again.
  */
 export class SqliteReadModelStore implements ReadModelStore {
   private closed = false;
+  private groupOpen = false;
   private readonly selectCheckpoint: StatementSync;
   private readonly updateCheckpoint: StatementSync;
   private readonly insertEntry: StatementSync;
@@ -83,7 +86,7 @@ export class SqliteReadModelStore implements ReadModelStore {
 
   async apply(event: ProjectedEvent): Promise<'applied' | 'skipped'> {
     this.assertOpen();
-    return this.writeTransaction(() => {
+    return this.inGroupCommit(() => {
       if (event.position <= this.checkpoint()) return 'skipped';
       this.insertTimelineEntry(event.entry);
       if (event.change) {
@@ -141,6 +144,7 @@ export class SqliteReadModelStore implements ReadModelStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.commitGroup();
     this.db.close();
   }
 
@@ -201,7 +205,39 @@ export class SqliteReadModelStore implements ReadModelStore {
     return statement;
   }
 
+  private inGroupCommit<T>(work: () => T): T {
+    if (!this.groupOpen) {
+      this.db.exec('BEGIN IMMEDIATE');
+      this.groupOpen = true;
+      setImmediate(() => this.commitGroup());
+    }
+    this.db.exec('SAVEPOINT apply_event');
+    try {
+      const result = work();
+      this.db.exec('RELEASE apply_event');
+      return result;
+    } catch (error) {
+      this.db.exec('ROLLBACK TO apply_event');
+      this.db.exec('RELEASE apply_event');
+      throw error;
+    }
+  }
+
+  /** Makes every applied event durable now instead of on the next turn of the event loop. */
+  async flush(): Promise<void> {
+    this.assertOpen();
+    this.commitGroup();
+  }
+
+  /** Commits the open group of applied events, if any. */
+  private commitGroup(): void {
+    if (!this.groupOpen) return;
+    this.groupOpen = false;
+    this.db.exec('COMMIT');
+  }
+
   private writeTransaction<T>(work: () => T): T {
+    this.commitGroup();
     this.db.exec('BEGIN IMMEDIATE');
     try {
       const result = work();

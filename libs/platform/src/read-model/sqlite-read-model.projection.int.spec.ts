@@ -38,9 +38,11 @@ describe('audit projection into the embedded read model', () => {
 
     const first: string[] = [];
     for (const event of projected) first.push(await fixture.readModel.apply(event));
+    await fixture.readModel.flush();
     const once = dump(file);
     const second: string[] = [];
     for (const event of projected) second.push(await fixture.readModel.apply(event));
+    await fixture.readModel.flush();
 
     expect(first.every((outcome) => outcome === 'applied')).toBe(true);
     expect(second.every((outcome) => outcome === 'skipped')).toBe(true);
@@ -74,6 +76,7 @@ describe('audit projection into the embedded read model', () => {
     await fixture.append({ actionId: 'a3', requestedAt: '2025-03-01T11:00:00Z', outcome: 'CANCELLED' });
     await fixture.project();
 
+    await fixture.readModel.flush();
     const positions = (dump(file)['timeline'] as { position: number }[]).map((row) => row.position);
     expect(positions).toEqual(Array.from({ length: 21 }, (_, i) => i + 1));
     expect(fixture.projector.lag()).toMatchObject({ position: 21n, running: true, lastError: undefined });

@@ -163,6 +163,26 @@ describe('SQLite ledger', () => {
     expect(delivered).toEqual(await writer.events.readAll());
   });
 
+  it('serves live subscribers from its cache of recent appends, without missing writes of another instance', async () => {
+    const file = join(tempDir(), 'interleaved.sqlite');
+    const a = openLedger({ file, pollIntervalMs: 20 });
+    const b = openLedger({ file, pollIntervalMs: 20 });
+    const delivered: RecordedEvent[] = [];
+    const subscription = a.events.subscribeToAll((event) => void delivered.push(event));
+    await subscription.caughtUp;
+
+    // a, a, b, a, b, b, a: each gap in a's own positions must send its readers back to the file.
+    const writers = [a, a, b, a, b, b, a];
+    for (const [index, writer] of writers.entries()) {
+      await writer.events.appendToStream(`action-${index % 3}`, [newEvent(`E${index}`)]);
+    }
+    await waitUntil(() => delivered.length === writers.length);
+    await subscription.close();
+
+    expect(delivered.map((event) => event.type)).toEqual(writers.map((_, index) => `E${index}`));
+    expect(delivered).toEqual(await b.events.readAll());
+  });
+
   it('saves and loads checkpoints in the same file', async () => {
     const dataDir = tempDir();
     const ledger = openLedger({ dataDir });

@@ -44,6 +44,14 @@ export class SqliteEventStore implements EventStore {
   private readonly now: () => Date;
   private readonly subscriptions = new Set<CatchUpSubscription>();
   private closing: Promise<void> | undefined;
+  /**
+   * Rows this process appended most recently, in global order with consecutive positions. Live
+   * subscribers read their next page from here instead of querying SQLite again; whenever the
+   * cache cannot prove it holds every row after the reader's cursor (another process wrote, or
+   * the reader is further behind), the page comes from the database.
+   */
+  private recent: Row[] = [];
+  private static readonly recentLimit = 4096;
 
   private readonly selectStreamHead: StatementSync;
   private readonly selectByEventId: StatementSync;
@@ -101,9 +109,17 @@ export class SqliteEventStore implements EventStore {
   ): Promise<AppendResult> {
     this.assertOpen();
     validateAppend(streamId, events, options.expectedRevision);
-    const result = this.connection.writeTransaction(() =>
-      this.appendInTransaction(streamId, events, options.expectedRevision ?? 'any'),
-    );
+    const recentBefore = this.recent;
+    const cachedBefore = recentBefore.length;
+    let result: AppendResult;
+    try {
+      result = this.connection.writeTransaction(() => this.appendInTransaction(streamId, events, options.expectedRevision ?? 'any'));
+    } catch (error) {
+      // Rolled back: forget the rows it remembered.
+      if (this.recent === recentBefore) recentBefore.length = cachedBefore;
+      else this.recent = [];
+      throw error;
+    }
     if (result.appended) for (const subscription of this.subscriptions) subscription.wake();
     return result;
   }
@@ -192,6 +208,16 @@ export class SqliteEventStore implements EventStore {
         now,
       );
       position = BigInt(inserted.lastInsertRowid);
+      this.remember({
+        position,
+        stream_id: streamId,
+        revision: BigInt(revision),
+        event_id: event.eventId,
+        type: event.type,
+        data: JSON.stringify(event.data),
+        metadata: JSON.stringify(metadata),
+        hash,
+      });
       prevHash = hash;
     }
     return { appended: true, nextExpectedRevision: revision, position };
@@ -236,10 +262,34 @@ export class SqliteEventStore implements EventStore {
     return this.selectHead.get()!['head'] as bigint;
   }
 
+  private remember(row: Row): void {
+    const last = this.recent.at(-1);
+    // A gap means another process appended in between: the cache no longer covers a range alone.
+    if (last && (last['position'] as bigint) + 1n !== row['position']) this.recent = [];
+    this.recent.push(row);
+    if (this.recent.length > SqliteEventStore.recentLimit * 2) this.recent = this.recent.slice(-SqliteEventStore.recentLimit);
+  }
+
+  /** The cached rows after `after` up to `head`, or undefined when the cache does not cover that range. */
+  private fromRecent(after: bigint, head: bigint): Row[] | undefined {
+    const first = this.recent[0];
+    const last = this.recent.at(-1);
+    if (!first || !last || last['position'] !== head || (first['position'] as bigint) > after + 1n) return undefined;
+    const start = Number(after + 1n - (first['position'] as bigint));
+    return this.recent.slice(Math.max(0, start));
+  }
+
   /** Reads only below a head taken first, so every position it scans past is already committed. */
   private readPage(after: bigint, streamPrefix: string | undefined, maxCount: number): GlobalLogPage {
     this.connection.assertOpen();
     const head = this.head();
+    const cached = this.fromRecent(after, head);
+    if (cached) {
+      const matching = streamPrefix === undefined ? cached : cached.filter((row) => (row['stream_id'] as string).startsWith(streamPrefix));
+      const page = matching.slice(0, maxCount);
+      const events = page.map(toRecordedEvent);
+      return { events, scannedTo: page.length < matching.length ? events.at(-1)!.position : head };
+    }
     const rows =
       streamPrefix === undefined
         ? this.readAllUpTo.all(after, head, maxCount)
