@@ -54,7 +54,7 @@ export default [
     },
   },
   {
-    files: ['**/*.spec.ts'],
+    files: ['**/*.spec.ts', '**/spec/**/*.ts'],
     plugins: { jest },
     rules: {
       '@nx/enforce-module-boundaries': ['error', boundaries(specConstraints)],

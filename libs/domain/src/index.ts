@@ -5,3 +5,4 @@ export * from './approval/approval.decider';
 export * from './approval/approval.requirement';
 export * from './approval/stream-id';
 export * from './errors';
+export { parseInstant } from './instant';

@@ -1,8 +1,10 @@
+import { parseInstant } from '@approvals/domain';
+
+const instantOf = (value: unknown): number | undefined => (typeof value === 'string' ? parseInstant(value) : undefined);
 import { fromActionStreamId, type ApprovalEvent } from '@approvals/domain';
 import type { RecordedEvent } from '../ports/event-store.port';
 import type { ActionChange } from './action-record';
 import { describeActor, redactSecrets, summarizeEvent, traceIdOf } from './event-description';
-import { instantToMs } from './instant';
 import type { ProjectedEvent, TimelineRecord } from './read-model-store.port';
 
 /**
@@ -46,7 +48,7 @@ function actionChangeOf(actionId: string, recorded: RecordedEvent): ActionChange
           resourceId: request.resource.id,
           environment: request.environment,
           requestedAt,
-          requestedAtMs: instantToMs(requestedAt) ?? instantToMs(recorded.metadata.occurredAt) ?? 0,
+          requestedAtMs: instantOf(requestedAt) ?? instantOf(recorded.metadata.occurredAt) ?? 0,
           decidedAt: '',
           approvedBy: [],
           voters: [],

@@ -1,7 +1,7 @@
 import { applyActionChange, type ActionRecord } from './action-record';
 import { projectEvent } from './audit-projection';
 import { describeActor, REDACTED, redactSecrets, summarizeEvent, traceIdOf } from './event-description';
-import { actionEvents, GRANT_TOKEN, POLICY_VERSION, TRACE_ID } from './spec/audit-scenario';
+import { actionEvents, GRANT_TOKEN, POLICY_VERSION, TRACE_ID } from '@approvals/testing';
 import { InMemoryEventStore } from './spec/in-memory-event-store';
 
 async function recordedScenario() {

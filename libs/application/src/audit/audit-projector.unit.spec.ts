@@ -1,6 +1,6 @@
 import { AuditProjector } from './audit-projector';
 import { AuditQueries } from './audit-queries';
-import { actionEvents } from './spec/audit-scenario';
+import { actionEvents } from '@approvals/testing';
 import { InMemoryEventStore, type InMemoryEventStoreOptions } from './spec/in-memory-event-store';
 import { InMemoryReadModelStore } from './spec/in-memory-read-model-store';
 

@@ -1,3 +1,6 @@
+import { parseInstant } from '@approvals/domain';
+
+const instantOf = (value: unknown): number | undefined => (typeof value === 'string' ? parseInstant(value) : undefined);
 import type {
   ActionSummary__Output,
   SearchActionsRequest,
@@ -7,7 +10,6 @@ import type {
 } from '@approvals/contracts';
 import type { Result } from '@approvals/domain';
 import { auditActionStatuses, type ActionRecord, type AuditActionStatus } from './action-record';
-import { instantToMs } from './instant';
 import { decodePageToken, encodePageToken, filtersFingerprint } from './page-token';
 import type { ActionSearchCriteria, ReadModelStore, TimelineRecord } from './read-model-store.port';
 
@@ -117,7 +119,7 @@ function parseStatus(status: unknown): Result<AuditActionStatus | undefined, Aud
 
 function parseBound(field: string, value: unknown): Result<number | undefined, AuditQueryError> {
   if (value === undefined || value === null || value === '') return ok(undefined);
-  const ms = instantToMs(value);
+  const ms = instantOf(value);
   if (ms === undefined) {
     return invalid(`${field} ${JSON.stringify(value)} is not an ISO 8601 instant with an offset, e.g. 2025-01-31T09:00:00Z`);
   }

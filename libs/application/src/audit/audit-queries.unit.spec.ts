@@ -1,7 +1,7 @@
 import { AuditProjector } from './audit-projector';
 import { AuditQueries } from './audit-queries';
 import { encodePageToken } from './page-token';
-import { actionEvents, type ScenarioOutcome } from './spec/audit-scenario';
+import { actionEvents, type ScenarioOutcome } from '@approvals/testing';
 import { InMemoryEventStore } from './spec/in-memory-event-store';
 import { InMemoryReadModelStore } from './spec/in-memory-read-model-store';
 

@@ -1,9 +1,8 @@
 import type { ApprovalRequested } from '@approvals/domain';
-import { fromActionStreamId } from '@approvals/domain';
+import { finalOutcomeEventTypes, fromActionStreamId } from '@approvals/domain';
 import type { EventStore, Subscription } from '../ports/event-store.port';
 import type { Clock } from '../ports/clock.port';
 
-const finalTypes = new Set(['ActionApproved', 'ActionDenied', 'ActionExpired', 'ActionCancelled']);
 
 /**
  * Fires expiries (I4). It follows the ledger from the start, so after a restart every approval
@@ -30,7 +29,7 @@ export class ExpiryScheduler {
         if (!actionId) return;
         if (event.type === 'ApprovalRequested') {
           this.deadlines.set(actionId, Date.parse((event.data as ApprovalRequested['data']).expiresAt));
-        } else if (finalTypes.has(event.type)) {
+        } else if (finalOutcomeEventTypes.has(event.type)) {
           this.deadlines.delete(actionId);
         }
       },

@@ -1,18 +1,11 @@
+import { finalOutcomeEventTypes } from '@approvals/domain';
 import type { EventStore, Subscription } from '../ports/event-store.port';
 
 type Listener = () => void;
 
-/** Events that change an action's status or what AwaitDecision returns (the grant comes with approval). */
-const statusEvents = new Set([
-  'PolicyEvaluated',
-  'ApprovalRequested',
-  'ActionApproved',
-  'ActionDenied',
-  'ActionExpired',
-  'ActionCancelled',
-  'ExecutionGrantIssued',
-  'ExecutionReported',
-]);
+/** Events that change an action's status or what AwaitDecision returns, besides the final outcomes. */
+const progressEvents = new Set(['PolicyEvaluated', 'ApprovalRequested', 'ExecutionGrantIssued', 'ExecutionReported']);
+const isStatusEvent = (type: string): boolean => finalOutcomeEventTypes.has(type) || progressEvents.has(type);
 
 /**
  * Tells waiters when an action's stream changes. One live ledger subscription per process,
@@ -28,7 +21,7 @@ export class ActionUpdates {
     const after = await this.store.headPosition();
     this.subscription = this.store.subscribeToAll(
       (event) => {
-        if (!statusEvents.has(event.type)) return;
+        if (!isStatusEvent(event.type)) return;
         const listeners = this.listeners.get(event.streamId);
         if (listeners) for (const listener of [...listeners]) listener();
       },

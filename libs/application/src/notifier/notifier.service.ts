@@ -1,6 +1,7 @@
 import type { CommandReply, LedgerEventMessage } from '@approvals/contracts';
 import { Commands } from '@approvals/contracts';
 import type { ApprovalRequested, VoteCast } from '@approvals/domain';
+import { finalOutcomeEventTypes } from '@approvals/domain';
 import { loadAction } from '../ledger/approval-stream';
 import type { Clock, IdGenerator } from '../ports/clock.port';
 import type { Directory } from '../ports/directory.port';
@@ -8,7 +9,6 @@ import type { EventStore } from '../ports/event-store.port';
 import type { CommandSender } from '../ports/messaging.port';
 import type { NotificationChannel, PendingApproval, PendingApprovalStore } from './pending-approval';
 
-const finalTypes = new Set(['ActionApproved', 'ActionDenied', 'ActionExpired', 'ActionCancelled']);
 
 export interface CastVoteInput {
   actionId: string;
@@ -48,7 +48,7 @@ export class NotifierService {
       return;
     }
     // Most actions never wait for humans: a read is much cheaper than a write that finds nothing.
-    if (finalTypes.has(message.type) && (await this.pending.get(actionId))) await this.pending.remove(actionId);
+    if (finalOutcomeEventTypes.has(message.type) && (await this.pending.get(actionId))) await this.pending.remove(actionId);
   }
 
   private async onApprovalRequested(actionId: string, message: LedgerEventMessage): Promise<void> {

@@ -1,3 +1,4 @@
+import { notificationKey } from './approval.evolve';
 import type {
   ApprovalCommand,
   CancelAction,
@@ -310,6 +311,8 @@ function issueGrant({ data, meta }: IssueGrant, state: ApprovalState): Decision 
 function recordNotification({ data, meta }: RecordNotification, state: ApprovalState): Decision {
   switch (state.status) {
     case 'awaiting_approval':
+      // A notifier that crashed after delivering re-delivers; the ledger records the delivery once (I6).
+      if (state.notifiedTargets.includes(notificationKey(data.channel, data.target))) return ok([]);
       return ok([
         {
           type: 'ApprovalNotified',

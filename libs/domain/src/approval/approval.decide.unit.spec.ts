@@ -248,6 +248,14 @@ describe('approval decider', () => {
       expect(state).toMatchObject({ notifications: 1 });
     });
 
+    it('records a redelivered notice for the same target once, another target again', () => {
+      const notified = { type: 'ApprovalNotified' as const, data: { actionId, channel: 'slack', target: '#approvals', notifiedAt: at(5) } };
+      given([...histories.awaiting(), notified]).when(commands.recordNotification()).thenNothingHappens();
+      given([...histories.awaiting(), { ...notified, data: { ...notified.data, target: '#other' } }])
+        .when(commands.recordNotification())
+        .then([notified]);
+    });
+
     it.each([
       ['unknown', []],
       ['requested', histories.requested()],

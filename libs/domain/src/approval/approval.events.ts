@@ -207,3 +207,11 @@ export const approvalEventTypes: readonly ApprovalEventType[] = [
   'ExecutionGrantIssued',
   'ExecutionReported',
 ];
+
+/** The events that end an action (I3): a stream holds at most one of them. */
+export const finalOutcomeEventTypes: ReadonlySet<string> = new Set<ApprovalEventType>([
+  'ActionApproved',
+  'ActionDenied',
+  'ActionExpired',
+  'ActionCancelled',
+]);

@@ -11,7 +11,7 @@ export function evolve(state: ApprovalState, event: ApprovalEvent): ApprovalStat
     case 'ActionRequested': {
       if (state.status !== 'none') return state;
       const { actionId, request, requestHash, requestedAt } = event.data;
-      return { status: 'requested', actionId, request, requestHash, requestedAt, votes: [], rejectedVotes: [], notifications: 0 };
+      return { status: 'requested', actionId, request, requestHash, requestedAt, votes: [], rejectedVotes: [], notifications: 0, notifiedTargets: [] };
     }
     case 'PolicyEvaluated':
       return state.status === 'none' ? state : { ...state, evaluation: event.data };
@@ -20,7 +20,13 @@ export function evolve(state: ApprovalState, event: ApprovalEvent): ApprovalStat
         ? { ...state, status: 'awaiting_approval', requirement: event.data.requirement, expiresAt: event.data.expiresAt }
         : state;
     case 'ApprovalNotified':
-      return state.status === 'none' ? state : { ...state, notifications: state.notifications + 1 };
+      return state.status === 'none'
+        ? state
+        : {
+            ...state,
+            notifications: state.notifications + 1,
+            notifiedTargets: [...state.notifiedTargets, notificationKey(event.data.channel, event.data.target)],
+          };
     case 'VoteCast':
       return state.status === 'none' ? state : { ...state, votes: [...state.votes, event.data] };
     case 'VoteRejected':
@@ -73,3 +79,6 @@ function finalize(
     }
   }
 }
+
+/** Identifies one delivery target of approval notices. */
+export const notificationKey = (channel: string, target: string): string => `${channel} ${target}`;

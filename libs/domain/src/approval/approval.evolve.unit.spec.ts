@@ -23,6 +23,7 @@ describe('approval evolve', () => {
       votes: [],
       rejectedVotes: [],
       notifications: 0,
+      notifiedTargets: [],
     });
   });
 

@@ -17,6 +17,8 @@ export interface ActionFacts {
   votes: VoteCast['data'][];
   rejectedVotes: VoteRejected['data'][];
   notifications: number;
+  /** `channel target` of every delivery recorded so far: a redelivered notice is recorded once. */
+  notifiedTargets: string[];
 }
 
 export interface GrantFacts {

@@ -1,6 +1,6 @@
 import type { SearchActionsRequest } from '@approvals/contracts';
 import { AuditFixture } from './spec/audit-fixture';
-import { POLICY_VERSION } from './spec/audit-scenario';
+import { POLICY_VERSION } from '@approvals/testing';
 
 describe('audit search on the embedded read model', () => {
   let fixture: AuditFixture;

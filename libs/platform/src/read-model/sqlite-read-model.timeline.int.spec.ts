@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuditFixture } from './spec/audit-fixture';
-import { GRANT_TOKEN, POLICY_VERSION, TRACE_ID } from './spec/audit-scenario';
+import { GRANT_TOKEN, POLICY_VERSION, TRACE_ID } from '@approvals/testing';
 
 describe('audit timeline on the embedded read model', () => {
   let fixture: AuditFixture;

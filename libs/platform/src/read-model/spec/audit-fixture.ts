@@ -5,7 +5,7 @@ import { AuditProjector, AuditQueries } from '@approvals/application';
 import { openSqliteLedger, type SqliteLedger } from '../../ledger';
 import { openSqliteReadModel } from '../open-sqlite-read-model';
 import type { SqliteReadModelStore } from '../sqlite-read-model-store';
-import { actionEvents, type ActionScenario } from './audit-scenario';
+import { actionEvents, type ActionScenario } from '@approvals/testing';
 
 /** A real embedded ledger and read model in a fresh data directory. */
 export class AuditFixture {

@@ -1,5 +1,5 @@
 import type { ApprovalEvent, VoteDecision } from '@approvals/domain';
-import type { EventMetadata, NewEvent } from '../../ports/event-store.port';
+import type { EventMetadata, NewEvent } from '@approvals/application';
 
 /** The trace every event of the scenario was produced under. */
 export const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
