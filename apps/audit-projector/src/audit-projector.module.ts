@@ -12,7 +12,7 @@ const READ_MODEL = Symbol('ReadModelStore');
 @Module({
   controllers: [AuditGrpcController],
   providers: [
-    { provide: READ_MODEL, useFactory: (config: AppConfig) => openSqliteReadModel({ dataDir: config.dataDir }), inject: [CONFIG] },
+    { provide: READ_MODEL, useFactory: (config: AppConfig) => openSqliteReadModel({ dataDir: config.dataDir, walAutoCheckpoint: false }), inject: [CONFIG] },
     {
       provide: AuditProjector,
       useFactory: (ledger: EventStore, store: SqliteReadModelStore, logger: Logger) =>

@@ -13,7 +13,7 @@ const PENDING_STORE = Symbol('PendingApprovalStore');
 @Module({
   controllers: [NotifierBusController, DecisionsGrpcController],
   providers: [
-    { provide: PENDING_STORE, useFactory: (config: AppConfig) => new SqlitePendingApprovalStore(dataFiles(config).notifier), inject: [CONFIG] },
+    { provide: PENDING_STORE, useFactory: (config: AppConfig) => new SqlitePendingApprovalStore(dataFiles(config).notifier, { walAutoCheckpoint: false }), inject: [CONFIG] },
     {
       provide: NotifierService,
       useFactory: (

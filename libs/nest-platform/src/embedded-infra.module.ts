@@ -1,8 +1,8 @@
-import type { OnApplicationShutdown } from '@nestjs/common';
+import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Global, Inject, Module } from '@nestjs/common';
 import { randomIds, systemClock } from '@approvals/application';
 import type { AppConfig, Logger, SqliteLedger } from '@approvals/platform';
-import { InProcessBroker, createLogger, loadDirectory, openSqliteLedger } from '@approvals/platform';
+import { InProcessBroker, WalCheckpointer, createLogger, dataFiles, loadDirectory, openSqliteLedger } from '@approvals/platform';
 import {
   BROKER,
   CHECKPOINT_STORE,
@@ -24,8 +24,23 @@ const LEDGER = Symbol('SqliteLedger');
  */
 @Global()
 @Module({})
-export class EmbeddedInfraModule implements OnApplicationShutdown {
-  constructor(@Inject(LEDGER) private readonly ledger: SqliteLedger) {}
+export class EmbeddedInfraModule implements OnApplicationBootstrap, OnApplicationShutdown {
+  private checkpointer: WalCheckpointer | undefined;
+
+  constructor(
+    @Inject(LEDGER) private readonly ledger: SqliteLedger,
+    @Inject(CONFIG) private readonly config: AppConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  /** Every SQLite file of the embedded mode is checkpointed off the event loop (see WalCheckpointer). */
+  onApplicationBootstrap(): void {
+    const files = dataFiles(this.config);
+    this.checkpointer = WalCheckpointer.start([files.ledger, files.readModel, files.notifier], {
+      intervalMs: this.config.sqliteCheckpointMs,
+      onError: (err) => this.logger.warn({ err }, 'background WAL checkpoint failed; will retry'),
+    });
+  }
 
   static forRoot(config: AppConfig) {
     return {
@@ -33,7 +48,7 @@ export class EmbeddedInfraModule implements OnApplicationShutdown {
       providers: [
         { provide: CONFIG, useValue: config },
         { provide: LOGGER, useValue: createLogger('approvals', config.logLevel) },
-        { provide: LEDGER, useFactory: () => openSqliteLedger({ dataDir: config.dataDir }) },
+        { provide: LEDGER, useFactory: () => openSqliteLedger({ dataDir: config.dataDir, walAutoCheckpoint: false }) },
         { provide: EVENT_STORE, useFactory: (ledger: SqliteLedger) => ledger.events, inject: [LEDGER] },
         { provide: CHECKPOINT_STORE, useFactory: (ledger: SqliteLedger) => ledger.checkpoints, inject: [LEDGER] },
         { provide: DIRECTORY, useFactory: () => loadDirectory(config.directoryFile) },
@@ -55,6 +70,7 @@ export class EmbeddedInfraModule implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.checkpointer?.stop();
     await this.ledger.close();
   }
 }

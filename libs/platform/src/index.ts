@@ -8,3 +8,4 @@ export * from './notifier';
 export * from './grpc';
 export * from './bus';
 export * from './read-model';
+export * from './sqlite';

@@ -15,6 +15,13 @@ export interface DecisionDeps {
   ids: IdGenerator;
   /** How many times a command is retried after a concurrency conflict (the stream is reloaded each time). */
   maxConflictRetries?: number;
+  /** How many recently used actions to keep folded in memory (0 disables the cache). */
+  cacheSize?: number;
+}
+
+interface CachedAction {
+  state: ApprovalState;
+  revision: number;
 }
 
 /** Where a command came from: copied into every event's metadata. */
@@ -40,9 +47,17 @@ export interface Decided {
  */
 export class DecisionService {
   private readonly maxRetries: number;
+  private readonly cacheSize: number;
+  /**
+   * Folded state of recently used actions, in least-recently-used order. Safe because this service
+   * is the only writer: an append from anywhere else makes our next append fail its expected
+   * revision, which drops the entry and reloads the stream.
+   */
+  private readonly cache = new Map<string, CachedAction>();
 
   constructor(private readonly deps: DecisionDeps) {
     this.maxRetries = deps.maxConflictRetries ?? 5;
+    this.cacheSize = deps.cacheSize ?? 10_000;
   }
 
   async execute(
@@ -51,7 +66,7 @@ export class DecisionService {
     context: CommandContext,
   ): Promise<Result<Decided, DomainError>> {
     for (let attempt = 0; ; attempt += 1) {
-      const loaded = await loadAction(this.deps.store, actionId);
+      const loaded = attempt === 0 ? await this.load(actionId) : await this.reload(actionId);
       const now = this.deps.clock.now();
       const decided = decide(build(now.toISOString()), loaded.state);
       if (!decided.ok) return decided;
@@ -77,12 +92,38 @@ export class DecisionService {
           })),
           { expectedRevision: loaded.revision < 0 ? 'no_stream' : loaded.revision },
         );
+        this.remember(actionId, { state, revision: loaded.revision + events.length });
         return ok({ actionId, state, appended: events });
       } catch (error) {
+        this.cache.delete(actionId);
         if (error instanceof WrongExpectedRevisionError && attempt < this.maxRetries) continue;
         throw error;
       }
     }
+  }
+
+  private async load(actionId: string): Promise<CachedAction> {
+    const cached = this.cache.get(actionId);
+    if (cached) {
+      this.cache.delete(actionId);
+      this.cache.set(actionId, cached);
+      return cached;
+    }
+    return this.reload(actionId);
+  }
+
+  private async reload(actionId: string): Promise<CachedAction> {
+    const { state, revision } = await loadAction(this.deps.store, actionId);
+    // Unknown actions are not cached: a request for them may still arrive.
+    if (state.status !== 'none') this.remember(actionId, { state, revision });
+    return { state, revision };
+  }
+
+  private remember(actionId: string, entry: CachedAction): void {
+    if (this.cacheSize <= 0) return;
+    this.cache.delete(actionId);
+    this.cache.set(actionId, entry);
+    if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
   }
 
   /** Resolves the approver's groups from the directory before the domain judges the vote. */

@@ -43,6 +43,7 @@ export class OutboxRelay {
   private saved: bigint | undefined;
   private saving: Promise<void> | undefined;
   private stopped = false;
+  private restarting = false;
 
   constructor(
     private readonly store: EventStore,
@@ -129,16 +130,22 @@ export class OutboxRelay {
   /** A failed publish: stop, and start again from the last checkpoint after a pause. */
   private restartAfter(error: unknown): void {
     this.onError(error);
-    if (this.stopped) return;
+    // In an outage every in-flight publish fails: one restart covers them all (more would leak subscriptions).
+    if (this.stopped || this.restarting) return;
+    this.restarting = true;
     const subscription = this.subscription;
     this.subscription = undefined;
     void (async () => {
-      await subscription?.close();
-      await Promise.allSettled([...this.inFlight]);
-      this.order.length = 0;
-      this.acknowledged.clear();
-      await new Promise((resolve) => setTimeout(resolve, this.retryDelayMs));
-      if (!this.stopped) await this.start();
+      try {
+        await subscription?.close();
+        await Promise.allSettled([...this.inFlight]);
+        this.order.length = 0;
+        this.acknowledged.clear();
+        await new Promise((resolve) => setTimeout(resolve, this.retryDelayMs));
+        if (!this.stopped && !this.subscription) await this.start();
+      } finally {
+        this.restarting = false;
+      }
     })().catch(this.onError);
   }
 }

@@ -59,7 +59,13 @@ export class InProcessBroker implements MessagePublisher, CommandSender {
 
   /** Resolves once every subscriber of the topic has handled the message (or it was dead-lettered). */
   publish(topic: TopicName, key: string, message: unknown): Promise<void> {
-    const wire = JSON.stringify(message);
+    let wire: string;
+    try {
+      wire = toWire(message);
+    } catch (error) {
+      // Callers hold a promise (the outbox relay chains on it): reject it rather than throw.
+      return Promise.reject(error);
+    }
     const partition = `${topic}#${partitionOf(key, topicPartitions[topic] ?? 1)}`;
     const previous = this.partitions.get(partition) ?? Promise.resolve();
     const next = previous.then(() => this.deliver(topic, key, wire));
@@ -115,6 +121,13 @@ export class InProcessBroker implements MessagePublisher, CommandSender {
     if (!this.dispatcher) throw new Error('the in-process bus has no transport attached yet');
     return this.dispatcher;
   }
+}
+
+/** The JSON text of a message; throws for what JSON cannot carry (a bigint, a cycle, undefined). */
+function toWire(message: unknown): string {
+  const wire: unknown = JSON.stringify(message);
+  if (typeof wire !== 'string') throw new TypeError(`a bus message must be a JSON value, not ${typeof message}`);
+  return wire;
 }
 
 /** Kafka's default partitioner is murmur2; any stable hash keeps per-key order here. */

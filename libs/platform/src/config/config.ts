@@ -1,5 +1,7 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
+import { LEDGER_FILE_NAME } from '../ledger/sqlite/open-sqlite-ledger';
+import { READ_MODEL_FILE_NAME } from '../read-model/open-sqlite-read-model';
 
 const port = (fallback: number) =>
   z.coerce
@@ -21,6 +23,7 @@ const schema = z.object({
   APPROVALS_DIRECTORY_FILE: z.string().min(1).default('policies/demo/directory.json'),
   APPROVALS_GRANT_TTL_SECONDS: positiveInt(300),
   APPROVALS_EXPIRY_CHECK_MS: positiveInt(250),
+  APPROVALS_SQLITE_CHECKPOINT_MS: positiveInt(1000),
   APPROVALS_AWAIT_DEFAULT_MS: positiveInt(30_000),
   APPROVALS_AWAIT_MAX_MS: positiveInt(300_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -36,6 +39,7 @@ export interface AppConfig {
   directoryFile: string;
   grantTtlSeconds: number;
   expiryCheckMs: number;
+  sqliteCheckpointMs: number;
   awaitDefaultMs: number;
   awaitMaxMs: number;
   logLevel: string;
@@ -66,6 +70,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     directoryFile: path(c.APPROVALS_DIRECTORY_FILE),
     grantTtlSeconds: c.APPROVALS_GRANT_TTL_SECONDS,
     expiryCheckMs: c.APPROVALS_EXPIRY_CHECK_MS,
+    sqliteCheckpointMs: c.APPROVALS_SQLITE_CHECKPOINT_MS,
     awaitDefaultMs: c.APPROVALS_AWAIT_DEFAULT_MS,
     awaitMaxMs: c.APPROVALS_AWAIT_MAX_MS,
     logLevel: c.LOG_LEVEL,
@@ -74,8 +79,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
 
 /** Files under the data directory, named in one place. */
 export const dataFiles = (config: Pick<AppConfig, 'dataDir'>) => ({
-  ledger: join(config.dataDir, 'ledger.sqlite'),
-  readModel: join(config.dataDir, 'read-model.sqlite'),
+  ledger: join(config.dataDir, LEDGER_FILE_NAME),
+  readModel: join(config.dataDir, READ_MODEL_FILE_NAME),
   notifier: join(config.dataDir, 'notifier.sqlite'),
   grantKey: join(config.dataDir, 'keys', 'grant-signing-key.json'),
 });

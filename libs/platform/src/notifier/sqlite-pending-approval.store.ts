@@ -11,7 +11,7 @@ export class SqlitePendingApprovalStore implements PendingApprovalStore {
   private readonly removeStmt: StatementSync;
   private readonly listStmt: StatementSync;
 
-  constructor(file: string) {
+  constructor(file: string, options: { walAutoCheckpoint?: boolean } = {}) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     this.db = new DatabaseSync(file);
     this.db.exec(`
@@ -25,6 +25,7 @@ export class SqlitePendingApprovalStore implements PendingApprovalStore {
       );
       CREATE INDEX IF NOT EXISTS pending_by_time ON pending_approvals (requested_at, action_id);
     `);
+    if (options.walAutoCheckpoint === false) this.db.exec('PRAGMA wal_autocheckpoint = 0');
     this.getStmt = this.db.prepare('SELECT doc FROM pending_approvals WHERE action_id = ?');
     this.putStmt = this.db.prepare(
       'INSERT INTO pending_approvals (action_id, requested_at, doc) VALUES (?, ?, ?) ON CONFLICT(action_id) DO UPDATE SET doc = excluded.doc',

@@ -65,9 +65,10 @@ const migrations: readonly string[] = [
 export const READ_MODEL_SCHEMA_VERSION = migrations.length;
 
 /** WAL lets the audit API read while the projector writes; NORMAL sync is enough for a rebuildable model. */
-export function configureReadModelConnection(db: DatabaseSync): void {
+export function configureReadModelConnection(db: DatabaseSync, walAutoCheckpoint = true): void {
   db.exec('PRAGMA journal_mode = WAL');
   db.exec('PRAGMA synchronous = NORMAL');
+  if (!walAutoCheckpoint) db.exec('PRAGMA wal_autocheckpoint = 0');
 }
 
 /** Brings the schema up to {@link READ_MODEL_SCHEMA_VERSION}; safe to call from several processes at once. */

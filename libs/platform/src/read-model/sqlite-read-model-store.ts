@@ -67,10 +67,10 @@ export class SqliteReadModelStore implements ReadModelStore {
   }
 
   /** Opens `file` (created if missing), configures WAL and migrates the schema. */
-  static open(file: string, busyTimeoutMs = 5000): SqliteReadModelStore {
+  static open(file: string, busyTimeoutMs = 5000, walAutoCheckpoint = true): SqliteReadModelStore {
     const db = new DatabaseSync(file, { timeout: busyTimeoutMs });
     try {
-      configureReadModelConnection(db);
+      configureReadModelConnection(db, walAutoCheckpoint);
       migrateReadModel(db, file);
     } catch (error) {
       db.close();

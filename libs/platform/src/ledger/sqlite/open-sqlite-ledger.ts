@@ -18,6 +18,8 @@ export type SqliteLedgerOptions = (
     busyTimeoutMs?: number;
     /** SQLite `synchronous` setting: `NORMAL` (default) or `FULL` for power-loss durability. */
     synchronous?: SqliteSynchronous;
+    /** False when a WalCheckpointer checkpoints this file in the background (default true). */
+    walAutoCheckpoint?: boolean;
   };
 
 /** An opened embedded ledger: the event store and the checkpoint store share one connection. */
@@ -37,6 +39,7 @@ export function openSqliteLedger(options: SqliteLedgerOptions): SqliteLedger {
   const connection = SqliteConnection.open(file, {
     busyTimeoutMs: options.busyTimeoutMs ?? 5000,
     synchronous: options.synchronous ?? 'NORMAL',
+    walAutoCheckpoint: options.walAutoCheckpoint ?? true,
   });
   const events = new SqliteEventStore(connection, options);
   const checkpoints = new SqliteCheckpointStore(connection, options.now);

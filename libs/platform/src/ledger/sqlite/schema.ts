@@ -43,12 +43,14 @@ export const LEDGER_SCHEMA_VERSION = migrations.length;
 export type SqliteSynchronous = 'NORMAL' | 'FULL';
 
 /** Connection settings; WAL and the busy timeout make the file shareable between processes. */
-export function configureConnection(db: DatabaseSync, synchronous: SqliteSynchronous): void {
+export function configureConnection(db: DatabaseSync, synchronous: SqliteSynchronous, walAutoCheckpoint = true): void {
   if (synchronous !== 'NORMAL' && synchronous !== 'FULL') {
     throw new TypeError(`synchronous must be NORMAL or FULL, got ${String(synchronous)}`);
   }
   db.exec('PRAGMA journal_mode = WAL');
   db.exec(`PRAGMA synchronous = ${synchronous}`);
+  // Off when a WalCheckpointer does the work in the background.
+  if (!walAutoCheckpoint) db.exec('PRAGMA wal_autocheckpoint = 0');
   db.exec('PRAGMA foreign_keys = ON');
 }
 

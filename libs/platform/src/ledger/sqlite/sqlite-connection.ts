@@ -20,10 +20,10 @@ export class SqliteConnection {
   }
 
   /** Opens the file (created if missing), configures it and migrates the schema. */
-  static open(file: string, options: { busyTimeoutMs: number; synchronous: SqliteSynchronous }): SqliteConnection {
+  static open(file: string, options: { busyTimeoutMs: number; synchronous: SqliteSynchronous; walAutoCheckpoint?: boolean }): SqliteConnection {
     const db = new DatabaseSync(file, { timeout: options.busyTimeoutMs });
     try {
-      configureConnection(db, options.synchronous);
+      configureConnection(db, options.synchronous, options.walAutoCheckpoint ?? true);
       migrate(db, file);
     } catch (error) {
       db.close();
