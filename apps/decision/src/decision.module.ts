@@ -57,15 +57,22 @@ export class DecisionRuntime implements OnApplicationBootstrap, OnModuleDestroy 
     },
     {
       provide: ExpiryScheduler,
-      useFactory: (store: EventStore, clock: Clock, handlers: DecisionHandlers, logger: Logger, config: AppConfig) =>
+      useFactory: (store: EventStore, clock: Clock, handlers: DecisionHandlers, relay: OutboxRelay, logger: Logger, config: AppConfig) =>
         new ExpiryScheduler(
           store,
           clock,
           (actionId) => handlers.expire(actionId),
-          (err) => logger.error({ err }, 'expiry failed; will retry'),
+          (err) => logger.error({ err }, 'expiry or evaluation retry failed; will retry'),
           config.expiryCheckMs,
+          {
+            afterMs: config.evaluationRetryMs,
+            retry: async (actionId) => {
+              logger.warn({ actionId }, 'policy evaluation overdue; asking for it again');
+              await relay.redeliver(actionId, 'ActionRequested');
+            },
+          },
         ),
-      inject: [EVENT_STORE, CLOCK, DecisionHandlers, LOGGER, CONFIG],
+      inject: [EVENT_STORE, CLOCK, DecisionHandlers, OutboxRelay, LOGGER, CONFIG],
     },
     DecisionRuntime,
   ],

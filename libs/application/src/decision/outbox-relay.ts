@@ -1,6 +1,6 @@
 import type { LedgerEventMessage } from '@approvals/contracts';
 import { Topics } from '@approvals/contracts';
-import { fromActionStreamId } from '@approvals/domain';
+import { fromActionStreamId, toActionStreamId } from '@approvals/domain';
 import type { CheckpointStore, EventStore, RecordedEvent, Subscription } from '../ports/event-store.port';
 import type { MessagePublisher } from '../ports/messaging.port';
 
@@ -68,6 +68,17 @@ export class OutboxRelay {
       streamPrefix: 'action-',
       onError: (error) => this.restartAfter(error),
     });
+  }
+
+  /**
+   * Publishes an action's first event of `type` again, outside the checkpointed flow: used when
+   * its consumers' reaction never arrived. Consumers are idempotent, so a second copy is harmless.
+   */
+  async redeliver(actionId: string, type: string): Promise<boolean> {
+    const event = (await this.store.readStream(toActionStreamId(actionId))).find((e) => e.type === type);
+    if (!event) return false;
+    await this.publisher.publish(Topics.ledgerEvents, actionId, toLedgerEventMessage(event));
+    return true;
   }
 
   async stop(): Promise<void> {

@@ -220,4 +220,65 @@ describe('ExpiryScheduler over the embedded ledger', () => {
     expect(expired).toEqual(['act-1']);
     expect(errors).toEqual([]);
   });
+
+  describe('with evaluation retries', () => {
+    const requestAction = (actionId: string, at: number) =>
+      ledger.events.appendToStream(toActionStreamId(actionId), [
+        { eventId: randomUUID(), type: 'ActionRequested', data: { actionId, requestedAt: new Date(at).toISOString() }, metadata: { actionId } },
+      ]);
+
+    const startWithRetries = async (retried: string[]) => {
+      scheduler = new ExpiryScheduler(
+        ledger.events,
+        clock,
+        async (actionId) => void expired.push(actionId),
+        (error) => errors.push(error),
+        minutes(60),
+        { afterMs: minutes(1), retry: async (actionId) => void retried.push(actionId) },
+      );
+      await scheduler.start();
+      return scheduler;
+    };
+
+    it('asks again for an evaluation that never arrived, and keeps asking until it does', async () => {
+      // given an action requested at t0 whose evaluation was lost, and one that was evaluated
+      const retried: string[] = [];
+      await requestAction('lost', t0);
+      await requestAction('evaluated', t0);
+      await record(ledger.events, 'evaluated', 'PolicyEvaluated');
+      const started = await startWithRetries(retried);
+
+      // when less than the retry delay passed, nothing is asked
+      clock.set(t0 + minutes(0.5));
+      await started.tick();
+      expect(retried).toEqual([]);
+
+      // then after it, the lost one is asked for again; and again a delay later
+      clock.set(t0 + minutes(1));
+      await started.tick();
+      await started.tick();
+      expect(retried).toEqual(['lost']);
+      clock.set(t0 + minutes(2));
+      await started.tick();
+      expect(retried).toEqual(['lost', 'lost']);
+
+      // and once its evaluation is recorded, never again
+      await record(ledger.events, 'lost', 'PolicyEvaluated');
+      await sleep(20);
+      clock.set(t0 + minutes(5));
+      await started.tick();
+      expect(retried).toEqual(['lost', 'lost']);
+      expect(errors).toEqual([]);
+    });
+
+    it('does not ask for an evaluation of an action that already has its outcome', async () => {
+      const retried: string[] = [];
+      await requestAction('cancelled', t0);
+      await record(ledger.events, 'cancelled', 'ActionCancelled');
+      const started = await startWithRetries(retried);
+      clock.set(t0 + minutes(5));
+      await started.tick();
+      expect(retried).toEqual([]);
+    });
+  });
 });

@@ -374,4 +374,29 @@ describe('OutboxRelay over the embedded ledger', () => {
     expect(fresh.publications).toEqual([]);
     expect(errors).toEqual([]);
   });
+
+  it('redelivers an action event on request, outside the checkpointed flow', async () => {
+    // given a relay that already published an action's events
+    await append(ledger.events, 'a', 'ActionRequested', 'PolicyEvaluated');
+    const publisher = new ControlledPublisher();
+    const relay = relayWith(publisher);
+    await relay.start();
+    await waitFor(() => publisher.publications.length === 2, 'the first publications');
+    await relay.stop();
+    const checkpoint = await ledger.checkpoints.load(outboxCheckpointName);
+
+    // when the ActionRequested is redelivered, and an event type the stream does not have
+    const found = await relay.redeliver('a', 'ActionRequested');
+    const missing = await relay.redeliver('a', 'ApprovalRequested');
+
+    // then exactly that event is published again, keyed by the action, and the checkpoint is untouched
+    expect([found, missing]).toEqual([true, false]);
+    expect(publisher.publications.map((p) => [p.key, p.message.type])).toEqual([
+      ['a', 'ActionRequested'],
+      ['a', 'PolicyEvaluated'],
+      ['a', 'ActionRequested'],
+    ]);
+    expect(await ledger.checkpoints.load(outboxCheckpointName)).toBe(checkpoint);
+  });
 });
+
