@@ -1,14 +1,14 @@
 import { finalOutcomeEventTypes } from '@approvals/domain';
-import type { EventStore, Subscription } from '../ports/event-store.port';
+import type { EventStore, RecordedEvent, Subscription } from '../ports/event-store.port';
 
-type Listener = () => void;
+type Listener = (event: RecordedEvent) => void;
 
 /** Events that change an action's status or what AwaitDecision returns, besides the final outcomes. */
 const progressEvents = new Set(['PolicyEvaluated', 'ApprovalRequested', 'ExecutionGrantIssued', 'ExecutionReported']);
-const isStatusEvent = (type: string): boolean => finalOutcomeEventTypes.has(type) || progressEvents.has(type);
+export const isStatusEvent = (type: string): boolean => finalOutcomeEventTypes.has(type) || progressEvents.has(type);
 
 /**
- * Tells waiters when an action's stream changes. One live ledger subscription per process,
+ * Hands each new event of a stream to its watchers. One live ledger subscription per process,
  * fanned out by stream id, so watching many actions costs one subscription.
  */
 export class ActionUpdates {
@@ -21,9 +21,8 @@ export class ActionUpdates {
     const after = await this.store.headPosition();
     this.subscription = this.store.subscribeToAll(
       (event) => {
-        if (!isStatusEvent(event.type)) return;
         const listeners = this.listeners.get(event.streamId);
-        if (listeners) for (const listener of [...listeners]) listener();
+        if (listeners) for (const listener of [...listeners]) listener(event);
       },
       { after, streamPrefix: 'action-', onError: this.onError },
     );

@@ -1,14 +1,16 @@
 import type { ActionView__Output, CommandReply, RequestActionRequest__Output } from '@approvals/contracts';
 import { Commands } from '@approvals/contracts';
-import { toActionStreamId } from '@approvals/domain';
+import type { ApprovalState } from '@approvals/domain';
+import { evolve, toActionStreamId } from '@approvals/domain';
 import { actionIdFor } from '../ids';
 import { canonicalJson, sha256Hex } from '../ledger/event-hash';
-import { loadAction } from '../ledger/approval-stream';
+import { loadAction, toDomainEvent } from '../ledger/approval-stream';
 import type { Clock, IdGenerator } from '../ports/clock.port';
 import type { Directory } from '../ports/directory.port';
-import type { EventStore } from '../ports/event-store.port';
+import type { EventStore, RecordedEvent } from '../ports/event-store.port';
 import type { CommandSender } from '../ports/messaging.port';
 import type { ActionUpdates } from './action-updates';
+import { isStatusEvent } from './action-updates';
 import { toActionView } from './action-view';
 import type { FieldViolation } from './request-validation';
 import { validateActionRequest } from './request-validation';
@@ -94,27 +96,50 @@ export class IntakeService {
     onView: (view: ActionView__Output) => void,
     signal?: AbortSignal,
   ): Promise<IntakeResult<void>> {
-    let lastStatus = '';
     let wake: () => void = () => undefined;
-    const unlisten = this.updates.listen(toActionStreamId(actionId), () => wake());
+    const arrived: RecordedEvent[] = [];
+    // Listen before reading, so no event falls between the read and the first wake-up.
+    const unlisten = this.updates.listen(toActionStreamId(actionId), (event) => {
+      arrived.push(event);
+      if (isStatusEvent(event.type)) wake();
+    });
     try {
+      let changed = new Promise<void>((resolve) => (wake = resolve));
+      let { state, revision } = await loadAction(this.ledger, actionId);
+      if (state.status === 'none' || state.request.agentId !== agentId) {
+        return { ok: false, error: { code: 'NOT_FOUND', message: `action ${actionId} not found` } };
+      }
+      let lastStatus = '';
       for (;;) {
-        const changed = new Promise<void>((resolve) => (wake = resolve));
-        const current = await this.getAction(agentId, actionId);
-        if (!current.ok) return current;
-        if (current.value.status !== lastStatus) {
-          lastStatus = current.value.status;
-          onView(current.value);
+        const view = toActionView(state, revision);
+        if (view.status !== lastStatus) {
+          lastStatus = view.status;
+          onView(view);
         }
-        if (isFinal(current.value.status) || signal?.aborted) return { ok: true, value: undefined };
+        if (isFinal(view.status) || signal?.aborted) return { ok: true, value: undefined };
         await Promise.race([changed, abortPromise(signal)]);
         if (signal?.aborted) return { ok: true, value: undefined };
-        // Events of one append arrive back to back: read the stream once after all of them.
+        // Events of one append arrive back to back: look at the state once after all of them.
         await new Promise((resolve) => setImmediate(resolve));
+        changed = new Promise<void>((resolve) => (wake = resolve));
+        ({ state, revision } = await this.advance(actionId, state, revision, arrived.splice(0)));
       }
     } finally {
       unlisten();
     }
+  }
+
+  /** Folds the events that arrived onto the state; reads the stream again if any is missing. */
+  private async advance(actionId: string, state: ApprovalState, revision: number, events: RecordedEvent[]) {
+    let next = state;
+    let at = revision;
+    for (const event of events) {
+      if (event.revision <= at) continue;
+      if (event.revision !== at + 1) return loadAction(this.ledger, actionId);
+      next = evolve(next, toDomainEvent(event));
+      at = event.revision;
+    }
+    return { state: next, revision: at };
   }
 
   async awaitDecision(

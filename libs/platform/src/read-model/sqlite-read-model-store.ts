@@ -35,6 +35,11 @@ export class ReadModelClosedError extends Error {
 export class SqliteReadModelStore implements ReadModelStore {
   private closed = false;
   private groupOpen = false;
+  /** The checkpoint as of the open group (written to the database once, when the group commits). */
+  private groupCheckpoint: bigint | undefined;
+  private readonly savepoint: StatementSync;
+  private readonly release: StatementSync;
+  private readonly rollbackToSavepoint: StatementSync;
   private readonly selectCheckpoint: StatementSync;
   private readonly updateCheckpoint: StatementSync;
   private readonly insertEntry: StatementSync;
@@ -50,6 +55,9 @@ export class SqliteReadModelStore implements ReadModelStore {
     readonly file: string,
   ) {
     const prepare = (sql: string): StatementSync => db.prepare(sql, { readBigInts: true });
+    this.savepoint = prepare('SAVEPOINT apply_event');
+    this.release = prepare('RELEASE apply_event');
+    this.rollbackToSavepoint = prepare('ROLLBACK TO apply_event');
     this.selectCheckpoint = prepare('SELECT position FROM projection_checkpoint WHERE id = 1');
     this.updateCheckpoint = prepare('UPDATE projection_checkpoint SET position = ? WHERE id = 1');
     this.insertEntry = prepare(
@@ -81,22 +89,22 @@ export class SqliteReadModelStore implements ReadModelStore {
 
   async loadCheckpoint(): Promise<bigint> {
     this.assertOpen();
-    return this.checkpoint();
+    return this.groupCheckpoint ?? this.checkpoint();
   }
 
   async apply(event: ProjectedEvent): Promise<'applied' | 'skipped'> {
     this.assertOpen();
-    return this.inGroupCommit(() => {
-      if (event.position <= this.checkpoint()) return 'skipped';
+    if (event.position <= (this.groupCheckpoint ?? this.checkpoint())) return 'skipped';
+    this.inGroupCommit(() => {
       this.insertTimelineEntry(event.entry);
       if (event.change) {
         const current = this.readAction(event.change.actionId);
         const next = applyActionChange(current, event.change);
         if (next && next !== current) this.writeAction(next);
       }
-      this.updateCheckpoint.run(event.position);
-      return 'applied';
     });
+    this.groupCheckpoint = event.position;
+    return 'applied';
   }
 
   async reset(): Promise<void> {
@@ -211,14 +219,14 @@ export class SqliteReadModelStore implements ReadModelStore {
       this.groupOpen = true;
       setImmediate(() => this.commitGroup());
     }
-    this.db.exec('SAVEPOINT apply_event');
+    this.savepoint.run();
     try {
       const result = work();
-      this.db.exec('RELEASE apply_event');
+      this.release.run();
       return result;
     } catch (error) {
-      this.db.exec('ROLLBACK TO apply_event');
-      this.db.exec('RELEASE apply_event');
+      this.rollbackToSavepoint.run();
+      this.release.run();
       throw error;
     }
   }
@@ -233,6 +241,9 @@ export class SqliteReadModelStore implements ReadModelStore {
   private commitGroup(): void {
     if (!this.groupOpen) return;
     this.groupOpen = false;
+    // The checkpoint commits with the events it covers: a crash loses both or neither.
+    if (this.groupCheckpoint !== undefined) this.updateCheckpoint.run(this.groupCheckpoint);
+    this.groupCheckpoint = undefined;
     this.db.exec('COMMIT');
   }
 
