@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import type { ApprovalsClient } from '@approvals/platform';
 import { collect, createApprovalsClient, serverStream, unary } from '@approvals/platform';
 import { EmbeddedServer } from '@approvals/testing';
-import { actionRequest, awaitOutcome, clientAs, eventually, failure, policiesWithTtl } from './support';
+import { actionRequest, awaitOutcome, clientAs, demoKey, eventually, failure, policiesWithTtl } from './support';
 
 jest.setTimeout(60_000);
 
@@ -171,6 +171,16 @@ describe('embedded mode end to end', () => {
     const huge = await failure(unary(agent.intake, 'RequestAction', actionRequest({ parametersJson: JSON.stringify({ blob: 'x'.repeat(70_000) }) })));
     expect(huge.status).toBe('INVALID_ARGUMENT');
     expect(huge.details).toContain('65536 bytes');
+
+    // A whole message over the server's limit is refused before any handler sees it.
+    const bulky = createApprovalsClient({
+      address: server.grpcAddress,
+      apiKey: demoKey('agent-reporting'),
+      channelOptions: { 'grpc.max_send_message_length': 4 * 1024 * 1024 },
+    });
+    const oversized = await failure(unary(bulky.intake, 'RequestAction', actionRequest({ justification: 'x'.repeat(400_000) })));
+    bulky.close();
+    expect(oversized.status).toBe('RESOURCE_EXHAUSTED');
 
     const unknownHuman = await failure(unary(agent.intake, 'RequestAction', actionRequest({ onBehalfOf: 'mallory' })));
     expect(unknownHuman.violations).toEqual([{ field: 'on_behalf_of', description: expect.stringContaining('mallory') }]);
