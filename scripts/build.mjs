@@ -2,7 +2,8 @@
 // repository's layout and rewriting the @approvals/* path aliases to relative requires.
 // swc does this in about a second; type checking is `npm run typecheck` (tsc --noEmit).
 import { transformFile } from '@swc/core';
-import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -43,22 +44,39 @@ const options = {
 };
 
 const started = Date.now();
+const sources = [];
+for (const dir of sourceDirs) for await (const file of walk(join(root, dir))) sources.push(file);
+
+// Skip the build when no source changed: `npm run approvals` must not pull dist/ from under a
+// server started with `npm start`.
+const signature = createHash('sha256');
+for (const file of [...sources, join(root, 'tsconfig.base.json'), join(root, 'scripts', 'build.mjs')].sort()) {
+  const info = await stat(file);
+  signature.update(`${file}\0${info.size}\0${info.mtimeMs}\n`);
+}
+const want = signature.digest('hex');
+const stampFile = join(out, '.build-signature');
+const have = await readFile(stampFile, 'utf8').catch(() => '');
+if (have === want && !process.argv.includes('--force')) {
+  process.stderr.write(`[approvals] dist/ is up to date (${sources.length} sources)\n`);
+  process.exit(0);
+}
+
 await rm(out, { recursive: true, force: true });
 let count = 0;
 const jobs = [];
-for (const dir of sourceDirs) {
-  for await (const file of walk(join(root, dir))) {
-    jobs.push(
-      (async () => {
-        const target = join(out, relative(root, file)).replace(/\.ts$/, '.js');
-        const { code, map } = await transformFile(file, { ...options, filename: file, sourceFileName: relative(dirname(target), file) });
-        await mkdir(dirname(target), { recursive: true });
-        await writeFile(target, `${code}\n//# sourceMappingURL=${target.split('/').pop()}.map\n`);
-        if (map) await writeFile(`${target}.map`, map);
-        count += 1;
-      })(),
-    );
-  }
+for (const file of sources) {
+  jobs.push(
+    (async () => {
+      const target = join(out, relative(root, file)).replace(/\.ts$/, '.js');
+      const { code, map } = await transformFile(file, { ...options, filename: file, sourceFileName: relative(dirname(target), file) });
+      await mkdir(dirname(target), { recursive: true });
+      await writeFile(target, `${code}\n//# sourceMappingURL=${target.split('/').pop()}.map\n`);
+      if (map) await writeFile(`${target}.map`, map);
+      count += 1;
+    })(),
+  );
 }
 await Promise.all(jobs);
+await writeFile(stampFile, want);
 process.stderr.write(`[approvals] compiled ${count} files to dist/ in ${Date.now() - started} ms\n`);

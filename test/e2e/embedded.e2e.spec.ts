@@ -116,6 +116,29 @@ describe('embedded mode end to end', () => {
     expect((await awaitOutcome(agent, created.actionId)).action?.status).toBe('DENIED');
   });
 
+  it("rejects a vote by the agent's accountable owner (I1)", async () => {
+    const ops = clientAs(server.grpcAddress, 'agent-ops'); // owned by dave
+    try {
+      const created = await unary(ops.intake, 'RequestAction', actionRequest({ action: 'iam.escalate', resource: { kind: 'role', id: 'admin' } }));
+      await awaitOutcome(ops, created.actionId, 300);
+      const inbox = await eventually(
+        () => unary(carol.decisions, 'ListPending', { onlyMine: true, limit: 100 }),
+        (r) => r.items.some((i) => i.actionId === created.actionId),
+      );
+      expect(inbox.items.map((i) => i.actionId)).toContain(created.actionId);
+      expect((await unary(dave.decisions, 'ListPending', { onlyMine: true, limit: 100 })).items.map((i) => i.actionId)).not.toContain(
+        created.actionId,
+      );
+      expect(await unary(dave.decisions, 'CastVote', { actionId: created.actionId, decision: 'APPROVE' })).toMatchObject({
+        accepted: false,
+        rejectionReason: 'SELF_APPROVAL',
+        status: 'AWAITING_APPROVAL',
+      });
+    } finally {
+      ops.close();
+    }
+  });
+
   it('needs two different security approvers; a second vote by the same person does not count', async () => {
     const created = await unary(agent.intake, 'RequestAction', actionRequest({ action: 'iam.escalate', resource: { kind: 'role', id: 'admin' } }));
     await awaitOutcome(agent, created.actionId, 300);

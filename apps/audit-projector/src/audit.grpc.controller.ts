@@ -4,7 +4,17 @@ import { GrpcMethod } from '@nestjs/microservices';
 import type { GetTimelineRequest__Output, SearchActionsRequest__Output, SearchActionsResponse__Output, Timeline__Output } from '@approvals/contracts';
 import type { Directory } from '@approvals/application';
 import { AuditQueries } from '@approvals/application';
-import { DIRECTORY, GrpcExceptionFilter, authenticateApprover, grpcError } from '@approvals/nest-platform';
+import {
+  DIRECTORY,
+  GrpcExceptionFilter,
+  authenticateApprover,
+  grpcError,
+  lengthViolations,
+  requireActionId,
+  throwIfAny,
+} from '@approvals/nest-platform';
+
+const readAuditTrail = 'read the audit trail';
 
 /** approvals.v1.AuditService: the auditors' questions, answered from the read model. */
 @Controller()
@@ -17,15 +27,27 @@ export class AuditGrpcController {
 
   @GrpcMethod('AuditService', 'GetTimeline')
   async getTimeline(request: GetTimelineRequest__Output, metadata: Metadata): Promise<Timeline__Output> {
-    authenticateApprover(metadata, this.directory);
-    const result = await this.queries.getTimeline(request.actionId);
+    authenticateApprover(metadata, this.directory, readAuditTrail);
+    const result = await this.queries.getTimeline(requireActionId(request.actionId));
     if (!result.ok) throw grpcError(result.error.code, result.error.message);
     return result.value;
   }
 
   @GrpcMethod('AuditService', 'SearchActions')
   async searchActions(request: SearchActionsRequest__Output, metadata: Metadata): Promise<SearchActionsResponse__Output> {
-    authenticateApprover(metadata, this.directory);
+    authenticateApprover(metadata, this.directory, readAuditTrail);
+    // Filters end up in messages and queries: refuse oversized ones before anything else.
+    throwIfAny(
+      lengthViolations({
+        agent_id: { value: request.agentId, max: 200 },
+        action: { value: request.action, max: 100 },
+        environment: { value: request.environment, max: 50 },
+        approver_id: { value: request.approverId, max: 200 },
+        requested_after: { value: request.requestedAfter, max: 64 },
+        requested_before: { value: request.requestedBefore, max: 64 },
+        page_token: { value: request.pageToken, max: 2048 },
+      }),
+    );
     const result = await this.queries.searchActions(request);
     if (!result.ok) throw grpcError(result.error.code, result.error.message);
     return result.value;

@@ -65,10 +65,15 @@ export class DecisionRuntime implements OnApplicationBootstrap, OnModuleDestroy 
           (err) => logger.error({ err }, 'expiry or evaluation retry failed; will retry'),
           config.expiryCheckMs,
           {
-            afterMs: config.evaluationRetryMs,
-            retry: async (actionId) => {
-              logger.warn({ actionId }, 'policy evaluation overdue; asking for it again');
-              await relay.redeliver(actionId, 'ActionRequested');
+            afterMs: config.reactionRetryMs,
+            maxEvaluationAttempts: config.evaluationMaxAttempts,
+            retry: async (actionId, trigger) => {
+              logger.warn({ actionId, trigger }, `no reaction to ${trigger} yet; delivering it again`);
+              await relay.redeliver(actionId, trigger);
+            },
+            giveUpEvaluation: async (actionId, attempts) => {
+              logger.error({ actionId, attempts }, 'no policy evaluation could be obtained; the action expires');
+              await handlers.expireUnevaluated(actionId, `no policy evaluation after ${attempts} attempts`);
             },
           },
         ),

@@ -15,24 +15,25 @@ import type {
 import type { Directory, IntakeError, IntakeResult } from '@approvals/application';
 import { IntakeService } from '@approvals/application';
 import type { AppConfig } from '@approvals/platform';
-import { CONFIG, DIRECTORY, GrpcExceptionFilter, authenticateAgent, grpcError, traceFrom } from '@approvals/nest-platform';
+import {
+  CONFIG,
+  DIRECTORY,
+  GrpcExceptionFilter,
+  actionIdViolation,
+  authenticateAgent,
+  grpcError,
+  lengthViolations,
+  requireActionId,
+  throwIfAny,
+  traceFrom,
+} from '@approvals/nest-platform';
 import { Observable } from 'rxjs';
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const toRpcError = (error: IntakeError) => grpcError(error.code, error.message, error.code === 'INVALID_ARGUMENT' ? error.violations : []);
 
 function unwrap<T>(result: IntakeResult<T>): T {
   if (result.ok) return result.value;
-  const error: IntakeError = result.error;
-  throw grpcError(error.code, error.message, error.code === 'INVALID_ARGUMENT' ? error.violations : []);
-}
-
-function requireActionId(actionId: string | undefined): string {
-  const id = actionId?.trim() ?? '';
-  if (!uuidPattern.test(id)) {
-    const description = id ? 'must be an action id (a lower-case UUID)' : 'is required';
-    throw grpcError('INVALID_ARGUMENT', `action_id: ${description}`, [{ field: 'action_id', description }]);
-  }
-  return id;
+  throw toRpcError(result.error);
 }
 
 /** approvals.v1.IntakeService: where agents ask before a privileged action. */
@@ -69,7 +70,8 @@ export class IntakeGrpcController {
         .watch(agentId, actionId, (view) => subscriber.next(view), controller.signal)
         .then((result) => {
           if (result.ok) subscriber.complete();
-          else subscriber.error(grpcError(result.error.code, result.error.message).getError());
+          // The RpcException itself: GrpcExceptionFilter turns anything else into INTERNAL.
+          else subscriber.error(toRpcError(result.error));
         })
         .catch((error: unknown) => subscriber.error(error));
       return () => controller.abort();
@@ -88,23 +90,23 @@ export class IntakeGrpcController {
   async cancelAction(request: CancelActionRequest__Output, metadata: Metadata): Promise<ActionView__Output> {
     const agentId = authenticateAgent(metadata, this.directory);
     const reason = request.reason?.trim() ?? '';
-    if (reason.length > 2000) throw grpcError('INVALID_ARGUMENT', 'reason: must be at most 2000 characters', [{ field: 'reason', description: 'must be at most 2000 characters' }]);
-    return unwrap(await this.intake.cancel(agentId, requireActionId(request.actionId), reason, traceFrom(metadata)));
+    const violations = [actionIdViolation(request.actionId), ...lengthViolations({ reason: { value: reason, max: 2000 } })];
+    throwIfAny(violations);
+    return unwrap(await this.intake.cancel(agentId, request.actionId.trim(), reason, traceFrom(metadata)));
   }
 
   @GrpcMethod('IntakeService', 'ReportExecution')
   async reportExecution(request: ReportExecutionRequest__Output, metadata: Metadata): Promise<ActionView__Output> {
     const agentId = authenticateAgent(metadata, this.directory);
-    const actionId = requireActionId(request.actionId);
-    const violations = [];
+    const violations = [actionIdViolation(request.actionId)];
     if (!request.grantId?.trim()) violations.push({ field: 'grant_id', description: 'is required' });
     if (request.status !== 'SUCCEEDED' && request.status !== 'FAILED') violations.push({ field: 'status', description: 'must be SUCCEEDED or FAILED' });
-    if ((request.detail?.length ?? 0) > 4096) violations.push({ field: 'detail', description: 'must be at most 4096 characters' });
-    if (violations.length > 0) throw grpcError('INVALID_ARGUMENT', violations.map((v) => `${v.field}: ${v.description}`).join('; '), violations);
+    violations.push(...lengthViolations({ detail: { value: request.detail, max: 4096 } }));
+    throwIfAny(violations);
     return unwrap(
       await this.intake.reportExecution(
         agentId,
-        { actionId, grantId: request.grantId.trim(), status: request.status as 'SUCCEEDED' | 'FAILED', detail: request.detail ?? '' },
+        { actionId: request.actionId.trim(), grantId: request.grantId.trim(), status: request.status as 'SUCCEEDED' | 'FAILED', detail: request.detail ?? '' },
         traceFrom(metadata),
       ),
     );

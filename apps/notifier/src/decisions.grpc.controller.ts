@@ -9,7 +9,8 @@ import type {
 } from '@approvals/contracts';
 import type { Directory } from '@approvals/application';
 import { NotifierService } from '@approvals/application';
-import { DIRECTORY, GrpcExceptionFilter, authenticateApprover, grpcError, traceFrom } from '@approvals/nest-platform';
+import type { FieldViolation } from '@approvals/nest-platform';
+import { DIRECTORY, GrpcExceptionFilter, actionIdViolation, authenticateApprover, grpcError, throwIfAny, traceFrom } from '@approvals/nest-platform';
 
 const commentLimit = 2000;
 
@@ -24,18 +25,18 @@ export class DecisionsGrpcController {
 
   @GrpcMethod('DecisionService', 'CastVote')
   async castVote(request: CastVoteRequest__Output, metadata: Metadata): Promise<CastVoteResponse__Output> {
-    const approverId = authenticateApprover(metadata, this.directory);
-    const violations = [];
-    if (!request.actionId?.trim()) violations.push({ field: 'action_id', description: 'is required' });
+    const approverId = authenticateApprover(metadata, this.directory, 'cast votes');
+    const violations: (FieldViolation | undefined)[] = [actionIdViolation(request.actionId)];
     if (request.decision !== 'APPROVE' && request.decision !== 'DENY') {
       violations.push({ field: 'decision', description: 'must be APPROVE or DENY' });
     }
     const comment = request.comment?.trim() ?? '';
-    if (request.decision === 'DENY' && !comment) violations.push({ field: 'comment', description: 'a reason is required when denying' });
-    if (comment.length > commentLimit) violations.push({ field: 'comment', description: `must be at most ${commentLimit} characters` });
-    if (violations.length > 0) {
-      throw grpcError('INVALID_ARGUMENT', violations.map((v) => `${v.field}: ${v.description}`).join('; '), violations);
+    if (request.decision === 'DENY' && !comment) {
+      violations.push({ field: 'comment', description: 'a reason is required when denying' });
+    } else if (comment.length > commentLimit) {
+      violations.push({ field: 'comment', description: `must be at most ${commentLimit} characters` });
     }
+    throwIfAny(violations);
     const reply = await this.notifier.castVote({
       actionId: request.actionId.trim(),
       approverId,
@@ -45,7 +46,7 @@ export class DecisionsGrpcController {
       traceparent: traceFrom(metadata).traceparent,
     });
     if (!reply.ok) {
-      throw grpcError(reply.code === 'NOT_FOUND' ? 'NOT_FOUND' : 'FAILED_PRECONDITION', reply.message);
+      throw grpcError(reply.code === 'NOT_FOUND' ? 'NOT_FOUND' : reply.code === 'CONFLICT' ? 'ABORTED' : 'FAILED_PRECONDITION', reply.message);
     }
     return {
       accepted: !reply.rejection,
@@ -57,7 +58,7 @@ export class DecisionsGrpcController {
 
   @GrpcMethod('DecisionService', 'ListPending')
   async listPending(request: ListPendingRequest__Output, metadata: Metadata): Promise<ListPendingResponse__Output> {
-    const approverId = authenticateApprover(metadata, this.directory);
+    const approverId = authenticateApprover(metadata, this.directory, 'list pending approvals');
     const limit = request.limit > 0 ? Math.min(request.limit, 500) : 100;
     const items = await this.notifier.listPending(limit, request.onlyMine ? approverId : undefined);
     return {

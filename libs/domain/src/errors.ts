@@ -5,7 +5,9 @@ export type DomainErrorCode =
   | 'INVALID_STATE'
   | 'ALREADY_FINAL'
   | 'PERMISSION_DENIED'
-  | 'INVALID_ARGUMENT';
+  | 'INVALID_ARGUMENT'
+  /** The action kept changing under a command (optimistic concurrency); retrying is safe. */
+  | 'CONFLICT';
 
 export interface DomainError {
   code: DomainErrorCode;

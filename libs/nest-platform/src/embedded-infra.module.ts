@@ -58,7 +58,12 @@ export class EmbeddedInfraModule implements OnApplicationBootstrap, OnApplicatio
           provide: BROKER,
           useFactory: (logger: Logger) =>
             new InProcessBroker({
-              onError: (error, where) => logger.warn({ err: error, ...where }, 'bus handler failed; retrying with backoff'),
+              onError: (error, where) => logger.warn({ err: error, ...where }, 'bus handler failed'),
+              onDeadLetter: (letter) =>
+                logger.error(
+                  { topic: letter.topic, key: letter.key, attempts: letter.attempts, error: letter.error, message: letter.message },
+                  'bus message dead-lettered after its last attempt; the decision service delivers it again later',
+                ),
             }),
           inject: [LOGGER],
         },

@@ -25,14 +25,77 @@ const codes = {
 export type GrpcErrorCode = keyof typeof codes;
 
 /**
+ * Caps on what an error puts into the trailers. Messages may echo client input, and an oversized
+ * trailer makes the client reset the whole HTTP/2 session, failing its other calls too.
+ */
+export const grpcErrorLimits = {
+  /** The status message (`grpc-message`), in UTF-8 bytes. */
+  messageBytes: 1024,
+  /** One violation's field name, in UTF-8 bytes. */
+  fieldBytes: 64,
+  /** One violation's description, in UTF-8 bytes. */
+  descriptionBytes: 256,
+  /** The whole `x-field-violations` trailer; violations past it are left out (the message still lists them). */
+  violationsBytes: 2048,
+} as const;
+
+const ellipsis = '…';
+
+/** `text` cut to at most `maxBytes` UTF-8 bytes (ellipsis included), never inside a character. */
+export function truncateUtf8(text: string, maxBytes: number): string {
+  if (Buffer.byteLength(text, 'utf8') <= maxBytes) return text;
+  const budget = maxBytes - Buffer.byteLength(ellipsis, 'utf8');
+  let used = 0;
+  let end = 0;
+  for (const char of text) {
+    const size = Buffer.byteLength(char, 'utf8');
+    if (used + size > budget) break;
+    used += size;
+    end += char.length;
+  }
+  return text.slice(0, end) + ellipsis;
+}
+
+/** Metadata values must be printable ASCII: escape everything else the JSON way. */
+const asciiJson = (value: unknown): string =>
+  JSON.stringify(value).replace(/[^ -~]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+/** The `x-field-violations` trailer value: shortened entries, as many as fit in the cap. */
+export function violationsTrailer(violations: FieldViolation[]): string {
+  const kept: FieldViolation[] = [];
+  let text = '[]';
+  for (const violation of violations) {
+    const entry = {
+      field: truncateUtf8(violation.field, grpcErrorLimits.fieldBytes),
+      description: truncateUtf8(violation.description, grpcErrorLimits.descriptionBytes),
+    };
+    const next = asciiJson([...kept, entry]);
+    if (next.length > grpcErrorLimits.violationsBytes) break;
+    kept.push(entry);
+    text = next;
+  }
+  return text;
+}
+
+/**
  * The one place where error values become gRPC statuses. Field violations travel as a readable
- * message and, machine-readable, as JSON in the `x-field-violations` trailer.
+ * message and, machine-readable, as JSON in the `x-field-violations` trailer; both are capped
+ * (see {@link grpcErrorLimits}).
  */
 export function grpcError(code: GrpcErrorCode, message: string, violations: FieldViolation[] = []): RpcException {
   const metadata = new Metadata();
-  if (violations.length > 0) metadata.set('x-field-violations', JSON.stringify(violations));
-  return new RpcException({ code: codes[code], message, details: message, metadata });
+  if (violations.length > 0) metadata.set('x-field-violations', violationsTrailer(violations));
+  const details = truncateUtf8(message, grpcErrorLimits.messageBytes);
+  return new RpcException({ code: codes[code], message: details, details, metadata });
 }
+
+/** INVALID_ARGUMENT listing every violation, one `field: description` per entry in the message. */
+export function invalidArgument(violations: FieldViolation[]): RpcException {
+  return grpcError('INVALID_ARGUMENT', violations.map((v) => `${v.field}: ${v.description}`).join('; '), violations);
+}
+
+const isGrpcStatus = (error: unknown): boolean =>
+  typeof error === 'object' && error !== null && Number.isInteger((error as { code?: unknown }).code);
 
 /** Anything unexpected becomes INTERNAL with no stack trace; the details go to the log. */
 @Catch()
@@ -40,7 +103,7 @@ export class GrpcExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('grpc');
 
   catch(exception: unknown, _host: ArgumentsHost) {
-    if (exception instanceof RpcException) return throwError(() => exception.getError());
+    if (exception instanceof RpcException && isGrpcStatus(exception.getError())) return throwError(() => exception.getError());
     this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     return throwError(() => ({ code: status.INTERNAL, details: 'internal error; the server log has the details' }));
   }

@@ -1,11 +1,15 @@
-import { Controller, Get, HttpCode, HttpException, Inject } from '@nestjs/common';
+import { Controller, Get, HttpCode, HttpException, Inject, Optional } from '@nestjs/common';
 import type { EventStore } from '@approvals/application';
-import { EVENT_STORE } from './tokens';
+import type { InProcessBroker } from '@approvals/platform';
+import { BROKER, EVENT_STORE } from './tokens';
 
 /** Liveness and readiness for orchestrators and the end-to-end tests. */
 @Controller()
 export class HealthController {
-  constructor(@Inject(EVENT_STORE) private readonly ledger: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly ledger: EventStore,
+    @Optional() @Inject(BROKER) private readonly broker?: InProcessBroker,
+  ) {}
 
   @Get('healthz')
   @HttpCode(200)
@@ -18,7 +22,8 @@ export class HealthController {
   async ready() {
     try {
       const position = await this.ledger.headPosition();
-      return { status: 'ready', ledgerPosition: position.toString() };
+      // Dead letters do not make the service unready (their actions are delivered again), but operators should see them.
+      return { status: 'ready', pid: process.pid, ledgerPosition: position.toString(), deadLetters: this.broker?.deadLetters.length ?? 0 };
     } catch (error) {
       throw new HttpException(
         { type: 'about:blank', title: 'not ready', status: 503, detail: `ledger unavailable: ${(error as Error).message}` },

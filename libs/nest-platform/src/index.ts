@@ -5,3 +5,4 @@ export * from './embedded-infra.module';
 export * from './grpc-auth';
 export * from './pino-nest.logger';
 export * from './health.controller';
+export * from './grpc-input';

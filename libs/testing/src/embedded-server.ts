@@ -105,8 +105,9 @@ export class EmbeddedServer {
     while (Date.now() < deadline) {
       if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode} during start-up:\n${this.output}`);
       try {
-        const response = await fetch(`${this.httpUrl}/readyz`);
-        if (response.status === 200) return;
+        const response = await fetch(`${this.httpUrl}/readyz`, { signal: AbortSignal.timeout(2000) });
+        // Another server may have taken the port between freePort() and our start: only ours counts.
+        if (response.status === 200 && ((await response.json()) as { pid?: number }).pid === child.pid) return;
       } catch {
         // not listening yet
       }

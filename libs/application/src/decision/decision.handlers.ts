@@ -8,7 +8,7 @@ import type {
   ReportExecutionCommandMessage,
   RequestActionCommandMessage,
 } from '@approvals/contracts';
-import type { DomainError, Result, VoteRejected } from '@approvals/domain';
+import type { ActionRequest, DomainError, Result, VoteRejected } from '@approvals/domain';
 import { actionStatusOf } from '../action-status';
 import type { CommandContext, Decided, DecisionService } from './decision.service';
 
@@ -30,10 +30,10 @@ export class DecisionHandlers {
   constructor(private readonly decisions: DecisionService) {}
 
   async requestAction(message: RequestActionCommandMessage): Promise<CommandReply> {
-    const { actionId, request, requestHash } = message.data;
+    const { actionId, request, requestHash, agentOwner } = message.data;
     const result = await this.decisions.execute(
       actionId,
-      (now) => ({ type: 'RequestAction', data: { actionId, request: request as never, requestHash }, meta: { now } }),
+      (now) => ({ type: 'RequestAction', data: { actionId, request: request as ActionRequest, requestHash, agentOwner }, meta: { now } }),
       context({ kind: 'agent', id: request.agentId, model: request.model, onBehalfOf: request.onBehalfOf }, message.metadata),
     );
     return reply(result, { created: result.ok && result.value.appended.length > 0 });
@@ -99,6 +99,16 @@ export class DecisionHandlers {
       context({ kind: 'service', id: 'notifier' }, message.metadata),
     );
     return reply(result);
+  }
+
+  /** Gives up on an evaluation that never came: the action expires, it is never allowed. */
+  async expireUnevaluated(actionId: string, reason: string): Promise<void> {
+    const result = await this.decisions.execute(
+      actionId,
+      (now) => ({ type: 'ExpireUnevaluated', data: { actionId, reason }, meta: { now } }),
+      { actor: { kind: 'service', id: 'decision' }, correlationId: actionId },
+    );
+    if (!result.ok && result.error.code !== 'NOT_FOUND') throw new Error(`expiry of ${actionId}: ${result.error.message}`);
   }
 
   async expire(actionId: string): Promise<void> {

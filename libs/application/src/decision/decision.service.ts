@@ -96,8 +96,9 @@ export class DecisionService {
         return ok({ actionId, state, appended: events });
       } catch (error) {
         this.cache.delete(actionId);
-        if (error instanceof WrongExpectedRevisionError && attempt < this.maxRetries) continue;
-        throw error;
+        if (!(error instanceof WrongExpectedRevisionError)) throw error;
+        if (attempt < this.maxRetries) continue;
+        return fail('CONFLICT', `action ${actionId} kept changing while this command was applied (${attempt + 1} attempts); retry it`);
       }
     }
   }
@@ -162,7 +163,7 @@ export class DecisionService {
     };
     if (event.type === 'PolicyEvaluated') metadata.policyVersion = event.data.policyVersion;
     // Events the decision service derives on its own (outcomes, grants) are its acts, not the caller's.
-    if (['ActionApproved', 'ActionDenied', 'ActionExpired', 'ExecutionGrantIssued', 'ApprovalRequested'].includes(event.type)) {
+    if (['ActionApproved', 'ActionExpired', 'ExecutionGrantIssued', 'ApprovalRequested'].includes(event.type) || (event.type === 'ActionDenied' && event.data.by === 'POLICY')) {
       metadata.actor = { kind: 'service', id: 'decision' };
     }
     return Object.fromEntries(Object.entries(metadata).filter(([, v]) => v !== undefined)) as EventMetadata;

@@ -3,23 +3,45 @@ import { finalOutcomeEventTypes, fromActionStreamId } from '@approvals/domain';
 import type { EventStore, Subscription } from '../ports/event-store.port';
 import type { Clock } from '../ports/clock.port';
 
-/** Retrying evaluations that never came back (the message was lost or dead-lettered). */
-export interface EvaluationRetry {
-  /** How long an action may wait for its policy evaluation before it is asked for again. */
+/** Events other services must react to, and the event in the ledger that shows they did. */
+export const awaitedReactions = {
+  /** The policy evaluator answers an ActionRequested with PolicyEvaluated. */
+  ActionRequested: 'PolicyEvaluated',
+  /** The notifier answers an ApprovalRequested with ApprovalNotified. */
+  ApprovalRequested: 'ApprovalNotified',
+} as const;
+export type AwaitedTrigger = keyof typeof awaitedReactions;
+
+/** Retrying reactions that never came (the message was lost or dead-lettered). */
+export interface ReactionRetry {
+  /** How long to wait for a reaction before the trigger is delivered again. */
   afterMs: number;
-  /** Asks for the evaluation again (re-publishes the ActionRequested). */
-  retry: (actionId: string) => Promise<void>;
+  /** Delivers the trigger again (re-publishes it). */
+  retry: (actionId: string, trigger: AwaitedTrigger) => Promise<void>;
+  /** After this many deliveries without an evaluation, the action expires (fail closed). */
+  maxEvaluationAttempts: number;
+  giveUpEvaluation: (actionId: string, attempts: number) => Promise<void>;
 }
+
+interface AwaitedReaction {
+  actionId: string;
+  trigger: AwaitedTrigger;
+  due: number;
+  attempts: number;
+}
+
+const reactionKey = (actionId: string, trigger: AwaitedTrigger) => `${trigger} ${actionId}`;
 
 /**
  * Fires expiries (I4). It follows the ledger from the start, so after a restart every approval
- * request that passed its deadline while the service was down expires at once. With an
- * {@link EvaluationRetry} it also asks again for evaluations that are overdue, so an action
- * whose message was lost still reaches an outcome (I6); until then its answer is "not yet".
+ * request that passed its deadline while the service was down expires at once. With a
+ * {@link ReactionRetry} it also delivers again the events whose reaction is overdue (a lost or
+ * dead-lettered evaluation or notification), and expires an action that could get no evaluation
+ * at all, so every accepted request reaches an outcome (I6) and none is ever allowed by default.
  */
 export class ExpiryScheduler {
   private readonly deadlines = new Map<string, number>();
-  private readonly evaluationsDue = new Map<string, number>();
+  private readonly awaiting = new Map<string, AwaitedReaction>();
   private subscription: Subscription | undefined;
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
@@ -30,7 +52,7 @@ export class ExpiryScheduler {
     private readonly expire: (actionId: string) => Promise<void>,
     private readonly onError: (error: unknown) => void,
     private readonly intervalMs = 250,
-    private readonly evaluation?: EvaluationRetry,
+    private readonly reactions?: ReactionRetry,
   ) {}
 
   async start(): Promise<void> {
@@ -38,17 +60,7 @@ export class ExpiryScheduler {
       (event) => {
         const actionId = fromActionStreamId(event.streamId);
         if (!actionId) return;
-        if (event.type === 'ActionRequested' && this.evaluation) {
-          const requestedAt = Date.parse((event.data as ActionRequested['data']).requestedAt);
-          this.evaluationsDue.set(actionId, requestedAt + this.evaluation.afterMs);
-        } else if (event.type === 'PolicyEvaluated') {
-          this.evaluationsDue.delete(actionId);
-        } else if (event.type === 'ApprovalRequested') {
-          this.deadlines.set(actionId, Date.parse((event.data as ApprovalRequested['data']).expiresAt));
-        } else if (finalOutcomeEventTypes.has(event.type)) {
-          this.deadlines.delete(actionId);
-          this.evaluationsDue.delete(actionId);
-        }
+        this.track(actionId, event.type, event.data);
       },
       { streamPrefix: 'action-', onError: this.onError },
     );
@@ -76,19 +88,40 @@ export class ExpiryScheduler {
           this.onError(error);
         }
       }
-      if (this.evaluation) await this.retryOverdueEvaluations(now, this.evaluation);
+      if (this.reactions) await this.retryOverdueReactions(now, this.reactions);
     } finally {
       this.ticking = false;
     }
   }
 
-  private async retryOverdueEvaluations(now: number, evaluation: EvaluationRetry): Promise<void> {
-    for (const [actionId, due] of this.evaluationsDue) {
-      if (due > now) continue;
-      // Ask again later too, in case this retry is lost as well; the evaluation removes the entry.
-      this.evaluationsDue.set(actionId, now + evaluation.afterMs);
+  private track(actionId: string, type: string, data: unknown): void {
+    if (type === 'ApprovalRequested') this.deadlines.set(actionId, Date.parse((data as ApprovalRequested['data']).expiresAt));
+    if (this.reactions && (type === 'ActionRequested' || type === 'ApprovalRequested')) {
+      const at = type === 'ActionRequested' ? (data as ActionRequested['data']).requestedAt : (data as ApprovalRequested['data']).requestedAt;
+      this.awaiting.set(reactionKey(actionId, type), { actionId, trigger: type, due: Date.parse(at) + this.reactions.afterMs, attempts: 1 });
+    }
+    for (const [trigger, reaction] of Object.entries(awaitedReactions)) {
+      if (type === reaction) this.awaiting.delete(reactionKey(actionId, trigger as AwaitedTrigger));
+    }
+    if (finalOutcomeEventTypes.has(type)) {
+      this.deadlines.delete(actionId);
+      for (const trigger of Object.keys(awaitedReactions)) this.awaiting.delete(reactionKey(actionId, trigger as AwaitedTrigger));
+    }
+  }
+
+  private async retryOverdueReactions(now: number, reactions: ReactionRetry): Promise<void> {
+    for (const awaited of [...this.awaiting.values()]) {
+      if (awaited.due > now) continue;
       try {
-        await evaluation.retry(actionId);
+        if (awaited.trigger === 'ActionRequested' && awaited.attempts >= reactions.maxEvaluationAttempts) {
+          await reactions.giveUpEvaluation(awaited.actionId, awaited.attempts);
+          this.awaiting.delete(reactionKey(awaited.actionId, awaited.trigger));
+          continue;
+        }
+        // Due again later too, in case this delivery is lost as well; the reaction removes the entry.
+        awaited.due = now + reactions.afterMs;
+        awaited.attempts += 1;
+        await reactions.retry(awaited.actionId, awaited.trigger);
       } catch (error) {
         this.onError(error);
       }

@@ -18,7 +18,7 @@ import { validateActionRequest } from './request-validation';
 /** Errors of the intake as values; the gRPC edge maps each code to a status. */
 export type IntakeError =
   | { code: 'INVALID_ARGUMENT'; message: string; violations: FieldViolation[] }
-  | { code: 'ALREADY_EXISTS' | 'NOT_FOUND' | 'FAILED_PRECONDITION' | 'PERMISSION_DENIED' | 'INTERNAL'; message: string };
+  | { code: 'ALREADY_EXISTS' | 'NOT_FOUND' | 'FAILED_PRECONDITION' | 'PERMISSION_DENIED' | 'ABORTED' | 'INTERNAL'; message: string };
 
 export type IntakeResult<T> = { ok: true; value: T } | { ok: false; error: IntakeError };
 
@@ -40,6 +40,8 @@ const toIntakeError = (reply: Extract<CommandReply, { ok: false }>): IntakeError
     case 'ALREADY_FINAL':
     case 'INVALID_STATE':
       return { code: 'FAILED_PRECONDITION', message: reply.message };
+    case 'CONFLICT':
+      return { code: 'ABORTED', message: reply.message };
     default:
       return { code: 'INTERNAL', message: reply.message };
   }
@@ -68,9 +70,10 @@ export class IntakeService {
     }
     const request = validated.request;
     const actionId = actionIdFor(agentId, request.idempotencyKey);
+    const agentOwner = this.directory.findAgent(agentId)?.owner;
     const reply = await this.commands.send(Commands.requestAction, {
       type: 'RequestAction',
-      data: { actionId, request, requestHash: sha256Hex(canonicalJson(request)) },
+      data: { actionId, request, requestHash: sha256Hex(canonicalJson(request)), ...(agentOwner ? { agentOwner } : {}) },
       metadata: this.metadata(actionId, trace),
     });
     if (!reply.ok) return { ok: false, error: toIntakeError(reply) };

@@ -1,9 +1,20 @@
 import type { RequestActionRequest__Output } from '@approvals/contracts';
 import type { ActionRequest, JsonValue } from '@approvals/domain';
 import { z } from 'zod';
+import { canonicalJson } from '../ledger/event-hash';
 
 /** Largest accepted `parameters_json`, in UTF-8 bytes. */
 export const maxParametersBytes = 64 * 1024;
+
+/** Limits on the shape of the parameters, so hashing and policy evaluation stay cheap and safe. */
+export const parametersLimits = {
+  /** Nesting levels of objects and arrays; the parameters object itself is level 1. */
+  maxDepth: 32,
+  /** Keys of any one object. */
+  maxKeys: 1000,
+  /** Items of any one array. */
+  maxItems: 10_000,
+} as const;
 
 export interface FieldViolation {
   field: string;
@@ -57,7 +68,7 @@ export function validateActionRequest(
     }
   }
   const onBehalfOf = flat.on_behalf_of.trim();
-  if (onBehalfOf && !knownHuman(onBehalfOf)) {
+  if (onBehalfOf && !violations.some((v) => v.field === 'on_behalf_of') && !knownHuman(onBehalfOf)) {
     violations.push({ field: 'on_behalf_of', description: `"${onBehalfOf}" is not a known human in the directory` });
   }
   const parameters = parseParameters(input.parametersJson ?? '', violations);
@@ -83,7 +94,7 @@ export function validateActionRequest(
 function parseParameters(text: string, violations: FieldViolation[]): { [key: string]: JsonValue } | undefined {
   const field = 'parameters_json';
   if (Buffer.byteLength(text, 'utf8') > maxParametersBytes) {
-    violations.push({ field, description: `must be at most ${maxParametersBytes} bytes` });
+    violations.push({ field, description: `must be at most ${maxParametersBytes} bytes (UTF-8)` });
     return undefined;
   }
   if (text.trim() === '') return {};
@@ -98,5 +109,55 @@ function parseParameters(text: string, violations: FieldViolation[]): { [key: st
     violations.push({ field, description: 'must be a JSON object' });
     return undefined;
   }
+  const problem = shapeProblem(value);
+  if (problem) {
+    violations.push({ field, description: problem });
+    return undefined;
+  }
+  // The request hash is taken over canonical JSON: whatever it cannot represent is the caller's error.
+  try {
+    canonicalJson(value);
+  } catch (error) {
+    violations.push({ field, description: `cannot be represented as canonical JSON (RFC 8785): ${(error as Error).message}` });
+    return undefined;
+  }
   return value as { [key: string]: JsonValue };
+}
+
+/** A JSONPath-like location such as `$.rows[3]["odd key"]`, shortened for a message. */
+function formatPath(segments: (string | number)[]): string {
+  let path = '$';
+  for (const segment of segments) {
+    path += typeof segment === 'number' ? `[${segment}]` : /^[A-Za-z_$][\w$]*$/.test(segment) ? `.${segment}` : `[${JSON.stringify(segment)}]`;
+    if (path.length > 100) return `${path.slice(0, 99)}…`;
+  }
+  return path;
+}
+
+/**
+ * The first way `value` breaks the parameter limits, described for the agent developer, or
+ * undefined. `path` holds the keys and indexes leading to `value`; it never recurses deeper
+ * than the depth limit.
+ */
+function shapeProblem(value: unknown, path: (string | number)[] = []): string | undefined {
+  if (typeof value === 'number') {
+    return Number.isFinite(value) ? undefined : `has a number too large to represent at ${formatPath(path)}: send it as a string`;
+  }
+  if (value === null || typeof value !== 'object') return undefined;
+  const { maxDepth, maxItems, maxKeys } = parametersLimits;
+  if (path.length >= maxDepth) return `is nested too deeply at ${formatPath(path)}: at most ${maxDepth} levels of objects and arrays`;
+  const entries: [string | number, unknown][] = Array.isArray(value) ? value.map((item, i) => [i, item]) : Object.entries(value);
+  if (Array.isArray(value) && entries.length > maxItems) {
+    return `has an array of ${entries.length} items at ${formatPath(path)}: at most ${maxItems} per array`;
+  }
+  if (!Array.isArray(value) && entries.length > maxKeys) {
+    return `has an object with ${entries.length} keys at ${formatPath(path)}: at most ${maxKeys} per object`;
+  }
+  for (const [key, child] of entries) {
+    path.push(key);
+    const problem = shapeProblem(child, path);
+    path.pop();
+    if (problem) return problem;
+  }
+  return undefined;
 }

@@ -61,6 +61,7 @@ export class NotifierService {
       actionId,
       agentId: state.request.agentId,
       onBehalfOf: state.request.onBehalfOf,
+      agentOwner: state.agentOwner,
       action: state.request.action,
       resource: state.request.resource,
       environment: state.request.environment,
@@ -95,6 +96,7 @@ export class NotifierService {
         (item) =>
           item.agentId !== forApprover &&
           item.onBehalfOf !== forApprover &&
+          item.agentOwner !== forApprover &&
           !item.voters.includes(forApprover) &&
           item.steps.some((step) => groups.has(step.group)),
       )

@@ -5,6 +5,7 @@ export interface PendingApproval {
   actionId: string;
   agentId: string;
   onBehalfOf?: string | undefined;
+  agentOwner?: string | undefined;
   action: string;
   resource: ResourceRef;
   environment: string;
@@ -24,22 +25,6 @@ export interface PendingApprovalStore {
   remove(actionId: string): Promise<void>;
   /** Oldest first. */
   list(limit: number): Promise<PendingApproval[]>;
-}
-
-export class InMemoryPendingApprovalStore implements PendingApprovalStore {
-  private readonly items = new Map<string, PendingApproval>();
-  async get(actionId: string) {
-    return this.items.get(actionId);
-  }
-  async put(item: PendingApproval) {
-    this.items.set(item.actionId, item);
-  }
-  async remove(actionId: string) {
-    this.items.delete(actionId);
-  }
-  async list(limit: number) {
-    return [...this.items.values()].sort((a, b) => a.requestedAt.localeCompare(b.requestedAt)).slice(0, limit);
-  }
 }
 
 /** A place approvers are told about a request (a log in this slice; Slack and Teams later). */

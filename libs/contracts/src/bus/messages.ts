@@ -67,7 +67,13 @@ export type PolicyEvaluatedMessage = z.infer<typeof policyEvaluatedMessageSchema
 
 export const requestActionCommandSchema = z.object({
   type: z.literal('RequestAction'),
-  data: z.object({ actionId: z.string().min(1), request: actionRequestSchema, requestHash: z.string().min(1) }),
+  data: z.object({
+    actionId: z.string().min(1),
+    request: actionRequestSchema,
+    requestHash: z.string().min(1),
+    /** The agent's accountable owner from the directory; never an approver of its actions. */
+    agentOwner: z.string().min(1).optional(),
+  }),
   metadata: messageMetadataSchema,
 });
 export type RequestActionCommandMessage = z.infer<typeof requestActionCommandSchema>;

@@ -66,6 +66,19 @@ describe('approval decider: CastVote', () => {
       given(histories.awaiting()).when(vote).then([rejected(vote, 'SELF_APPROVAL')]);
     });
 
+    it("rejects the agent's accountable owner, recorded with the request", () => {
+      const owned = histories.awaiting().map((event) =>
+        event.type === 'ActionRequested' ? { ...event, data: { ...event.data, agentOwner: 'olga' } } : event,
+      );
+      const vote = commands.castVote('olga', ['sec']);
+      given(owned).when(vote).then([rejected(vote, 'SELF_APPROVAL')]);
+      // without an owner on record, the same person is an ordinary eligible approver
+      given(histories.awaiting()).when(commands.castVote('olga', ['sec'])).then([
+        expect.objectContaining({ type: 'VoteCast' }),
+        expect.objectContaining({ type: 'ActionApproved' }),
+      ]);
+    });
+
     it('has no admin bypass: membership of every group does not help', () => {
       const vote = commands.castVote(onBehalfOf, ['sec', 'ops', 'admins']);
       given(histories.awaiting(twoGroups)).when(vote).then([rejected(vote, 'SELF_APPROVAL')]);

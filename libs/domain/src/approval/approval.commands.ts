@@ -7,7 +7,7 @@ export interface CommandMeta {
 
 export interface RequestAction {
   type: 'RequestAction';
-  data: { actionId: string; request: ActionRequest; requestHash: string };
+  data: { actionId: string; request: ActionRequest; requestHash: string; agentOwner?: string | undefined };
   meta: CommandMeta;
 }
 
@@ -33,6 +33,13 @@ export interface CastVote {
 export interface ExpireApproval {
   type: 'ExpireApproval';
   data: { actionId: string };
+  meta: CommandMeta;
+}
+
+/** Gives up on an action whose policy evaluation never arrived: it expires, never allowed (I4, I6). */
+export interface ExpireUnevaluated {
+  type: 'ExpireUnevaluated';
+  data: { actionId: string; reason: string };
   meta: CommandMeta;
 }
 
@@ -65,6 +72,7 @@ export type ApprovalCommand =
   | RecordEvaluation
   | CastVote
   | ExpireApproval
+  | ExpireUnevaluated
   | CancelAction
   | IssueGrant
   | RecordNotification

@@ -4,6 +4,7 @@ import type {
   CancelAction,
   CastVote,
   ExpireApproval,
+  ExpireUnevaluated,
   IssueGrant,
   RecordEvaluation,
   RecordNotification,
@@ -46,6 +47,8 @@ export function decide(command: ApprovalCommand, state: ApprovalState): Decision
       return castVote(command, state);
     case 'ExpireApproval':
       return expireApproval(command, state);
+    case 'ExpireUnevaluated':
+      return expireUnevaluated(command, state);
     case 'CancelAction':
       return cancelAction(command, state);
     case 'IssueGrant':
@@ -69,7 +72,13 @@ function requestAction({ data, meta }: RequestAction, state: ApprovalState): Dec
       return ok([
         {
           type: 'ActionRequested',
-          data: { actionId: data.actionId, request: data.request, requestHash: data.requestHash, requestedAt: meta.now },
+          data: {
+            actionId: data.actionId,
+            request: data.request,
+            requestHash: data.requestHash,
+            requestedAt: meta.now,
+            ...(isNonBlank(data.agentOwner) ? { agentOwner: data.agentOwner } : {}),
+          },
         },
       ]);
     }
@@ -99,9 +108,8 @@ function recordEvaluation(command: RecordEvaluation, state: ApprovalState): Deci
     case 'awaiting_approval':
       return ok([]);
     case 'final':
-      return state.evaluation
-        ? ok([])
-        : fail('ALREADY_FINAL', `action ${state.actionId} is already ${describeOutcome(state)}; the evaluation was not recorded`);
+      // Late (e.g. the agent cancelled first) or redelivered: the outcome stands (I3), nothing to record.
+      return ok([]);
     default:
       return exhaustive(state);
   }
@@ -191,6 +199,9 @@ function voteWhileAwaiting(command: CastVote, state: AwaitingApprovalState): Dec
   if (state.request.onBehalfOf !== undefined && approver.id === state.request.onBehalfOf) {
     return ok([rejectVote(command, 'SELF_APPROVAL', `${approver.id} is the human this action is requested on behalf of`)]);
   }
+  if (state.agentOwner !== undefined && approver.id === state.agentOwner) {
+    return ok([rejectVote(command, 'SELF_APPROVAL', `${approver.id} is the accountable owner of agent ${state.request.agentId}`)]);
+  }
   // I2: only members of the groups the policy named.
   const required = requiredGroups(state.requirement);
   const approverGroups = new Set(approver.groups ?? []);
@@ -242,6 +253,22 @@ function expireApproval({ data, meta }: ExpireApproval, state: ApprovalState): D
       return ok([]);
     case 'awaiting_approval':
       return isAtOrAfter(meta.now, state.expiresAt) ? ok([expired(state, meta.now)]) : ok([]);
+    default:
+      return exhaustive(state);
+  }
+}
+
+function expireUnevaluated({ data, meta }: ExpireUnevaluated, state: ApprovalState): Decision {
+  switch (state.status) {
+    case 'none':
+      return notFound(data.actionId);
+    case 'requested':
+      return state.evaluation
+        ? ok([])
+        : ok([{ type: 'ActionExpired', data: { actionId: state.actionId, expiresAt: meta.now, expiredAt: meta.now, reason: data.reason } }]);
+    case 'awaiting_approval':
+    case 'final':
+      return ok([]);
     default:
       return exhaustive(state);
   }
@@ -344,6 +371,9 @@ function reportExecution({ data, meta }: ReportExecution, state: ApprovalState):
       // I5: the grant is bound to this agent and this grant id.
       if (data.grantId !== state.grant.grantId || data.agentId !== state.request.agentId) {
         return fail('PERMISSION_DENIED', `grant ${data.grantId} held by ${data.agentId} is not the grant issued for action ${state.actionId}`);
+      }
+      if (isAtOrAfter(meta.now, state.grant.expiresAt)) {
+        return fail('PERMISSION_DENIED', `grant ${data.grantId} expired at ${state.grant.expiresAt}; request the action again`);
       }
       if (state.execution) {
         return fail(

@@ -123,8 +123,8 @@ describe('approval decider', () => {
       given(histories.deniedByPolicy()).when(commands.recordEvaluation('ALLOW')).thenNothingHappens();
     });
 
-    it('refuses an evaluation for an action that was cancelled before it', () => {
-      given(histories.cancelled()).when(commands.recordEvaluation('ALLOW')).thenFails('ALREADY_FINAL', /cancelled/);
+    it('records nothing for an evaluation that arrives after the agent cancelled (the outcome stands)', () => {
+      given(histories.cancelled()).when(commands.recordEvaluation('ALLOW')).thenNothingHappens();
     });
 
     it('refuses an evaluation for an unknown action', () => {
@@ -265,7 +265,27 @@ describe('approval decider', () => {
     });
   });
 
+  describe('ExpireUnevaluated', () => {
+    it('expires an action whose evaluation never arrived, with the reason (fail closed)', () => {
+      const state = given(histories.requested())
+        .when({ type: 'ExpireUnevaluated', data: { actionId, reason: 'no policy evaluation after 10 attempts' }, meta: { now: at(300) } })
+        .then([{ type: 'ActionExpired', data: { actionId, expiresAt: at(300), expiredAt: at(300), reason: 'no policy evaluation after 10 attempts' } }]);
+      expect(state).toMatchObject({ status: 'final', outcome: 'EXPIRED', reason: 'no policy evaluation after 10 attempts' });
+    });
+
+    it.each([
+      ['awaiting approval', histories.awaiting()],
+      ['final', histories.approvedByPolicy()],
+    ])('does nothing once the action is %s', (_name, history) => {
+      given(history).when({ type: 'ExpireUnevaluated', data: { actionId, reason: 'r' }, meta: { now: at(300) } }).thenNothingHappens();
+    });
+  });
+
   describe('ReportExecution', () => {
+    it('refuses a report after the grant expired (I5)', () => {
+      given(histories.granted()).when(commands.reportExecution('grant-1', agentId, at(320))).thenFails('PERMISSION_DENIED', /expired/);
+    });
+
     it('records the execution under the issued grant', () => {
       const state = given(histories.granted()).when(commands.reportExecution()).then([events.executionReported()]);
       expect(state).toMatchObject({ execution: { grantId: 'grant-1', status: 'SUCCEEDED', reportedAt: at(30) } });

@@ -47,6 +47,8 @@ export interface ActionRequested {
     /** SHA-256 of the canonical (RFC 8785) form of `request`: equal payloads, equal hash. */
     requestHash: string;
     requestedAt: string;
+    /** The human accountable for the agent (from the directory): never an approver of it (I1). */
+    agentOwner?: string | undefined;
   };
 }
 
@@ -144,7 +146,13 @@ export interface ActionDenied {
 
 export interface ActionExpired {
   type: 'ActionExpired';
-  data: { actionId: string; expiresAt: string; expiredAt: string };
+  data: {
+    actionId: string;
+    expiresAt: string;
+    expiredAt: string;
+    /** Why, when it is not the approval deadline (e.g. no policy evaluation could be obtained). */
+    reason?: string | undefined;
+  };
 }
 
 export interface ActionCancelled {

@@ -10,8 +10,19 @@ export function evolve(state: ApprovalState, event: ApprovalEvent): ApprovalStat
   switch (event.type) {
     case 'ActionRequested': {
       if (state.status !== 'none') return state;
-      const { actionId, request, requestHash, requestedAt } = event.data;
-      return { status: 'requested', actionId, request, requestHash, requestedAt, votes: [], rejectedVotes: [], notifications: 0, notifiedTargets: [] };
+      const { actionId, request, requestHash, requestedAt, agentOwner } = event.data;
+      return {
+        status: 'requested',
+        actionId,
+        request,
+        requestHash,
+        requestedAt,
+        ...(agentOwner !== undefined ? { agentOwner } : {}),
+        votes: [],
+        rejectedVotes: [],
+        notifications: 0,
+        notifiedTargets: [],
+      };
     }
     case 'PolicyEvaluated':
       return state.status === 'none' ? state : { ...state, evaluation: event.data };
@@ -39,7 +50,7 @@ export function evolve(state: ApprovalState, event: ApprovalEvent): ApprovalStat
     case 'ActionDenied':
       return finalize(state, 'DENIED', event.data.deniedAt, event.data.reason);
     case 'ActionExpired':
-      return finalize(state, 'EXPIRED', event.data.expiredAt, `no decision before ${event.data.expiresAt}`);
+      return finalize(state, 'EXPIRED', event.data.expiredAt, event.data.reason ?? `no decision before ${event.data.expiresAt}`);
     case 'ActionCancelled':
       return finalize(state, 'CANCELLED', event.data.cancelledAt, event.data.reason);
     case 'ExecutionGrantIssued': {

@@ -28,6 +28,8 @@ type Step =
 
 interface Scenario {
   request: ActionRequest;
+  /** The agent's accountable owner, when the directory names one (also never an approver, I1). */
+  agentOwner?: string | undefined;
   requirement: ApprovalRequirement;
   steps: Step[];
 }
@@ -85,16 +87,18 @@ const scenarioArb: fc.Arbitrary<Scenario> = fc.tuple(requirementArb, directoryAr
   fc
     .record({
       onBehalfOf: fc.option(fc.constant('alice'), { nil: undefined }),
+      agentOwner: fc.option(fc.constant('bob'), { nil: undefined }),
       evaluateFirst: fc.oneof({ arbitrary: fc.constant(true), weight: 9 }, { arbitrary: fc.constant(false), weight: 1 }),
       outcome,
       // Mostly a clock that moves forward; sometimes commands arrive out of order (clock skew, redelivery).
       inOrder: fc.oneof({ arbitrary: fc.constant(true), weight: 3 }, { arbitrary: fc.constant(false), weight: 1 }),
       steps: fc.array(stepFor(requirement.ttlSeconds, directory), { maxLength: 30, size: 'medium' }),
     })
-    .map(({ onBehalfOf, evaluateFirst, outcome: first, inOrder, steps }) => {
+    .map(({ onBehalfOf, agentOwner, evaluateFirst, outcome: first, inOrder, steps }) => {
       const timeline = inOrder ? [...steps].sort((a, b) => a.t - b.t) : steps;
       return {
         request: { ...request, onBehalfOf },
+        agentOwner,
         requirement,
         steps: evaluateFirst ? [{ kind: 'evaluate' as const, outcome: first, t: 0 }, ...timeline] : timeline,
       };
@@ -119,11 +123,15 @@ const toCommand = (step: Step, scenario: Scenario): ApprovalCommand => {
     case 'notify':
       return { type: 'RecordNotification', data: { actionId, channel: 'slack', target: '#approvals' }, meta };
     case 'grant':
-      return { type: 'IssueGrant', data: { actionId, grantId: 'grant-1', token: 'jws', expiresAt: at(step.t + 300) }, meta };
+      return { type: 'IssueGrant', data: { actionId, grantId: 'grant-1', token: 'jws', expiresAt: at(step.t + scenario.requirement.ttlSeconds) }, meta };
     case 'report':
       return { type: 'ReportExecution', data: { actionId, agentId, grantId: step.grantId, status: 'SUCCEEDED', detail: '' }, meta };
     case 'request':
-      return { type: 'RequestAction', data: { actionId, request: scenario.request, requestHash: step.sameHash ? 'hash-1' : 'hash-2' }, meta };
+      return {
+        type: 'RequestAction',
+        data: { actionId, request: scenario.request, requestHash: step.sameHash ? 'hash-1' : 'hash-2', agentOwner: scenario.agentOwner },
+        meta,
+      };
     default: {
       const unknown: never = step;
       throw new Error(`unknown step ${JSON.stringify(unknown)}`);
@@ -144,7 +152,7 @@ function run(scenario: Scenario): { turns: Turn[]; history: ApprovalEvent[] } {
   const turns: Turn[] = [];
   let state = initialState();
   const commands: ApprovalCommand[] = [
-    { type: 'RequestAction', data: { actionId, request: scenario.request, requestHash: 'hash-1' }, meta: { now: at(0) } },
+    { type: 'RequestAction', data: { actionId, request: scenario.request, requestHash: 'hash-1', agentOwner: scenario.agentOwner }, meta: { now: at(0) } },
     ...scenario.steps.map((step) => toCommand(step, scenario)),
   ];
   for (const command of commands) {
@@ -160,7 +168,7 @@ function run(scenario: Scenario): { turns: Turn[]; history: ApprovalEvent[] } {
 }
 
 const selfIds = (scenario: Scenario): string[] =>
-  [scenario.request.agentId, scenario.request.onBehalfOf].filter((id): id is string => id !== undefined);
+  [scenario.request.agentId, scenario.request.onBehalfOf, scenario.agentOwner].filter((id): id is string => id !== undefined);
 
 const producedEvents = (turn: Turn): ApprovalEvent[] => (turn.result.ok ? turn.result.value : []);
 
@@ -237,7 +245,7 @@ describe('approval aggregate properties', () => {
     expect(expected.filter((key) => (seen.get(key) ?? 0) < 5)).toEqual([]);
   });
 
-  it('I1: neither the agent nor the human it acts for ever casts a counted vote or approves', () => {
+  it('I1: neither the agent, nor the human it acts for, nor its owner ever casts a counted vote or approves', () => {
     property((scenario, _turns, history) => {
       const selves = selfIds(scenario);
       for (const event of history) {

@@ -13,6 +13,8 @@ export interface ActionFacts {
   request: ActionRequest;
   requestHash: string;
   requestedAt: string;
+  /** The human accountable for the agent, when the directory names one. */
+  agentOwner?: string | undefined;
   evaluation?: PolicyEvaluated['data'] | undefined;
   votes: VoteCast['data'][];
   rejectedVotes: VoteRejected['data'][];

@@ -5,5 +5,3 @@ export const toActionStreamId = (actionId: string): string => `${prefix}${action
 
 export const fromActionStreamId = (streamId: string): string | undefined =>
   streamId.startsWith(prefix) ? streamId.slice(prefix.length) : undefined;
-
-export const isActionStream = (streamId: string): boolean => streamId.startsWith(prefix);

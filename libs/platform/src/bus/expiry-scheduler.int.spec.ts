@@ -221,26 +221,31 @@ describe('ExpiryScheduler over the embedded ledger', () => {
     expect(errors).toEqual([]);
   });
 
-  describe('with evaluation retries', () => {
+  describe('with reaction retries', () => {
     const requestAction = (actionId: string, at: number) =>
       ledger.events.appendToStream(toActionStreamId(actionId), [
         { eventId: randomUUID(), type: 'ActionRequested', data: { actionId, requestedAt: new Date(at).toISOString() }, metadata: { actionId } },
       ]);
 
-    const startWithRetries = async (retried: string[]) => {
+    const startWithRetries = async (retried: string[], gaveUp: string[] = [], maxEvaluationAttempts = 10) => {
       scheduler = new ExpiryScheduler(
         ledger.events,
         clock,
         async (actionId) => void expired.push(actionId),
         (error) => errors.push(error),
         minutes(60),
-        { afterMs: minutes(1), retry: async (actionId) => void retried.push(actionId) },
+        {
+          afterMs: minutes(1),
+          maxEvaluationAttempts,
+          retry: async (actionId, trigger) => void retried.push(`${trigger} ${actionId}`),
+          giveUpEvaluation: async (actionId, attempts) => void gaveUp.push(`${actionId} after ${attempts}`),
+        },
       );
       await scheduler.start();
       return scheduler;
     };
 
-    it('asks again for an evaluation that never arrived, and keeps asking until it does', async () => {
+    it('delivers again an ActionRequested whose evaluation never arrived, until it does', async () => {
       // given an action requested at t0 whose evaluation was lost, and one that was evaluated
       const retried: string[] = [];
       await requestAction('lost', t0);
@@ -248,30 +253,57 @@ describe('ExpiryScheduler over the embedded ledger', () => {
       await record(ledger.events, 'evaluated', 'PolicyEvaluated');
       const started = await startWithRetries(retried);
 
-      // when less than the retry delay passed, nothing is asked
+      // when less than the retry delay passed, nothing is delivered again
       clock.set(t0 + minutes(0.5));
       await started.tick();
       expect(retried).toEqual([]);
 
-      // then after it, the lost one is asked for again; and again a delay later
+      // then after it, the lost one is delivered again; and again a delay later
       clock.set(t0 + minutes(1));
       await started.tick();
       await started.tick();
-      expect(retried).toEqual(['lost']);
+      expect(retried).toEqual(['ActionRequested lost']);
       clock.set(t0 + minutes(2));
       await started.tick();
-      expect(retried).toEqual(['lost', 'lost']);
+      expect(retried).toEqual(['ActionRequested lost', 'ActionRequested lost']);
 
       // and once its evaluation is recorded, never again
       await record(ledger.events, 'lost', 'PolicyEvaluated');
       await sleep(20);
       clock.set(t0 + minutes(5));
       await started.tick();
-      expect(retried).toEqual(['lost', 'lost']);
+      expect(retried).toEqual(['ActionRequested lost', 'ActionRequested lost']);
       expect(errors).toEqual([]);
     });
 
-    it('does not ask for an evaluation of an action that already has its outcome', async () => {
+    it('gives up on an evaluation after the last attempt, so the action can expire instead of waiting forever', async () => {
+      const retried: string[] = [];
+      const gaveUp: string[] = [];
+      await requestAction('stuck', t0);
+      const started = await startWithRetries(retried, gaveUp, 3);
+      for (let minute = 1; minute <= 5; minute += 1) {
+        clock.set(t0 + minutes(minute));
+        await started.tick();
+      }
+      expect(retried).toEqual(['ActionRequested stuck', 'ActionRequested stuck']);
+      expect(gaveUp).toEqual(['stuck after 3']);
+    });
+
+    it('delivers again an ApprovalRequested nobody was notified of, until ApprovalNotified is recorded', async () => {
+      const retried: string[] = [];
+      await requestApproval(ledger.events, 'quiet', t0 + minutes(15));
+      const started = await startWithRetries(retried);
+      clock.set(t0 + minutes(1));
+      await started.tick();
+      expect(retried).toEqual(['ApprovalRequested quiet']);
+      await record(ledger.events, 'quiet', 'ApprovalNotified');
+      await sleep(20);
+      clock.set(t0 + minutes(3));
+      await started.tick();
+      expect(retried).toEqual(['ApprovalRequested quiet']);
+    });
+
+    it('does not ask for reactions of an action that already has its outcome', async () => {
       const retried: string[] = [];
       await requestAction('cancelled', t0);
       await record(ledger.events, 'cancelled', 'ActionCancelled');

@@ -23,6 +23,8 @@ export interface InProcessBrokerOptions {
   /** First retry delay; doubles on each attempt. */
   retryDelayMs?: number;
   onError?: (error: unknown, context: { topic: string; key: string; attempt: number }) => void;
+  /** Called once a message is given up on; the scheduler's redelivery is what saves its action. */
+  onDeadLetter?: (letter: DeadLetter) => void;
 }
 
 /**
@@ -102,14 +104,18 @@ export class InProcessBroker implements MessagePublisher, CommandSender {
       } catch (error) {
         this.options.onError?.(error, { topic, key, attempt });
         if (attempt >= this.maxAttempts) {
-          this.deadLetters.push({
+          const letter: DeadLetter = {
             topic,
             key,
             message: JSON.parse(wire),
             error: error instanceof Error ? error.message : String(error),
             attempts: attempt,
             at: new Date().toISOString(),
-          });
+          };
+          this.deadLetters.push(letter);
+          // Bounded: the log has every one; memory keeps the latest for /readyz and tests.
+          if (this.deadLetters.length > 1000) this.deadLetters.splice(0, this.deadLetters.length - 1000);
+          this.options.onDeadLetter?.(letter);
           return;
         }
         await new Promise((resolve) => setTimeout(resolve, this.retryDelayMs * 2 ** (attempt - 1)));

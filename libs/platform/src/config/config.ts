@@ -24,7 +24,8 @@ const schema = z.object({
   APPROVALS_GRANT_TTL_SECONDS: positiveInt(300),
   APPROVALS_EXPIRY_CHECK_MS: positiveInt(250),
   APPROVALS_SQLITE_CHECKPOINT_MS: positiveInt(1000),
-  APPROVALS_EVALUATION_RETRY_MS: positiveInt(30_000),
+  APPROVALS_REACTION_RETRY_MS: positiveInt(30_000),
+  APPROVALS_EVALUATION_MAX_ATTEMPTS: positiveInt(10),
   APPROVALS_AWAIT_DEFAULT_MS: positiveInt(30_000),
   APPROVALS_AWAIT_MAX_MS: positiveInt(300_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -41,7 +42,8 @@ export interface AppConfig {
   grantTtlSeconds: number;
   expiryCheckMs: number;
   sqliteCheckpointMs: number;
-  evaluationRetryMs: number;
+  reactionRetryMs: number;
+  evaluationMaxAttempts: number;
   awaitDefaultMs: number;
   awaitMaxMs: number;
   logLevel: string;
@@ -73,7 +75,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     grantTtlSeconds: c.APPROVALS_GRANT_TTL_SECONDS,
     expiryCheckMs: c.APPROVALS_EXPIRY_CHECK_MS,
     sqliteCheckpointMs: c.APPROVALS_SQLITE_CHECKPOINT_MS,
-    evaluationRetryMs: c.APPROVALS_EVALUATION_RETRY_MS,
+    reactionRetryMs: c.APPROVALS_REACTION_RETRY_MS,
+    evaluationMaxAttempts: c.APPROVALS_EVALUATION_MAX_ATTEMPTS,
     awaitDefaultMs: c.APPROVALS_AWAIT_DEFAULT_MS,
     awaitMaxMs: c.APPROVALS_AWAIT_MAX_MS,
     logLevel: c.LOG_LEVEL,

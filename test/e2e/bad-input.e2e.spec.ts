@@ -1,0 +1,170 @@
+import type { ApprovalsClient } from '@approvals/platform';
+import { collect, createApprovalsClient, serverStream, unary } from '@approvals/platform';
+import { EmbeddedServer } from '@approvals/testing';
+import { actionRequest, awaitOutcome, clientAs, eventually, failure } from './support';
+
+jest.setTimeout(60_000);
+
+const unknownId = '00000000-0000-4000-8000-000000000000';
+
+function nested(depth: number): string {
+  let json = '1';
+  for (let i = 0; i < depth; i += 1) json = `{"a":${json}}`;
+  return json;
+}
+
+// SPEC section 8: every malformed, oversized, unauthenticated or unauthorised call gets a precise
+// status and changes nothing in the ledger. One server, one scenario per kind of bad input.
+describe('bad input end to end', () => {
+  let server: EmbeddedServer;
+  let agent: ApprovalsClient;
+  let otherAgent: ApprovalsClient;
+  let alice: ApprovalsClient;
+  let anonymous: ApprovalsClient;
+  let existingId: string;
+  let countBefore: number;
+  let timelineBefore: unknown;
+
+  beforeAll(async () => {
+    server = await EmbeddedServer.start();
+    agent = clientAs(server.grpcAddress, 'agent-reporting');
+    otherAgent = clientAs(server.grpcAddress, 'agent-ops');
+    alice = clientAs(server.grpcAddress, 'alice');
+    anonymous = createApprovalsClient({ address: server.grpcAddress });
+
+    const created = await unary(agent.intake, 'RequestAction', actionRequest({ action: 'db.read' }));
+    existingId = created.actionId;
+    expect((await awaitOutcome(agent, existingId)).decided).toBe(true);
+    const timeline = await eventually(
+      () => unary(alice.audit, 'GetTimeline', { actionId: existingId }).catch(() => undefined),
+      (t) => (t?.entries.length ?? 0) >= 4,
+    );
+    timelineBefore = timeline;
+    countBefore = (await unary(alice.audit, 'SearchActions', { limit: 500 })).items.length;
+  });
+
+  afterAll(async () => {
+    for (const client of [agent, otherAgent, alice, anonymous]) client?.close();
+    await server?.dispose();
+  });
+
+  describe('WatchAction', () => {
+    it('answers NOT_FOUND for an unknown action', async () => {
+      const result = await failure(collect(serverStream(agent.intake, 'WatchAction', { actionId: unknownId })));
+      expect(result.status).toBe('NOT_FOUND');
+    });
+
+    it("answers NOT_FOUND for another agent's action", async () => {
+      const result = await failure(collect(serverStream(otherAgent.intake, 'WatchAction', { actionId: existingId })));
+      expect(result.status).toBe('NOT_FOUND');
+    });
+
+    it('answers INVALID_ARGUMENT for a malformed id', async () => {
+      const result = await failure(collect(serverStream(agent.intake, 'WatchAction', { actionId: 'not-an-id' })));
+      expect(result).toMatchObject({ status: 'INVALID_ARGUMENT', violations: [{ field: 'action_id' }] });
+    });
+
+    it('answers UNAUTHENTICATED without an API key', async () => {
+      const result = await failure(collect(serverStream(anonymous.intake, 'WatchAction', { actionId: existingId })));
+      expect(result.status).toBe('UNAUTHENTICATED');
+    });
+  });
+
+  describe('CastVote', () => {
+    it('answers INVALID_ARGUMENT for a malformed id', async () => {
+      const result = await failure(unary(alice.decisions, 'CastVote', { actionId: 'not-an-id', decision: 'APPROVE' }));
+      expect(result).toMatchObject({ status: 'INVALID_ARGUMENT', violations: [{ field: 'action_id' }] });
+    });
+
+    it('answers INVALID_ARGUMENT for a 100 KB id, with a short trailer, and the channel keeps working', async () => {
+      const result = await failure(unary(alice.decisions, 'CastVote', { actionId: 'x'.repeat(100_000), decision: 'APPROVE' }));
+      expect(result.status).toBe('INVALID_ARGUMENT');
+      expect(result.details.length).toBeLessThanOrEqual(1100);
+      const next = await failure(unary(alice.decisions, 'CastVote', { actionId: unknownId, decision: 'APPROVE' }));
+      expect(next.status).toBe('NOT_FOUND');
+    });
+
+    it('answers INVALID_ARGUMENT for a denial without a comment', async () => {
+      const result = await failure(unary(alice.decisions, 'CastVote', { actionId: existingId, decision: 'DENY' }));
+      expect(result).toMatchObject({ status: 'INVALID_ARGUMENT', violations: [{ field: 'comment' }] });
+    });
+
+    it('answers PERMISSION_DENIED to an agent', async () => {
+      const result = await failure(unary(otherAgent.decisions, 'CastVote', { actionId: existingId, decision: 'APPROVE' }));
+      expect(result.status).toBe('PERMISSION_DENIED');
+      expect(result.details).toContain('agent-ops');
+    });
+
+    it('answers NOT_FOUND for a well-formed unknown id', async () => {
+      const result = await failure(unary(alice.decisions, 'CastVote', { actionId: unknownId, decision: 'APPROVE' }));
+      expect(result.status).toBe('NOT_FOUND');
+    });
+  });
+
+  describe('GetTimeline', () => {
+    it('answers INVALID_ARGUMENT for a malformed id', async () => {
+      const result = await failure(unary(alice.audit, 'GetTimeline', { actionId: 'x'.repeat(100_000) }));
+      expect(result).toMatchObject({ status: 'INVALID_ARGUMENT', violations: [{ field: 'action_id' }] });
+    });
+
+    it('answers NOT_FOUND for an unknown id', async () => {
+      const result = await failure(unary(alice.audit, 'GetTimeline', { actionId: unknownId }));
+      expect(result.status).toBe('NOT_FOUND');
+    });
+  });
+
+  describe('SearchActions', () => {
+    it('answers INVALID_ARGUMENT for a limit over 500', async () => {
+      const result = await failure(unary(alice.audit, 'SearchActions', { limit: 501 }));
+      expect(result.status).toBe('INVALID_ARGUMENT');
+      expect(result.details).toContain('limit');
+    });
+
+    it('answers INVALID_ARGUMENT for a malformed page token', async () => {
+      const result = await failure(unary(alice.audit, 'SearchActions', { pageToken: 'not a token!' }));
+      expect(result.status).toBe('INVALID_ARGUMENT');
+      expect(result.details).toContain('page_token');
+    });
+
+    it('answers INVALID_ARGUMENT for a requested_after that is not ISO 8601', async () => {
+      const result = await failure(unary(alice.audit, 'SearchActions', { requestedAfter: 'yesterday' }));
+      expect(result.status).toBe('INVALID_ARGUMENT');
+      expect(result.details).toContain('requested_after');
+    });
+
+    it('answers INVALID_ARGUMENT with a short message for an oversized filter', async () => {
+      const result = await failure(unary(alice.audit, 'SearchActions', { requestedAfter: 'y'.repeat(100_000) }));
+      expect(result.status).toBe('INVALID_ARGUMENT');
+      expect(result.details.length).toBeLessThanOrEqual(1100);
+    });
+  });
+
+  describe('RequestAction parameters', () => {
+    it('refuses a number that is not finite', async () => {
+      const result = await failure(unary(agent.intake, 'RequestAction', actionRequest({ parametersJson: '{"a":1e999}' })));
+      expect(result).toMatchObject({ status: 'INVALID_ARGUMENT', violations: [{ field: 'parameters_json' }] });
+    });
+
+    it('refuses nesting 100 levels deep', async () => {
+      const result = await failure(unary(agent.intake, 'RequestAction', actionRequest({ parametersJson: nested(100) })));
+      expect(result).toMatchObject({ status: 'INVALID_ARGUMENT', violations: [{ field: 'parameters_json' }] });
+    });
+  });
+
+  it('names an unknown on_behalf_of with non-ASCII characters in a readable trailer', async () => {
+    const result = await failure(unary(agent.intake, 'RequestAction', actionRequest({ onBehalfOf: 'müller' })));
+    expect(result).toMatchObject({ status: 'INVALID_ARGUMENT', violations: [{ field: 'on_behalf_of', description: expect.stringContaining('müller') }] });
+  });
+
+  it('changed nothing in the ledger', async () => {
+    // The projector follows the ledger in global order: once a new action is visible, anything
+    // the bad calls had appended before it would be visible too.
+    const sentinel = await unary(agent.intake, 'RequestAction', actionRequest({ action: 'db.read' }));
+    const after = await eventually(
+      () => unary(alice.audit, 'SearchActions', { limit: 500 }),
+      (r) => r.items.some((i) => i.actionId === sentinel.actionId),
+    );
+    expect(after.items.length).toBe(countBefore + 1);
+    expect(await unary(alice.audit, 'GetTimeline', { actionId: existingId })).toEqual(timelineBefore);
+  });
+});
