@@ -1,7 +1,4 @@
-import { parseInstant } from '@approvals/domain';
-
-const instantOf = (value: unknown): number | undefined => (typeof value === 'string' ? parseInstant(value) : undefined);
-import { fromActionStreamId, type ApprovalEvent } from '@approvals/domain';
+import { fromActionStreamId, parseInstant, type ApprovalEvent } from '@approvals/domain';
 import type { RecordedEvent } from '../ports/event-store.port';
 import type { ActionChange } from './action-record';
 import { describeActor, redactSecrets, summarizeEvent, traceIdOf } from './event-description';
@@ -48,7 +45,7 @@ function actionChangeOf(actionId: string, recorded: RecordedEvent): ActionChange
           resourceId: request.resource.id,
           environment: request.environment,
           requestedAt,
-          requestedAtMs: instantOf(requestedAt) ?? instantOf(recorded.metadata.occurredAt) ?? 0,
+          requestedAtMs: parseInstant(requestedAt) ?? parseInstant(recorded.metadata.occurredAt) ?? 0,
           decidedAt: '',
           approvedBy: [],
           voters: [],

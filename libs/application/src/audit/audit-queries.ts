@@ -1,6 +1,3 @@
-import { parseInstant } from '@approvals/domain';
-
-const instantOf = (value: unknown): number | undefined => (typeof value === 'string' ? parseInstant(value) : undefined);
 import type {
   ActionSummary__Output,
   SearchActionsRequest,
@@ -8,7 +5,7 @@ import type {
   Timeline__Output,
   TimelineEntry__Output,
 } from '@approvals/contracts';
-import type { Result } from '@approvals/domain';
+import { parseInstant, type Result } from '@approvals/domain';
 import { auditActionStatuses, type ActionRecord, type AuditActionStatus } from './action-record';
 import { decodePageToken, encodePageToken, filtersFingerprint } from './page-token';
 import type { ActionSearchCriteria, ReadModelStore, TimelineRecord } from './read-model-store.port';
@@ -119,7 +116,7 @@ function parseStatus(status: unknown): Result<AuditActionStatus | undefined, Aud
 
 function parseBound(field: string, value: unknown): Result<number | undefined, AuditQueryError> {
   if (value === undefined || value === null || value === '') return ok(undefined);
-  const ms = instantOf(value);
+  const ms = parseInstant(value);
   if (ms === undefined) {
     return invalid(`${field} ${JSON.stringify(value)} is not an ISO 8601 instant with an offset, e.g. 2025-01-31T09:00:00Z`);
   }

@@ -1,6 +1,5 @@
 import type { CommandReply, LedgerEventMessage } from '@approvals/contracts';
-import { Commands } from '@approvals/contracts';
-import type { ApprovalRequested, VoteCast } from '@approvals/domain';
+import { Commands, approvalRequestedDataSchema, parseMessage, voteCastDataSchema } from '@approvals/contracts';
 import { finalOutcomeEventTypes } from '@approvals/domain';
 import { loadAction } from '../ledger/approval-stream';
 import type { Clock, IdGenerator } from '../ports/clock.port';
@@ -39,7 +38,7 @@ export class NotifierService {
     if (!actionId) return;
     if (message.type === 'ApprovalRequested') return this.onApprovalRequested(actionId, message);
     if (message.type === 'VoteCast') {
-      const vote = message.data as unknown as VoteCast['data'];
+      const vote = parseMessage(voteCastDataSchema, message.data, 'VoteCast data');
       const item = await this.pending.get(actionId);
       if (!item || item.voters.includes(vote.approverId)) return;
       item.voters.push(vote.approverId);
@@ -54,7 +53,7 @@ export class NotifierService {
   private async onApprovalRequested(actionId: string, message: LedgerEventMessage): Promise<void> {
     const existing = await this.pending.get(actionId);
     if (existing?.notified) return; // redelivery: never notify twice
-    const requested = message.data as unknown as ApprovalRequested['data'];
+    const requested = parseMessage(approvalRequestedDataSchema, message.data, 'ApprovalRequested data');
     const { state } = await loadAction(this.ledger, actionId);
     if (state.status !== 'awaiting_approval') return; // already decided by the time we got here
     const item: PendingApproval = existing ?? {

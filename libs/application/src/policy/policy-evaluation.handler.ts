@@ -1,6 +1,6 @@
 import type { LedgerEventMessage, PolicyEvaluatedMessage } from '@approvals/contracts';
-import { Topics } from '@approvals/contracts';
-import type { ActionRequested } from '@approvals/domain';
+import { Topics, actionRequestedDataSchema, parseMessage } from '@approvals/contracts';
+import type { ActionRequest } from '@approvals/domain';
 import type { Clock, IdGenerator } from '../ports/clock.port';
 import type { MessagePublisher } from '../ports/messaging.port';
 import type { PolicyEngine } from '../ports/policy-engine.port';
@@ -20,8 +20,8 @@ export class PolicyEvaluationHandler {
 
   async onLedgerEvent(message: LedgerEventMessage): Promise<void> {
     if (message.type !== 'ActionRequested') return;
-    const { actionId, request } = message.data as unknown as ActionRequested['data'];
-    const decision = this.engine.evaluate(request);
+    const { actionId, request } = parseMessage(actionRequestedDataSchema, message.data, 'ActionRequested data');
+    const decision = this.engine.evaluate(request as ActionRequest);
     const evaluated: PolicyEvaluatedMessage = {
       type: 'PolicyEvaluated',
       data: {

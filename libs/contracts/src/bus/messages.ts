@@ -30,7 +30,8 @@ export const actionRequestSchema = z.object({
 });
 export type ActionRequestPayload = z.infer<typeof actionRequestSchema>;
 
-const requirementSchema = z.object({
+/** Who must approve, as carried by PolicyEvaluated and ApprovalRequested. */
+export const approvalRequirementSchema = z.object({
   steps: z.array(z.object({ group: z.string().min(1), minApprovals: z.number().int().min(1) })).min(1),
   ttlSeconds: z.number().positive(),
   denyEndsRequest: z.boolean(),
@@ -58,7 +59,7 @@ export const policyEvaluatedMessageSchema = z.object({
     policyVersion: z.string().min(1),
     determiningPolicies: z.array(z.string()),
     reasons: z.array(z.string()),
-    requirement: requirementSchema.optional(),
+    requirement: approvalRequirementSchema.optional(),
     evaluatedAt: z.string(),
   }),
   metadata: messageMetadataSchema,
