@@ -43,7 +43,7 @@ export class DecisionsGrpcController {
       channel: 'api',
       decision: request.decision as 'APPROVE' | 'DENY',
       comment: comment || undefined,
-      traceparent: traceFrom(metadata).traceparent,
+      ...traceFrom(metadata),
     });
     if (!reply.ok) {
       throw grpcError(reply.code === 'NOT_FOUND' ? 'NOT_FOUND' : reply.code === 'CONFLICT' ? 'ABORTED' : 'FAILED_PRECONDITION', reply.message);

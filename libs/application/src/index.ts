@@ -20,3 +20,4 @@ export * from './intake/action-updates';
 export * from './intake/request-validation';
 export * from './intake/intake.service';
 export * from './audit';
+export * from './trace-context';

@@ -1,3 +1,5 @@
 export * from './event-store.contract';
 export * from './embedded-server';
 export * from './audit-scenario';
+export * from './in-memory-event-store';
+export { T0, at, fixedClock, ManualClock, sequentialIds, directoryOf, RecordingCommandSender, type SentCommand, TRACESTATE, sampleRequest } from './application-fakes';

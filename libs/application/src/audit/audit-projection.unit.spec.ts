@@ -1,8 +1,7 @@
 import { applyActionChange, type ActionRecord } from './action-record';
 import { projectEvent } from './audit-projection';
 import { describeActor, REDACTED, redactSecrets, summarizeEvent, traceIdOf } from './event-description';
-import { actionEvents, GRANT_TOKEN, POLICY_VERSION, TRACE_ID } from '@approvals/testing';
-import { InMemoryEventStore } from './spec/in-memory-event-store';
+import { actionEvents, GRANT_TOKEN, InMemoryEventStore, POLICY_VERSION, TRACE_ID } from '@approvals/testing';
 
 async function recordedScenario() {
   const ledger = new InMemoryEventStore();

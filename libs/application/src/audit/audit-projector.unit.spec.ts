@@ -1,7 +1,6 @@
 import { AuditProjector } from './audit-projector';
 import { AuditQueries } from './audit-queries';
-import { actionEvents } from '@approvals/testing';
-import { InMemoryEventStore, type InMemoryEventStoreOptions } from './spec/in-memory-event-store';
+import { actionEvents, InMemoryEventStore, type InMemoryEventStoreOptions } from '@approvals/testing';
 import { InMemoryReadModelStore } from './spec/in-memory-read-model-store';
 
 const at = '2025-03-01T09:00:00Z';

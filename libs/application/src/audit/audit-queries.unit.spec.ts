@@ -1,8 +1,7 @@
 import { AuditProjector } from './audit-projector';
 import { AuditQueries } from './audit-queries';
 import { encodePageToken } from './page-token';
-import { actionEvents, type ScenarioOutcome } from '@approvals/testing';
-import { InMemoryEventStore } from './spec/in-memory-event-store';
+import { actionEvents, InMemoryEventStore, type ScenarioOutcome } from '@approvals/testing';
 import { InMemoryReadModelStore } from './spec/in-memory-read-model-store';
 
 async function projected(actions: { id: string; at: string; outcome?: ScenarioOutcome; agentId?: string }[]) {

@@ -13,6 +13,7 @@ import type { ActionUpdates } from './action-updates';
 import { isStatusEvent } from './action-updates';
 import { toActionView } from './action-view';
 import type { FieldViolation } from './request-validation';
+import type { TraceContext } from '../trace-context';
 import { validateActionRequest } from './request-validation';
 
 /** Errors of the intake as values; the gRPC edge maps each code to a status. */
@@ -22,10 +23,6 @@ export type IntakeError =
 
 export type IntakeResult<T> = { ok: true; value: T } | { ok: false; error: IntakeError };
 
-export interface TraceContext {
-  traceparent?: string | undefined;
-  tracestate?: string | undefined;
-}
 
 const toIntakeError = (reply: Extract<CommandReply, { ok: false }>): IntakeError => {
   switch (reply.code) {
@@ -160,7 +157,11 @@ export class IntakeService {
       clearTimeout(timer);
     }
     if (!last) return { ok: false, error: { code: 'NOT_FOUND', message: `action ${actionId} not found` } };
-    return { ok: true, value: { decided: isFinal(last.status), action: last } };
+    if (isFinal(last.status)) return { ok: true, value: { decided: true, action: last } };
+    // Timed out: answer with the action as it is now (votes may have come in since the last status change).
+    const now = await this.getAction(agentId, actionId);
+    if (!now.ok) return now;
+    return { ok: true, value: { decided: isFinal(now.value.status), action: now.value } };
   }
 
   async cancel(agentId: string, actionId: string, reason: string, trace: TraceContext = {}): Promise<IntakeResult<ActionView__Output>> {

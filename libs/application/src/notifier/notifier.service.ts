@@ -2,6 +2,7 @@ import type { CommandReply, LedgerEventMessage } from '@approvals/contracts';
 import { Commands, approvalRequestedDataSchema, parseMessage, voteCastDataSchema } from '@approvals/contracts';
 import { finalOutcomeEventTypes } from '@approvals/domain';
 import { loadAction } from '../ledger/approval-stream';
+import type { TraceContext } from '../trace-context';
 import type { Clock, IdGenerator } from '../ports/clock.port';
 import type { Directory } from '../ports/directory.port';
 import type { EventStore } from '../ports/event-store.port';
@@ -9,13 +10,12 @@ import type { CommandSender } from '../ports/messaging.port';
 import type { NotificationChannel, PendingApproval, PendingApprovalStore } from './pending-approval';
 
 
-export interface CastVoteInput {
+export interface CastVoteInput extends TraceContext {
   actionId: string;
   approverId: string;
   channel: string;
   decision: 'APPROVE' | 'DENY';
   comment?: string | undefined;
-  traceparent?: string | undefined;
 }
 
 /**
@@ -79,7 +79,7 @@ export class NotifierService {
       await this.commands.send(Commands.recordNotification, {
         type: 'RecordNotification',
         data: { actionId, channel: channel.name, target },
-        metadata: this.metadata(actionId, message.metadata.messageId, message.metadata.traceparent),
+        metadata: this.metadata(actionId, message.metadata.messageId, message.metadata),
       });
     }
     await this.pending.put({ ...item, notified: true });
@@ -112,17 +112,18 @@ export class NotifierService {
         decision: input.decision,
         ...(input.comment ? { comment: input.comment } : {}),
       },
-      metadata: this.metadata(input.actionId, undefined, input.traceparent),
+      metadata: this.metadata(input.actionId, undefined, input),
     });
   }
 
-  private metadata(actionId: string, causationId?: string, traceparent?: string) {
+  private metadata(actionId: string, causationId: string | undefined, { traceparent, tracestate }: TraceContext) {
     return {
       messageId: this.ids.next(),
       correlationId: actionId,
       occurredAt: this.clock.now().toISOString(),
       ...(causationId ? { causationId } : {}),
       ...(traceparent ? { traceparent } : {}),
+      ...(tracestate ? { tracestate } : {}),
     };
   }
 }

@@ -39,6 +39,7 @@ export class PolicyEvaluationHandler {
         causationId: message.metadata.messageId,
         occurredAt: this.clock.now().toISOString(),
         ...(message.metadata.traceparent ? { traceparent: message.metadata.traceparent } : {}),
+        ...(message.metadata.tracestate ? { tracestate: message.metadata.tracestate } : {}),
       },
     };
     await this.publisher.publish(Topics.policyEvaluations, actionId, evaluated);

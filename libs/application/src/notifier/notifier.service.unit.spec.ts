@@ -1,0 +1,246 @@
+import { Commands } from '@approvals/contracts';
+import type { ApprovalEvent } from '@approvals/domain';
+import { InMemoryEventStore } from '@approvals/testing';
+import { NotifierService } from './notifier.service';
+import {
+  agentId,
+  at,
+  awaitingApproval,
+  directory,
+  fixedClock,
+  InMemoryPendingApprovalStore,
+  record,
+  RecordingChannel,
+  RecordingCommandSender,
+  request,
+  requirement,
+  sequentialIds,
+  T0,
+  voteCast,
+} from './spec/notifier.spec-helpers';
+
+const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+const TRACESTATE = 'vendor=opaque';
+const actionId = 'act-1';
+
+function given() {
+  const store = new InMemoryEventStore();
+  const pending = new InMemoryPendingApprovalStore();
+  const channels = [new RecordingChannel('log'), new RecordingChannel('console')];
+  const commands = new RecordingCommandSender(() => ({ ok: true, actionId, status: 'AWAITING_APPROVAL' }));
+  const notifier = new NotifierService(store, pending, channels, commands, directory, fixedClock, sequentialIds('msg'));
+  return { store, pending, channels, commands, notifier };
+}
+
+describe('NotifierService: an approval request', () => {
+  it('is kept as a pending approval with the human acted for and the agent owner', async () => {
+    const { store, pending, notifier } = given();
+    const requested = await awaitingApproval(store, actionId);
+
+    await notifier.onLedgerEvent(requested);
+
+    expect(await pending.get(actionId)).toEqual({
+      actionId,
+      agentId,
+      onBehalfOf: 'olivia',
+      agentOwner: 'oscar',
+      action: request.action,
+      resource: request.resource,
+      environment: request.environment,
+      justification: request.justification,
+      steps: requirement.steps,
+      approvedBy: [],
+      voters: [],
+      reasons: ['exports in prod need two data owners'],
+      requestedAt: T0,
+      expiresAt: at(900),
+      notified: true,
+    });
+  });
+
+  it('is delivered to each channel once, and each delivery is recorded with RecordNotification', async () => {
+    const { store, channels, commands, notifier } = given();
+    const requested = await awaitingApproval(store, actionId, T0, { traceparent: TRACEPARENT });
+
+    await notifier.onLedgerEvent(requested);
+
+    expect(channels.map((channel) => channel.delivered.map((item) => item.actionId))).toEqual([[actionId], [actionId]]);
+    const metadata = (messageId: string) => ({
+      messageId,
+      correlationId: actionId,
+      causationId: requested.metadata.messageId,
+      occurredAt: T0,
+      traceparent: TRACEPARENT,
+    });
+    expect(commands.sent).toEqual([
+      {
+        command: Commands.recordNotification,
+        message: { type: 'RecordNotification', data: { actionId, channel: 'log', target: 'log:approvers' }, metadata: metadata('msg-1') },
+      },
+      {
+        command: Commands.recordNotification,
+        message: { type: 'RecordNotification', data: { actionId, channel: 'console', target: 'console:approvers' }, metadata: metadata('msg-2') },
+      },
+    ]);
+  });
+
+  it('records the deliveries under the whole W3C trace context of the request (traceparent and tracestate)', async () => {
+    const { store, commands, notifier } = given();
+    const requested = await awaitingApproval(store, actionId, T0, { traceparent: TRACEPARENT, tracestate: TRACESTATE });
+
+    await notifier.onLedgerEvent(requested);
+
+    expect(commands.sent.map((sent) => (sent.message as { metadata: unknown }).metadata)).toEqual([
+      expect.objectContaining({ traceparent: TRACEPARENT, tracestate: TRACESTATE }),
+      expect.objectContaining({ traceparent: TRACEPARENT, tracestate: TRACESTATE }),
+    ]);
+  });
+
+  it('delivered again after it was notified tells nobody again', async () => {
+    const { store, channels, commands, notifier } = given();
+    const requested = await awaitingApproval(store, actionId);
+    await notifier.onLedgerEvent(requested);
+
+    await notifier.onLedgerEvent(requested);
+
+    expect(channels.map((channel) => channel.delivered.length)).toEqual([1, 1]);
+    expect(commands.sent).toHaveLength(2);
+  });
+
+  it('whose delivery failed is delivered when the message comes again', async () => {
+    const { store, pending, channels, notifier } = given();
+    const requested = await awaitingApproval(store, actionId);
+    channels[1]!.failNext = new Error('console unreachable');
+
+    await expect(notifier.onLedgerEvent(requested)).rejects.toThrow('console unreachable');
+    expect(await pending.get(actionId)).toMatchObject({ notified: false });
+    await notifier.onLedgerEvent(requested);
+
+    expect(channels[1]!.delivered).toHaveLength(1);
+    expect(await pending.get(actionId)).toMatchObject({ notified: true });
+  });
+
+  it('that the ledger shows as already decided is neither kept nor delivered', async () => {
+    const { store, pending, channels, commands, notifier } = given();
+    const requested = await awaitingApproval(store, actionId);
+    await record(store, actionId, [{ type: 'ActionCancelled', data: { actionId, cancelledBy: agentId, reason: 'not needed', cancelledAt: at(10) } }]);
+
+    await notifier.onLedgerEvent(requested);
+
+    expect(await pending.get(actionId)).toBeUndefined();
+    expect(channels.map((channel) => channel.delivered.length)).toEqual([0, 0]);
+    expect(commands.sent).toEqual([]);
+  });
+});
+
+describe('NotifierService: votes and outcomes', () => {
+  it('keeps every voter, and the approvers among them, once each', async () => {
+    const { store, pending, notifier } = given();
+    await notifier.onLedgerEvent(await awaitingApproval(store, actionId));
+    const [alice] = await record(store, actionId, [voteCast(actionId, 'alice', 'APPROVE')]);
+    const [bob] = await record(store, actionId, [voteCast(actionId, 'bob', 'DENY')]);
+
+    await notifier.onLedgerEvent(alice!);
+    await notifier.onLedgerEvent(bob!);
+    await notifier.onLedgerEvent(alice!);
+
+    expect(await pending.get(actionId)).toMatchObject({ voters: ['alice', 'bob'], approvedBy: ['alice'] });
+  });
+
+  it('ignores a vote for an action that is not pending', async () => {
+    const { store, pending, notifier } = given();
+    const [vote] = await record(store, actionId, [voteCast(actionId, 'alice')]);
+
+    await notifier.onLedgerEvent(vote!);
+
+    expect(await pending.list(10)).toEqual([]);
+  });
+
+  it.each<ApprovalEvent>([
+    { type: 'ActionApproved', data: { actionId, approvedBy: ['alice', 'bob'], by: 'APPROVERS', approvedAt: at(60) } },
+    { type: 'ActionDenied', data: { actionId, by: 'APPROVER', deniedBy: 'bob', reason: 'no', deniedAt: at(60) } },
+    { type: 'ActionExpired', data: { actionId, expiresAt: at(900), expiredAt: at(900) } },
+    { type: 'ActionCancelled', data: { actionId, cancelledBy: agentId, reason: 'not needed', cancelledAt: at(60) } },
+  ])('removes the pending approval at its final outcome ($type)', async (outcome) => {
+    const { store, pending, notifier } = given();
+    await notifier.onLedgerEvent(await awaitingApproval(store, actionId));
+    const [final] = await record(store, actionId, [outcome]);
+
+    await notifier.onLedgerEvent(final!);
+
+    expect(await pending.get(actionId)).toBeUndefined();
+  });
+});
+
+describe('NotifierService.listPending', () => {
+  async function withOnePending() {
+    const context = given();
+    await context.notifier.onLedgerEvent(await awaitingApproval(context.store, actionId));
+    const [vote] = await record(context.store, actionId, [voteCast(actionId, 'alice')]);
+    await context.notifier.onLedgerEvent(vote!);
+    return context;
+  }
+
+  it('lists everything pending when asked for no one in particular', async () => {
+    const { notifier } = await withOnePending();
+
+    expect((await notifier.listPending(10)).map((item) => item.actionId)).toEqual([actionId]);
+  });
+
+  it('shows an approver the requests they may still vote on', async () => {
+    const { notifier } = await withOnePending();
+
+    expect((await notifier.listPending(10, 'bob')).map((item) => item.actionId)).toEqual([actionId]);
+  });
+
+  it.each([
+    ['the requesting agent', agentId],
+    ['the human the agent acts for', 'olivia'],
+    ["the agent's owner", 'oscar'],
+    ['someone who already voted', 'alice'],
+    ['someone outside the required groups', 'sam'],
+    ['someone the directory does not know', 'mallory'],
+  ])('hides a request from %s', async (_who, approverId) => {
+    const { notifier } = await withOnePending();
+
+    expect(await notifier.listPending(10, approverId)).toEqual([]);
+  });
+
+  it('returns at most `limit` requests an approver may vote on, oldest first', async () => {
+    const { store, notifier } = given();
+    await notifier.onLedgerEvent(await awaitingApproval(store, 'act-late', at(30)));
+    await notifier.onLedgerEvent(await awaitingApproval(store, 'act-early', at(10)));
+    await notifier.onLedgerEvent(await awaitingApproval(store, 'act-latest', at(40)));
+
+    expect((await notifier.listPending(2, 'bob')).map((item) => item.actionId)).toEqual(['act-early', 'act-late']);
+  });
+});
+
+describe('NotifierService.castVote', () => {
+  it('sends CastVote with the approver, the channel and the trace context, and returns the reply', async () => {
+    const { commands, notifier } = given();
+    commands.answer = () => ({ ok: true, actionId, status: 'AWAITING_APPROVAL', rejection: { reason: 'SELF_APPROVAL', detail: 'olivia is acted for' } });
+
+    const reply = await notifier.castVote({ actionId, approverId: 'olivia', channel: 'slack', decision: 'APPROVE', comment: 'fine', traceparent: TRACEPARENT });
+
+    expect(reply).toEqual({ ok: true, actionId, status: 'AWAITING_APPROVAL', rejection: { reason: 'SELF_APPROVAL', detail: 'olivia is acted for' } });
+    expect(commands.sent).toEqual([
+      {
+        command: Commands.castVote,
+        message: {
+          type: 'CastVote',
+          data: { actionId, approverId: 'olivia', channel: 'slack', decision: 'APPROVE', comment: 'fine' },
+          metadata: { messageId: 'msg-1', correlationId: actionId, occurredAt: T0, traceparent: TRACEPARENT },
+        },
+      },
+    ]);
+  });
+
+  it('leaves an empty comment out', async () => {
+    const { commands, notifier } = given();
+
+    await notifier.castVote({ actionId, approverId: 'bob', channel: 'web', decision: 'DENY', comment: '' });
+
+    expect((commands.sent[0]!.message as { data: object }).data).toEqual({ actionId, approverId: 'bob', channel: 'web', decision: 'DENY' });
+  });
+});
