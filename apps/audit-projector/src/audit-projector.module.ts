@@ -1,10 +1,9 @@
 import type { OnApplicationBootstrap, OnApplicationShutdown, OnModuleDestroy } from '@nestjs/common';
 import { Inject, Module } from '@nestjs/common';
-import type { EventStore } from '@approvals/application';
-import { AuditProjector, AuditQueries } from '@approvals/application';
+import { AuditQueries } from '@approvals/application';
 import type { AppConfig, Logger, SqliteReadModelStore } from '@approvals/platform';
-import { openSqliteReadModel } from '@approvals/platform';
-import { CONFIG, EVENT_STORE, LOGGER } from '@approvals/nest-platform';
+import { ProjectorThread, dataFiles, openSqliteReadModel } from '@approvals/platform';
+import { CONFIG, LOGGER } from '@approvals/nest-platform';
 import { AuditGrpcController } from './audit.grpc.controller';
 
 const READ_MODEL = Symbol('ReadModelStore');
@@ -13,27 +12,30 @@ const READ_MODEL = Symbol('ReadModelStore');
   controllers: [AuditGrpcController],
   providers: [
     { provide: READ_MODEL, useFactory: (config: AppConfig) => openSqliteReadModel({ dataDir: config.dataDir, walAutoCheckpoint: false }), inject: [CONFIG] },
-    {
-      provide: AuditProjector,
-      useFactory: (ledger: EventStore, store: SqliteReadModelStore, logger: Logger) =>
-        new AuditProjector(ledger, store, { onError: (err) => logger.error({ err }, 'audit projection stopped') }),
-      inject: [EVENT_STORE, READ_MODEL, LOGGER],
-    },
     { provide: AuditQueries, useFactory: (store: SqliteReadModelStore) => new AuditQueries(store), inject: [READ_MODEL] },
   ],
 })
 export class AuditProjectorModule implements OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown {
+  private projector: ProjectorThread | undefined;
+
   constructor(
-    @Inject(AuditProjector) private readonly projector: AuditProjector,
     @Inject(READ_MODEL) private readonly store: SqliteReadModelStore,
+    @Inject(CONFIG) private readonly config: AppConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
+  /** The projection runs in its own thread; this module answers the queries (see ProjectorThread). */
   async onApplicationBootstrap(): Promise<void> {
-    await this.projector.start();
+    const files = dataFiles(this.config);
+    this.projector = await ProjectorThread.start({
+      ledgerFile: files.ledger,
+      readModelFile: files.readModel,
+      onError: (message) => this.logger.error(message),
+    });
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.projector.stop();
+    await this.projector?.stop();
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -32,9 +32,31 @@ async function main(): Promise<void> {
       maxReceiveMessageLength: grpcLimits.maxReceiveMessageBytes,
     },
   });
-  app.enableShutdownHooks();
   await app.startAllMicroservices();
   await app.listen(config.httpPort, config.host);
+  // Graceful stop: stop producing, drain the bus, close the servers, then the stores; exit 0.
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    setTimeout(() => {
+      logger.error('shutdown took longer than 15 s; exiting anyway (unfinished work is redelivered on the next start)');
+      process.exit(1);
+    }, 15_000).unref();
+    app.close().then(
+      () => {
+        logger.info('stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
   logger.info(
     { grpc: `${config.host}:${config.grpcPort}`, http: `http://${config.host}:${config.httpPort}`, dataDir: config.dataDir },
     `approvals is ready (embedded mode): gRPC on ${config.host}:${config.grpcPort}, HTTP on http://${config.host}:${config.httpPort}`,

@@ -1,9 +1,10 @@
-import { Module } from '@nestjs/common';
-import type { Clock, Directory, IdGenerator, MessagePublisher } from '@approvals/application';
+import type { OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Module } from '@nestjs/common';
+import type { Clock, IdGenerator, MessagePublisher } from '@approvals/application';
 import { PolicyEvaluationHandler } from '@approvals/application';
 import type { AppConfig, Logger } from '@approvals/platform';
-import { CedarPolicyEngine, loadCedarPolicySet } from '@approvals/platform';
-import { CLOCK, CONFIG, DIRECTORY, IDS, LOGGER, MESSAGE_PUBLISHER } from '@approvals/nest-platform';
+import { PolicyEngineThread } from '@approvals/platform';
+import { CLOCK, CONFIG, IDS, LOGGER, MESSAGE_PUBLISHER } from '@approvals/nest-platform';
 import { PolicyEvaluatorBusController } from './policy-evaluator.bus.controller';
 
 const POLICY_ENGINE = Symbol('PolicyEngine');
@@ -13,19 +14,26 @@ const POLICY_ENGINE = Symbol('PolicyEngine');
   providers: [
     {
       provide: POLICY_ENGINE,
-      useFactory: (config: AppConfig, directory: Directory, logger: Logger) => {
-        const engine = new CedarPolicyEngine(loadCedarPolicySet(config.policyDir), { directory });
+      useFactory: async (config: AppConfig, logger: Logger) => {
+        const engine = await PolicyEngineThread.start({ policyDir: config.policyDir, directoryFile: config.directoryFile });
         logger.info({ policyVersion: engine.version, policyDir: config.policyDir }, 'policy set loaded');
         return engine;
       },
-      inject: [CONFIG, DIRECTORY, LOGGER],
+      inject: [CONFIG, LOGGER],
     },
     {
       provide: PolicyEvaluationHandler,
-      useFactory: (engine: CedarPolicyEngine, publisher: MessagePublisher, clock: Clock, ids: IdGenerator) =>
+      useFactory: (engine: PolicyEngineThread, publisher: MessagePublisher, clock: Clock, ids: IdGenerator) =>
         new PolicyEvaluationHandler(engine, publisher, clock, ids),
       inject: [POLICY_ENGINE, MESSAGE_PUBLISHER, CLOCK, IDS],
     },
   ],
 })
-export class PolicyEvaluatorModule {}
+export class PolicyEvaluatorModule implements OnApplicationShutdown {
+  constructor(@Inject(POLICY_ENGINE) private readonly engine: PolicyEngineThread) {}
+
+  /** After the bus has drained (messages in flight still need the engine). */
+  async onApplicationShutdown(): Promise<void> {
+    await this.engine.stop();
+  }
+}

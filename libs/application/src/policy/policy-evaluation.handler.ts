@@ -21,7 +21,7 @@ export class PolicyEvaluationHandler {
   async onLedgerEvent(message: LedgerEventMessage): Promise<void> {
     if (message.type !== 'ActionRequested') return;
     const { actionId, request } = parseMessage(actionRequestedDataSchema, message.data, 'ActionRequested data');
-    const decision = this.engine.evaluate(request as ActionRequest);
+    const decision = await this.engine.evaluate(request as ActionRequest);
     const evaluated: PolicyEvaluatedMessage = {
       type: 'PolicyEvaluated',
       data: {

@@ -15,5 +15,6 @@ export interface PolicyDecision {
 
 export interface PolicyEngine {
   readonly version: string;
-  evaluate(request: ActionRequest): PolicyDecision;
+  /** May answer later: an engine can run in another thread. */
+  evaluate(request: ActionRequest): PolicyDecision | Promise<PolicyDecision>;
 }

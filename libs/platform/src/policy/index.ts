@@ -4,3 +4,4 @@ export * from './cedar-policy-set';
 export * from './cedar-policy.engine';
 export * from './cedar-request';
 export * from './demo-policy-dir';
+export * from './policy-engine-thread';
