@@ -66,6 +66,26 @@ function step(name, command, args, extraEnv) {
 }
 
 const bin = (name) => join(root, 'node_modules', '.bin', name);
+
+/**
+ * Integration tests talk to a real Kafka broker. Unless KAFKA_BROKERS names one, start the
+ * project's own (deploy/kafka/kafka.sh, on APPROVALS_TEST_KAFKA_PORT, default 19092) for the
+ * duration of the task, and stop it afterwards if this task started it.
+ */
+function withKafka(task) {
+  if (process.env.KAFKA_BROKERS) return task();
+  const port = process.env.APPROVALS_TEST_KAFKA_PORT ?? '19092';
+  const script = join(root, 'deploy', 'kafka', 'kafka.sh');
+  const kafkaEnv = { KAFKA_PORT: port };
+  const alreadyRunning = run('bash', [script, 'status'], kafkaEnv) === 0;
+  if (!alreadyRunning) {
+    step('start the Kafka test broker', 'bash', [script, 'start'], kafkaEnv);
+    // Steps end the process on failure, so stop the broker on exit, whatever the outcome.
+    process.on('exit', () => run('bash', [script, 'stop'], kafkaEnv));
+  }
+  env.KAFKA_BROKERS = `127.0.0.1:${port}`;
+  return task();
+}
 const build = () => step('build', nodeBin, ['scripts/build.mjs']);
 const jest = (projects, extra = []) =>
   step(`tests: ${projects.join(', ')}`, nodeBin, [bin('jest'), ...extra, '--selectProjects', ...projects]);
@@ -89,7 +109,7 @@ const tasks = {
     step('lint (eslint + Nx module boundaries)', nodeBin, [bin('eslint'), '--max-warnings=0', '.']);
   },
   'test-unit': () => jest(['unit'], rest),
-  'test-int': () => jest(['int'], rest),
+  'test-int': () => withKafka(() => jest(['int'], rest)),
   'test-e2e': () => {
     build();
     jest(['e2e'], rest);
@@ -99,7 +119,7 @@ const tasks = {
     tasks.typecheck();
     tasks.lint();
     build();
-    jest(['unit', 'int', 'e2e'], ['--ci', ...rest]);
+    withKafka(() => jest(['unit', 'int', 'e2e'], ['--ci', ...rest]));
   },
   bench: () => {
     build();

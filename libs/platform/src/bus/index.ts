@@ -1,1 +1,2 @@
 export * from './in-process-broker';
+export * from './kafka';
