@@ -1,1 +1,2 @@
 export * from './kafka-topics';
+export * from './kafka-publisher';
