@@ -4,6 +4,9 @@ import { Kafka, logLevel, type EachMessagePayload } from 'kafkajs';
 import { KafkaPublisher } from './kafka-publisher';
 import { ensureTopics } from './kafka-topics';
 
+// A fresh broker loads its coordinators on first use: the first calls can take seconds.
+jest.setTimeout(60_000);
+
 const brokers = process.env['KAFKA_BROKERS'];
 if (!brokers) throw new Error('KAFKA_BROKERS is not set: run the tests with `npm test` / `npm run test:int`, which start the broker');
 

@@ -3,6 +3,9 @@ import { Kafka, logLevel } from 'kafkajs';
 import { ensureTopics, plannedTopics } from './kafka-topics';
 
 // Against the real broker that `npm test` starts (deploy/kafka/kafka.sh) or KAFKA_BROKERS names.
+// A fresh broker loads its coordinators on first use: the first calls can take seconds.
+jest.setTimeout(60_000);
+
 const brokers = process.env['KAFKA_BROKERS'];
 if (!brokers) throw new Error('KAFKA_BROKERS is not set: run the tests with `npm test` / `npm run test:int`, which start the broker');
 
