@@ -47,7 +47,9 @@ describe('KafkaPublisher on a real Kafka broker', () => {
         },
       });
     });
-    await Promise.race([done, new Promise((_, reject) => setTimeout(() => reject(new Error(`only ${received.length} of 30 arrived`)), 30_000))]);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`only ${received.length} of 30 arrived`)), 30_000)));
+    await Promise.race([done, timeout]).finally(() => clearTimeout(timer));
     await consumer.disconnect();
 
     // then each action's messages share one partition and keep their publish order per key
