@@ -3,3 +3,9 @@ export interface TraceContext {
   traceparent?: string | undefined;
   tracestate?: string | undefined;
 }
+
+/** The trace fields that are set, ready to spread into message metadata. */
+export const traceFields = ({ traceparent, tracestate }: TraceContext): TraceContext => ({
+  ...(traceparent ? { traceparent } : {}),
+  ...(tracestate ? { tracestate } : {}),
+});

@@ -2,7 +2,7 @@ import type { FieldViolation } from './grpc-errors';
 import { invalidArgument } from './grpc-errors';
 
 /** Action ids are lower-case UUIDs (see `actionIdFor`). */
-export const actionIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const actionIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** The violation of an `action_id` field, if any; never echoes the value, which may be huge. */
 export function actionIdViolation(actionId: string | undefined): FieldViolation | undefined {

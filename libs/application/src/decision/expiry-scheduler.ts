@@ -4,7 +4,7 @@ import type { EventStore, Subscription } from '../ports/event-store.port';
 import type { Clock } from '../ports/clock.port';
 
 /** Events other services must react to, and the event in the ledger that shows they did. */
-export const awaitedReactions = {
+const awaitedReactions = {
   /** The policy evaluator answers an ActionRequested with PolicyEvaluated. */
   ActionRequested: 'PolicyEvaluated',
   /** The notifier answers an ApprovalRequested with ApprovalNotified. */

@@ -3,6 +3,7 @@ import { Topics } from '@approvals/contracts';
 import { fromActionStreamId, toActionStreamId } from '@approvals/domain';
 import type { CheckpointStore, EventStore, RecordedEvent, Subscription } from '../ports/event-store.port';
 import type { MessagePublisher } from '../ports/messaging.port';
+import { traceFields } from '../trace-context';
 
 export const outboxCheckpointName = 'decision.outbox-relay';
 
@@ -21,8 +22,7 @@ export function toLedgerEventMessage(event: RecordedEvent): LedgerEventMessage {
       occurredAt: event.metadata.occurredAt,
       ...(correlationId ? { correlationId } : {}),
       ...(causationId ? { causationId } : {}),
-      ...(traceparent ? { traceparent } : {}),
-      ...(tracestate ? { tracestate } : {}),
+      ...traceFields({ traceparent, tracestate }),
     },
   };
 }

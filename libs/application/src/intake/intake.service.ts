@@ -13,7 +13,7 @@ import type { ActionUpdates } from './action-updates';
 import { isStatusEvent } from './action-updates';
 import { toActionView } from './action-view';
 import type { FieldViolation } from './request-validation';
-import type { TraceContext } from '../trace-context';
+import { type TraceContext, traceFields } from '../trace-context';
 import { validateActionRequest } from './request-validation';
 
 /** Errors of the intake as values; the gRPC edge maps each code to a status. */
@@ -77,12 +77,9 @@ export class IntakeService {
     return { ok: true, value: { actionId, status: reply.status, created: reply.created ?? false } };
   }
 
-  /** An agent sees only its own actions; anything else is reported as not found. */
   async getAction(agentId: string, actionId: string): Promise<IntakeResult<ActionView__Output>> {
     const { state, revision } = await loadAction(this.ledger, actionId);
-    if (state.status === 'none' || state.request.agentId !== agentId) {
-      return { ok: false, error: { code: 'NOT_FOUND', message: `action ${actionId} not found` } };
-    }
+    if (!visibleTo(state, agentId)) return notFound(actionId);
     return { ok: true, value: toActionView(state, revision) };
   }
 
@@ -106,9 +103,7 @@ export class IntakeService {
     try {
       let changed = new Promise<void>((resolve) => (wake = resolve));
       let { state, revision } = await loadAction(this.ledger, actionId);
-      if (state.status === 'none' || state.request.agentId !== agentId) {
-        return { ok: false, error: { code: 'NOT_FOUND', message: `action ${actionId} not found` } };
-      }
+      if (!visibleTo(state, agentId)) return notFound(actionId);
       let lastStatus = '';
       for (;;) {
         const view = toActionView(state, revision);
@@ -156,7 +151,7 @@ export class IntakeService {
     } finally {
       clearTimeout(timer);
     }
-    if (!last) return { ok: false, error: { code: 'NOT_FOUND', message: `action ${actionId} not found` } };
+    if (!last) return notFound(actionId);
     if (isFinal(last.status)) return { ok: true, value: { decided: true, action: last } };
     // Timed out: answer with the action as it is now (votes may have come in since the last status change).
     const now = await this.getAction(agentId, actionId);
@@ -197,11 +192,17 @@ export class IntakeService {
       messageId: this.ids.next(),
       correlationId: actionId,
       occurredAt: this.clock.now().toISOString(),
-      ...(trace.traceparent ? { traceparent: trace.traceparent } : {}),
-      ...(trace.tracestate ? { tracestate: trace.tracestate } : {}),
+      ...traceFields(trace),
     };
   }
 }
+
+/** An agent sees only its own actions; anything else is reported as not found. */
+const visibleTo = (state: ApprovalState, agentId: string): boolean => state.status !== 'none' && state.request.agentId === agentId;
+const notFound = (actionId: string): { ok: false; error: IntakeError } => ({
+  ok: false,
+  error: { code: 'NOT_FOUND', message: `action ${actionId} not found` },
+});
 
 const finalStatuses = new Set(['APPROVED', 'DENIED', 'EXPIRED', 'CANCELLED']);
 export const isFinal = (status: string): boolean => finalStatuses.has(status);

@@ -2,7 +2,7 @@ import type { CommandReply, LedgerEventMessage } from '@approvals/contracts';
 import { Commands, approvalRequestedDataSchema, parseMessage, voteCastDataSchema } from '@approvals/contracts';
 import { finalOutcomeEventTypes } from '@approvals/domain';
 import { loadAction } from '../ledger/approval-stream';
-import type { TraceContext } from '../trace-context';
+import { type TraceContext, traceFields } from '../trace-context';
 import type { Clock, IdGenerator } from '../ports/clock.port';
 import type { Directory } from '../ports/directory.port';
 import type { EventStore } from '../ports/event-store.port';
@@ -122,8 +122,7 @@ export class NotifierService {
       correlationId: actionId,
       occurredAt: this.clock.now().toISOString(),
       ...(causationId ? { causationId } : {}),
-      ...(traceparent ? { traceparent } : {}),
-      ...(tracestate ? { tracestate } : {}),
+      ...traceFields({ traceparent, tracestate }),
     };
   }
 }

@@ -4,6 +4,7 @@ import type { ActionRequest } from '@approvals/domain';
 import type { Clock, IdGenerator } from '../ports/clock.port';
 import type { MessagePublisher } from '../ports/messaging.port';
 import type { PolicyEngine } from '../ports/policy-engine.port';
+import { traceFields } from '../trace-context';
 
 /**
  * The policy evaluator: for each ActionRequested on the bus, evaluate the request with the
@@ -38,8 +39,7 @@ export class PolicyEvaluationHandler {
         correlationId: message.metadata.correlationId ?? actionId,
         causationId: message.metadata.messageId,
         occurredAt: this.clock.now().toISOString(),
-        ...(message.metadata.traceparent ? { traceparent: message.metadata.traceparent } : {}),
-        ...(message.metadata.tracestate ? { tracestate: message.metadata.tracestate } : {}),
+        ...traceFields(message.metadata),
       },
     };
     await this.publisher.publish(Topics.policyEvaluations, actionId, evaluated);

@@ -1,17 +1,12 @@
 import { z } from 'zod';
-import { actionRequestSchema, approvalRequirementSchema } from './messages';
+import { approvalRequirementSchema, requestActionCommandSchema } from './messages';
 
 /**
  * The data of the ledger events other services consume, as they travel on
  * `approvals.ledger-events.v1`. Consumers parse what they read with these before using it.
  */
-export const actionRequestedDataSchema = z.object({
-  actionId: z.string().min(1),
-  request: actionRequestSchema,
-  requestHash: z.string().min(1),
-  requestedAt: z.string().min(1),
-  agentOwner: z.string().min(1).optional(),
-});
+/** ActionRequested carries what the RequestAction command carried, and when it was recorded. */
+export const actionRequestedDataSchema = requestActionCommandSchema.shape.data.extend({ requestedAt: z.string().min(1) });
 
 export const approvalRequestedDataSchema = z.object({
   actionId: z.string().min(1),

@@ -197,16 +197,9 @@ export class SqliteEventStore implements EventStore {
         occurredAt: typeof supplied.occurredAt === 'string' ? supplied.occurredAt : now,
       };
       const hash = hashEvent({ streamId, revision, eventId: event.eventId, type: event.type, data: event.data, metadata });
-      const inserted = this.insertEvent.run(
-        streamId,
-        revision,
-        event.eventId,
-        event.type,
-        JSON.stringify(event.data),
-        JSON.stringify(metadata),
-        hash,
-        now,
-      );
+      const data = JSON.stringify(event.data);
+      const metadataJson = JSON.stringify(metadata);
+      const inserted = this.insertEvent.run(streamId, revision, event.eventId, event.type, data, metadataJson, hash, now);
       position = BigInt(inserted.lastInsertRowid);
       this.remember({
         position,
@@ -214,8 +207,8 @@ export class SqliteEventStore implements EventStore {
         revision: BigInt(revision),
         event_id: event.eventId,
         type: event.type,
-        data: JSON.stringify(event.data),
-        metadata: JSON.stringify(metadata),
+        data,
+        metadata: metadataJson,
         hash,
       });
       prevHash = hash;
