@@ -2,6 +2,9 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { LEDGER_FILE_NAME } from '../ledger/sqlite/open-sqlite-ledger';
 import { READ_MODEL_FILE_NAME } from '../read-model/open-sqlite-read-model';
+import { parseBrokers } from '../bus/kafka/kafka-client';
+import type { LedgerSpec } from '../ledger/open-ledger';
+import { validSchemaName } from '../ledger/postgres/schema';
 
 const port = (fallback: number) =>
   z.coerce
@@ -28,6 +31,33 @@ const schema = z.object({
   APPROVALS_EVALUATION_MAX_ATTEMPTS: positiveInt(10),
   APPROVALS_AWAIT_DEFAULT_MS: positiveInt(30_000),
   APPROVALS_AWAIT_MAX_MS: positiveInt(300_000),
+  APPROVALS_KAFKA_BROKERS: z
+    .string()
+    .default('127.0.0.1:9092')
+    .transform((list, ctx) => {
+      try {
+        return parseBrokers(list);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: `must list brokers as host:port[,host:port...]: ${(error as Error).message}` });
+        return z.NEVER;
+      }
+    }),
+  APPROVALS_KAFKA_NAMESPACE: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]*$/, 'may only hold letters, digits, "_" and "-"')
+    .max(100, 'must be at most 100 characters')
+    .default(''),
+  APPROVALS_COMMAND_TIMEOUT_MS: positiveInt(10_000),
+  APPROVALS_LEDGER_STORE: z.enum(['embedded', 'postgres', 'kurrentdb'], { message: 'must be embedded, postgres or kurrentdb' }).default('embedded'),
+  APPROVALS_POSTGRES_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection string')
+    .optional(),
+  APPROVALS_POSTGRES_SCHEMA: z.string().regex(validSchemaName, 'must be a lower-case identifier (letters, digits, _)').default('approvals'),
+  APPROVALS_KURRENTDB_CONNECTION_STRING: z
+    .string()
+    .regex(/^(kurrentdb|kdb|esdb|kurrentdb\+discover|esdb\+discover):\/\//, 'must be a kurrentdb:// (or esdb://) connection string')
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -47,6 +77,12 @@ export interface AppConfig {
   awaitDefaultMs: number;
   awaitMaxMs: number;
   logLevel: string;
+  /** Distributed mode only: the broker, and a prefix for topics and groups so systems can share it. */
+  kafka: { brokers: string[]; namespace: string };
+  /** Distributed mode only: how long a command waits for the decision service's reply. */
+  commandTimeoutMs: number;
+  /** Which ledger adapter, and where (APPROVALS_LEDGER_STORE and its connection settings). */
+  ledger: LedgerSpec;
 }
 
 export class ConfigError extends Error {
@@ -64,6 +100,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const c = parsed.data;
+  const missing = (name: string) => new ConfigError(`invalid configuration:\n  ${name} is required when APPROVALS_LEDGER_STORE=${c.APPROVALS_LEDGER_STORE}`);
+  if (c.APPROVALS_LEDGER_STORE === 'postgres' && !c.APPROVALS_POSTGRES_URL) throw missing('APPROVALS_POSTGRES_URL');
+  if (c.APPROVALS_LEDGER_STORE === 'kurrentdb' && !c.APPROVALS_KURRENTDB_CONNECTION_STRING) throw missing('APPROVALS_KURRENTDB_CONNECTION_STRING');
   const path = (p: string) => (isAbsolute(p) ? p : resolve(cwd, p));
   return {
     dataDir: path(c.APPROVALS_DATA_DIR),
@@ -80,6 +119,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     awaitDefaultMs: c.APPROVALS_AWAIT_DEFAULT_MS,
     awaitMaxMs: c.APPROVALS_AWAIT_MAX_MS,
     logLevel: c.LOG_LEVEL,
+    kafka: { brokers: c.APPROVALS_KAFKA_BROKERS, namespace: c.APPROVALS_KAFKA_NAMESPACE },
+    commandTimeoutMs: c.APPROVALS_COMMAND_TIMEOUT_MS,
+    ledger:
+      c.APPROVALS_LEDGER_STORE === 'postgres'
+        ? { store: 'postgres', connectionString: c.APPROVALS_POSTGRES_URL!, schema: c.APPROVALS_POSTGRES_SCHEMA }
+        : c.APPROVALS_LEDGER_STORE === 'kurrentdb'
+          ? { store: 'kurrentdb', connectionString: c.APPROVALS_KURRENTDB_CONNECTION_STRING! }
+          : { store: 'embedded', file: join(path(c.APPROVALS_DATA_DIR), LEDGER_FILE_NAME) },
   };
 }
 

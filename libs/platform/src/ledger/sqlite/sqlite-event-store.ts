@@ -1,8 +1,5 @@
 import type { SQLOutputValue, StatementSync } from 'node:sqlite';
 import {
-  hashEvent,
-  IdempotencyViolationError,
-  WrongExpectedRevisionError,
   type AppendResult,
   type EventHandler,
   type EventMetadata,
@@ -17,6 +14,7 @@ import {
 } from '@approvals/application';
 import { CatchUpSubscription, type GlobalLogPage, type GlobalLogSource } from '../catch-up-subscription';
 import { LedgerClosedError } from '../ledger-closed.error';
+import { chainEvent, checkExpectedRevision, judgeRetry, toLimit, validateAppend } from '../append-rules';
 import type { SqliteConnection } from './sqlite-connection';
 
 /** Tuning of {@link SqliteEventStore}; every field has a default. */
@@ -32,7 +30,6 @@ export interface SqliteEventStoreOptions {
 type Row = Record<string, SQLOutputValue>;
 
 const COLUMNS = 'position, stream_id, revision, event_id, type, data, metadata, hash';
-const NO_LIMIT = -1;
 
 /**
  * The embedded ledger: an {@link EventStore} on one SQLite file through `node:sqlite`. Work is
@@ -190,13 +187,7 @@ export class SqliteEventStore implements EventStore {
     let position = 0n;
     for (const event of events) {
       revision += 1;
-      const supplied: EventMetadata = event.metadata ?? {};
-      const metadata: RecordedEvent['metadata'] = {
-        ...supplied,
-        prevHash,
-        occurredAt: typeof supplied.occurredAt === 'string' ? supplied.occurredAt : now,
-      };
-      const hash = hashEvent({ streamId, revision, eventId: event.eventId, type: event.type, data: event.data, metadata });
+      const { metadata, hash } = chainEvent(streamId, revision, { ...event, metadata: event.metadata ?? {} }, prevHash, now);
       const data = JSON.stringify(event.data);
       const metadataJson = JSON.stringify(metadata);
       const inserted = this.insertEvent.run(streamId, revision, event.eventId, event.type, data, metadataJson, hash, now);
@@ -216,39 +207,15 @@ export class SqliteEventStore implements EventStore {
     return { appended: true, nextExpectedRevision: revision, position };
   }
 
-  /**
-   * An append whose ids are all already in this stream, consecutively and in the same order, is
-   * a retry: it succeeds without writing, whatever the expected revision. Any other overlap is
-   * refused, so a partial or misdirected retry never merges silently.
-   */
+  /** See {@link judgeRetry}: a retry of an earlier append succeeds without writing; a partial overlap is refused. */
   private findRetry(streamId: string, events: NewEvent[], actual: number): AppendResult | undefined {
-    const found = events.map((event) => this.selectByEventId.get(event.eventId));
-    const existing = found.filter((row): row is Row => row !== undefined);
-    if (existing.length === 0) return undefined;
-
-    const elsewhere = existing.find((row) => row['stream_id'] !== streamId);
-    if (elsewhere) {
-      const index = found.indexOf(elsewhere);
-      throw new IdempotencyViolationError(
-        streamId,
-        `event ${events[index]!.eventId} already exists in stream ${String(elsewhere['stream_id'])}; an event id can be used once in the whole ledger`,
-      );
-    }
-    if (existing.length < events.length) {
-      const missing = events.filter((_, index) => found[index] === undefined).map((event) => event.eventId);
-      throw new IdempotencyViolationError(
-        streamId,
-        `stream ${streamId}: ${existing.length} of ${events.length} events of this batch were appended before but ${missing.join(', ')} were not; retry the original batch unchanged or use new event ids`,
-      );
-    }
-    const first = Number(existing[0]!['revision']);
-    if (existing.some((row, index) => Number(row['revision']) !== first + index)) {
-      throw new IdempotencyViolationError(
-        streamId,
-        `stream ${streamId}: the events of this batch were appended before, but not consecutively in this order; retry the original batch unchanged`,
-      );
-    }
-    return { appended: false, nextExpectedRevision: actual, position: existing.at(-1)!['position'] as bigint };
+    const found = events.map((event) => {
+      const row = this.selectByEventId.get(event.eventId);
+      return row === undefined
+        ? undefined
+        : { streamId: row['stream_id'] as string, revision: Number(row['revision']), position: row['position'] as bigint };
+    });
+    return judgeRetry(streamId, events, found, actual);
   }
 
   private head(): bigint {
@@ -291,46 +258,6 @@ export class SqliteEventStore implements EventStore {
     const scannedTo = events.length < maxCount ? head : events.at(-1)!.position;
     return { events, scannedTo };
   }
-}
-
-function validateAppend(streamId: string, events: NewEvent[], expected: ExpectedRevision | undefined): void {
-  if (typeof streamId !== 'string' || streamId.length === 0) throw new TypeError('streamId must be a non-empty string');
-  if (!Array.isArray(events) || events.length === 0) {
-    throw new TypeError(`stream ${streamId}: appendToStream needs at least one event`);
-  }
-  if (typeof expected === 'number' && !(Number.isSafeInteger(expected) && expected >= 0)) {
-    throw new TypeError(`stream ${streamId}: expected revision must be a non-negative integer, got ${expected}`);
-  }
-  const ids = new Set<string>();
-  for (const event of events) {
-    if (typeof event.eventId !== 'string' || event.eventId.length === 0) {
-      throw new TypeError(`stream ${streamId}: every event needs a non-empty eventId`);
-    }
-    if (typeof event.type !== 'string' || event.type.length === 0) {
-      throw new TypeError(`stream ${streamId}: event ${event.eventId} needs a non-empty type`);
-    }
-    if (ids.has(event.eventId)) {
-      throw new IdempotencyViolationError(streamId, `stream ${streamId}: event id ${event.eventId} appears twice in one batch`);
-    }
-    ids.add(event.eventId);
-  }
-}
-
-function checkExpectedRevision(streamId: string, expected: ExpectedRevision, actual: number): void {
-  const ok =
-    expected === 'any' ||
-    (expected === 'no_stream' && actual === -1) ||
-    (expected === 'stream_exists' && actual >= 0) ||
-    expected === actual;
-  if (!ok) throw new WrongExpectedRevisionError(streamId, expected, actual === -1 ? 'no_stream' : actual);
-}
-
-function toLimit(maxCount: number | undefined): number {
-  if (maxCount === undefined) return NO_LIMIT;
-  if (!Number.isSafeInteger(maxCount) || maxCount < 0) {
-    throw new TypeError(`maxCount must be a non-negative integer, got ${maxCount}`);
-  }
-  return maxCount;
 }
 
 function toRecordedEvent(row: Row): RecordedEvent {

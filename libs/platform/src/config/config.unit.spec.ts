@@ -1,0 +1,42 @@
+import { ConfigError, loadConfig } from './config';
+
+const load = (env: Record<string, string>) => loadConfig(env, '/srv/approvals');
+
+describe('loadConfig', () => {
+  it('has defaults for everything: embedded ledger in the data directory, local broker', () => {
+    const config = load({});
+    expect(config.ledger).toEqual({ store: 'embedded', file: '/srv/approvals/.data/ledger.sqlite' });
+    expect(config.kafka).toEqual({ brokers: ['127.0.0.1:9092'], namespace: '' });
+    expect(config.commandTimeoutMs).toBe(10_000);
+  });
+
+  it('selects the PostgreSQL ledger with its connection string and schema', () => {
+    const config = load({ APPROVALS_LEDGER_STORE: 'postgres', APPROVALS_POSTGRES_URL: 'postgres://app@db:5432/ledger', APPROVALS_POSTGRES_SCHEMA: 'prod_ledger' });
+    expect(config.ledger).toEqual({ store: 'postgres', connectionString: 'postgres://app@db:5432/ledger', schema: 'prod_ledger' });
+  });
+
+  it('names the missing connection setting of the chosen store', () => {
+    expect(() => load({ APPROVALS_LEDGER_STORE: 'postgres' })).toThrow(new ConfigError('invalid configuration:\n  APPROVALS_POSTGRES_URL is required when APPROVALS_LEDGER_STORE=postgres'));
+    expect(() => load({ APPROVALS_LEDGER_STORE: 'kurrentdb' })).toThrow(/APPROVALS_KURRENTDB_CONNECTION_STRING is required when APPROVALS_LEDGER_STORE=kurrentdb/);
+  });
+
+  it('names each bad setting with its value and what is wrong', () => {
+    let error: unknown;
+    try {
+      load({ APPROVALS_LEDGER_STORE: 'mongo', APPROVALS_POSTGRES_URL: 'mysql://x', APPROVALS_POSTGRES_SCHEMA: 'Bad-Name', APPROVALS_KAFKA_BROKERS: 'localhost', APPROVALS_KAFKA_NAMESPACE: 'a b' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message).toContain('APPROVALS_LEDGER_STORE="mongo": must be embedded, postgres or kurrentdb');
+    expect(message).toContain('APPROVALS_POSTGRES_URL="mysql://x": must be a postgres:// connection string');
+    expect(message).toContain('APPROVALS_POSTGRES_SCHEMA="Bad-Name": must be a lower-case identifier');
+    expect(message).toContain('APPROVALS_KAFKA_BROKERS="localhost": must list brokers as host:port');
+    expect(message).toContain('APPROVALS_KAFKA_NAMESPACE="a b": may only hold letters, digits');
+  });
+
+  it('reads a broker list', () => {
+    expect(load({ APPROVALS_KAFKA_BROKERS: 'k1:9092, k2:9093' }).kafka.brokers).toEqual(['k1:9092', 'k2:9093']);
+  });
+});

@@ -1,0 +1,64 @@
+import type { CheckpointStore, EventStore } from '@approvals/application';
+import { openKurrentDbLedger } from './kurrentdb';
+import { openPostgresLedger } from './postgres';
+import { openSqliteLedger } from './sqlite';
+
+/**
+ * Which ledger adapter to open, and where: plain data, so it can cross into a worker thread and
+ * come from configuration (APPROVALS_LEDGER_STORE and the matching connection settings).
+ */
+export type LedgerSpec =
+  | { store: 'embedded'; file: string }
+  | { store: 'postgres'; connectionString: string; schema: string }
+  | { store: 'kurrentdb'; connectionString: string };
+
+export type LedgerStoreKind = LedgerSpec['store'];
+
+/** An opened ledger, whatever the adapter. */
+export interface Ledger {
+  readonly spec: LedgerSpec;
+  readonly events: EventStore;
+  readonly checkpoints: CheckpointStore;
+  /** Where it is, without secrets (for logs and errors). */
+  readonly location: string;
+  close(): Promise<void>;
+}
+
+export interface LedgerTuning {
+  /** How often idle subscriptions re-read without being told of an append. */
+  pollIntervalMs?: number;
+  /** Embedded only: false when a WalCheckpointer checkpoints the file in the background. */
+  walAutoCheckpoint?: boolean;
+  onError?: (error: unknown) => void;
+}
+
+/** Opens the ledger the spec names; a server that cannot be reached rejects with a clear error. */
+export async function openLedger(spec: LedgerSpec, tuning: LedgerTuning = {}): Promise<Ledger> {
+  switch (spec.store) {
+    case 'embedded': {
+      const ledger = openSqliteLedger({
+        file: spec.file,
+        ...(tuning.pollIntervalMs !== undefined ? { pollIntervalMs: tuning.pollIntervalMs } : {}),
+        walAutoCheckpoint: tuning.walAutoCheckpoint ?? true,
+      });
+      return { spec, events: ledger.events, checkpoints: ledger.checkpoints, location: ledger.file, close: () => ledger.close() };
+    }
+    case 'postgres': {
+      const ledger = await openPostgresLedger({
+        connectionString: spec.connectionString,
+        schema: spec.schema,
+        ...(tuning.pollIntervalMs !== undefined ? { pollIntervalMs: Math.max(tuning.pollIntervalMs, 250) } : {}),
+        ...(tuning.onError ? { onError: tuning.onError } : {}),
+      });
+      return { spec, events: ledger.events, checkpoints: ledger.checkpoints, location: ledger.location, close: () => ledger.close() };
+    }
+    case 'kurrentdb': {
+      const ledger = await openKurrentDbLedger({
+        connectionString: spec.connectionString,
+        ...(tuning.pollIntervalMs !== undefined ? { pollIntervalMs: Math.max(tuning.pollIntervalMs, 250) } : {}),
+        ...(tuning.onError ? { onError: tuning.onError } : {}),
+      });
+      return { spec, events: ledger.events, checkpoints: ledger.checkpoints, location: ledger.location, close: () => ledger.close() };
+    }
+  }
+}

@@ -1,0 +1,30 @@
+import { openLedger, type Ledger, type LedgerSpec, type LedgerTuning } from './open-ledger';
+
+export interface RetryOptions {
+  /** First pause after a failure; doubles up to maxDelayMs (defaults 500 ms and 10 s). */
+  initialDelayMs?: number;
+  maxDelayMs?: number;
+  /** Told of every failed attempt, with the pause before the next one. */
+  onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * Opens the ledger, trying again with exponential backoff while the store cannot be reached: a
+ * service that starts before its database waits for it (and is not ready meanwhile) instead of
+ * crashing. Configuration mistakes (a TypeError, e.g. a bad schema name) are not retried.
+ */
+export async function openLedgerWithRetry(spec: LedgerSpec, tuning: LedgerTuning = {}, retry: RetryOptions = {}): Promise<Ledger> {
+  const max = retry.maxDelayMs ?? 10_000;
+  let delay = retry.initialDelayMs ?? 500;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await openLedger(spec, tuning);
+    } catch (error) {
+      if (error instanceof TypeError || retry.signal?.aborted) throw error;
+      retry.onRetry?.(error, attempt, delay);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      delay = Math.min(delay * 2, max);
+    }
+  }
+}

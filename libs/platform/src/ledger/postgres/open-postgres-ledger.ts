@@ -1,0 +1,78 @@
+import { Pool } from 'pg';
+import type { CheckpointStore } from '@approvals/application';
+import { PgChangeListener } from './pg-change-listener';
+import { PostgresCheckpointStore } from './postgres-checkpoint-store';
+import { LEDGER_CHANNEL, PostgresEventStore, type PostgresEventStoreOptions } from './postgres-event-store';
+import { migrate, validSchemaName } from './schema';
+
+export interface PostgresLedgerOptions extends PostgresEventStoreOptions {
+  /** e.g. postgres://user@127.0.0.1:5432/approvals */
+  connectionString: string;
+  /** The schema that holds the ledger's tables (default "approvals"); created if missing. */
+  schema?: string;
+  /** Connections in the pool (default 10). */
+  maxConnections?: number;
+  onError?: (error: unknown) => void;
+}
+
+export interface PostgresLedger {
+  events: PostgresEventStore;
+  /** Where it is, without the password. */
+  location: string;
+  checkpoints: CheckpointStore;
+  close(): Promise<void>;
+}
+
+/** Where a connection string points, without its password (for errors and logs). */
+export function describePostgres(connectionString: string, schema: string): string {
+  try {
+    const url = new URL(connectionString);
+    return `postgres://${url.host}${url.pathname} (schema ${schema})`;
+  } catch {
+    return `PostgreSQL (schema ${schema})`;
+  }
+}
+
+/**
+ * Opens the ledger on PostgreSQL: migrates the schema, then listens for appends. Fails with a
+ * clear error when the server cannot be reached (the caller retries with backoff).
+ */
+export async function openPostgresLedger(options: PostgresLedgerOptions): Promise<PostgresLedger> {
+  const schema = options.schema ?? 'approvals';
+  if (!validSchemaName.test(schema)) throw new TypeError(`schema "${schema}" must be a lower-case identifier (letters, digits, _)`);
+  const onError = options.onError ?? (() => undefined);
+  const location = describePostgres(options.connectionString, schema);
+  const pool = new Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 10, connectionTimeoutMillis: 5000 });
+  // An idle connection that dies (server restart) must not crash the process: the pool replaces it.
+  pool.on('error', onError);
+  try {
+    const client = await pool.connect();
+    try {
+      await migrate(client, schema);
+    } finally {
+      client.release();
+    }
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw new Error(`cannot open the ledger at ${location}: ${(error as Error).message}`, { cause: error });
+  }
+  const events: PostgresEventStore = new PostgresEventStore(pool, schema, location, options, async () => {
+    await listener.stop();
+    await pool.end();
+  });
+  const listener = new PgChangeListener(
+    { connectionString: options.connectionString, connectionTimeoutMillis: 5000 },
+    LEDGER_CHANNEL,
+    (payload) => {
+      if (payload === undefined || payload === schema) events.wake();
+    },
+    onError,
+  );
+  try {
+    await listener.start();
+  } catch (error) {
+    await events.close();
+    throw new Error(`cannot listen for ledger changes at ${location}: ${(error as Error).message}`, { cause: error });
+  }
+  return { events, location, checkpoints: new PostgresCheckpointStore(pool, schema), close: () => events.close() };
+}

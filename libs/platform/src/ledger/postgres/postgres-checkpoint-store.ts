@@ -1,0 +1,25 @@
+import type { Pool } from 'pg';
+import type { CheckpointStore } from '@approvals/application';
+import { quoteIdent } from './schema';
+
+/** Named subscriber checkpoints next to the events, so a backup of the schema holds both. */
+export class PostgresCheckpointStore implements CheckpointStore {
+  private readonly s: string;
+
+  constructor(private readonly pool: Pool, schema: string) {
+    this.s = quoteIdent(schema);
+  }
+
+  async load(name: string): Promise<bigint | undefined> {
+    const { rows } = await this.pool.query<{ position: string }>(`SELECT position FROM ${this.s}.checkpoints WHERE name = $1`, [name]);
+    return rows[0] === undefined ? undefined : BigInt(rows[0].position);
+  }
+
+  async save(name: string, position: bigint): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO ${this.s}.checkpoints (name, position, updated_at) VALUES ($1, $2, now())
+       ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`,
+      [name, position.toString()],
+    );
+  }
+}

@@ -1,0 +1,304 @@
+import type { Pool, PoolClient } from 'pg';
+import {
+  type AppendResult,
+  type EventHandler,
+  type EventMetadata,
+  type EventStore,
+  type ExpectedRevision,
+  type NewEvent,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type SubscribeOptions,
+  type Subscription,
+} from '@approvals/application';
+import { chainEvent, checkExpectedRevision, judgeRetry, NO_LIMIT, toLimit, validateAppend, type ExistingEvent } from '../append-rules';
+import { CatchUpSubscription, type GlobalLogPage, type GlobalLogSource } from '../catch-up-subscription';
+import { LedgerClosedError } from '../ledger-closed.error';
+import { quoteIdent } from './schema';
+
+export interface PostgresEventStoreOptions {
+  /** Re-read at least this often even without a notification (a safety net, default 1000 ms). */
+  pollIntervalMs?: number;
+  /** Events read per page while a subscription catches up (default 500). */
+  pageSize?: number;
+  now?: () => Date;
+}
+
+interface PendingAppend {
+  streamId: string;
+  events: NewEvent[];
+  expected: ExpectedRevision;
+  resolve: (result: AppendResult) => void;
+  reject: (error: unknown) => void;
+}
+
+interface EventRow {
+  position: string;
+  stream_id: string;
+  revision: number;
+  event_id: string;
+  type: string;
+  data: string;
+  metadata: string;
+  hash: string;
+}
+
+const COLUMNS = 'position, stream_id, revision, event_id, type, data, metadata, hash';
+/** The channel appends notify on (the payload is the schema, so several ledgers can share a database). */
+export const LEDGER_CHANNEL = 'approvals_ledger';
+
+/**
+ * The ledger on PostgreSQL (node-postgres).
+ *
+ * Global order without gaps: every append locks the single `ledger_head` row first and holds it
+ * until it commits, takes its positions after the head and moves the head in the same
+ * transaction. Appends therefore commit in position order, and a reader that sees the head at P
+ * sees every event up to P: no transaction can commit a smaller position later (the classic
+ * sequence problem, where position 11 commits before 10 and a follower skips 10, cannot occur).
+ * The price is that appends are serialised, which suits a ledger with one writer (the decision
+ * service) and is measured by `npm run bench`.
+ *
+ * Live subscriptions are woken by LISTEN/NOTIFY (the append notifies in its transaction, so the
+ * notification arrives after the commit), with a slow poll as a safety net.
+ */
+export class PostgresEventStore implements EventStore {
+  private readonly pollIntervalMs: number;
+  private readonly pageSize: number;
+  private readonly now: () => Date;
+  private readonly subscriptions = new Set<CatchUpSubscription>();
+  private readonly s: string;
+  private readonly logSource: GlobalLogSource;
+  private closing: Promise<void> | undefined;
+  private readonly queue: PendingAppend[] = [];
+  private flushing = false;
+
+  constructor(
+    private readonly pool: Pool,
+    readonly schema: string,
+    private readonly location: string,
+    options: PostgresEventStoreOptions = {},
+    private readonly onClose: () => Promise<void> = async () => undefined,
+  ) {
+    this.s = quoteIdent(schema);
+    this.pollIntervalMs = options.pollIntervalMs ?? 1000;
+    this.pageSize = options.pageSize ?? 500;
+    this.now = options.now ?? (() => new Date());
+    if (!(Number.isSafeInteger(this.pageSize) && this.pageSize > 0)) throw new TypeError('pageSize must be a positive integer');
+    if (!(this.pollIntervalMs > 0)) throw new TypeError('pollIntervalMs must be a positive number of milliseconds');
+    this.logSource = { head: () => this.head(), readPage: (after, prefix, max) => this.readPage(after, prefix, max) };
+  }
+
+  /** Wakes every live subscription (a notification arrived, or the listener reconnected). */
+  wake(): void {
+    for (const subscription of this.subscriptions) subscription.wake();
+  }
+
+  async appendToStream(streamId: string, events: NewEvent[], options: { expectedRevision?: ExpectedRevision } = {}): Promise<AppendResult> {
+    this.assertOpen();
+    validateAppend(streamId, events, options.expectedRevision);
+    const result = await new Promise<AppendResult>((resolve, reject) => {
+      this.queue.push({ streamId, events, expected: options.expectedRevision ?? 'any', resolve, reject });
+      if (!this.flushing) void this.flush();
+    });
+    if (result.appended) this.wake();
+    return result;
+  }
+
+  /**
+   * Group commit: appends that arrive while a transaction is running go together into the next
+   * one. Each is still judged on its own (expected revision, retry by event id) against the
+   * stream as the earlier appends of the batch leave it, and fails alone; one commit (one WAL
+   * flush) then serves them all. With the head lock held to the commit, this is what lets
+   * appends scale with concurrency.
+   */
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, 500);
+      let client: PoolClient | undefined;
+      try {
+        client = await this.pool.connect();
+        const results = await this.appendBatch(client, batch);
+        batch.forEach((request, i) => {
+          const result = results[i]!;
+          if (result instanceof Error) request.reject(result);
+          else request.resolve(result);
+        });
+      } catch (error) {
+        for (const request of batch) request.reject(error);
+      } finally {
+        client?.release();
+      }
+    }
+    this.flushing = false;
+  }
+
+  private async appendBatch(client: PoolClient, batch: PendingAppend[]): Promise<(AppendResult | Error)[]> {
+    const s = this.s;
+    // Simple protocol, one round trip: begin and take the head lock (held until COMMIT).
+    const begun = (await client.query(`BEGIN; SELECT position FROM ${s}.ledger_head FOR UPDATE`)) as unknown as { rows: { position: string }[] }[];
+    try {
+      let position = BigInt(begun[1]!.rows[0]!.position);
+      const streamIds = [...new Set(batch.map((request) => request.streamId))];
+      const ids = batch.flatMap((request) => request.events.map((event) => event.eventId));
+      const { rows } = await client.query<{ kind: string; stream_id: string; revision: number; hash: string; position: string; event_id: string }>(
+        `(SELECT DISTINCT ON (stream_id) 'last' AS kind, stream_id, revision, hash, position, event_id FROM ${s}.events
+          WHERE stream_id = ANY($1::text[]) ORDER BY stream_id, revision DESC)
+         UNION ALL
+         (SELECT 'id', stream_id, revision, hash, position, event_id FROM ${s}.events WHERE event_id = ANY($2::text[]))`,
+        [streamIds, ids],
+      );
+      // The state of each stream and of each id as this batch goes: earlier appends count for later ones.
+      const heads = new Map<string, { revision: number; hash: string }>(rows.filter((r) => r.kind === 'last').map((r) => [r.stream_id, { revision: r.revision, hash: r.hash }]));
+      const known = new Map<string, ExistingEvent>(
+        rows.filter((r) => r.kind === 'id').map((r) => [r.event_id, { streamId: r.stream_id, revision: r.revision, position: BigInt(r.position) }]),
+      );
+      const now = this.now().toISOString();
+      const columns = { position: [] as string[], stream: [] as string[], revision: [] as number[], eventId: [] as string[], type: [] as string[], data: [] as string[], metadata: [] as string[], hash: [] as string[] };
+      const results = batch.map((request): AppendResult | Error => {
+        const { streamId, events, expected } = request;
+        const head = heads.get(streamId);
+        const actual = head === undefined ? -1 : head.revision;
+        try {
+          const retry = judgeRetry(streamId, events, events.map((event) => known.get(event.eventId)), actual);
+          if (retry) return retry;
+          checkExpectedRevision(streamId, expected, actual);
+        } catch (error) {
+          return error as Error;
+        }
+        let prevHash = head === undefined ? null : head.hash;
+        let revision = actual;
+        for (const event of events) {
+          revision += 1;
+          position += 1n;
+          const { metadata, hash } = chainEvent(streamId, revision, { ...event, metadata: event.metadata ?? {} }, prevHash, now);
+          columns.position.push(position.toString());
+          columns.stream.push(streamId);
+          columns.revision.push(revision);
+          columns.eventId.push(event.eventId);
+          columns.type.push(event.type);
+          columns.data.push(JSON.stringify(event.data));
+          columns.metadata.push(JSON.stringify(metadata));
+          columns.hash.push(hash);
+          known.set(event.eventId, { streamId, revision, position });
+          prevHash = hash;
+        }
+        heads.set(streamId, { revision, hash: prevHash! });
+        return { appended: true, nextExpectedRevision: revision, position };
+      });
+      if (columns.position.length > 0) {
+        await client.query(
+          `WITH inserted AS (
+             INSERT INTO ${s}.events (position, stream_id, revision, event_id, type, data, metadata, hash, recorded_at)
+             SELECT p, st, r, e, t, d, m, h, $9::timestamptz
+             FROM unnest($1::bigint[], $2::text[], $3::integer[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) AS x(p, st, r, e, t, d, m, h)
+             RETURNING 1
+           ), moved AS (UPDATE ${s}.ledger_head SET position = $10)
+           SELECT pg_notify('${LEDGER_CHANNEL}', $11)`,
+          [columns.position, columns.stream, columns.revision, columns.eventId, columns.type, columns.data, columns.metadata, columns.hash, now, position.toString(), this.schema],
+        );
+      }
+      await client.query('COMMIT');
+      return results;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    const limit = toLimit(options.maxCount);
+    if (limit === 0) return [];
+    const backwards = options.direction === 'backwards';
+    const { rows } = await this.pool.query<EventRow>(
+      backwards
+        ? `SELECT ${COLUMNS} FROM ${this.s}.events WHERE stream_id = $1 AND revision <= $2 ORDER BY revision DESC LIMIT $3`
+        : `SELECT ${COLUMNS} FROM ${this.s}.events WHERE stream_id = $1 AND revision >= $2 ORDER BY revision ASC LIMIT $3`,
+      [streamId, options.fromRevision ?? (backwards ? 2_147_483_647 : 0), limit === NO_LIMIT ? null : limit],
+    );
+    return rows.map(toRecordedEvent);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    const limit = toLimit(options.maxCount);
+    if (limit === 0) return [];
+    const { rows } = await this.pool.query<EventRow>(`SELECT ${COLUMNS} FROM ${this.s}.events WHERE position > $1 ORDER BY position LIMIT $2`, [
+      (options.after ?? 0n).toString(),
+      limit === NO_LIMIT ? null : limit,
+    ]);
+    return rows.map(toRecordedEvent);
+  }
+
+  async headPosition(): Promise<bigint> {
+    this.assertOpen();
+    return this.head();
+  }
+
+  subscribeToAll(handler: EventHandler, options: SubscribeOptions & { onError?: (error: unknown) => void } = {}): Subscription {
+    this.assertOpen();
+    const subscription = new CatchUpSubscription(
+      this.logSource,
+      handler,
+      { ...options, pollIntervalMs: this.pollIntervalMs, pageSize: this.pageSize },
+      (stopped) => this.subscriptions.delete(stopped),
+    );
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  /** Stops every subscription (awaiting in-flight handlers), then releases the connections. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
+      // Appends accepted before close still commit (or fail) before the connections go.
+      while (this.flushing) await new Promise((resolve) => setTimeout(resolve, 5));
+      await this.onClose();
+    })();
+    return this.closing;
+  }
+
+  private assertOpen(): void {
+    if (this.closing) throw new LedgerClosedError(this.location);
+  }
+
+  private async head(): Promise<bigint> {
+    const { rows } = await this.pool.query<{ position: string }>(`SELECT position FROM ${this.s}.ledger_head`);
+    return BigInt(rows[0]!.position);
+  }
+
+  /** Reads only up to a head taken first: every position up to it is committed (see the class comment). */
+  private async readPage(after: bigint, streamPrefix: string | undefined, maxCount: number): Promise<GlobalLogPage> {
+    if (this.closing) throw new LedgerClosedError(this.location);
+    const head = await this.head();
+    if (head <= after) return { events: [], scannedTo: after };
+    const { rows } =
+      streamPrefix === undefined
+        ? await this.pool.query<EventRow>(`SELECT ${COLUMNS} FROM ${this.s}.events WHERE position > $1 AND position <= $2 ORDER BY position LIMIT $3`, [
+            after.toString(),
+            head.toString(),
+            maxCount,
+          ])
+        : await this.pool.query<EventRow>(
+            `SELECT ${COLUMNS} FROM ${this.s}.events WHERE position > $1 AND position <= $2 AND starts_with(stream_id, $3) ORDER BY position LIMIT $4`,
+            [after.toString(), head.toString(), streamPrefix, maxCount],
+          );
+    const events = rows.map(toRecordedEvent);
+    return { events, scannedTo: events.length < maxCount ? head : events.at(-1)!.position };
+  }
+}
+
+function toRecordedEvent(row: EventRow): RecordedEvent {
+  return {
+    eventId: row.event_id,
+    type: row.type,
+    data: JSON.parse(row.data) as unknown,
+    metadata: JSON.parse(row.metadata) as EventMetadata & { prevHash: string | null; occurredAt: string },
+    streamId: row.stream_id,
+    revision: row.revision,
+    position: BigInt(row.position),
+    hash: row.hash,
+  };
+}
