@@ -30,7 +30,7 @@ const depConstraints = [
   { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:nest', 'type:platform', 'type:application', 'type:domain', 'type:contracts'] },
   { sourceTag: 'type:host', onlyDependOnLibsWithTags: ['type:app', 'type:nest', 'type:platform', 'type:application', 'type:domain', 'type:contracts'] },
   { sourceTag: 'type:cli', onlyDependOnLibsWithTags: ['type:platform', 'type:contracts', 'type:domain'] },
-  { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:testing', 'type:platform', 'type:contracts'] },
+  { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:testing', 'type:platform', 'type:application', 'type:contracts'] },
   { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:testing', 'type:platform', 'type:contracts', 'type:domain', 'type:application'] },
 ];
 

@@ -96,6 +96,28 @@ const tasks = {
     build();
     process.exit(run(nodeBin, ['--enable-source-maps', 'dist/apps/host/src/main.js', ...rest]));
   },
+  /** One service of distributed mode, configured by the environment: `start-service <name>`. */
+  'start-service': () => {
+    build();
+    process.exit(run(nodeBin, ['--enable-source-maps', 'dist/apps/host/src/service-main.js', ...rest]));
+  },
+  /**
+   * Distributed mode for local use: the project's Kafka broker (started on 9092 unless
+   * APPROVALS_KAFKA_BROKERS names one), then the five services as five processes.
+   */
+  'start-distributed': () => {
+    build();
+    if (!process.env.APPROVALS_KAFKA_BROKERS) {
+      const script = join(root, 'deploy', 'kafka', 'kafka.sh');
+      const kafkaEnv = { KAFKA_PORT: process.env.KAFKA_PORT ?? '9092' };
+      if (run('bash', [script, 'status'], kafkaEnv) !== 0) step('start the Kafka broker', 'bash', [script, 'start'], kafkaEnv);
+      env.APPROVALS_KAFKA_BROKERS = `127.0.0.1:${kafkaEnv.KAFKA_PORT}`;
+    }
+    // The launcher handles Ctrl-C (it stops the five services); this wrapper just waits for it.
+    process.on('SIGINT', () => undefined);
+    process.on('SIGTERM', () => undefined);
+    process.exit(run(nodeBin, ['--enable-source-maps', 'dist/apps/host/src/distributed-main.js', ...rest]));
+  },
   cli: () => {
     build();
     process.exit(run(nodeBin, ['--enable-source-maps', 'dist/apps/cli/src/main.js', ...rest]));
@@ -112,7 +134,7 @@ const tasks = {
   'test-int': () => withKafka(() => jest(['int'], rest)),
   'test-e2e': () => {
     build();
-    jest(['e2e'], rest);
+    withKafka(() => jest(['e2e'], rest));
   },
   test: () => {
     tasks['proto-check']();
@@ -121,12 +143,19 @@ const tasks = {
     build();
     withKafka(() => jest(['unit', 'int', 'e2e'], ['--ci', ...rest]));
   },
-  bench: () => {
-    build();
-    process.exit(run(nodeBin, ['--enable-source-maps', 'dist/bench/src/main.js', ...rest]));
-  },
+  bench: () =>
+    withKafka(() => {
+      build();
+      process.exit(run(nodeBin, ['--enable-source-maps', 'dist/bench/src/main.js', ...rest]));
+    }),
+  /** The broker's own one-hop latency (the floor the distributed bench compares against). */
+  'bench-kafka-floor': () =>
+    withKafka(() => {
+      build();
+      process.exit(run(nodeBin, ['--enable-source-maps', 'dist/bench/src/kafka-floor.js', ...rest]));
+    }),
   help: () => {
-    log('usage: node scripts/run.mjs <start|test|bench|cli|build|lint|typecheck|proto-gen|proto-check|test-unit|test-int|test-e2e>');
+    log('usage: node scripts/run.mjs <start|start-distributed|start-service <name>|test|bench|cli|build|lint|typecheck|proto-gen|proto-check|test-unit|test-int|test-e2e>');
   },
 };
 

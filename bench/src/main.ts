@@ -1,23 +1,34 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { ApprovalsClient } from '@approvals/platform';
+import type { ApprovalsClient, ServiceAddresses } from '@approvals/platform';
 import { createApprovalsClient, unary } from '@approvals/platform';
-import { EmbeddedServer, repoRoot } from '@approvals/testing';
-import { readFileSync } from 'node:fs';
+import type { Mode } from '@approvals/testing';
+import { DistributedSystem, EmbeddedServer, repoRoot } from '@approvals/testing';
+import type { KafkaFloor } from './kafka-floor';
+import { measureKafkaFloor } from './kafka-floor';
+import { benchLedgers } from './ledger-bench';
+import { percentile } from './stats';
 
-// Drives the real embedded server (a child process) over gRPC from this process: each worker
-// asks for an auto-allowed action and waits for its outcome, in a closed loop.
+// Drives the real system over gRPC from this process: each worker asks for an auto-allowed action
+// and waits for its outcome, in a closed loop. Embedded mode is one server process; distributed
+// mode is the five service processes over the real Kafka broker, measured together with the
+// broker's own one-hop latency (the floor) in the same run.
 
 const { values } = parseArgs({
   options: {
     seconds: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '3' },
-    /** Comma-separated load levels; each is measured in turn against the same server. */
+    /** Comma-separated load levels; each is measured in turn against the same system. */
     concurrency: { type: 'string', default: '1,4,16' },
     connections: { type: 'string', default: '4' },
-    /** Drive an already running server (e.g. one started with --cpu-prof) instead of starting one. */
+    /** Comma-separated parts to measure: the two modes end to end, and the ledger adapters. */
+    mode: { type: 'string', default: 'embedded,distributed,ledger' },
+    /** Ledger part: single-event appends measured, and events in the ledger for the rebuild. */
+    appends: { type: 'string', default: '5000' },
+    'rebuild-events': { type: 'string', default: '100000' },
+    /** Drive an already running embedded server (e.g. one started with --cpu-prof) instead of starting one. */
     address: { type: 'string' },
   },
 });
@@ -26,11 +37,18 @@ const warmupSeconds = Number(values.warmup);
 const levels = values.concurrency.split(',').map((v) => Number(v.trim()));
 if (levels.some((l) => !Number.isInteger(l) || l < 1)) throw new Error(`--concurrency must list positive integers, got ${values.concurrency}`);
 const connections = Number(values.connections);
+const modes = values.mode.split(',').map((m) => m.trim()) as (Mode | 'ledger')[];
+if (modes.some((m) => m !== 'embedded' && m !== 'distributed' && m !== 'ledger')) throw new Error(`--mode must list embedded, distributed and/or ledger, got ${values.mode}`);
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
+/** Kafka hops between RequestAction and the outcome reaching AwaitDecision in distributed mode. */
+const distributedHops = [
+  'intake -> decision: RequestAction command',
+  'decision -> intake: command reply',
+  'decision outbox -> policy evaluator: ActionRequested',
+  'policy evaluator -> decision: PolicyEvaluated',
+  'decision outbox -> intake: ActionApproved / ExecutionGrantIssued',
+];
+
 
 async function worker(client: ApprovalsClient, worker: number, until: number, latencies: number[] | undefined, errors: string[]) {
   let n = 0;
@@ -67,25 +85,26 @@ async function phase(clients: ApprovalsClient[], concurrency: number, durationMs
   return { latencies: latencies.sort((a, b) => a - b), errors, elapsedMs: Date.now() - started };
 }
 
-async function main() {
-  const directory = JSON.parse(readFileSync(join(repoRoot(), 'policies', 'demo', 'directory.json'), 'utf8')) as {
-    agents: { id: string; apiKey?: string }[];
-  };
-  const apiKey = directory.agents.find((a) => a.id === 'agent-reporting')?.apiKey;
-  if (!apiKey) throw new Error('agent-reporting has no demo key in policies/demo/directory.json');
+interface Row {
+  concurrency: number;
+  seconds: number;
+  completed: number;
+  errors: number;
+  firstError: string | undefined;
+  throughputPerSecond: number;
+  latencyMs: { p50: number; p90: number; p99: number; max: number };
+}
 
-  process.stderr.write(values.address ? `[bench] driving ${values.address}\n` : `[bench] starting the embedded server ...\n`);
-  const server = values.address ? undefined : await EmbeddedServer.start({ env: { LOG_LEVEL: 'warn' } });
-  const address = values.address ?? server!.grpcAddress;
+async function measure(addresses: ServiceAddresses, apiKey: string, label: string): Promise<Row[]> {
   const clients = Array.from({ length: connections }, (_, i) =>
-    createApprovalsClient({ address, apiKey, channelOptions: { 'grpc.channel_id': i } as never }),
+    createApprovalsClient({ address: addresses, apiKey, channelOptions: { 'grpc.channel_id': i } as never }),
   );
   try {
-    process.stderr.write(`[bench] warm-up ${warmupSeconds} s ...\n`);
+    process.stderr.write(`[bench] ${label}: warm-up ${warmupSeconds} s ...\n`);
     await phase(clients, Math.max(...levels), warmupSeconds * 1000, false);
-    const rows = [];
+    const rows: Row[] = [];
     for (const concurrency of levels) {
-      process.stderr.write(`[bench] measuring ${seconds} s with ${concurrency} concurrent agents over ${connections} connections ...\n`);
+      process.stderr.write(`[bench] ${label}: measuring ${seconds} s with ${concurrency} concurrent agents over ${connections} connections ...\n`);
       const { latencies, errors, elapsedMs } = await phase(clients, concurrency, seconds * 1000, true);
       rows.push({
         concurrency,
@@ -102,47 +121,134 @@ async function main() {
         },
       });
     }
-    const date = new Date().toISOString();
-    const result = {
-      scenario: 'auto-allowed actions: RequestAction + AwaitDecision, closed loop',
-      date,
-      node: process.version,
-      machine: `${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB`,
-      connections,
-      target: { throughputPerSecond: 1000, p99Ms: 10 },
-      levels: rows,
-    };
-    const met = rows.some((r) => r.throughputPerSecond >= 1000 && r.latencyMs.p99 < 10 && r.errors === 0);
-    const report = [
-      `# Benchmark: embedded mode, auto-allowed actions`,
-      '',
-      `- date: ${date}`,
-      `- machine: ${result.machine}; Node ${result.node}; server and load generator share the machine`,
-      `- load: closed loop over ${connections} gRPC connections, ${seconds} s per level after ${warmupSeconds} s warm-up`,
-      `- each action: RequestAction then AwaitDecision (request-to-outcome latency)`,
-      '',
-      `| concurrent agents | throughput (actions/s) | p50 ms | p90 ms | p99 ms | max ms | completed | errors |`,
-      `| --- | --- | --- | --- | --- | --- | --- | --- |`,
-      ...rows.map(
-        (r) =>
-          `| ${r.concurrency} | ${r.throughputPerSecond} | ${r.latencyMs.p50} | ${r.latencyMs.p90} | ${r.latencyMs.p99} | ${r.latencyMs.max} | ${r.completed} | ${r.errors} |`,
-      ),
-      '',
-      `Target: at least 1000 actions/s with p99 under 10 ms at one load level. ${met ? 'Met' : 'NOT met'} in this run.`,
-      ...rows.filter((r) => r.firstError).map((r) => `First error at ${r.concurrency}: ${r.firstError}`),
-      '',
-    ].join('\n');
-    const dir = join(repoRoot(), 'bench', 'results');
-    mkdirSync(dir, { recursive: true });
-    const stamp = date.replace(/[:.]/g, '-');
-    writeFileSync(join(dir, `embedded-auto-allow-${stamp}.md`), report);
-    writeFileSync(join(dir, `embedded-auto-allow-${stamp}.json`), JSON.stringify(result, null, 2));
-    process.stdout.write(report);
-    process.stderr.write(`[bench] report written to bench/results/embedded-auto-allow-${stamp}.md\n`);
+    return rows;
   } finally {
     for (const c of clients) c.close();
-    await server?.dispose();
   }
+}
+
+const table = (rows: Row[]) => [
+  `| concurrent agents | throughput (actions/s) | p50 ms | p90 ms | p99 ms | max ms | completed | errors |`,
+  `| --- | --- | --- | --- | --- | --- | --- | --- |`,
+  ...rows.map(
+    (r) =>
+      `| ${r.concurrency} | ${r.throughputPerSecond} | ${r.latencyMs.p50} | ${r.latencyMs.p90} | ${r.latencyMs.p99} | ${r.latencyMs.max} | ${r.completed} | ${r.errors} |`,
+  ),
+  ...rows.filter((r) => r.firstError).map((r) => `\nFirst error at ${r.concurrency}: ${r.firstError}`),
+];
+
+const ratio = (value: number, floor: number) => (value / floor).toFixed(2);
+
+async function main() {
+  const directory = JSON.parse(readFileSync(join(repoRoot(), 'policies', 'demo', 'directory.json'), 'utf8')) as {
+    agents: { id: string; apiKey?: string }[];
+  };
+  const apiKey = directory.agents.find((a) => a.id === 'agent-reporting')?.apiKey;
+  if (!apiKey) throw new Error('agent-reporting has no demo key in policies/demo/directory.json');
+  const date = new Date().toISOString();
+  const machine = `${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB`;
+  const report: string[] = [
+    `# Benchmark: auto-allowed actions, request to outcome`,
+    '',
+    `- date: ${date}`,
+    `- machine: ${machine}; Node ${process.version}; the system and the load generator share the machine`,
+    `- load: closed loop over ${connections} gRPC connections, ${seconds} s per level after ${warmupSeconds} s warm-up`,
+    `- each action: RequestAction then AwaitDecision (request-to-outcome latency)`,
+    '',
+  ];
+  const result: Record<string, unknown> = { scenario: 'auto-allowed actions: RequestAction + AwaitDecision, closed loop', date, node: process.version, machine, connections };
+
+  if (modes.includes('embedded')) {
+    process.stderr.write(values.address ? `[bench] driving ${values.address}\n` : `[bench] starting the embedded server ...\n`);
+    const server = values.address ? undefined : await EmbeddedServer.start({ env: { LOG_LEVEL: 'warn' } });
+    const address = values.address ?? server!.grpcAddress;
+    try {
+      const rows = await measure({ intake: address, decisions: address, audit: address }, apiKey, 'embedded');
+      const met = rows.some((r) => r.throughputPerSecond >= 1000 && r.latencyMs.p99 < 10 && r.errors === 0);
+      result['embedded'] = { target: { throughputPerSecond: 1000, p99Ms: 10 }, levels: rows };
+      report.push(
+        `## Embedded mode (one process, in-process bus)`,
+        '',
+        ...table(rows),
+        '',
+        `Target: at least 1000 actions/s with p99 under 10 ms at one load level. ${met ? 'Met' : 'NOT met'} in this run.`,
+        '',
+      );
+    } finally {
+      await server?.dispose();
+    }
+  }
+
+  if (modes.includes('distributed')) {
+    const brokers = process.env['KAFKA_BROKERS'];
+    if (!brokers) throw new Error('distributed mode needs a broker: run `npm run bench` (it starts one) or set KAFKA_BROKERS');
+    process.stderr.write(`[bench] starting the five services over Kafka at ${brokers} ...\n`);
+    const system = await DistributedSystem.start({ brokers, env: { LOG_LEVEL: 'warn' } });
+    let rows: Row[];
+    try {
+      rows = await measure(system.addresses, apiKey, 'distributed');
+    } finally {
+      await system.dispose();
+    }
+    process.stderr.write(`[bench] measuring the floor: one Kafka hop, closed loop, 1 sender ...\n`);
+    const floor: KafkaFloor = await measureKafkaFloor({ brokers: brokers.split(','), concurrency: 1, log: (line) => process.stderr.write(`[bench] ${line}\n`) });
+    const hops = distributedHops.length;
+    const ratios = rows.map((r) => ({
+      concurrency: r.concurrency,
+      p50: Number(ratio(r.latencyMs.p50, floor.p50Ms * hops)),
+      p99: Number(ratio(r.latencyMs.p99, floor.p99Ms * hops)),
+    }));
+    const met = rows.some((r, i) => r.throughputPerSecond >= 500 && ratios[i]!.p99 <= 3 && r.errors === 0);
+    result['distributed'] = { target: { throughputPerSecond: 500, p99WithinFloorTimesHops: 3 }, floor, hops: distributedHops, levels: rows, ratios };
+    report.push(
+      `## Distributed mode (five processes over Kafka)`,
+      '',
+      ...table(rows),
+      '',
+      `Floor, measured in the same run: one Kafka hop (${floor.method}), ${floor.messages} messages: p50 ${floor.p50Ms} ms, p99 ${floor.p99Ms} ms.`,
+      `Hops from request to outcome: ${hops} (${distributedHops.join('; ')}).`,
+      '',
+      `| concurrent agents | p50 / (floor p50 x ${hops}) | p99 / (floor p99 x ${hops}) |`,
+      `| --- | --- | --- |`,
+      ...ratios.map((r) => `| ${r.concurrency} | ${r.p50} | ${r.p99} |`),
+      '',
+      `Target: at least 500 actions/s with p99 within 3x (floor x hops) at one load level. ${met ? 'Met' : 'NOT met'} in this run.`,
+      '',
+    );
+  }
+
+  if (modes.includes('ledger')) {
+    const figures = await benchLedgers({
+      appends: Number(values.appends),
+      rebuildEvents: Number(values['rebuild-events']),
+      log: (line) => process.stderr.write(`[bench] ${line}\n`),
+    });
+    result['ledger'] = { target: { singleAppendsPerSecond: 5000, rebuild100kSeconds: 30 }, adapters: figures };
+    report.push(
+      `## Ledger adapters (each on a fresh store, from this process)`,
+      '',
+      `| adapter | single-event appends/s, 1 appender | single-event appends/s, 16 appenders | batched appends (9 events), events/s | read all, events/s | projector rebuild |`,
+      `| --- | --- | --- | --- | --- | --- |`,
+      ...figures.map(
+        (f) =>
+          `| ${f.adapter} | ${f.singleAppendsPerSecond} | ${f.concurrentSingleAppendsPerSecond} | ${f.batchedEventsPerSecond} | ${f.readAllEventsPerSecond} | ${f.rebuild.events} events in ${f.rebuild.seconds} s (${f.rebuild.eventsPerSecond}/s) |`,
+      ),
+      '',
+      `Targets: at least 5,000 single-event appends/s (judged with 16 appenders) and a rebuild of 100,000 events in under 30 s. ` +
+        figures.map((f) => `${f.adapter}: ${f.concurrentSingleAppendsPerSecond >= 5000 && f.rebuild.seconds < 30 && f.rebuild.events >= 100_000 ? 'met' : 'NOT met'}`).join('; ') +
+        '.',
+      '',
+    );
+  }
+
+  const text = report.join('\n');
+  const dir = join(repoRoot(), 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const stamp = date.replace(/[:.]/g, '-');
+  writeFileSync(join(dir, `auto-allow-${stamp}.md`), text);
+  writeFileSync(join(dir, `auto-allow-${stamp}.json`), JSON.stringify(result, null, 2));
+  process.stdout.write(text);
+  process.stderr.write(`[bench] report written to bench/results/auto-allow-${stamp}.md\n`);
 }
 
 main().catch((error: unknown) => {

@@ -1,7 +1,7 @@
 import { cpSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ApprovalsClient } from '@approvals/platform';
+import type { ApprovalsClient, ServiceAddresses } from '@approvals/platform';
 import { createApprovalsClient, isServiceError, statusName, unary } from '@approvals/platform';
 import { repoRoot } from '@approvals/testing';
 import type { RequestActionRequest } from '@approvals/contracts';
@@ -21,7 +21,7 @@ export function demoKey(id: string): string {
 }
 
 /** A client that calls as the given agent or human. */
-export function clientAs(address: string, id: string): ApprovalsClient {
+export function clientAs(address: string | ServiceAddresses, id: string): ApprovalsClient {
   return createApprovalsClient({ address, apiKey: demoKey(id), deadlineMs: 20_000 });
 }
 
@@ -72,14 +72,25 @@ export async function awaitOutcome(client: ApprovalsClient, actionId: string, ti
   return unary(client.intake, 'AwaitDecision', { actionId, timeoutMs });
 }
 
-/** Polls until `check` passes or the time is up (for effects that happen asynchronously). */
+/**
+ * Polls until `check` passes or the time is up (for effects that happen asynchronously).
+ * A probe that fails counts as "not yet" (the read model may not have projected the action);
+ * the last failure is thrown if the time runs out without a value.
+ */
 export async function eventually<T>(probe: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  let last = await probe();
-  while (!check(last)) {
-    if (Date.now() > deadline) return last;
+  for (;;) {
+    let outcome: { value: T } | { error: unknown };
+    try {
+      outcome = { value: await probe() };
+    } catch (error) {
+      outcome = { error };
+    }
+    if ('value' in outcome && check(outcome.value)) return outcome.value;
+    if (Date.now() > deadline) {
+      if ('error' in outcome) throw outcome.error;
+      return outcome.value;
+    }
     await new Promise((r) => setTimeout(r, 100));
-    last = await probe();
   }
-  return last;
 }

@@ -28,7 +28,7 @@ export class AuditProjectorModule implements OnApplicationBootstrap, OnModuleDes
   async onApplicationBootstrap(): Promise<void> {
     const files = dataFiles(this.config);
     this.projector = await ProjectorThread.start({
-      ledgerFile: files.ledger,
+      ledger: this.config.ledger,
       readModelFile: files.readModel,
       onError: (message) => this.logger.error(message),
     });

@@ -16,7 +16,7 @@ export type OptionSpecs = Record<string, OptionSpec>;
 
 /** Flags every command accepts, before or after the command name. */
 export const globalOptions = {
-  address: { type: 'string', value: '<host:port>', description: 'server address (default: APPROVALS_ADDRESS or 127.0.0.1:50051)' },
+  address: { type: 'string', value: '<host:port>', description: 'server address (default: APPROVALS_ADDRESS or 127.0.0.1:50051); in distributed mode the intake, with APPROVALS_DECISIONS_ADDRESS and APPROVALS_AUDIT_ADDRESS for votes and audit' },
   'api-key': { type: 'string', value: '<key>', description: 'API key sent as x-api-key (default: from --agent/--as, else APPROVALS_API_KEY)' },
   directory: {
     type: 'string',

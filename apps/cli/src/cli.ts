@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createApprovalsClient, isServiceError, statusName } from '@approvals/platform';
+import type { ServiceAddresses } from '@approvals/platform';
 import { grpcApi, type ApprovalsApi } from './api';
 import { globalOptions } from './args';
 import { commands, type CliContext, type Command, type Io } from './commands';
@@ -16,6 +17,9 @@ const DEFAULT_DIRECTORY = join('policies', 'demo', 'directory.json');
 /** The environment variables the CLI reads (main.ts reads process.env once). */
 export interface CliEnv {
   APPROVALS_ADDRESS?: string | undefined;
+  /** Distributed mode: where the notifier (votes, pending) and the audit projector listen, if not at APPROVALS_ADDRESS. */
+  APPROVALS_DECISIONS_ADDRESS?: string | undefined;
+  APPROVALS_AUDIT_ADDRESS?: string | undefined;
   APPROVALS_API_KEY?: string | undefined;
   APPROVALS_DIRECTORY?: string | undefined;
 }
@@ -25,7 +29,7 @@ export interface CliDeps {
   io: Io;
   env?: CliEnv;
   cwd?: string;
-  connect?: (options: { address: string; apiKey?: string | undefined }) => ApprovalsApi;
+  connect?: (options: { address: string | ServiceAddresses; apiKey?: string | undefined }) => ApprovalsApi;
   readFile?: (path: string) => string;
   now?: () => Date;
   newIdempotencyKey?: () => string;
@@ -123,7 +127,14 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
       return stringFlag(env.APPROVALS_API_KEY);
     },
     connect(apiKey) {
-      const api = connect({ address, apiKey });
+      const api = connect({
+        address: {
+          intake: address,
+          decisions: stringFlag(env.APPROVALS_DECISIONS_ADDRESS) ?? address,
+          audit: stringFlag(env.APPROVALS_AUDIT_ADDRESS) ?? address,
+        },
+        apiKey,
+      });
       opened.push(api);
       return api;
     },

@@ -13,6 +13,8 @@ runCli(process.argv.slice(2), {
   },
   env: {
     APPROVALS_ADDRESS: process.env['APPROVALS_ADDRESS'],
+    APPROVALS_DECISIONS_ADDRESS: process.env['APPROVALS_DECISIONS_ADDRESS'],
+    APPROVALS_AUDIT_ADDRESS: process.env['APPROVALS_AUDIT_ADDRESS'],
     APPROVALS_API_KEY: process.env['APPROVALS_API_KEY'],
     APPROVALS_DIRECTORY: process.env['APPROVALS_DIRECTORY'],
   },

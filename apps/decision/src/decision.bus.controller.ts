@@ -1,4 +1,5 @@
-import { Controller, Inject } from '@nestjs/common';
+import { Controller, Inject, UseFilters } from '@nestjs/common';
+import { BusExceptionFilter } from '@approvals/nest-platform';
 import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
 import type { CommandReply } from '@approvals/contracts';
 import {
@@ -16,6 +17,7 @@ import { DecisionHandlers } from '@approvals/application';
 
 /** The decision service's bus endpoints: commands (request/reply) and policy evaluations. */
 @Controller()
+@UseFilters(BusExceptionFilter)
 export class DecisionBusController {
   constructor(@Inject(DecisionHandlers) private readonly handlers: DecisionHandlers) {}
 

@@ -1,9 +1,11 @@
-import { Controller, Inject } from '@nestjs/common';
+import { Controller, Inject, UseFilters } from '@nestjs/common';
+import { BusExceptionFilter } from '@approvals/nest-platform';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { Topics, ledgerEventMessageSchema, parseMessage } from '@approvals/contracts';
 import { NotifierService } from '@approvals/application';
 
 @Controller()
+@UseFilters(BusExceptionFilter)
 export class NotifierBusController {
   constructor(@Inject(NotifierService) private readonly notifier: NotifierService) {}
 

@@ -1,9 +1,11 @@
-import { Controller, Inject } from '@nestjs/common';
+import { Controller, Inject, UseFilters } from '@nestjs/common';
+import { BusExceptionFilter } from '@approvals/nest-platform';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { Topics, ledgerEventMessageSchema, parseMessage } from '@approvals/contracts';
 import { PolicyEvaluationHandler } from '@approvals/application';
 
 @Controller()
+@UseFilters(BusExceptionFilter)
 export class PolicyEvaluatorBusController {
   constructor(@Inject(PolicyEvaluationHandler) private readonly handler: PolicyEvaluationHandler) {}
 

@@ -1,10 +1,11 @@
 import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Global, Inject, Module } from '@nestjs/common';
 import { randomIds, systemClock } from '@approvals/application';
-import type { AppConfig, Logger, SqliteLedger } from '@approvals/platform';
-import { InProcessBroker, WalCheckpointer, createLogger, dataFiles, loadDirectory, openSqliteLedger } from '@approvals/platform';
+import type { AppConfig, Ledger, Logger } from '@approvals/platform';
+import { InProcessBroker, WalCheckpointer, createLogger, dataFiles, loadDirectory, openLedgerWithRetry } from '@approvals/platform';
 import {
   BROKER,
+  BUS_STATUS,
   CHECKPOINT_STORE,
   CLOCK,
   COMMAND_SENDER,
@@ -16,7 +17,7 @@ import {
   MESSAGE_PUBLISHER,
 } from './tokens';
 
-const LEDGER = Symbol('SqliteLedger');
+const LEDGER = Symbol('Ledger');
 
 /**
  * The embedded mode's infrastructure: SQLite ledger under the data directory, the directory
@@ -28,7 +29,7 @@ export class EmbeddedInfraModule implements OnApplicationBootstrap, OnApplicatio
   private checkpointer: WalCheckpointer | undefined;
 
   constructor(
-    @Inject(LEDGER) private readonly ledger: SqliteLedger,
+    @Inject(LEDGER) private readonly ledger: Ledger,
     @Inject(CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -36,7 +37,8 @@ export class EmbeddedInfraModule implements OnApplicationBootstrap, OnApplicatio
   /** Every SQLite file of the embedded mode is checkpointed off the event loop (see WalCheckpointer). */
   onApplicationBootstrap(): void {
     const files = dataFiles(this.config);
-    this.checkpointer = WalCheckpointer.start([files.ledger, files.readModel, files.notifier], {
+    const ledgerFile = this.config.ledger.store === 'embedded' ? [this.config.ledger.file] : [];
+    this.checkpointer = WalCheckpointer.start([...ledgerFile, files.readModel, files.notifier], {
       intervalMs: this.config.sqliteCheckpointMs,
       onError: (err) => this.logger.warn({ err }, 'background WAL checkpoint failed; will retry'),
     });
@@ -48,9 +50,18 @@ export class EmbeddedInfraModule implements OnApplicationBootstrap, OnApplicatio
       providers: [
         { provide: CONFIG, useValue: config },
         { provide: LOGGER, useValue: createLogger('approvals', config.logLevel) },
-        { provide: LEDGER, useFactory: () => openSqliteLedger({ dataDir: config.dataDir, walAutoCheckpoint: false }) },
-        { provide: EVENT_STORE, useFactory: (ledger: SqliteLedger) => ledger.events, inject: [LEDGER] },
-        { provide: CHECKPOINT_STORE, useFactory: (ledger: SqliteLedger) => ledger.checkpoints, inject: [LEDGER] },
+        {
+          provide: LEDGER,
+          useFactory: (logger: Logger) =>
+            openLedgerWithRetry(
+              config.ledger,
+              { walAutoCheckpoint: false, onError: (err) => logger.warn({ err }, 'ledger connection error; reconnecting') },
+              { onRetry: (err, attempt, delayMs) => logger.warn({ err, attempt }, `the ledger cannot be opened; not ready, trying again in ${delayMs} ms`) },
+            ),
+          inject: [LOGGER],
+        },
+        { provide: EVENT_STORE, useFactory: (ledger: Ledger) => ledger.events, inject: [LEDGER] },
+        { provide: CHECKPOINT_STORE, useFactory: (ledger: Ledger) => ledger.checkpoints, inject: [LEDGER] },
         { provide: DIRECTORY, useFactory: () => loadDirectory(config.directoryFile) },
         { provide: CLOCK, useValue: systemClock },
         { provide: IDS, useValue: randomIds },
@@ -69,8 +80,9 @@ export class EmbeddedInfraModule implements OnApplicationBootstrap, OnApplicatio
         },
         { provide: MESSAGE_PUBLISHER, useExisting: BROKER },
         { provide: COMMAND_SENDER, useExisting: BROKER },
+        { provide: BUS_STATUS, useExisting: BROKER },
       ],
-      exports: [CONFIG, LOGGER, EVENT_STORE, CHECKPOINT_STORE, DIRECTORY, CLOCK, IDS, BROKER, MESSAGE_PUBLISHER, COMMAND_SENDER],
+      exports: [CONFIG, LOGGER, EVENT_STORE, CHECKPOINT_STORE, DIRECTORY, CLOCK, IDS, BROKER, MESSAGE_PUBLISHER, COMMAND_SENDER, BUS_STATUS],
     };
   }
 

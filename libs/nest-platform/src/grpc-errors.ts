@@ -3,6 +3,7 @@ import type { ArgumentsHost, ExceptionFilter } from '@nestjs/common';
 import { Catch, Logger } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
 import { throwError } from 'rxjs';
+import { BusUnavailableError } from '@approvals/application';
 
 export interface FieldViolation {
   field: string;
@@ -97,13 +98,15 @@ export function invalidArgument(violations: FieldViolation[]): RpcException {
 const isGrpcStatus = (error: unknown): boolean =>
   typeof error === 'object' && error !== null && Number.isInteger((error as { code?: unknown }).code);
 
-/** Anything unexpected becomes INTERNAL with no stack trace; the details go to the log. */
+/** Anything unexpected becomes INTERNAL with no stack trace; the details go to the log. An unavailable bus is UNAVAILABLE. */
 @Catch()
 export class GrpcExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('grpc');
 
   catch(exception: unknown, _host: ArgumentsHost) {
     if (exception instanceof RpcException && isGrpcStatus(exception.getError())) return throwError(() => exception.getError());
+    // "Not yet": the bus or the decision service is away; the caller retries with its idempotency key.
+    if (exception instanceof BusUnavailableError) return throwError(() => grpcError('UNAVAILABLE', exception.message).getError());
     this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     return throwError(() => ({ code: status.INTERNAL, details: 'internal error; the server log has the details' }));
   }

@@ -3,6 +3,7 @@ import type { ArgumentsHost } from '@nestjs/common';
 import { Logger } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
+import { BusUnavailableError } from '@approvals/application';
 import { GrpcExceptionFilter, grpcError, grpcErrorLimits, invalidArgument, truncateUtf8, violationsTrailer } from './grpc-errors';
 
 interface StatusObject {
@@ -113,6 +114,11 @@ describe('GrpcExceptionFilter', () => {
 
   it('passes a status built by grpcError through', async () => {
     expect(await answer(grpcError('NOT_FOUND', 'action 1 not found'))).toMatchObject({ code: status.NOT_FOUND, details: 'action 1 not found' });
+  });
+
+  it('answers UNAVAILABLE when the bus could not carry a command (a retry is safe)', async () => {
+    const answered = await answer(new BusUnavailableError('no reply to approvals.decision.request-action.v1 within 10000 ms; retry later'));
+    expect(answered).toMatchObject({ code: status.UNAVAILABLE, details: 'no reply to approvals.decision.request-action.v1 within 10000 ms; retry later' });
   });
 
   it('turns anything else into INTERNAL without details', async () => {

@@ -1,14 +1,14 @@
 import { Controller, Get, HttpCode, HttpException, Inject, Optional } from '@nestjs/common';
 import type { EventStore } from '@approvals/application';
-import type { InProcessBroker } from '@approvals/platform';
-import { BROKER, EVENT_STORE } from './tokens';
+import type { BusStatus } from './tokens';
+import { BUS_STATUS, EVENT_STORE } from './tokens';
 
 /** Liveness and readiness for orchestrators and the end-to-end tests. */
 @Controller()
 export class HealthController {
   constructor(
     @Inject(EVENT_STORE) private readonly ledger: EventStore,
-    @Optional() @Inject(BROKER) private readonly broker?: InProcessBroker,
+    @Optional() @Inject(BUS_STATUS) private readonly bus?: BusStatus,
   ) {}
 
   @Get('healthz')
@@ -17,18 +17,22 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Ready only when the ledger answers: without it no decision can be made (fail closed). */
+  /**
+   * Ready only when the ledger answers and the bus takes messages: without them no decision can be
+   * made (fail closed).
+   */
   @Get('readyz')
   async ready() {
+    let position: bigint;
     try {
-      const position = await this.ledger.headPosition();
-      // Dead letters do not make the service unready (their actions are delivered again), but operators should see them.
-      return { status: 'ready', pid: process.pid, ledgerPosition: position.toString(), deadLetters: this.broker?.deadLetters.length ?? 0 };
+      position = await this.ledger.headPosition();
     } catch (error) {
-      throw new HttpException(
-        { type: 'about:blank', title: 'not ready', status: 503, detail: `ledger unavailable: ${(error as Error).message}` },
-        503,
-      );
+      throw notReady(`ledger unavailable: ${(error as Error).message}`);
     }
+    if (this.bus && !this.bus.ready) throw notReady('the bus is not connected yet (or is rebalancing)');
+    // Dead letters do not make the service unready (their actions are delivered again), but operators should see them.
+    return { status: 'ready', pid: process.pid, ledgerPosition: position.toString(), deadLetters: this.bus?.deadLetters.length ?? 0 };
   }
 }
+
+const notReady = (detail: string) => new HttpException({ type: 'about:blank', title: 'not ready', status: 503, detail }, 503);

@@ -9,3 +9,15 @@ export const IDS = Symbol('IdGenerator');
 export const MESSAGE_PUBLISHER = Symbol('MessagePublisher');
 export const COMMAND_SENDER = Symbol('CommandSender');
 export const BROKER = Symbol('InProcessBroker');
+/** The bus transport's state for /readyz: `{ ready, deadLetters }` (see BusStatus). */
+export const BUS_STATUS = Symbol('BusStatus');
+/** The distributed mode's Kafka transport (a KafkaServer), connected by the service's main. */
+export const BUS_SERVER = Symbol('BusServer');
+
+/** What /readyz reports of the bus. */
+export interface BusStatus {
+  /** False while the transport cannot take messages (not attached, not in its consumer group). */
+  readonly ready: boolean;
+  /** Messages given up on by this process, newest last. */
+  readonly deadLetters: readonly unknown[];
+}

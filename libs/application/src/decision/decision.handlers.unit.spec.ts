@@ -1,11 +1,18 @@
+import type { MessageMetadata } from '@approvals/contracts';
 import { actionId, agentId, at, given, givenAwaitingApproval, messages, streamId, T0, twoDataOwners } from './spec/decision.spec-helpers';
+
+/** The same command as another bus message: the same message id would make it a redelivery. */
+const asNewMessage = <M extends { metadata: MessageMetadata }>(message: M, messageId: string): M => ({
+  ...message,
+  metadata: { ...message.metadata, messageId },
+});
 
 describe('DecisionHandlers.requestAction', () => {
   it('replies created=true for a new action and created=false for a retry of the same request', async () => {
     const { handlers, types } = given();
 
     const first = await handlers.requestAction(messages.requestAction(actionId));
-    const retry = await handlers.requestAction(messages.requestAction(actionId));
+    const retry = await handlers.requestAction(asNewMessage(messages.requestAction(actionId), 'msg-request-retry'));
 
     expect(first).toEqual({ ok: true, actionId, status: 'PENDING_POLICY', created: true });
     expect(retry).toEqual({ ok: true, actionId, status: 'PENDING_POLICY', created: false });
@@ -16,7 +23,7 @@ describe('DecisionHandlers.requestAction', () => {
     const { handlers, types } = given();
     await handlers.requestAction(messages.requestAction(actionId));
 
-    const reply = await handlers.requestAction(messages.requestAction(actionId, 'sha256:other'));
+    const reply = await handlers.requestAction(asNewMessage(messages.requestAction(actionId, 'sha256:other'), 'msg-request-other'));
 
     expect(reply).toEqual({ ok: false, code: 'IDEMPOTENCY_CONFLICT', message: expect.stringContaining('key-1') });
     expect(await types()).toEqual(['ActionRequested']);
@@ -71,12 +78,12 @@ describe('DecisionHandlers.recordEvaluation', () => {
     expect(grants.issued).toEqual([]);
   });
 
-  it('changes nothing when the evaluation is delivered again', async () => {
+  it('changes nothing when the action is evaluated again', async () => {
     const { handlers, types, grants } = given();
     await handlers.requestAction(messages.requestAction(actionId));
     await handlers.recordEvaluation(messages.policyEvaluated(actionId, 'ALLOW'));
 
-    const again = await handlers.recordEvaluation(messages.policyEvaluated(actionId, 'ALLOW'));
+    const again = await handlers.recordEvaluation(asNewMessage(messages.policyEvaluated(actionId, 'ALLOW'), 'msg-evaluation-again'));
 
     expect(again).toEqual({ ok: true, actionId, status: 'APPROVED' });
     expect(await types()).toEqual(['ActionRequested', 'PolicyEvaluated', 'ActionApproved', 'ExecutionGrantIssued']);
@@ -113,7 +120,7 @@ describe('DecisionHandlers.castVote', () => {
     ['DUPLICATE_VOTE', 'an approver voting twice', ['alice'], 'alice'],
   ])('replies with the rejection reason %s for %s, and records it', async (reason, _who, earlier, approverId) => {
     const { handlers, ledger } = await givenAwaitingApproval();
-    for (const voter of earlier) await handlers.castVote(messages.castVote(actionId, voter));
+    for (const voter of earlier) await handlers.castVote(asNewMessage(messages.castVote(actionId, voter), `msg-earlier-vote-${voter}`));
 
     const reply = await handlers.castVote(messages.castVote(actionId, approverId));
 

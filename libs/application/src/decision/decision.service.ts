@@ -22,6 +22,8 @@ export interface DecisionDeps {
 interface CachedAction {
   state: ApprovalState;
   revision: number;
+  /** Causation ids (bus message ids) of the events in the stream: a message seen here is a redelivery. */
+  causations: ReadonlySet<string>;
 }
 
 /** Where a command came from: copied into every event's metadata. */
@@ -43,7 +45,8 @@ export interface Decided {
 /**
  * The decision service's command handler: the single writer of every `action-<id>` stream.
  * Read, fold, decide, append with the expected revision; on a conflict reload and decide again,
- * never overwrite.
+ * never overwrite. A bus message already applied (an event in the stream names it as its cause) is
+ * redelivered, not new: it is answered with the current state and appends nothing.
  */
 export class DecisionService {
   private readonly maxRetries: number;
@@ -67,6 +70,10 @@ export class DecisionService {
   ): Promise<Result<Decided, DomainError>> {
     for (let attempt = 0; ; attempt += 1) {
       const loaded = attempt === 0 ? await this.load(actionId) : await this.reload(actionId);
+      // At-least-once delivery: a message whose events are already in the stream was applied before.
+      if (context.causationId !== undefined && loaded.causations.has(context.causationId)) {
+        return ok({ actionId, state: loaded.state, appended: [] });
+      }
       const now = this.deps.clock.now();
       const decided = decide(build(now.toISOString()), loaded.state);
       if (!decided.ok) return decided;
@@ -92,7 +99,8 @@ export class DecisionService {
           })),
           { expectedRevision: loaded.revision < 0 ? 'no_stream' : loaded.revision },
         );
-        this.remember(actionId, { state, revision: loaded.revision + events.length });
+        const causations = context.causationId === undefined ? loaded.causations : new Set([...loaded.causations, context.causationId]);
+        this.remember(actionId, { state, revision: loaded.revision + events.length, causations });
         return ok({ actionId, state, appended: events });
       } catch (error) {
         this.cache.delete(actionId);
@@ -114,10 +122,12 @@ export class DecisionService {
   }
 
   private async reload(actionId: string): Promise<CachedAction> {
-    const { state, revision } = await loadAction(this.deps.store, actionId);
+    const { state, revision, events } = await loadAction(this.deps.store, actionId);
+    const causations = new Set(events.flatMap((event) => (event.metadata.causationId === undefined ? [] : [event.metadata.causationId])));
+    const entry = { state, revision, causations };
     // Unknown actions are not cached: a request for them may still arrive.
-    if (state.status !== 'none') this.remember(actionId, { state, revision });
-    return { state, revision };
+    if (state.status !== 'none') this.remember(actionId, entry);
+    return entry;
   }
 
   private remember(actionId: string, entry: CachedAction): void {

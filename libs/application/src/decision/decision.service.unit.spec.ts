@@ -1,4 +1,8 @@
+import type { RecordEvaluation } from '@approvals/domain';
+import { InMemoryEventStore } from '@approvals/testing';
+import type { EventStore } from '../ports/event-store.port';
 import { DecisionHandlers } from './decision.handlers';
+import type { DecisionDeps } from './decision.service';
 import { DecisionService } from './decision.service';
 import {
   actionId,
@@ -15,6 +19,7 @@ import {
   T0,
   TRACEPARENT,
   TRACESTATE,
+  twoDataOwners,
 } from './spec/decision.spec-helpers';
 
 describe('DecisionService: concurrency', () => {
@@ -65,8 +70,9 @@ describe('DecisionService: concurrency', () => {
       new DecisionService({ store: ledger, grants: new RecordingGrantIssuer(), directory, clock: new ManualClock(), ids: sequentialIds('other') }),
     );
     await other.recordEvaluation(messages.policyEvaluated(actionId, 'REQUIRE_APPROVAL'));
+    const second = messages.policyEvaluated(actionId, 'ALLOW');
 
-    const reply = await handlers.recordEvaluation(messages.policyEvaluated(actionId, 'ALLOW'));
+    const reply = await handlers.recordEvaluation({ ...second, metadata: { ...second.metadata, messageId: 'msg-evaluation-2' } });
 
     expect(reply).toEqual({ ok: true, actionId, status: 'AWAITING_APPROVAL' });
     expect(await types()).toEqual(['ActionRequested', 'PolicyEvaluated', 'ApprovalRequested']);
@@ -129,5 +135,92 @@ describe('DecisionService: event metadata', () => {
       actor: { kind: 'approver', id: 'olivia', channel: 'slack' },
       causationId: 'msg-vote-olivia',
     });
+  });
+});
+
+/** Another decision service instance on the same ledger, e.g. the one that takes over after a crash. */
+function serviceOn(ledger: EventStore, idPrefix: string, options: Pick<DecisionDeps, 'cacheSize'> = {}) {
+  const decisions = new DecisionService({ store: ledger, grants: new RecordingGrantIssuer(), directory, clock: new ManualClock(), ids: sequentialIds(idPrefix), ...options });
+  return { decisions, handlers: new DecisionHandlers(decisions) };
+}
+
+describe('DecisionService: redelivered bus messages', () => {
+  it('appends nothing when the same CastVote message is delivered twice', async () => {
+    const { handlers, store, types } = await givenAwaitingApproval();
+    const vote = messages.castVote(actionId, 'alice');
+    await handlers.castVote(vote);
+    const attempts = store.appendAttempts;
+
+    const again = await handlers.castVote(vote);
+
+    expect(again).toEqual({ ok: true, actionId, status: 'AWAITING_APPROVAL' });
+    expect(store.appendAttempts).toBe(attempts);
+    expect(await types()).toEqual(['ActionRequested', 'PolicyEvaluated', 'ApprovalRequested', 'VoteCast']);
+  });
+
+  it('records the evaluation once, and decides nothing, when the same PolicyEvaluated message is delivered twice', async () => {
+    const { decisions, handlers, types } = given();
+    await handlers.requestAction(messages.requestAction(actionId));
+    const evaluation = jest.fn(
+      (now: string): RecordEvaluation => ({
+        type: 'RecordEvaluation',
+        data: { actionId, outcome: 'REQUIRE_APPROVAL', policyVersion: 'sha256:policies', determiningPolicies: [], reasons: [], requirement: twoDataOwners },
+        meta: { now },
+      }),
+    );
+    const context = { actor: { kind: 'service', id: 'policy-evaluator' }, causationId: 'msg-evaluation' } as const;
+    await decisions.execute(actionId, evaluation, context);
+
+    const again = await decisions.execute(actionId, evaluation, context);
+
+    expect(again).toEqual({ ok: true, value: { actionId, state: expect.objectContaining({ status: 'awaiting_approval' }), appended: [] } });
+    expect(evaluation).toHaveBeenCalledTimes(1);
+    expect(await types()).toEqual(['ActionRequested', 'PolicyEvaluated', 'ApprovalRequested']);
+  });
+
+  it('still judges a second vote by the same approver that comes as a new message', async () => {
+    const { handlers, types } = await givenAwaitingApproval();
+    const vote = messages.castVote(actionId, 'alice');
+    await handlers.castVote(vote);
+
+    const reply = await handlers.castVote({ ...vote, metadata: { ...vote.metadata, messageId: 'msg-vote-alice-2' } });
+
+    expect(reply).toEqual({ ok: true, actionId, status: 'AWAITING_APPROVAL', rejection: { reason: 'DUPLICATE_VOTE', detail: expect.stringContaining('alice') } });
+    expect((await types()).slice(-2)).toEqual(['VoteCast', 'VoteRejected']);
+  });
+
+  it('recognises the repeat with the cache disabled, from the ledger alone', async () => {
+    const ledger = new InMemoryEventStore();
+    const { handlers } = serviceOn(ledger, 'id', { cacheSize: 0 });
+    await handlers.requestAction(messages.requestAction(actionId));
+    await handlers.recordEvaluation(messages.policyEvaluated(actionId, 'REQUIRE_APPROVAL'));
+    await handlers.castVote(messages.castVote(actionId, 'alice'));
+
+    const again = await handlers.castVote(messages.castVote(actionId, 'alice'));
+
+    expect(again).toEqual({ ok: true, actionId, status: 'AWAITING_APPROVAL' });
+    expect((await ledger.readStream(streamId)).map((event) => event.type)).toEqual(['ActionRequested', 'PolicyEvaluated', 'ApprovalRequested', 'VoteCast']);
+  });
+
+  it('recognises a message redelivered to a restarted service, whose cache is empty', async () => {
+    const { ledger, handlers, types } = await givenAwaitingApproval();
+    await handlers.castVote(messages.castVote(actionId, 'alice'));
+
+    const again = await serviceOn(ledger, 'restarted').handlers.castVote(messages.castVote(actionId, 'alice'));
+
+    expect(again).toEqual({ ok: true, actionId, status: 'AWAITING_APPROVAL' });
+    expect(await types()).toEqual(['ActionRequested', 'PolicyEvaluated', 'ApprovalRequested', 'VoteCast']);
+  });
+
+  it('recognises the repeat after a conflict, when another instance applied the message since this one cached the action', async () => {
+    const { ledger, handlers, store, types } = await givenAwaitingApproval();
+    await serviceOn(ledger, 'other').handlers.castVote(messages.castVote(actionId, 'alice'));
+    store.appendAttempts = 0;
+
+    const again = await handlers.castVote(messages.castVote(actionId, 'alice'));
+
+    expect(again).toEqual({ ok: true, actionId, status: 'AWAITING_APPROVAL' });
+    expect(store.appendAttempts).toBe(1);
+    expect(await types()).toEqual(['ActionRequested', 'PolicyEvaluated', 'ApprovalRequested', 'VoteCast']);
   });
 });

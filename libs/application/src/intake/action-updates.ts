@@ -1,32 +1,31 @@
 import { finalOutcomeEventTypes } from '@approvals/domain';
-import type { EventStore, RecordedEvent, Subscription } from '../ports/event-store.port';
 
-type Listener = (event: RecordedEvent) => void;
+/** That an action's stream gained an event: what the bus announces of each ledger event (Topics.ledgerEvents). */
+export interface ActionUpdate {
+  streamId: string;
+  /** Revision of the new event within its stream. */
+  revision: number;
+  type: string;
+}
+
+type Listener = (update: ActionUpdate) => void;
 
 /** Events that change an action's status or what AwaitDecision returns, besides the final outcomes. */
 const progressEvents = new Set(['PolicyEvaluated', 'ApprovalRequested', 'ExecutionGrantIssued', 'ExecutionReported']);
 export const isStatusEvent = (type: string): boolean => finalOutcomeEventTypes.has(type) || progressEvents.has(type);
 
 /**
- * Hands each new event of a stream to its watchers. One live ledger subscription per process,
- * fanned out by stream id, so watching many actions costs one subscription.
+ * Tells the watchers of an action that its stream changed. Fed from the bus, so it works the same
+ * whether the intake runs inside the embedded server or as its own process; it carries no events,
+ * only the news of them: watchers read the ledger, which stays the truth.
  */
 export class ActionUpdates {
   private readonly listeners = new Map<string, Set<Listener>>();
-  private subscription: Subscription | undefined;
 
-  constructor(private readonly store: EventStore, private readonly onError: (error: unknown) => void) {}
-
-  async start(): Promise<void> {
-    const after = await this.store.headPosition();
-    this.subscription = this.store.subscribeToAll(
-      (event) => {
-        const listeners = this.listeners.get(event.streamId);
-        if (listeners) for (const listener of [...listeners]) listener(event);
-      },
-      { after, streamPrefix: 'action-', onError: this.onError },
-    );
-    await this.subscription.caughtUp;
+  /** Hands the update to the listeners of its stream; a stream nobody watches is ignored. */
+  notify(update: ActionUpdate): void {
+    const listeners = this.listeners.get(update.streamId);
+    if (listeners) for (const listener of [...listeners]) listener(update);
   }
 
   /** Registers a listener for a stream; returns the function that removes it. */
@@ -41,9 +40,5 @@ export class ActionUpdates {
       set.delete(listener);
       if (set.size === 0) this.listeners.delete(streamId);
     };
-  }
-
-  async stop(): Promise<void> {
-    await this.subscription?.close();
   }
 }

@@ -7,7 +7,7 @@ import { canonicalJson, sha256Hex } from '../ledger/event-hash';
 import { loadAction, toDomainEvent } from '../ledger/approval-stream';
 import type { Clock, IdGenerator } from '../ports/clock.port';
 import type { Directory } from '../ports/directory.port';
-import type { EventStore, RecordedEvent } from '../ports/event-store.port';
+import type { EventStore } from '../ports/event-store.port';
 import type { CommandSender } from '../ports/messaging.port';
 import type { ActionUpdates } from './action-updates';
 import { isStatusEvent } from './action-updates';
@@ -85,7 +85,8 @@ export class IntakeService {
 
   /**
    * Calls `onView` with the current view and again on every status change; resolves when the
-   * action reaches its final outcome or `signal` aborts.
+   * action reaches its final outcome or `signal` aborts. Updates only say that the stream moved
+   * on: what changed is read from the ledger.
    */
   async watch(
     agentId: string,
@@ -94,11 +95,11 @@ export class IntakeService {
     signal?: AbortSignal,
   ): Promise<IntakeResult<void>> {
     let wake: () => void = () => undefined;
-    const arrived: RecordedEvent[] = [];
+    let announced = -1;
     // Listen before reading, so no event falls between the read and the first wake-up.
-    const unlisten = this.updates.listen(toActionStreamId(actionId), (event) => {
-      arrived.push(event);
-      if (isStatusEvent(event.type)) wake();
+    const unlisten = this.updates.listen(toActionStreamId(actionId), (update) => {
+      announced = Math.max(announced, update.revision);
+      if (isStatusEvent(update.type)) wake();
     });
     try {
       let changed = new Promise<void>((resolve) => (wake = resolve));
@@ -114,27 +115,30 @@ export class IntakeService {
         if (isFinal(view.status) || signal?.aborted) return { ok: true, value: undefined };
         await Promise.race([changed, abortPromise(signal)]);
         if (signal?.aborted) return { ok: true, value: undefined };
-        // Events of one append arrive back to back: look at the state once after all of them.
+        // The events of one append are announced back to back: read the ledger once after all of them.
         await new Promise((resolve) => setImmediate(resolve));
         changed = new Promise<void>((resolve) => (wake = resolve));
-        ({ state, revision } = await this.advance(actionId, state, revision, arrived.splice(0)));
+        ({ state, revision } = await this.advance(actionId, state, revision, announced));
       }
     } finally {
       unlisten();
     }
   }
 
-  /** Folds the events that arrived onto the state; reads the stream again if any is missing. */
-  private async advance(actionId: string, state: ApprovalState, revision: number, events: RecordedEvent[]) {
+  /**
+   * Folds the events after `revision` onto the state, read from the ledger; reads the whole stream
+   * again if they do not follow on from it or stop short of the last announced revision.
+   */
+  private async advance(actionId: string, state: ApprovalState, revision: number, announced: number): Promise<{ state: ApprovalState; revision: number }> {
+    const events = await this.ledger.readStream(toActionStreamId(actionId), { fromRevision: revision + 1 });
     let next = state;
     let at = revision;
     for (const event of events) {
-      if (event.revision <= at) continue;
       if (event.revision !== at + 1) return loadAction(this.ledger, actionId);
       next = evolve(next, toDomainEvent(event));
       at = event.revision;
     }
-    return { state: next, revision: at };
+    return at < announced ? loadAction(this.ledger, actionId) : { state: next, revision: at };
   }
 
   async awaitDecision(

@@ -1,8 +1,10 @@
 import type { ActionView__Output, CommandReply } from '@approvals/contracts';
 import { Commands } from '@approvals/contracts';
+import { toActionStreamId } from '@approvals/domain';
 import { InMemoryEventStore } from '@approvals/testing';
 import { actionIdFor } from '../ids';
 import { canonicalJson, sha256Hex } from '../ledger/event-hash';
+import type { ReadStreamOptions, RecordedEvent } from '../ports/event-store.port';
 import { ActionUpdates } from './action-updates';
 import { IntakeService } from './intake.service';
 import {
@@ -51,24 +53,48 @@ const settle = async (): Promise<void> => {
   for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
 };
 
-let updates: ActionUpdates;
+let closeBus: () => Promise<void> = async () => undefined;
 
-async function given() {
-  const store = new InMemoryEventStore();
+/**
+ * The intake on an in-memory ledger. With `bus` (the default) every event appended from now on is
+ * announced to the intake's updates, as the outbox relay and the intake's bus controller do; without
+ * it the test announces what it wants itself.
+ */
+async function given({ bus = true, store = new InMemoryEventStore() }: { bus?: boolean; store?: InMemoryEventStore } = {}) {
   const commands = new RecordingCommandSender();
   const errors: unknown[] = [];
-  updates = new ActionUpdates(store, (error) => errors.push(error));
-  await updates.start();
+  const updates = new ActionUpdates();
+  if (bus) {
+    const subscription = store.subscribeToAll(({ streamId, revision, type }) => updates.notify({ streamId, revision, type }), {
+      after: await store.headPosition(),
+      streamPrefix: 'action-',
+      onError: (error) => errors.push(error),
+    });
+    closeBus = () => subscription.close();
+  }
   const intake = new IntakeService(store, commands, updates, directory, fixedClock, sequentialIds('msg'));
-  return { store, commands, intake, errors };
+  return { store, commands, intake, updates, errors };
 }
 
 afterEach(async () => {
-  await updates.stop();
+  await closeBus();
+  closeBus = async () => undefined;
   jest.useRealTimers();
 });
 
+/** The in-memory ledger with `tamper` standing between each stream read and its caller. */
+class TamperedLedger extends InMemoryEventStore {
+  constructor(private readonly tamper: (events: RecordedEvent[], options: ReadStreamOptions) => RecordedEvent[] | Promise<RecordedEvent[]>) {
+    super();
+  }
+
+  override async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    return this.tamper(await super.readStream(streamId, options), options);
+  }
+}
+
 const actionId = actionIdFor(agentId, 'key-1');
+const streamId = toActionStreamId(actionId);
 
 describe('IntakeService.requestAction', () => {
   it('derives a stable action id from the agent and its idempotency key', async () => {
@@ -300,6 +326,104 @@ describe('IntakeService.watch', () => {
 
     expect(result).toEqual({ ok: false, error: { code: 'NOT_FOUND', message: `action ${actionId} not found` } });
     expect(recorder.views).toEqual([]);
+  });
+});
+
+describe('IntakeService.watch: updates', () => {
+  it('reads the ledger when an update announces a status event, and emits the status it finds there', async () => {
+    const { store, intake, updates } = await given({ bus: false });
+    await record(store, actionId, events.requested(actionId));
+    const recorder = new ViewRecorder();
+    const controller = new AbortController();
+
+    const watching = intake.watch(agentId, actionId, recorder.onView, controller.signal);
+    await recorder.received(1);
+    await record(store, actionId, events.evaluated(actionId, 'REQUIRE_APPROVAL'), events.approvalRequested(actionId));
+    await settle();
+    expect(recorder.statuses).toEqual(['PENDING_POLICY']);
+    updates.notify({ streamId, revision: 1, type: 'PolicyEvaluated' });
+    updates.notify({ streamId, revision: 2, type: 'ApprovalRequested' });
+    await recorder.received(2);
+
+    expect(recorder.last).toMatchObject({ status: 'AWAITING_APPROVAL', revision: '2', approval: { expiresAt: expect.any(String) } });
+    controller.abort();
+    await watching;
+    expect(recorder.statuses).toEqual(['PENDING_POLICY', 'AWAITING_APPROVAL']);
+  });
+
+  it('catches up on every event it was not told of when an update skips revisions', async () => {
+    const { store, intake, updates } = await given({ bus: false });
+    await record(store, actionId, events.requested(actionId));
+    const recorder = new ViewRecorder();
+
+    const watching = intake.watch(agentId, actionId, recorder.onView);
+    await recorder.received(1);
+    await record(store, actionId, events.evaluated(actionId, 'REQUIRE_APPROVAL'), events.approvalRequested(actionId));
+    await record(store, actionId, events.voteCast(actionId, 'alice'));
+    await record(store, actionId, events.voteCast(actionId, 'bob'), events.approved(actionId), events.grantIssued(actionId));
+    updates.notify({ streamId, revision: 6, type: 'ExecutionGrantIssued' });
+
+    await expect(watching).resolves.toEqual({ ok: true, value: undefined });
+    expect(recorder.statuses).toEqual(['PENDING_POLICY', 'APPROVED']);
+    expect(recorder.last).toMatchObject({ revision: '6', evaluation: { outcome: 'REQUIRE_APPROVAL' }, grant: { grantId: 'grant-1' } });
+    expect(recorder.last.approval!.votes.map((vote) => vote.approverId)).toEqual(['alice', 'bob']);
+  });
+
+  it.each([
+    ['do not follow on from the state it holds', (events: RecordedEvent[]) => events.slice(1)],
+    ['stop short of the revision announced', (events: RecordedEvent[]) => events.slice(0, -1)],
+  ])('reads the whole stream again when the events read after its revision %s', async (_case, tamper) => {
+    const store = new TamperedLedger((events, options) => (options.fromRevision === undefined ? events : tamper(events)));
+    const { intake, updates } = await given({ bus: false, store });
+    await record(store, actionId, events.requested(actionId));
+    const recorder = new ViewRecorder();
+
+    const watching = intake.watch(agentId, actionId, recorder.onView);
+    await recorder.received(1);
+    await record(store, actionId, events.evaluated(actionId, 'DENY'), events.denied(actionId));
+    updates.notify({ streamId, revision: 1, type: 'PolicyEvaluated' });
+    updates.notify({ streamId, revision: 2, type: 'ActionDenied' });
+
+    await expect(watching).resolves.toEqual({ ok: true, value: undefined });
+    expect(recorder.statuses).toEqual(['PENDING_POLICY', 'DENIED']);
+    expect(recorder.last).toMatchObject({ revision: '2', evaluation: { outcome: 'DENY', policyVersion: 'sha256:policies' } });
+  });
+
+  it('misses no update that arrives while it reads the action for the first time', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const store = new TamperedLedger(async (events) => {
+      await gate;
+      return events;
+    });
+    const { intake, updates } = await given({ bus: false, store });
+    await record(store, actionId, events.requested(actionId));
+    const recorder = new ViewRecorder();
+
+    const watching = intake.watch(agentId, actionId, recorder.onView);
+    await record(store, actionId, events.evaluated(actionId, 'DENY'), events.denied(actionId));
+    updates.notify({ streamId, revision: 2, type: 'ActionDenied' });
+    release();
+
+    await expect(watching).resolves.toEqual({ ok: true, value: undefined });
+    expect(recorder.statuses).toEqual(['PENDING_POLICY', 'DENIED']);
+  });
+
+  it('ignores updates of streams nobody watches and of other actions', async () => {
+    const { store, intake, updates } = await given({ bus: false });
+    await record(store, actionId, events.requested(actionId));
+    const recorder = new ViewRecorder();
+    const controller = new AbortController();
+
+    const watching = intake.watch(agentId, actionId, recorder.onView, controller.signal);
+    await recorder.received(1);
+    await record(store, actionId, events.evaluated(actionId, 'DENY'), events.denied(actionId));
+    updates.notify({ streamId: toActionStreamId('act-unwatched'), revision: 2, type: 'ActionDenied' });
+    await settle();
+
+    expect(recorder.statuses).toEqual(['PENDING_POLICY']);
+    controller.abort();
+    await expect(watching).resolves.toEqual({ ok: true, value: undefined });
   });
 });
 

@@ -9,3 +9,12 @@ export interface MessagePublisher {
 export interface CommandSender {
   send(command: CommandName, message: unknown): Promise<CommandReply>;
 }
+
+/**
+ * The bus could not carry a command or its reply in time (broker down, decision service
+ * restarting). Nothing is known to have happened: callers answer "not yet, retry" (UNAVAILABLE),
+ * and a retry is safe because every command is idempotent.
+ */
+export class BusUnavailableError extends Error {
+  override readonly name = 'BusUnavailableError';
+}

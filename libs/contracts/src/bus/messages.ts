@@ -146,3 +146,22 @@ export function parseMessage<T>(schema: z.ZodType<T>, value: unknown, what: stri
 export class InvalidMessageError extends Error {
   override readonly name = 'InvalidMessageError';
 }
+
+/**
+ * A message a consumer gave up on (Topics.deadLetters): where it came from, why, and its payload
+ * as received (text, or base64 when it was not UTF-8), so an operator can inspect and replay it.
+ */
+export const deadLetterSchema = z.object({
+  topic: z.string().min(1),
+  partition: z.number().int().min(0).optional(),
+  offset: z.string().optional(),
+  key: z.string(),
+  /** The consumer group (service) that gave up. */
+  group: z.string().min(1),
+  error: z.string(),
+  attempts: z.number().int().min(1),
+  at: z.string(),
+  payload: z.string(),
+  payloadEncoding: z.enum(['utf8', 'base64']),
+});
+export type DeadLetterMessage = z.infer<typeof deadLetterSchema>;

@@ -8,6 +8,15 @@ export const Topics = {
   ledgerEvents: 'approvals.ledger-events.v1',
   /** Results of the policy evaluator. Key: actionId. */
   policyEvaluations: 'approvals.policy-evaluations.v1',
+  /**
+   * Commands for the decision service over Kafka (the `approvals-command` header names which one).
+   * One topic keyed by actionId keeps an action's commands in order whatever their kind.
+   */
+  decisionCommands: 'approvals.decision.commands.v1',
+  /** Replies to commands, keyed by correlation id; each sender reads them in its own group. */
+  commandReplies: 'approvals.command-replies.v1',
+  /** Messages a consumer gave up on, with the error; read by operators, never by services. */
+  deadLetters: 'approvals.dead-letters.v1',
 } as const;
 
 export const Commands = {
@@ -25,4 +34,17 @@ export type CommandName = (typeof Commands)[keyof typeof Commands];
 export const topicPartitions: Record<TopicName, number> = {
   [Topics.ledgerEvents]: 6,
   [Topics.policyEvaluations]: 6,
+  [Topics.decisionCommands]: 6,
+  [Topics.commandReplies]: 3,
+  [Topics.deadLetters]: 1,
 };
+
+/** Kafka headers of the command request/reply protocol (distributed mode). */
+export const CommandHeaders = {
+  /** Which command (a `Commands` value) the message carries. */
+  command: 'approvals-command',
+  /** The topic the reply goes to. */
+  replyTo: 'approvals-reply-to',
+  /** Pairs a reply with its request. */
+  correlationId: 'approvals-correlation-id',
+} as const;

@@ -1,6 +1,7 @@
 import type { CommandSender, MessagePublisher } from '@approvals/application';
 import type { CommandName, CommandReply, TopicName } from '@approvals/contracts';
 import { commandReplySchema, parseMessage, topicPartitions } from '@approvals/contracts';
+import { toWire } from './wire';
 
 /** What the transport (a NestJS server in practice) offers the broker. */
 export interface InProcessDispatcher {
@@ -37,7 +38,7 @@ export class InProcessBroker implements MessagePublisher, CommandSender {
   private dispatcher: InProcessDispatcher | undefined;
   private attached!: () => void;
   /** Messages published before the transport attaches wait for it, as producers wait for a broker. */
-  private ready = new Promise<void>((resolve) => (this.attached = resolve));
+  private whenAttached = new Promise<void>((resolve) => (this.attached = resolve));
   private readonly partitions = new Map<string, Promise<void>>();
   private readonly inFlight = new Set<Promise<void>>();
   readonly deadLetters: DeadLetter[] = [];
@@ -49,6 +50,11 @@ export class InProcessBroker implements MessagePublisher, CommandSender {
     this.retryDelayMs = options.retryDelayMs ?? 50;
   }
 
+  /** True once a transport is attached (for /readyz). */
+  get ready(): boolean {
+    return this.dispatcher !== undefined;
+  }
+
   attach(dispatcher: InProcessDispatcher): void {
     this.dispatcher = dispatcher;
     this.attached();
@@ -56,7 +62,7 @@ export class InProcessBroker implements MessagePublisher, CommandSender {
 
   detach(): void {
     this.dispatcher = undefined;
-    this.ready = new Promise<void>((resolve) => (this.attached = resolve));
+    this.whenAttached = new Promise<void>((resolve) => (this.attached = resolve));
   }
 
   /** Resolves once every subscriber of the topic has handled the message (or it was dead-lettered). */
@@ -81,7 +87,7 @@ export class InProcessBroker implements MessagePublisher, CommandSender {
   }
 
   async send(command: CommandName, message: unknown): Promise<CommandReply> {
-    await this.ready;
+    await this.whenAttached;
     const dispatcher = this.requireDispatcher();
     if (!dispatcher.hasHandler(command)) throw new Error(`no handler for command ${command}`);
     const reply = await dispatcher.dispatch(command, JSON.parse(JSON.stringify(message)));
@@ -94,7 +100,7 @@ export class InProcessBroker implements MessagePublisher, CommandSender {
   }
 
   private async deliver(topic: string, key: string, wire: string): Promise<void> {
-    await this.ready;
+    await this.whenAttached;
     const dispatcher = this.requireDispatcher();
     if (!dispatcher.hasHandler(topic)) return; // nobody subscribes: like a topic without consumers
     for (let attempt = 1; ; attempt += 1) {
@@ -127,13 +133,6 @@ export class InProcessBroker implements MessagePublisher, CommandSender {
     if (!this.dispatcher) throw new Error('the in-process bus has no transport attached yet');
     return this.dispatcher;
   }
-}
-
-/** The JSON text of a message; throws for what JSON cannot carry (a bigint, a cycle, undefined). */
-function toWire(message: unknown): string {
-  const wire: unknown = JSON.stringify(message);
-  if (typeof wire !== 'string') throw new TypeError(`a bus message must be a JSON value, not ${typeof message}`);
-  return wire;
 }
 
 /** Kafka's default partitioner is murmur2; any stable hash keeps per-key order here. */

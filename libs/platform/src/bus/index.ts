@@ -1,2 +1,3 @@
+export * from './wire';
 export * from './in-process-broker';
 export * from './kafka';

@@ -43,10 +43,17 @@ export function loadApprovalsPackage(): ApprovalsPackage {
   return loaded;
 }
 
+/** Where each service listens: one address in embedded mode, one per service in distributed mode. */
+export interface ServiceAddresses {
+  intake: string;
+  decisions: string;
+  audit: string;
+}
+
 /** Where and as whom a client talks to the approvals services. */
 export interface ApprovalsClientOptions {
-  /** host:port, e.g. 127.0.0.1:50051. */
-  address: string;
+  /** host:port, e.g. 127.0.0.1:50051, serving every service (embedded), or an address per service. */
+  address: string | ServiceAddresses;
   /** Sent as `x-api-key` metadata on every call unless the call's own metadata already has one. */
   apiKey?: string | undefined;
   /** Deadline for unary calls that set none; streaming calls get no default deadline. */
@@ -84,25 +91,36 @@ export function defaultDeadlineInterceptor(ms: number): grpc.Interceptor {
 }
 
 /**
- * Connects to the intake, decision and audit services over an insecure channel (loopback, embedded
- * mode). No connection is made until the first call.
+ * Connects to the intake, decision and audit services over insecure channels (loopback), one
+ * channel per distinct address. No connection is made until the first call.
  */
 export function createApprovalsClient(options: ApprovalsClientOptions): ApprovalsClient {
   const pkg = loadApprovalsPackage();
   const credentials = grpc.credentials.createInsecure();
-  const channel = new grpc.Channel(options.address, credentials, {
-    'grpc.max_receive_message_length': grpcLimits.maxReceiveMessageBytes,
-    'grpc.max_send_message_length': grpcLimits.maxReceiveMessageBytes,
-    ...options.channelOptions,
-  });
+  const addresses: ServiceAddresses =
+    typeof options.address === 'string' ? { intake: options.address, decisions: options.address, audit: options.address } : options.address;
+  const channels = new Map<string, grpc.Channel>();
   // Insecure channels refuse call credentials, so the key travels through an interceptor.
   const interceptors = [defaultDeadlineInterceptor(options.deadlineMs ?? DEFAULT_DEADLINE_MS)];
   if (options.apiKey) interceptors.push(apiKeyInterceptor(options.apiKey));
-  const clientOptions: grpc.ClientOptions = { channelOverride: channel, interceptors };
+  const clientOptions = (address: string): grpc.ClientOptions => {
+    let channel = channels.get(address);
+    if (!channel) {
+      channel = new grpc.Channel(address, credentials, {
+        'grpc.max_receive_message_length': grpcLimits.maxReceiveMessageBytes,
+        'grpc.max_send_message_length': grpcLimits.maxReceiveMessageBytes,
+        ...options.channelOptions,
+      });
+      channels.set(address, channel);
+    }
+    return { channelOverride: channel, interceptors };
+  };
   return {
-    intake: new pkg.IntakeService(options.address, credentials, clientOptions),
-    decisions: new pkg.DecisionService(options.address, credentials, clientOptions),
-    audit: new pkg.AuditService(options.address, credentials, clientOptions),
-    close: () => channel.close(),
+    intake: new pkg.IntakeService(addresses.intake, credentials, clientOptions(addresses.intake)),
+    decisions: new pkg.DecisionService(addresses.decisions, credentials, clientOptions(addresses.decisions)),
+    audit: new pkg.AuditService(addresses.audit, credentials, clientOptions(addresses.audit)),
+    close: () => {
+      for (const channel of channels.values()) channel.close();
+    },
   };
 }

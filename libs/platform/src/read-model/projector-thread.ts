@@ -1,8 +1,10 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import type { LedgerSpec } from '../ledger/open-ledger';
 
 export interface ProjectorThreadOptions {
-  ledgerFile: string;
+  /** The ledger to follow (the thread opens its own connection to it). */
+  ledger: LedgerSpec;
   readModelFile: string;
   /** How often the thread looks for new ledger events (it is not told about appends). */
   pollIntervalMs?: number;
@@ -23,7 +25,7 @@ export class ProjectorThread {
 
   static async start(options: ProjectorThreadOptions): Promise<ProjectorThread> {
     const worker = new Worker(join(__dirname, 'projector-thread.main.js'), {
-      workerData: { ledgerFile: options.ledgerFile, readModelFile: options.readModelFile, pollIntervalMs: options.pollIntervalMs ?? 20 },
+      workerData: { ledger: options.ledger, readModelFile: options.readModelFile, pollIntervalMs: options.pollIntervalMs ?? 20 },
     });
     let started = false;
     await new Promise<void>((resolve, reject) => {

@@ -1,9 +1,12 @@
 import type { MessagePublisher } from '@approvals/application';
 import type { TopicName } from '@approvals/contracts';
-import type { Kafka, Producer } from 'kafkajs';
+import type { IHeaders, Kafka, Producer } from 'kafkajs';
+import { Partitioners } from 'kafkajs';
+import { KafkaNames } from './kafka-client';
+import { toWire } from '../wire';
 
 /** W3C trace context travels in Kafka headers, as the OpenTelemetry messaging conventions say. */
-const traceHeaders = (message: unknown): Record<string, string> => {
+export const traceHeaders = (message: unknown): Record<string, string> => {
   const metadata = (message as { metadata?: { traceparent?: unknown; tracestate?: unknown } } | undefined)?.metadata;
   const headers: Record<string, string> = {};
   if (typeof metadata?.traceparent === 'string') headers['traceparent'] = metadata.traceparent;
@@ -11,26 +14,90 @@ const traceHeaders = (message: unknown): Record<string, string> => {
   return headers;
 };
 
+export interface OutgoingRecord {
+  key: string;
+  value: string;
+  headers?: IHeaders;
+}
+
+interface Queued {
+  topic: string;
+  records: OutgoingRecord[];
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
 /**
  * Publishes bus messages to Kafka: JSON values, the action id as the key (so an action's messages
  * stay in one partition, in order), an idempotent producer and acknowledgement from all in-sync
  * replicas. `publish` resolves once the broker has the message, which is when the outbox relay may
- * move its checkpoint.
+ * move its checkpoint. One producer per process: command replies and dead letters use it too.
+ *
+ * kafkajs sends every `send()` as its own request, and one request at a time keeps the order exact,
+ * so under load sends would queue one behind the other. Instead, whatever is published while a
+ * request is in flight goes out together in the next one (in publish order): batching grows with
+ * load and costs nothing when idle, like a producer's linger but without a timer.
  */
 export class KafkaPublisher implements MessagePublisher {
-  private constructor(private readonly producer: Producer) {}
+  private queue: Queued[] = [];
+  private flushing = false;
 
-  static async connect(kafka: Kafka): Promise<KafkaPublisher> {
-    // One in-flight request keeps ordering exact across retries, with or without idempotence.
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  private constructor(
+    private readonly producer: Producer,
+    readonly names: KafkaNames,
+  ) {}
+
+  static async connect(kafka: Kafka, names = new KafkaNames()): Promise<KafkaPublisher> {
+    const producer = kafka.producer({
+      idempotent: true,
+      // One in-flight request keeps ordering exact across retries, with or without idempotence.
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      // Murmur2, as Java clients partition: an action's key lands where any Kafka tool expects it.
+      createPartitioner: Partitioners.DefaultPartitioner,
+      // kafkajs wants unlimited retries for an idempotent producer; maxRetryTime still spaces them out.
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 5000 },
+    });
     await producer.connect();
-    return new KafkaPublisher(producer);
+    return new KafkaPublisher(producer, names);
   }
 
   async publish(topic: TopicName, key: string, message: unknown): Promise<void> {
-    const value = JSON.stringify(message);
-    if (typeof value !== 'string') throw new TypeError(`a bus message must be a JSON value, not ${typeof message}`);
-    await this.producer.send({ topic, acks: -1, messages: [{ key, value, headers: traceHeaders(message) }] });
+    await this.send(topic, [{ key, value: toWire(message), headers: traceHeaders(message) }]);
+  }
+
+  /** Writes records as they are (replies, dead letters), with the same guarantees as publish. */
+  async send(topic: string, records: OutgoingRecord[]): Promise<void> {
+    await this.sendToBrokerTopic(this.names.topic(topic), records);
+  }
+
+  /** As send, to a topic named as on the broker (a reply-to header's value). */
+  sendToBrokerTopic(brokerTopic: string, records: OutgoingRecord[]): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ topic: brokerTopic, records, resolve, reject });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    while (this.queue.length > 0) {
+      const batch = this.queue;
+      this.queue = [];
+      const byTopic = new Map<string, OutgoingRecord[]>();
+      for (const item of batch) {
+        const list = byTopic.get(item.topic);
+        if (list) list.push(...item.records);
+        else byTopic.set(item.topic, [...item.records]);
+      }
+      try {
+        await this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+        for (const item of batch) item.resolve();
+      } catch (error) {
+        for (const item of batch) item.reject(error);
+      }
+    }
+    this.flushing = false;
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
+import { KafkaNames } from './kafka-client';
 import { ensureTopics, plannedTopics } from './kafka-topics';
 
 // Against the real broker that `npm test` starts (deploy/kafka/kafka.sh) or KAFKA_BROKERS names.
@@ -36,7 +37,15 @@ describe('ensureTopics on a real Kafka broker', () => {
     await expect(ensureTopics(admin, [{ topic, numPartitions: 4 }])).rejects.toThrow(`topic ${topic} has 1 partitions, 4 are planned`);
   });
 
-  it('plans every topic of the contracts table', () => {
-    expect(plannedTopics().map((t) => t.topic).sort()).toEqual(['approvals.ledger-events.v1', 'approvals.policy-evaluations.v1']);
+  it('plans every topic of the contracts table, under the namespace when one is set', () => {
+    const all = [
+      'approvals.command-replies.v1',
+      'approvals.dead-letters.v1',
+      'approvals.decision.commands.v1',
+      'approvals.ledger-events.v1',
+      'approvals.policy-evaluations.v1',
+    ];
+    expect(plannedTopics().map((t) => t.topic).sort()).toEqual(all);
+    expect(plannedTopics(new KafkaNames('staging')).map((t) => t.topic).sort()).toEqual(all.map((t) => `staging.${t}`));
   });
 });

@@ -1,5 +1,6 @@
 import type { Admin } from 'kafkajs';
 import { topicPartitions } from '@approvals/contracts';
+import { KafkaNames } from './kafka-client';
 
 export interface TopicPlan {
   topic: string;
@@ -7,8 +8,8 @@ export interface TopicPlan {
 }
 
 /** Every topic of the system with its partition count, from the one table in contracts. */
-export const plannedTopics = (): TopicPlan[] =>
-  Object.entries(topicPartitions).map(([topic, numPartitions]) => ({ topic, numPartitions }));
+export const plannedTopics = (names = new KafkaNames()): TopicPlan[] =>
+  Object.entries(topicPartitions).map(([topic, numPartitions]) => ({ topic: names.topic(topic), numPartitions }));
 
 /**
  * Creates the missing topics (services call this at start-up) and refuses to run against a
@@ -19,10 +20,16 @@ export async function ensureTopics(admin: Admin, plan: TopicPlan[] = plannedTopi
   const existing = new Set(await admin.listTopics());
   const missing = plan.filter((t) => !existing.has(t.topic));
   if (missing.length > 0) {
-    await admin.createTopics({
-      topics: missing.map((t) => ({ topic: t.topic, numPartitions: t.numPartitions, replicationFactor })),
-      waitForLeaders: true,
-    });
+    try {
+      await admin.createTopics({
+        topics: missing.map((t) => ({ topic: t.topic, numPartitions: t.numPartitions, replicationFactor })),
+        waitForLeaders: true,
+      });
+    } catch (error) {
+      // Services start together and race to create the topics: losing the race is fine.
+      const now = new Set(await admin.listTopics());
+      if (!missing.every((t) => now.has(t.topic))) throw error;
+    }
   }
   const present = plan.filter((t) => existing.has(t.topic));
   if (present.length > 0) {

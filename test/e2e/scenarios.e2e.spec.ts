@@ -1,15 +1,17 @@
 import { rmSync } from 'node:fs';
 import type { ApprovalsClient } from '@approvals/platform';
 import { collect, createApprovalsClient, serverStream, unary } from '@approvals/platform';
-import { EmbeddedServer } from '@approvals/testing';
+import type { TestSystem } from '@approvals/testing';
+import { modes, startSystem } from '@approvals/testing';
 import { actionRequest, awaitOutcome, clientAs, demoKey, eventually, failure, policiesWithTtl } from './support';
 
 jest.setTimeout(60_000);
 
-// One real embedded server (child process, free ports, fresh data directory) for the scenarios,
+// The same scenarios in both modes: one real embedded server (a child process), or the five
+// services as five processes over the real Kafka broker; free ports and a fresh data directory,
 // driven over gRPC exactly as an agent, an approver and an auditor would.
-describe('embedded mode end to end', () => {
-  let server: EmbeddedServer;
+describe.each(modes)('%s mode end to end', (mode) => {
+  let server: TestSystem;
   let agent: ApprovalsClient;
   let alice: ApprovalsClient;
   let bob: ApprovalsClient;
@@ -17,12 +19,12 @@ describe('embedded mode end to end', () => {
   let dave: ApprovalsClient;
 
   beforeAll(async () => {
-    server = await EmbeddedServer.start();
-    agent = clientAs(server.grpcAddress, 'agent-reporting');
-    alice = clientAs(server.grpcAddress, 'alice');
-    bob = clientAs(server.grpcAddress, 'bob');
-    carol = clientAs(server.grpcAddress, 'carol');
-    dave = clientAs(server.grpcAddress, 'dave');
+    server = await startSystem(mode);
+    agent = clientAs(server.addresses, 'agent-reporting');
+    alice = clientAs(server.addresses, 'alice');
+    bob = clientAs(server.addresses, 'bob');
+    carol = clientAs(server.addresses, 'carol');
+    dave = clientAs(server.addresses, 'dave');
   });
 
   afterAll(async () => {
@@ -45,10 +47,10 @@ describe('embedded mode end to end', () => {
     expect(outcome.action?.grant?.token.split('.')).toHaveLength(3);
 
     const timeline = await eventually(
-      () => unary(alice.audit, 'GetTimeline', { actionId: created.actionId }).catch(() => undefined),
-      (t) => (t?.entries.length ?? 0) >= 4,
+      () => unary(alice.audit, 'GetTimeline', { actionId: created.actionId }),
+      (t) => t.entries.length >= 4,
     );
-    expect(timeline?.entries.map((e) => e.type)).toEqual(['ActionRequested', 'PolicyEvaluated', 'ActionApproved', 'ExecutionGrantIssued']);
+    expect(timeline.entries.map((e) => e.type)).toEqual(['ActionRequested', 'PolicyEvaluated', 'ActionApproved', 'ExecutionGrantIssued']);
     expect(JSON.stringify(timeline)).not.toContain(outcome.action!.grant!.token);
   });
 
@@ -117,7 +119,7 @@ describe('embedded mode end to end', () => {
   });
 
   it("rejects a vote by the agent's accountable owner (I1)", async () => {
-    const ops = clientAs(server.grpcAddress, 'agent-ops'); // owned by dave
+    const ops = clientAs(server.addresses, 'agent-ops'); // owned by dave
     try {
       const created = await unary(ops.intake, 'RequestAction', actionRequest({ action: 'iam.escalate', resource: { kind: 'role', id: 'admin' } }));
       await awaitOutcome(ops, created.actionId, 300);
@@ -197,7 +199,7 @@ describe('embedded mode end to end', () => {
 
     // A whole message over the server's limit is refused before any handler sees it.
     const bulky = createApprovalsClient({
-      address: server.grpcAddress,
+      address: server.addresses,
       apiKey: demoKey('agent-reporting'),
       channelOptions: { 'grpc.max_send_message_length': 4 * 1024 * 1024 },
     });
@@ -208,7 +210,7 @@ describe('embedded mode end to end', () => {
     const unknownHuman = await failure(unary(agent.intake, 'RequestAction', actionRequest({ onBehalfOf: 'mallory' })));
     expect(unknownHuman.violations).toEqual([{ field: 'on_behalf_of', description: expect.stringContaining('mallory') }]);
 
-    const anonymous = createApprovalsClient({ address: server.grpcAddress });
+    const anonymous = createApprovalsClient({ address: server.addresses });
     const noKey = await failure(unary(anonymous.intake, 'RequestAction', actionRequest()));
     anonymous.close();
     expect(noKey.status).toBe('UNAUTHENTICATED');
@@ -219,19 +221,25 @@ describe('embedded mode end to end', () => {
     const badId = await failure(unary(agent.intake, 'GetAction', { actionId: 'not-an-id' }));
     expect(badId).toMatchObject({ status: 'INVALID_ARGUMENT', violations: [{ field: 'action_id' }] });
 
-    const after = await unary(alice.audit, 'SearchActions', { limit: 500 });
-    expect(after.items.length).toBe(before.items.length);
+    // The projector follows the ledger in global order: once a later action is visible, anything
+    // the bad calls had appended before it would be visible too.
+    const sentinel = await unary(agent.intake, 'RequestAction', actionRequest({ action: 'db.read' }));
+    const after = await eventually(
+      () => unary(alice.audit, 'SearchActions', { limit: 500 }),
+      (r) => r.items.some((i) => i.actionId === sentinel.actionId),
+    );
+    expect(after.items.length).toBe(before.items.length + 1);
   });
 });
 
-describe('embedded mode: expiry and restarts', () => {
+describe.each(modes)('%s mode: expiry and restarts', (mode) => {
   const policyDir = policiesWithTtl(2);
   afterAll(() => rmSync(policyDir, { recursive: true, force: true }));
 
   it('expires an unanswered request (silence is never consent) and rejects late votes', async () => {
-    const server = await EmbeddedServer.start({ env: { APPROVALS_POLICY_DIR: policyDir } });
-    const agent = clientAs(server.grpcAddress, 'agent-reporting');
-    const alice = clientAs(server.grpcAddress, 'alice');
+    const server = await startSystem(mode, { env: { APPROVALS_POLICY_DIR: policyDir } });
+    const agent = clientAs(server.addresses, 'agent-reporting');
+    const alice = clientAs(server.addresses, 'alice');
     try {
       const created = await unary(agent.intake, 'RequestAction', actionRequest({ action: 'db.export', parametersJson: '{"rows":5000}' }));
       const outcome = await awaitOutcome(agent, created.actionId, 10_000);
@@ -247,18 +255,22 @@ describe('embedded mode: expiry and restarts', () => {
   });
 
   it('after a crash, a pending approval can still be approved', async () => {
-    let server = await EmbeddedServer.start();
-    let agent = clientAs(server.grpcAddress, 'agent-reporting');
+    const server = await startSystem(mode);
+    let agent = clientAs(server.addresses, 'agent-reporting');
     const created = await unary(agent.intake, 'RequestAction', actionRequest({ action: 'db.export', parametersJson: '{"rows":5000}' }));
     expect((await awaitOutcome(agent, created.actionId, 300)).action?.status).toBe('AWAITING_APPROVAL');
     agent.close();
     await server.kill();
 
-    server = await EmbeddedServer.start({ dataDir: server.dataDir });
-    agent = clientAs(server.grpcAddress, 'agent-reporting');
-    const bob = clientAs(server.grpcAddress, 'bob');
+    await server.spawn();
+    agent = clientAs(server.addresses, 'agent-reporting');
+    const bob = clientAs(server.addresses, 'bob');
     try {
-      const inbox = await unary(bob.decisions, 'ListPending', { onlyMine: true, limit: 100 });
+      // The notifier may learn of the request only after the restart (distributed mode): wait for it.
+      const inbox = await eventually(
+        () => unary(bob.decisions, 'ListPending', { onlyMine: true, limit: 100 }),
+        (r) => r.items.some((i) => i.actionId === created.actionId),
+      );
       expect(inbox.items.map((i) => i.actionId)).toContain(created.actionId);
       expect(await unary(bob.decisions, 'CastVote', { actionId: created.actionId, decision: 'APPROVE' })).toMatchObject({
         accepted: true,
@@ -273,16 +285,16 @@ describe('embedded mode: expiry and restarts', () => {
   });
 
   it('a request whose deadline passed while the server was down expires after the restart', async () => {
-    let server = await EmbeddedServer.start({ env: { APPROVALS_POLICY_DIR: policyDir } });
-    let agent = clientAs(server.grpcAddress, 'agent-reporting');
+    const server = await startSystem(mode, { env: { APPROVALS_POLICY_DIR: policyDir } });
+    let agent = clientAs(server.addresses, 'agent-reporting');
     const created = await unary(agent.intake, 'RequestAction', actionRequest({ action: 'db.export', parametersJson: '{"rows":5000}' }));
     expect((await awaitOutcome(agent, created.actionId, 300)).action?.status).toBe('AWAITING_APPROVAL');
     agent.close();
     await server.kill();
     await new Promise((r) => setTimeout(r, 2500));
 
-    server = await EmbeddedServer.start({ dataDir: server.dataDir, env: { APPROVALS_POLICY_DIR: policyDir } });
-    agent = clientAs(server.grpcAddress, 'agent-reporting');
+    await server.spawn();
+    agent = clientAs(server.addresses, 'agent-reporting');
     try {
       const outcome = await awaitOutcome(agent, created.actionId, 5000);
       expect(outcome.action?.status).toBe('EXPIRED');

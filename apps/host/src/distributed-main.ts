@@ -1,0 +1,98 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { createLogger } from '@approvals/platform';
+import type { ServiceName } from '@approvals/nest-platform';
+import { grpcServices, loadConfigOrExit } from '@approvals/nest-platform';
+
+/**
+ * Local distributed mode in one command: checks that the broker answers, then runs the five
+ * services as five processes (service-main.js) on consecutive ports, waits until each is ready,
+ * and stops them all on Ctrl-C. Each process is configured only by its environment, as it would
+ * be under an orchestrator.
+ */
+
+/** Start-up order: the decision service (the ledger's writer, creates the topics) first. */
+const order: ServiceName[] = ['decision', 'policy-evaluator', 'intake', 'notifier', 'audit-projector'];
+
+const config = loadConfigOrExit();
+const log = createLogger('approvals-launcher', config.logLevel);
+
+/** gRPC from APPROVALS_GRPC_PORT up (intake, notifier, audit); HTTP from APPROVALS_HTTP_PORT up (all five). */
+const grpcPorts = new Map(grpcServices.map((service, i) => [service, config.grpcPort + i]));
+const httpPorts = new Map(order.map((service, i) => [service, config.httpPort + i]));
+
+function reachable(broker: string, timeoutMs = 3000): Promise<boolean> {
+  const [host, port] = [broker.slice(0, broker.lastIndexOf(':')), Number(broker.slice(broker.lastIndexOf(':') + 1))];
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, timeout: timeoutMs });
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('timeout', () => (socket.destroy(), resolve(false)));
+    socket.once('error', () => resolve(false));
+  });
+}
+
+async function ready(service: ServiceName, child: ChildProcess, timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${service} exited with ${child.exitCode} during start-up`);
+    try {
+      const response = await fetch(`http://${config.host}:${httpPorts.get(service)}/readyz`, { signal: AbortSignal.timeout(2000) });
+      if (response.status === 200 && ((await response.json()) as { pid?: number }).pid === child.pid) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${service} was not ready within ${timeoutMs / 1000} s`);
+}
+
+async function main(): Promise<void> {
+  for (const broker of config.kafka.brokers) {
+    if (!(await reachable(broker))) {
+      log.error(`Kafka does not answer at ${broker}: start it with "deploy/kafka/kafka.sh start" (npm run start:distributed does) or set APPROVALS_KAFKA_BROKERS`);
+      process.exit(1);
+    }
+  }
+  const children = new Map<ServiceName, ChildProcess>();
+  let stopping = false;
+  const stopAll = (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('stopping the five services ...');
+    const exits = [...children.values()].filter((c) => c.exitCode === null).map((c) => new Promise((r) => c.once('exit', r)));
+    for (const child of children.values()) child.kill('SIGTERM');
+    void Promise.all(exits).then(() => process.exit(code));
+  };
+  process.once('SIGINT', () => stopAll(0));
+  process.once('SIGTERM', () => stopAll(0));
+
+  const start = (service: ServiceName) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, APPROVALS_HTTP_PORT: String(httpPorts.get(service)) };
+    const grpcPort = grpcPorts.get(service);
+    if (grpcPort !== undefined) env['APPROVALS_GRPC_PORT'] = String(grpcPort);
+    const child = spawn(process.execPath, ['--enable-source-maps', join(__dirname, 'service-main.js'), service], { env, stdio: 'inherit' });
+    child.once('exit', (code, signal) => {
+      if (stopping) return;
+      log.error({ service, code, signal }, `${service} stopped unexpectedly; stopping the others`);
+      stopAll(1);
+    });
+    children.set(service, child);
+    return ready(service, child);
+  };
+  const [first, ...rest] = order;
+  await start(first!);
+  await Promise.all(rest.map(start));
+  const address = (service: ServiceName) => `${config.host}:${grpcPorts.get(service)}`;
+  log.info(
+    { intake: address('intake'), decisions: address('notifier'), audit: address('audit-projector'), brokers: config.kafka.brokers },
+    `approvals is ready (distributed mode, five processes): intake on ${address('intake')}, votes on ${address('notifier')}, audit on ${address('audit-projector')}. ` +
+      `CLI: APPROVALS_DECISIONS_ADDRESS=${address('notifier')} APPROVALS_AUDIT_ADDRESS=${address('audit-projector')} npm run approvals -- ...`,
+  );
+}
+
+main().catch((error: unknown) => {
+  log.error(`distributed mode failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+  process.kill(process.pid, 'SIGTERM');
+});

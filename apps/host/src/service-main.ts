@@ -1,0 +1,43 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { MicroserviceOptions } from '@nestjs/microservices';
+import { createLogger } from '@approvals/platform';
+import type { KafkaServer } from '@approvals/nest-platform';
+import {
+  BUS_SERVER,
+  PinoNestLogger,
+  grpcServerOptions,
+  grpcServices,
+  isServiceName,
+  loadConfigOrExit,
+  serviceNames,
+  stopGracefullyOnSignals,
+} from '@approvals/nest-platform';
+import { ServiceModule } from './service.module';
+
+/** Distributed mode: `service-main.js <service>` runs one of the five services, talking over Kafka. */
+async function main(): Promise<void> {
+  const service = process.argv[2] ?? '';
+  if (!isServiceName(service)) {
+    process.stderr.write(`usage: service-main.js <${serviceNames.join('|')}> (got "${service}")\n`);
+    process.exit(2);
+  }
+  const config = loadConfigOrExit();
+  const logger = createLogger(`approvals-${service}`, config.logLevel);
+  const app = await NestFactory.create(ServiceModule.forRoot(config, service), { logger: new PinoNestLogger(logger), abortOnError: false });
+  app.connectMicroservice<MicroserviceOptions>({ strategy: app.get<KafkaServer>(BUS_SERVER) });
+  const grpc = grpcServices.includes(service);
+  if (grpc) app.connectMicroservice<MicroserviceOptions>(grpcServerOptions(config));
+  await app.startAllMicroservices();
+  await app.listen(config.httpPort, config.host);
+  stopGracefullyOnSignals(app, logger);
+  logger.info(
+    { service, grpc: grpc ? `${config.host}:${config.grpcPort}` : undefined, http: `http://${config.host}:${config.httpPort}`, brokers: config.kafka.brokers },
+    `approvals ${service} is ready (distributed mode)${grpc ? `: gRPC on ${config.host}:${config.grpcPort}` : ''}, HTTP on http://${config.host}:${config.httpPort}`,
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`approvals ${process.argv[2] ?? ''} failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

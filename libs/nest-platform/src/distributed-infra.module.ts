@@ -1,0 +1,166 @@
+import { randomUUID } from 'node:crypto';
+import type { DynamicModule, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Module } from '@nestjs/common';
+import type { CommandSender } from '@approvals/application';
+import { randomIds, systemClock } from '@approvals/application';
+import type { AppConfig, Ledger, Logger } from '@approvals/platform';
+import {
+  KafkaCommandSender,
+  KafkaNames,
+  KafkaPublisher,
+  WalCheckpointer,
+  createKafka,
+  createLogger,
+  dataFiles,
+  ensureTopics,
+  loadDirectory,
+  openLedgerWithRetry,
+  plannedTopics,
+} from '@approvals/platform';
+import type { Kafka } from 'kafkajs';
+import { KafkaServer } from './kafka.server';
+import type { ServiceName } from './services';
+import {
+  BUS_SERVER,
+  BUS_STATUS,
+  CHECKPOINT_STORE,
+  CLOCK,
+  COMMAND_SENDER,
+  CONFIG,
+  DIRECTORY,
+  EVENT_STORE,
+  IDS,
+  LOGGER,
+  MESSAGE_PUBLISHER,
+} from './tokens';
+
+const LEDGER = Symbol('Ledger');
+const KAFKA = Symbol('Kafka');
+const SERVICE = Symbol('ServiceName');
+
+/** Services that send commands to the decision service and so wait for replies. */
+const commandSenders: readonly ServiceName[] = ['intake', 'notifier'];
+
+/** The SQLite files each service writes, and so checkpoints (one writer per file). */
+const writtenFiles = (config: AppConfig, service: ServiceName): string[] => {
+  const files = dataFiles(config);
+  const ledger = config.ledger.store === 'embedded' ? [config.ledger.file] : [];
+  return { decision: ledger, notifier: [files.notifier], 'audit-projector': [files.readModel], intake: [], 'policy-evaluator': [] }[service];
+};
+
+/** Refuses what a service that sends no commands tries to send: a wiring mistake, not a runtime state. */
+const noCommands = (service: ServiceName): CommandSender => ({
+  send: (command) => Promise.reject(new Error(`the ${service} service sends no commands (tried ${command})`)),
+});
+
+/**
+ * Distributed mode's infrastructure for one service process: Kafka for every message between
+ * services (publisher, command request/reply, the KafkaServer transport), the ledger chosen by
+ * APPROVALS_LEDGER_STORE (PostgreSQL, KurrentDB, or the SQLite file shared on one machine; the
+ * decision service is its only writer) and the directory. The service modules are the same as in embedded mode.
+ */
+@Global()
+@Module({})
+export class DistributedInfraModule implements OnApplicationBootstrap, OnApplicationShutdown {
+  private checkpointer: WalCheckpointer | undefined;
+
+  constructor(
+    @Inject(SERVICE) private readonly service: ServiceName,
+    @Inject(LEDGER) private readonly ledger: Ledger,
+    @Inject(CONFIG) private readonly config: AppConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(MESSAGE_PUBLISHER) private readonly publisher: KafkaPublisher,
+    @Inject(COMMAND_SENDER) private readonly commands: CommandSender,
+  ) {}
+
+  static forRoot(config: AppConfig, service: ServiceName): DynamicModule {
+    const names = new KafkaNames(config.kafka.namespace);
+    return {
+      module: DistributedInfraModule,
+      providers: [
+        { provide: SERVICE, useValue: service },
+        { provide: CONFIG, useValue: config },
+        { provide: LOGGER, useValue: createLogger(`approvals-${service}`, config.logLevel) },
+        {
+          provide: LEDGER,
+          useFactory: (logger: Logger) =>
+            openLedgerWithRetry(
+              config.ledger,
+              { walAutoCheckpoint: false, onError: (err) => logger.warn({ err }, 'ledger connection error; reconnecting') },
+              { onRetry: (err, attempt, delayMs) => logger.warn({ err, attempt }, `the ledger cannot be opened; not ready, trying again in ${delayMs} ms`) },
+            ),
+          inject: [LOGGER],
+        },
+        { provide: EVENT_STORE, useFactory: (ledger: Ledger) => ledger.events, inject: [LEDGER] },
+        { provide: CHECKPOINT_STORE, useFactory: (ledger: Ledger) => ledger.checkpoints, inject: [LEDGER] },
+        { provide: DIRECTORY, useFactory: () => loadDirectory(config.directoryFile) },
+        { provide: CLOCK, useValue: systemClock },
+        { provide: IDS, useValue: randomIds },
+        {
+          provide: KAFKA,
+          useFactory: (logger: Logger) => createKafka({ brokers: config.kafka.brokers, clientId: `approvals-${service}`, logger }),
+          inject: [LOGGER],
+        },
+        {
+          provide: MESSAGE_PUBLISHER,
+          useFactory: async (kafka: Kafka, logger: Logger) => {
+            const admin = kafka.admin();
+            await admin.connect();
+            try {
+              const created = await ensureTopics(admin, plannedTopics(names));
+              if (created.length > 0) logger.info({ topics: created }, 'created Kafka topics');
+            } finally {
+              await admin.disconnect();
+            }
+            return KafkaPublisher.connect(kafka, names);
+          },
+          inject: [KAFKA, LOGGER],
+        },
+        {
+          provide: COMMAND_SENDER,
+          useFactory: (kafka: Kafka, publisher: KafkaPublisher, logger: Logger) =>
+            commandSenders.includes(service)
+              ? KafkaCommandSender.connect(kafka, publisher, {
+                  service,
+                  timeoutMs: config.commandTimeoutMs,
+                  onError: (err) => logger.warn({ err }, 'sending a command failed'),
+                })
+              : noCommands(service),
+          inject: [KAFKA, MESSAGE_PUBLISHER, LOGGER],
+        },
+        {
+          provide: BUS_SERVER,
+          useFactory: (kafka: Kafka, publisher: KafkaPublisher, logger: Logger) =>
+            new KafkaServer({
+              kafka,
+              publisher,
+              // The intake's feed serves its own watchers: every instance reads every update, from now on.
+              groupId: service === 'intake' ? `${names.group(service)}.${randomUUID()}` : names.group(service),
+              fromBeginning: service !== 'intake',
+              logger,
+            }),
+          inject: [KAFKA, MESSAGE_PUBLISHER, LOGGER],
+        },
+        { provide: BUS_STATUS, useExisting: BUS_SERVER },
+      ],
+      exports: [CONFIG, LOGGER, EVENT_STORE, CHECKPOINT_STORE, DIRECTORY, CLOCK, IDS, MESSAGE_PUBLISHER, COMMAND_SENDER, BUS_SERVER, BUS_STATUS],
+    };
+  }
+
+  onApplicationBootstrap(): void {
+    const files = writtenFiles(this.config, this.service);
+    if (files.length === 0) return;
+    this.checkpointer = WalCheckpointer.start(files, {
+      intervalMs: this.config.sqliteCheckpointMs,
+      onError: (err) => this.logger.warn({ err }, 'background WAL checkpoint failed; will retry'),
+    });
+  }
+
+  /** After the transport has closed (Nest closes servers first): replies and dead letters are written by then. */
+  async onApplicationShutdown(): Promise<void> {
+    if (this.commands instanceof KafkaCommandSender) await this.commands.close();
+    await this.publisher.close();
+    await this.checkpointer?.stop();
+    await this.ledger.close();
+  }
+}

@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import type { CommandSender } from '@approvals/application';
+import { BusUnavailableError } from '@approvals/application';
+import type { CommandName, CommandReply } from '@approvals/contracts';
+import { CommandHeaders, Topics, commandReplySchema, parseMessage } from '@approvals/contracts';
+import type { Consumer, Kafka } from 'kafkajs';
+import type { KafkaPublisher } from './kafka-publisher';
+import { traceHeaders } from './kafka-publisher';
+import { toWire } from '../wire';
+import { untilJoinedAndFetching } from './kafka-consumer-ready';
+
+export interface KafkaCommandSenderOptions {
+  /** The sending service, for the reply group's name. */
+  service: string;
+  /** How long to wait for a reply before answering "unavailable". */
+  timeoutMs: number;
+  onError?: (error: unknown) => void;
+}
+
+interface Pending {
+  resolve: (reply: CommandReply) => void;
+  reject: (error: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * Request/reply over Kafka. A command goes to the decision service's command topic, keyed by its
+ * action id, with a correlation id and the reply topic in its headers; the reply comes back on
+ * the reply topic, which this sender reads in a consumer group of its own (so every sender sees
+ * the replies addressed to it, whichever partition they land in). A reply that does not arrive in
+ * time makes the command fail with BusUnavailableError: the caller answers "not yet", and its retry
+ * is safe because the decision service handles every command idempotently.
+ */
+export class KafkaCommandSender implements CommandSender {
+  private readonly pending = new Map<string, Pending>();
+
+  private constructor(
+    private readonly publisher: KafkaPublisher,
+    private readonly consumer: Consumer,
+    private readonly options: KafkaCommandSenderOptions,
+  ) {}
+
+  static async connect(kafka: Kafka, publisher: KafkaPublisher, options: KafkaCommandSenderOptions): Promise<KafkaCommandSender> {
+    // A group per sender instance, starting at the newest replies: older ones belong to nobody alive.
+    const names = publisher.names;
+    const consumer = kafka.consumer({
+      groupId: `${names.group(options.service)}.replies.${randomUUID()}`,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: 250,
+      retry: { retries: Number.MAX_SAFE_INTEGER, restartOnFailure: async () => true },
+    });
+    const sender = new KafkaCommandSender(publisher, consumer, options);
+    const ready = untilJoinedAndFetching(consumer, 60_000);
+    await consumer.connect();
+    await consumer.subscribe({ topics: [names.topic(Topics.commandReplies)], fromBeginning: false });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        const correlationId = message.headers?.[CommandHeaders.correlationId]?.toString();
+        const pending = correlationId ? sender.pending.get(correlationId) : undefined;
+        if (!pending || !correlationId) return; // another sender's reply, or one that timed out
+        sender.pending.delete(correlationId);
+        clearTimeout(pending.timer);
+        try {
+          pending.resolve(parseMessage(commandReplySchema, JSON.parse(message.value?.toString('utf8') ?? 'null'), 'command reply'));
+        } catch (error) {
+          pending.reject(error as Error);
+        }
+      },
+    });
+    // Replies produced before the group's first fetch would be skipped: wait until it is fetching.
+    await ready;
+    return sender;
+  }
+
+  async send(command: CommandName, message: unknown): Promise<CommandReply> {
+    const correlationId = randomUUID();
+    const value = toWire(message);
+    const key = actionIdOf(message) ?? correlationId;
+    const reply = new Promise<CommandReply>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(correlationId);
+        reject(new BusUnavailableError(`no reply to ${command} for action ${key} within ${this.options.timeoutMs} ms; retry later`));
+      }, this.options.timeoutMs);
+      this.pending.set(correlationId, { resolve, reject, timer });
+    });
+    try {
+      await this.publisher.send(Topics.decisionCommands, [
+        {
+          key,
+          value,
+          headers: {
+            ...traceHeaders(message),
+            [CommandHeaders.command]: command,
+            [CommandHeaders.replyTo]: this.publisher.names.topic(Topics.commandReplies),
+            [CommandHeaders.correlationId]: correlationId,
+          },
+        },
+      ]);
+    } catch (error) {
+      const pending = this.pending.get(correlationId);
+      this.pending.delete(correlationId);
+      if (pending) clearTimeout(pending.timer);
+      this.options.onError?.(error);
+      throw new BusUnavailableError(`${command} could not be sent: ${(error as Error).message}`, { cause: error });
+    }
+    return reply;
+  }
+
+  async close(): Promise<void> {
+    for (const [id, pending] of this.pending) {
+      clearTimeout(pending.timer);
+      pending.reject(new BusUnavailableError('the service is shutting down; retry later'));
+      this.pending.delete(id);
+    }
+    await this.consumer.disconnect();
+  }
+}
+
+const actionIdOf = (message: unknown): string | undefined => {
+  const actionId = (message as { data?: { actionId?: unknown } } | undefined)?.data?.actionId;
+  return typeof actionId === 'string' && actionId.length > 0 ? actionId : undefined;
+};

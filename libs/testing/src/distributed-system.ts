@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import type { ServiceAddresses } from '@approvals/platform';
+import { ServerProcess, freePort } from './server-process';
+
+/** The five services, in start-up order: the decision service (the ledger's writer) first. */
+export const distributedServices = ['decision', 'policy-evaluator', 'intake', 'notifier', 'audit-projector'] as const;
+export type DistributedService = (typeof distributedServices)[number];
+
+const grpcServices: readonly DistributedService[] = ['intake', 'notifier', 'audit-projector'];
+
+export interface DistributedSystemOptions {
+  /** Reuse a data directory (to test restarts); a fresh temporary one otherwise. */
+  dataDir?: string;
+  /** Settings for every service. */
+  env?: Record<string, string>;
+  /** host:port list; default KAFKA_BROKERS, which `npm test` sets to the broker it started. */
+  brokers?: string;
+  /**
+   * The ledger: PostgreSQL (default; a schema of its own on APPROVALS_TEST_POSTGRES_URL, dropped
+   * by dispose) or the SQLite file shared in the data directory.
+   */
+  ledger?: 'postgres' | 'embedded';
+  verbose?: boolean;
+}
+
+/**
+ * Distributed mode for tests: the five services as five real processes
+ * (dist/apps/host/src/service-main.js) on free ports, talking over the real Kafka broker. Each
+ * system gets its own Kafka namespace (topics and groups), so systems never see each other.
+ */
+export class DistributedSystem {
+  readonly addresses: ServiceAddresses;
+
+  private constructor(
+    readonly dataDir: string,
+    readonly namespace: string,
+    /** The PostgreSQL schema of the ledger, when it is on PostgreSQL. */
+    readonly ledgerSchema: string | undefined,
+    private readonly processes: Map<DistributedService, ServerProcess>,
+    grpcPorts: Map<DistributedService, number>,
+    private readonly ownsDataDir: boolean,
+  ) {
+    const address = (service: DistributedService) => `127.0.0.1:${grpcPorts.get(service)}`;
+    this.addresses = { intake: address('intake'), decisions: address('notifier'), audit: address('audit-projector') };
+  }
+
+  static async start(options: DistributedSystemOptions = {}): Promise<DistributedSystem> {
+    const brokers = options.brokers ?? process.env['KAFKA_BROKERS'];
+    if (!brokers) throw new Error('KAFKA_BROKERS is not set: run the tests with `npm test` / `npm run test:e2e`, which start the broker');
+    const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'approvals-e2e-dist-'));
+    const namespace = `e2e-${randomUUID().slice(0, 8)}`;
+    const ledgerSchema = (options.ledger ?? 'postgres') === 'postgres' ? `e2e_${namespace.slice(4)}` : undefined;
+    const ledgerEnv: Record<string, string> = ledgerSchema
+      ? { APPROVALS_LEDGER_STORE: 'postgres', APPROVALS_POSTGRES_URL: testPostgresUrl(), APPROVALS_POSTGRES_SCHEMA: ledgerSchema }
+      : {};
+    const processes = new Map<DistributedService, ServerProcess>();
+    const grpcPorts = new Map<DistributedService, number>();
+    for (const service of distributedServices) {
+      const httpPort = await freePort();
+      const env: Record<string, string> = {
+        APPROVALS_DATA_DIR: dataDir,
+        APPROVALS_KAFKA_BROKERS: brokers,
+        APPROVALS_KAFKA_NAMESPACE: namespace,
+        ...ledgerEnv,
+        APPROVALS_HTTP_PORT: String(httpPort),
+        ...options.env,
+      };
+      if (grpcServices.includes(service)) {
+        const grpcPort = await freePort();
+        grpcPorts.set(service, grpcPort);
+        env['APPROVALS_GRPC_PORT'] = String(grpcPort);
+      }
+      processes.set(
+        service,
+        new ServerProcess({
+          name: service,
+          main: join('dist', 'apps', 'host', 'src', 'service-main.js'),
+          args: [service],
+          env,
+          httpPort,
+          verbose: options.verbose ?? false,
+          readyTimeoutMs: 60_000,
+        }),
+      );
+    }
+    const system = new DistributedSystem(dataDir, namespace, ledgerSchema, processes, grpcPorts, options.dataDir === undefined);
+    try {
+      await system.spawn();
+    } catch (error) {
+      await system.kill();
+      throw error;
+    }
+    return system;
+  }
+
+  /** One service's process, to stop, kill or start on its own. */
+  service(name: DistributedService): ServerProcess {
+    return this.processes.get(name)!;
+  }
+
+  /** Every service's log so far, each line prefixed with the service. */
+  get logs(): string {
+    return [...this.processes.values()].map((p) => p.logs.replace(/^/gm, `[${p.name}] `)).join('\n');
+  }
+
+  /** Starts the services that are not running: the decision service first (it creates the ledger and the topics). */
+  async spawn(): Promise<void> {
+    const [first, ...rest] = [...this.processes.values()].filter((p) => !p.running);
+    if (!first) return;
+    await first.spawn();
+    await Promise.all(rest.map((p) => p.spawn()));
+  }
+
+  /** Graceful stop of every service. */
+  async stop(): Promise<void> {
+    await Promise.all([...this.processes.values()].map((p) => p.stop()));
+  }
+
+  /** Every service crashes at once (SIGKILL). */
+  async kill(): Promise<void> {
+    await Promise.all([...this.processes.values()].map((p) => p.kill()));
+  }
+
+  /** Stops everything and removes the temporary data directory and the ledger's schema. */
+  async dispose(): Promise<void> {
+    await this.kill();
+    if (this.ownsDataDir) rmSync(this.dataDir, { recursive: true, force: true });
+    if (this.ledgerSchema) {
+      const client = new Client({ connectionString: testPostgresUrl() });
+      await client.connect();
+      try {
+        await client.query(`DROP SCHEMA IF EXISTS "${this.ledgerSchema}" CASCADE`);
+      } finally {
+        await client.end();
+      }
+    }
+  }
+}
+
+/** The PostgreSQL server of the tests (these machines run one on 127.0.0.1:5432, trust auth). */
+export const testPostgresUrl = (): string => process.env['APPROVALS_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';

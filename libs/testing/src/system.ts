@@ -1,0 +1,92 @@
+import type { ServiceAddresses } from '@approvals/platform';
+import { DistributedSystem } from './distributed-system';
+import { EmbeddedServer } from './embedded-server';
+
+export type Mode = 'embedded' | 'distributed';
+export const modes: readonly Mode[] = ['embedded', 'distributed'];
+
+export interface SystemOptions {
+  /** Reuse a data directory (to test restarts); a fresh temporary one otherwise. */
+  dataDir?: string;
+  env?: Record<string, string>;
+  verbose?: boolean;
+}
+
+/**
+ * The whole system, in either mode, as the end-to-end scenarios see it: where its gRPC services
+ * listen, and how to crash, stop and start it again on the same data.
+ */
+export interface TestSystem {
+  readonly mode: Mode;
+  readonly addresses: ServiceAddresses;
+  readonly dataDir: string;
+  readonly logs: string;
+  /** Every process crashes (SIGKILL). */
+  kill(): Promise<void>;
+  /** Graceful stop (SIGTERM) of every process. */
+  stop(): Promise<void>;
+  /** Starts what is not running, on the same ports and data; resolves when ready. */
+  spawn(): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+class EmbeddedSystem implements TestSystem {
+  readonly mode = 'embedded';
+  readonly addresses: ServiceAddresses;
+
+  constructor(readonly server: EmbeddedServer) {
+    this.addresses = { intake: server.grpcAddress, decisions: server.grpcAddress, audit: server.grpcAddress };
+  }
+
+  get dataDir() {
+    return this.server.dataDir;
+  }
+  get logs() {
+    return this.server.logs;
+  }
+  async kill() {
+    await this.server.kill();
+  }
+  async stop() {
+    await this.server.stop();
+  }
+  spawn() {
+    return this.server.spawn();
+  }
+  dispose() {
+    return this.server.dispose();
+  }
+}
+
+class Distributed implements TestSystem {
+  readonly mode = 'distributed';
+
+  constructor(readonly system: DistributedSystem) {}
+
+  get addresses() {
+    return this.system.addresses;
+  }
+  get dataDir() {
+    return this.system.dataDir;
+  }
+  get logs() {
+    return this.system.logs;
+  }
+  kill() {
+    return this.system.kill();
+  }
+  stop() {
+    return this.system.stop();
+  }
+  spawn() {
+    return this.system.spawn();
+  }
+  dispose() {
+    return this.system.dispose();
+  }
+}
+
+/** Starts the real system in the given mode (built by `npm test`; distributed mode needs KAFKA_BROKERS). */
+export async function startSystem(mode: Mode, options: SystemOptions = {}): Promise<TestSystem> {
+  return mode === 'embedded' ? new EmbeddedSystem(await EmbeddedServer.start(options)) : new Distributed(await DistributedSystem.start(options));
+}
