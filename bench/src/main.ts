@@ -5,11 +5,13 @@ import { parseArgs } from 'node:util';
 import type { ApprovalsClient, ServiceAddresses } from '@approvals/platform';
 import { createApprovalsClient, unary } from '@approvals/platform';
 import type { Mode } from '@approvals/testing';
-import { DistributedSystem, EmbeddedServer, repoRoot } from '@approvals/testing';
+import { DistributedSystem, EmbeddedServer, distributedServices, repoRoot } from '@approvals/testing';
 import type { KafkaFloor } from './kafka-floor';
 import { measureKafkaFloor } from './kafka-floor';
 import { benchLedgers } from './ledger-bench';
 import { percentile } from './stats';
+import type { CpuGroup, CpuUsage } from './cpu-usage';
+import { cpuBetween, sampleCpu } from './cpu-usage';
 
 // Drives the real system over gRPC from this process: each worker asks for an auto-allowed action
 // and waits for its outcome, in a closed loop. Embedded mode is one server process; distributed
@@ -30,6 +32,8 @@ const { values } = parseArgs({
     'rebuild-events': { type: 'string', default: '100000' },
     /** Drive an already running embedded server (e.g. one started with --cpu-prof) instead of starting one. */
     address: { type: 'string' },
+    /** Distributed mode: write a V8 CPU profile of each service to this folder (node --cpu-prof). */
+    'cpu-prof': { type: 'string' },
   },
 });
 const seconds = Number(values.seconds);
@@ -93,9 +97,13 @@ interface Row {
   firstError: string | undefined;
   throughputPerSecond: number;
   latencyMs: { p50: number; p90: number; p99: number; max: number };
+  /** CPU milliseconds per completed action, by process group, measured over the level. */
+  cpuMsPerAction?: Record<string, number>;
+  /** Busy share of the machine's cores over the level. */
+  machineBusy?: number;
 }
 
-async function measure(addresses: ServiceAddresses, apiKey: string, label: string): Promise<Row[]> {
+async function measure(addresses: ServiceAddresses, apiKey: string, label: string, cpuGroups: CpuGroup[] = []): Promise<Row[]> {
   const clients = Array.from({ length: connections }, (_, i) =>
     createApprovalsClient({ address: addresses, apiKey, channelOptions: { 'grpc.channel_id': i } as never }),
   );
@@ -105,8 +113,17 @@ async function measure(addresses: ServiceAddresses, apiKey: string, label: strin
     const rows: Row[] = [];
     for (const concurrency of levels) {
       process.stderr.write(`[bench] ${label}: measuring ${seconds} s with ${concurrency} concurrent agents over ${connections} connections ...\n`);
+      const before = sampleCpu(cpuGroups);
       const { latencies, errors, elapsedMs } = await phase(clients, concurrency, seconds * 1000, true);
+      const cpu: CpuUsage = cpuBetween(before, sampleCpu(cpuGroups));
+      const perAction = (ms: number) => Number((ms / Math.max(1, latencies.length)).toFixed(2));
       rows.push({
+        ...(cpuGroups.length > 0
+          ? {
+              cpuMsPerAction: Object.fromEntries([...cpu.groups.map((g) => [g.name, perAction(g.cpuMs)] as const), ['machine', perAction(cpu.machineBusyMs)] as const]),
+              machineBusy: Number(cpu.machineBusy.toFixed(2)),
+            }
+          : {}),
         concurrency,
         seconds: elapsedMs / 1000,
         completed: latencies.length,
@@ -136,6 +153,20 @@ const table = (rows: Row[]) => [
   ),
   ...rows.filter((r) => r.firstError).map((r) => `\nFirst error at ${r.concurrency}: ${r.firstError}`),
 ];
+
+/** Where each action's CPU went, by process, per load level. */
+const cpuTable = (rows: Row[]) => {
+  const names = Object.keys(rows[0]?.cpuMsPerAction ?? {});
+  if (names.length === 0) return [];
+  return [
+    `CPU per completed action (ms, from /proc; "machine" is every process on the machine, and the busy share is of both cores):`,
+    '',
+    `| concurrent agents | ${names.join(' | ')} | machine busy |`,
+    `| --- | ${names.map(() => '---').join(' | ')} | --- |`,
+    ...rows.map((r) => `| ${r.concurrency} | ${names.map((n) => r.cpuMsPerAction?.[n] ?? '').join(' | ')} | ${Math.round((r.machineBusy ?? 0) * 100)}% |`),
+    '',
+  ];
+};
 
 const ratio = (value: number, floor: number) => (value / floor).toFixed(2);
 
@@ -183,13 +214,26 @@ async function main() {
     const brokers = process.env['KAFKA_BROKERS'];
     if (!brokers) throw new Error('distributed mode needs a broker: run `npm run bench` (it starts one) or set KAFKA_BROKERS');
     process.stderr.write(`[bench] starting the five services over Kafka at ${brokers} ...\n`);
-    const system = await DistributedSystem.start({ brokers, env: { LOG_LEVEL: 'warn' } });
+    const profileDir = values['cpu-prof'];
+    const system = await DistributedSystem.start({
+      brokers,
+      env: { LOG_LEVEL: 'warn', ...(profileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {}) },
+    });
+    const cpuGroups: CpuGroup[] = [
+      ...distributedServices.map((name) => ({ name, pids: () => [system.service(name).pid ?? -1] })),
+      { name: 'load generator', pids: () => [process.pid] },
+      { name: 'Kafka broker', comm: 'java' },
+      { name: 'PostgreSQL', comm: 'postgres' },
+    ];
     let rows: Row[];
     try {
-      rows = await measure(system.addresses, apiKey, 'distributed');
+      rows = await measure(system.addresses, apiKey, 'distributed', cpuGroups);
+      // A graceful stop lets --cpu-prof write its profiles.
+      if (profileDir) await system.stop();
     } finally {
       await system.dispose();
     }
+    if (profileDir) process.stderr.write(`[bench] CPU profiles of the services in ${profileDir}\n`);
     process.stderr.write(`[bench] measuring the floor: one Kafka hop, closed loop, 1 sender ...\n`);
     const floor: KafkaFloor = await measureKafkaFloor({ brokers: brokers.split(','), concurrency: 1, log: (line) => process.stderr.write(`[bench] ${line}\n`) });
     const hops = distributedHops.length;
@@ -205,6 +249,7 @@ async function main() {
       '',
       ...table(rows),
       '',
+      ...cpuTable(rows),
       `Floor, measured in the same run: one Kafka hop (${floor.method}), ${floor.messages} messages: p50 ${floor.p50Ms} ms, p99 ${floor.p99Ms} ms.`,
       `Hops from request to outcome: ${hops} (${distributedHops.join('; ')}).`,
       '',

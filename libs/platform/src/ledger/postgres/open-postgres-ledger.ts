@@ -42,7 +42,14 @@ export async function openPostgresLedger(options: PostgresLedgerOptions): Promis
   if (!validSchemaName.test(schema)) throw new TypeError(`schema "${schema}" must be a lower-case identifier (letters, digits, _)`);
   const onError = options.onError ?? (() => undefined);
   const location = describePostgres(options.connectionString, schema);
-  const pool = new Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 10, connectionTimeoutMillis: 5000 });
+  const pool = new Pool({
+    connectionString: options.connectionString,
+    max: options.maxConnections ?? 10,
+    connectionTimeoutMillis: 5000,
+    // Short statements only: JIT compilation (tens of ms) would cost more than any of them runs, and
+    // the planner's guesses on a young, unanalysed events table are enough to trigger it.
+    options: '-c jit=off',
+  });
   // An idle connection that dies (server restart) must not crash the process: the pool replaces it.
   pool.on('error', onError);
   try {

@@ -104,6 +104,43 @@ describe('PostgreSQL ledger', () => {
     }
   });
 
+  it('keeps the hash chain and the expected revision exact when another writer moved a stream this store remembers', async () => {
+    // given a store that read (and so remembers) a stream, and another store that then appends to it
+    await ledger.events.appendToStream('action-r', [newEvent('ActionRequested')]);
+    expect(await ledger.events.readStream('action-r')).toHaveLength(1);
+    const other = await openPostgresLedger({ connectionString: url, schema, pollIntervalMs: 60_000 });
+    try {
+      await other.events.appendToStream('action-r', [newEvent('PolicyEvaluated')], { expectedRevision: 0 });
+
+      // when the first store appends as if its remembered head were still the last event
+      await expect(ledger.events.appendToStream('action-r', [newEvent('ActionApproved')], { expectedRevision: 0 })).rejects.toMatchObject({
+        name: 'WrongExpectedRevisionError',
+      });
+      // and then without an expectation, and to a stream it believes empty but the other created
+      expect(await ledger.events.readStream('action-new')).toEqual([]);
+      await other.events.appendToStream('action-new', [newEvent('ActionRequested')]);
+      const appended = await ledger.events.appendToStream('action-r', [newEvent('ActionApproved')]);
+      await expect(ledger.events.appendToStream('action-new', [newEvent('ActionRequested')], { expectedRevision: 'no_stream' })).rejects.toMatchObject({
+        name: 'WrongExpectedRevisionError',
+      });
+
+      // then the event went after the other writer's, chained to it, and nothing else was written
+      expect(appended).toMatchObject({ appended: true, nextExpectedRevision: 2 });
+      const stream = await other.events.readStream('action-r');
+      expect(stream.map((e) => [e.revision, e.type])).toEqual([
+        [0, 'ActionRequested'],
+        [1, 'PolicyEvaluated'],
+        [2, 'ActionApproved'],
+      ]);
+      expect(stream[2]!.metadata.prevHash).toBe(stream[1]!.hash);
+      expect(stream[1]!.metadata.prevHash).toBe(stream[0]!.hash);
+      expect(stream[2]!.position).toBe(appended.position);
+      expect((await other.events.readStream('action-new')).map((e) => e.type)).toEqual(['ActionRequested']);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('wakes live subscribers by notification, not by polling, and again after its listening connection was cut', async () => {
     // given a subscriber whose safety-net poll is a minute away
     const seen: string[] = [];

@@ -22,8 +22,13 @@ export interface PostgresEventStoreOptions {
   pollIntervalMs?: number;
   /** Events read per page while a subscription catches up (default 500). */
   pageSize?: number;
+  /** Streams whose last revision and hash are remembered for one-statement appends (default 10,000). */
+  headCacheSize?: number;
   now?: () => Date;
 }
+
+/** The last event of a stream as this store last saw it; null: the stream had no events. */
+type StreamHead = { revision: number; hash: string } | null;
 
 interface PendingAppend {
   streamId: string;
@@ -59,6 +64,14 @@ export const LEDGER_CHANNEL = 'approvals_ledger';
  * The price is that appends are serialised, which suits a ledger with one writer (the decision
  * service) and is measured by `npm run bench`.
  *
+ * Most appends take one round trip: the store remembers the last revision and hash of the
+ * streams it recently read or wrote, builds the hash chain from them, and sends one statement that
+ * checks, in the database, that each stream still ends where the store believes it does, moves the
+ * head and inserts the events (see appendChecked). When the store knows no head, the check fails,
+ * an event id already exists (a retry), or the expected revision does not match what it remembers,
+ * the batch goes through the authoritative path instead: one transaction that reads the streams
+ * and the ids under the head lock and judges every append on what it read.
+ *
  * Live subscriptions are woken by LISTEN/NOTIFY (the append notifies in its transaction, so the
  * notification arrives after the commit), with a slow poll as a safety net.
  */
@@ -72,6 +85,9 @@ export class PostgresEventStore implements EventStore {
   private closing: Promise<void> | undefined;
   private readonly queue: PendingAppend[] = [];
   private flushing = false;
+  /** Recently seen stream heads, least recently used first (see appendChecked). */
+  private readonly heads = new Map<string, StreamHead>();
+  private readonly headCacheSize: number;
 
   constructor(
     private readonly pool: Pool,
@@ -83,6 +99,7 @@ export class PostgresEventStore implements EventStore {
     this.s = quoteIdent(schema);
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.pageSize = options.pageSize ?? 500;
+    this.headCacheSize = options.headCacheSize ?? 10_000;
     this.now = options.now ?? (() => new Date());
     if (!(Number.isSafeInteger(this.pageSize) && this.pageSize > 0)) throw new TypeError('pageSize must be a positive integer');
     if (!(this.pollIntervalMs > 0)) throw new TypeError('pollIntervalMs must be a positive number of milliseconds');
@@ -119,7 +136,7 @@ export class PostgresEventStore implements EventStore {
       let client: PoolClient | undefined;
       try {
         client = await this.pool.connect();
-        const results = await this.appendBatch(client, batch);
+        const results = (await this.appendChecked(client, batch)) ?? (await this.appendBatch(client, batch));
         batch.forEach((request, i) => {
           const result = results[i]!;
           if (result instanceof Error) request.reject(result);
@@ -132,6 +149,87 @@ export class PostgresEventStore implements EventStore {
       }
     }
     this.flushing = false;
+  }
+
+  /**
+   * The one-statement append, judged on the remembered stream heads. Returns undefined, having
+   * written nothing, whenever it cannot be sure: then the caller runs appendBatch.
+   *
+   * The statement's checks read its snapshot, which may predate a concurrent commit; that is safe
+   * because events never change (a remembered hash that is found is right forever) and a stale
+   * "stream is empty" or "revision is free" ends in a unique-key violation, which aborts the
+   * whole statement. The UPDATE of the head row takes the head lock and returns the newest head,
+   * so positions follow it and commit order is position order, as in appendBatch.
+   */
+  private async appendChecked(client: PoolClient, batch: PendingAppend[]): Promise<(AppendResult | Error)[] | undefined> {
+    const heads = new Map<string, StreamHead>();
+    const checks = { stream: [] as string[], revision: [] as number[], hash: [] as (string | null)[] };
+    for (const { streamId, expected } of batch) {
+      if (heads.has(streamId)) continue;
+      // A stream expected not to exist needs no remembered head: the statement checks that it is empty.
+      const head = this.heads.get(streamId) ?? (expected === 'no_stream' ? null : undefined);
+      if (head === undefined) return undefined;
+      heads.set(streamId, head);
+      checks.stream.push(streamId);
+      checks.revision.push(head === null ? -1 : head.revision);
+      checks.hash.push(head === null ? null : head.hash);
+    }
+    const now = this.now().toISOString();
+    const rows = newColumns();
+    const planned: { revision: number; count: number }[] = [];
+    for (const { streamId, events, expected } of batch) {
+      const head = heads.get(streamId)!;
+      const actual = head === null ? -1 : head.revision;
+      try {
+        checkExpectedRevision(streamId, expected, actual);
+      } catch {
+        return undefined; // perhaps the remembered head is old: let the authoritative path judge
+      }
+      const { revision, hash } = pushChained(rows, streamId, events, head, now);
+      planned.push({ revision, count: events.length });
+      heads.set(streamId, { revision, hash });
+    }
+    const s = this.s;
+    let moved: { head: string }[];
+    try {
+      ({ rows: moved } = await client.query<{ head: string }>(
+        `WITH checks AS (
+           SELECT bool_and(CASE WHEN c.rev < 0
+             THEN NOT EXISTS (SELECT 1 FROM ${s}.events e WHERE e.stream_id = c.st)
+             ELSE EXISTS (SELECT 1 FROM ${s}.events e WHERE e.stream_id = c.st AND e.revision = c.rev AND e.hash = c.h) END) AS ok
+           FROM unnest($10::text[], $11::integer[], $12::text[]) AS c(st, rev, h)
+         ), moved AS (
+           UPDATE ${s}.ledger_head SET position = position + $9 WHERE (SELECT ok FROM checks) RETURNING position
+         ), inserted AS (
+           INSERT INTO ${s}.events (position, stream_id, revision, event_id, type, data, metadata, hash, recorded_at)
+           SELECT moved.position - $9 + x.n, x.st, x.r, x.e, x.t, x.d, x.m, x.h, $8::timestamptz
+           FROM moved, unnest($1::text[], $2::integer[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) WITH ORDINALITY AS x(st, r, e, t, d, m, h, n)
+           RETURNING 1
+         )
+         SELECT position::text AS head, pg_notify('${LEDGER_CHANNEL}', $13) FROM moved`,
+        [rows.stream, rows.revision, rows.eventId, rows.type, rows.data, rows.metadata, rows.hash, now, rows.stream.length, checks.stream, checks.revision, checks.hash, this.schema],
+      ));
+    } catch (error) {
+      if ((error as { code?: string }).code === '23505') return undefined; // a retried id, or a stream that moved on
+      throw error;
+    }
+    if (moved.length === 0) {
+      for (const streamId of checks.stream) this.heads.delete(streamId);
+      return undefined;
+    }
+    let position = BigInt(moved[0]!.head) - BigInt(rows.stream.length);
+    for (const [streamId, head] of heads) this.rememberHead(streamId, head);
+    return planned.map(({ revision, count }) => {
+      position += BigInt(count);
+      return { appended: true, nextExpectedRevision: revision, position };
+    });
+  }
+
+  private rememberHead(streamId: string, head: StreamHead): void {
+    if (this.headCacheSize <= 0) return;
+    this.heads.delete(streamId);
+    this.heads.set(streamId, head);
+    if (this.heads.size > this.headCacheSize) this.heads.delete(this.heads.keys().next().value!);
   }
 
   private async appendBatch(client: PoolClient, batch: PendingAppend[]): Promise<(AppendResult | Error)[]> {
@@ -155,7 +253,7 @@ export class PostgresEventStore implements EventStore {
         rows.filter((r) => r.kind === 'id').map((r) => [r.event_id, { streamId: r.stream_id, revision: r.revision, position: BigInt(r.position) }]),
       );
       const now = this.now().toISOString();
-      const columns = { position: [] as string[], stream: [] as string[], revision: [] as number[], eventId: [] as string[], type: [] as string[], data: [] as string[], metadata: [] as string[], hash: [] as string[] };
+      const columns = newColumns();
       const results = batch.map((request): AppendResult | Error => {
         const { streamId, events, expected } = request;
         const head = heads.get(streamId);
@@ -167,25 +265,15 @@ export class PostgresEventStore implements EventStore {
         } catch (error) {
           return error as Error;
         }
-        let prevHash = head === undefined ? null : head.hash;
-        let revision = actual;
-        for (const event of events) {
-          revision += 1;
+        const first = columns.stream.length;
+        const last = pushChained(columns, streamId, events, head ?? null, now);
+        for (let i = first; i < columns.stream.length; i += 1) {
           position += 1n;
-          const { metadata, hash } = chainEvent(streamId, revision, { ...event, metadata: event.metadata ?? {} }, prevHash, now);
           columns.position.push(position.toString());
-          columns.stream.push(streamId);
-          columns.revision.push(revision);
-          columns.eventId.push(event.eventId);
-          columns.type.push(event.type);
-          columns.data.push(JSON.stringify(event.data));
-          columns.metadata.push(JSON.stringify(metadata));
-          columns.hash.push(hash);
-          known.set(event.eventId, { streamId, revision, position });
-          prevHash = hash;
+          known.set(columns.eventId[i]!, { streamId, revision: columns.revision[i]!, position });
         }
-        heads.set(streamId, { revision, hash: prevHash! });
-        return { appended: true, nextExpectedRevision: revision, position };
+        heads.set(streamId, last);
+        return { appended: true, nextExpectedRevision: last.revision, position };
       });
       if (columns.position.length > 0) {
         await client.query(
@@ -200,6 +288,7 @@ export class PostgresEventStore implements EventStore {
         );
       }
       await client.query('COMMIT');
+      for (const streamId of streamIds) this.rememberHead(streamId, heads.get(streamId) ?? null);
       return results;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -218,7 +307,13 @@ export class PostgresEventStore implements EventStore {
         : `SELECT ${COLUMNS} FROM ${this.s}.events WHERE stream_id = $1 AND revision >= $2 ORDER BY revision ASC LIMIT $3`,
       [streamId, options.fromRevision ?? (backwards ? 2_147_483_647 : 0), limit === NO_LIMIT ? null : limit],
     );
-    return rows.map(toRecordedEvent);
+    const events = rows.map(toRecordedEvent);
+    // A whole stream read forwards ends at its head: remember it for the next append.
+    if (!backwards && limit === NO_LIMIT && (options.fromRevision ?? 0) === 0 && !this.heads.has(streamId)) {
+      const last = events.at(-1);
+      this.rememberHead(streamId, last === undefined ? null : { revision: last.revision, hash: last.hash });
+    }
+    return events;
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
@@ -274,6 +369,7 @@ export class PostgresEventStore implements EventStore {
     if (this.closing) throw new LedgerClosedError(this.location);
     const head = await this.head();
     if (head <= after) return { events: [], scannedTo: after };
+    // The head as a literal bound (not a subquery) lets the planner estimate the range and walk the index in order.
     const { rows } =
       streamPrefix === undefined
         ? await this.pool.query<EventRow>(`SELECT ${COLUMNS} FROM ${this.s}.events WHERE position > $1 AND position <= $2 ORDER BY position LIMIT $3`, [
@@ -288,6 +384,38 @@ export class PostgresEventStore implements EventStore {
     const events = rows.map(toRecordedEvent);
     return { events, scannedTo: events.length < maxCount ? head : events.at(-1)!.position };
   }
+}
+
+interface Columns {
+  position: string[];
+  stream: string[];
+  revision: number[];
+  eventId: string[];
+  type: string[];
+  data: string[];
+  metadata: string[];
+  hash: string[];
+}
+
+const newColumns = (): Columns => ({ position: [], stream: [], revision: [], eventId: [], type: [], data: [], metadata: [], hash: [] });
+
+/** Adds one append's events to the insert columns, chained after `head`; returns the new head. */
+function pushChained(columns: Columns, streamId: string, events: NewEvent[], head: StreamHead, now: string): { revision: number; hash: string } {
+  let prevHash = head === null ? null : head.hash;
+  let revision = head === null ? -1 : head.revision;
+  for (const event of events) {
+    revision += 1;
+    const { metadata, hash } = chainEvent(streamId, revision, { ...event, metadata: event.metadata ?? {} }, prevHash, now);
+    columns.stream.push(streamId);
+    columns.revision.push(revision);
+    columns.eventId.push(event.eventId);
+    columns.type.push(event.type);
+    columns.data.push(JSON.stringify(event.data));
+    columns.metadata.push(JSON.stringify(metadata));
+    columns.hash.push(hash);
+    prevHash = hash;
+  }
+  return { revision, hash: prevHash! };
 }
 
 function toRecordedEvent(row: EventRow): RecordedEvent {
