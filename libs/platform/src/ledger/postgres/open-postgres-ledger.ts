@@ -70,9 +70,7 @@ export async function openPostgresLedger(options: PostgresLedgerOptions): Promis
   const listener = new PgChangeListener(
     { connectionString: options.connectionString, connectionTimeoutMillis: 5000 },
     LEDGER_CHANNEL,
-    (payload) => {
-      if (payload === undefined || payload === schema) events.wake();
-    },
+    (payload) => events.notified(payload),
     onError,
   );
   try {

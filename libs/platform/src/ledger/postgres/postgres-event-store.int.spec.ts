@@ -104,6 +104,39 @@ describe('PostgreSQL ledger', () => {
     }
   });
 
+  it('serves its own appends to its live subscribers without missing what another writer appended in between', async () => {
+    // given a live subscriber on a store that appends itself, and a second writer on the same ledger
+    const seen: RecordedEvent[] = [];
+    const subscription = ledger.events.subscribeToAll((event) => void seen.push(event), { after: await ledger.events.headPosition() });
+    await subscription.caughtUp;
+    const other = await openPostgresLedger({ connectionString: url, schema, pollIntervalMs: 60_000 });
+    try {
+      // when both write at once, and then each alone
+      await Promise.all([
+        (async () => {
+          for (let i = 0; i < 30; i += 1) await ledger.events.appendToStream(`action-own-${i % 3}`, [newEvent('Own', { i })]);
+        })(),
+        (async () => {
+          for (let i = 0; i < 30; i += 1) await other.events.appendToStream(`action-other-${i % 3}`, [newEvent('Other', { i })]);
+        })(),
+      ]);
+      // (the other writer last: only its notification can tell this store's subscriber about it)
+      await ledger.events.appendToStream('action-own-last', [newEvent('Own', { i: 'last' })]);
+      await other.events.appendToStream('action-other-last', [newEvent('Other', { i: 'last' })]);
+      const deadline = Date.now() + 10_000;
+      while (seen.length < 62 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+
+      // then the subscriber saw all 62 events once, in position order without a hole, equal to what the server holds
+      expect(seen).toHaveLength(62);
+      const positions = seen.map((e) => e.position);
+      for (let i = 1; i < positions.length; i += 1) expect(positions[i]).toBe(positions[i - 1]! + 1n);
+      expect(seen).toEqual(await other.events.readAll({ after: positions[0]! - 1n }));
+    } finally {
+      await subscription.close();
+      await other.close();
+    }
+  });
+
   it('keeps the hash chain and the expected revision exact when another writer moved a stream this store remembers', async () => {
     // given a store that read (and so remembers) a stream, and another store that then appends to it
     await ledger.events.appendToStream('action-r', [newEvent('ActionRequested')]);

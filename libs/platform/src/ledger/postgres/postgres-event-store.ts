@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import {
   type AppendResult,
@@ -85,6 +86,15 @@ export class PostgresEventStore implements EventStore {
   private closing: Promise<void> | undefined;
   private readonly queue: PendingAppend[] = [];
   private flushing = false;
+  /**
+   * Events this store appended most recently, with consecutive positions. Live subscribers take
+   * their next page from here instead of asking the server (see readPage). Emptied whenever
+   * another writer may have appended: a gap in positions, or a notification that is not ours.
+   */
+  private recent: RecordedEvent[] = [];
+  private static readonly recentLimit = 4096;
+  /** Names this store in its notifications, so it can tell its own commits from other writers'. */
+  private readonly origin = randomUUID();
   /** Recently seen stream heads, least recently used first (see appendChecked). */
   private readonly heads = new Map<string, StreamHead>();
   private readonly headCacheSize: number;
@@ -109,6 +119,22 @@ export class PostgresEventStore implements EventStore {
   /** Wakes every live subscription (a notification arrived, or the listener reconnected). */
   wake(): void {
     for (const subscription of this.subscriptions) subscription.wake();
+  }
+
+  /**
+   * A notification on the ledger channel (undefined: the listener reconnected and may have missed
+   * some). Our own commits woke the subscriptions already; anything else may be another writer's,
+   * so the recent-appends cache can no longer vouch for the log and is dropped.
+   */
+  notified(payload: string | undefined): void {
+    if (payload !== undefined && payload !== this.schema && !payload.startsWith(`${this.schema} `)) return; // another ledger's
+    if (payload === this.notifyPayload) return;
+    this.recent = [];
+    this.wake();
+  }
+
+  private get notifyPayload(): string {
+    return `${this.schema} ${this.origin}`;
   }
 
   async appendToStream(streamId: string, events: NewEvent[], options: { expectedRevision?: ExpectedRevision } = {}): Promise<AppendResult> {
@@ -207,7 +233,7 @@ export class PostgresEventStore implements EventStore {
            RETURNING 1
          )
          SELECT position::text AS head, pg_notify('${LEDGER_CHANNEL}', $13) FROM moved`,
-        [rows.stream, rows.revision, rows.eventId, rows.type, rows.data, rows.metadata, rows.hash, now, rows.stream.length, checks.stream, checks.revision, checks.hash, this.schema],
+        [rows.stream, rows.revision, rows.eventId, rows.type, rows.data, rows.metadata, rows.hash, now, rows.stream.length, checks.stream, checks.revision, checks.hash, this.notifyPayload],
       ));
     } catch (error) {
       if ((error as { code?: string }).code === '23505') return undefined; // a retried id, or a stream that moved on
@@ -219,6 +245,7 @@ export class PostgresEventStore implements EventStore {
     }
     let position = BigInt(moved[0]!.head) - BigInt(rows.stream.length);
     for (const [streamId, head] of heads) this.rememberHead(streamId, head);
+    this.rememberRecent(rows, position + 1n);
     return planned.map(({ revision, count }) => {
       position += BigInt(count);
       return { appended: true, nextExpectedRevision: revision, position };
@@ -230,6 +257,27 @@ export class PostgresEventStore implements EventStore {
     this.heads.delete(streamId);
     this.heads.set(streamId, head);
     if (this.heads.size > this.headCacheSize) this.heads.delete(this.heads.keys().next().value!);
+  }
+
+  /** Keeps the events just committed, at consecutive positions from `first`, for live subscribers. */
+  private rememberRecent(columns: Columns, first: bigint): void {
+    const last = this.recent.at(-1);
+    // A gap: another writer committed in between, so the cache no longer covers a range alone.
+    if (last && last.position + 1n !== first) this.recent = [];
+    columns.stream.forEach((streamId, i) => {
+      this.recent.push({
+        eventId: columns.eventId[i]!,
+        type: columns.type[i]!,
+        // Parsed from the stored text, so readers get exactly what a read from the server gives.
+        data: JSON.parse(columns.data[i]!) as unknown,
+        metadata: JSON.parse(columns.metadata[i]!) as RecordedEvent['metadata'],
+        streamId,
+        revision: columns.revision[i]!,
+        position: first + BigInt(i),
+        hash: columns.hash[i]!,
+      });
+    });
+    if (this.recent.length > PostgresEventStore.recentLimit * 2) this.recent = this.recent.slice(-PostgresEventStore.recentLimit);
   }
 
   private async appendBatch(client: PoolClient, batch: PendingAppend[]): Promise<(AppendResult | Error)[]> {
@@ -284,11 +332,12 @@ export class PostgresEventStore implements EventStore {
              RETURNING 1
            ), moved AS (UPDATE ${s}.ledger_head SET position = $10)
            SELECT pg_notify('${LEDGER_CHANNEL}', $11)`,
-          [columns.position, columns.stream, columns.revision, columns.eventId, columns.type, columns.data, columns.metadata, columns.hash, now, position.toString(), this.schema],
+          [columns.position, columns.stream, columns.revision, columns.eventId, columns.type, columns.data, columns.metadata, columns.hash, now, position.toString(), this.notifyPayload],
         );
       }
       await client.query('COMMIT');
       for (const streamId of streamIds) this.rememberHead(streamId, heads.get(streamId) ?? null);
+      if (columns.position.length > 0) this.rememberRecent(columns, BigInt(columns.position[0]!));
       return results;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -367,6 +416,12 @@ export class PostgresEventStore implements EventStore {
   /** Reads only up to a head taken first: every position up to it is committed (see the class comment). */
   private async readPage(after: bigint, streamPrefix: string | undefined, maxCount: number): Promise<GlobalLogPage> {
     if (this.closing) throw new LedgerClosedError(this.location);
+    const cached = this.fromRecent(after);
+    if (cached) {
+      const matching = streamPrefix === undefined ? cached : cached.filter((event) => event.streamId.startsWith(streamPrefix));
+      const events = matching.slice(0, maxCount);
+      return { events, scannedTo: events.length < matching.length ? events.at(-1)!.position : this.recent.at(-1)!.position };
+    }
     const head = await this.head();
     if (head <= after) return { events: [], scannedTo: after };
     // The head as a literal bound (not a subquery) lets the planner estimate the range and walk the index in order.
@@ -383,6 +438,18 @@ export class PostgresEventStore implements EventStore {
           );
     const events = rows.map(toRecordedEvent);
     return { events, scannedTo: events.length < maxCount ? head : events.at(-1)!.position };
+  }
+
+  /**
+   * The recent appends after `after`, when they alone cover the log from there: every position up
+   * to the last of them is ours and committed, and no other writer has been heard of since (its
+   * notification empties the cache). Undefined sends the reader to the server.
+   */
+  private fromRecent(after: bigint): RecordedEvent[] | undefined {
+    const first = this.recent[0];
+    const last = this.recent.at(-1);
+    if (!first || !last || first.position > after + 1n || last.position < after) return undefined;
+    return this.recent.slice(Number(after + 1n - first.position));
   }
 }
 
