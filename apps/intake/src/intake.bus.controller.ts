@@ -12,7 +12,7 @@ export class IntakeBusController {
 
   @EventPattern(Topics.ledgerEvents)
   onLedgerEvent(@Payload() message: unknown): void {
-    const { type, metadata } = parseMessage(ledgerEventMessageSchema, message, Topics.ledgerEvents);
-    this.updates.notify({ streamId: metadata.streamId, revision: metadata.revision, type });
+    const { type, data, metadata } = parseMessage(ledgerEventMessageSchema, message, Topics.ledgerEvents);
+    this.updates.notify({ streamId: metadata.streamId, revision: metadata.revision, type, data });
   }
 }

@@ -13,7 +13,7 @@ function given() {
 }
 
 describe('IntakeBusController', () => {
-  it('announces each ledger event from the bus to the watchers of its stream', async () => {
+  it('announces each ledger event from the bus, with its data, to the watchers of its stream', async () => {
     const { store, controller, received } = given();
     await store.appendToStream('action-act-1', [
       { eventId: 'event-1', type: 'ActionRequested', data: { actionId: 'act-1' }, metadata: { actionId: 'act-1' } },
@@ -24,8 +24,8 @@ describe('IntakeBusController', () => {
     for (const event of await store.readStream('action-act-1')) controller.onLedgerEvent(JSON.parse(JSON.stringify(toLedgerEventMessage(event))));
 
     expect(received).toEqual([
-      { streamId: 'action-act-1', revision: 0, type: 'ActionRequested' },
-      { streamId: 'action-act-1', revision: 1, type: 'PolicyEvaluated' },
+      { streamId: 'action-act-1', revision: 0, type: 'ActionRequested', data: { actionId: 'act-1' } },
+      { streamId: 'action-act-1', revision: 1, type: 'PolicyEvaluated', data: { actionId: 'act-1' } },
     ]);
   });
 

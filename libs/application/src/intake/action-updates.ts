@@ -6,6 +6,11 @@ export interface ActionUpdate {
   /** Revision of the new event within its stream. */
   revision: number;
   type: string;
+  /**
+   * The event's data as the ledger recorded it (the bus carries whole ledger events). With it a
+   * watcher folds consecutive events without reading the ledger; without it, it reads.
+   */
+  data?: unknown;
 }
 
 type Listener = (update: ActionUpdate) => void;
@@ -16,8 +21,9 @@ export const isStatusEvent = (type: string): boolean => finalOutcomeEventTypes.h
 
 /**
  * Tells the watchers of an action that its stream changed. Fed from the bus, so it works the same
- * whether the intake runs inside the embedded server or as its own process; it carries no events,
- * only the news of them: watchers read the ledger, which stays the truth.
+ * whether the intake runs inside the embedded server or as its own process. The bus relays ledger
+ * events in stream order, so a watcher folds the ones that follow on from what it read; whenever
+ * they do not (a gap, an update without data), it reads the ledger, which stays the truth.
  */
 export class ActionUpdates {
   private readonly listeners = new Map<string, Set<Listener>>();

@@ -1,6 +1,6 @@
 import type { ActionView__Output, CommandReply, RequestActionRequest__Output } from '@approvals/contracts';
 import { Commands } from '@approvals/contracts';
-import type { ApprovalState } from '@approvals/domain';
+import type { ApprovalEvent, ApprovalState } from '@approvals/domain';
 import { evolve, toActionStreamId } from '@approvals/domain';
 import { actionIdFor } from '../ids';
 import { canonicalJson, sha256Hex } from '../ledger/event-hash';
@@ -96,9 +96,12 @@ export class IntakeService {
   ): Promise<IntakeResult<void>> {
     let wake: () => void = () => undefined;
     let announced = -1;
+    /** Announced events with their data, by revision, not folded yet. */
+    const arrived = new Map<number, ApprovalEvent>();
     // Listen before reading, so no event falls between the read and the first wake-up.
     const unlisten = this.updates.listen(toActionStreamId(actionId), (update) => {
       announced = Math.max(announced, update.revision);
+      if (update.data !== undefined) arrived.set(update.revision, { type: update.type, data: update.data } as ApprovalEvent);
       if (isStatusEvent(update.type)) wake();
     });
     try {
@@ -118,7 +121,7 @@ export class IntakeService {
         // The events of one append are announced back to back: read the ledger once after all of them.
         await new Promise((resolve) => setImmediate(resolve));
         changed = new Promise<void>((resolve) => (wake = resolve));
-        ({ state, revision } = await this.advance(actionId, state, revision, announced));
+        ({ state, revision } = await this.advance(actionId, state, revision, announced, arrived));
       }
     } finally {
       unlisten();
@@ -126,13 +129,26 @@ export class IntakeService {
   }
 
   /**
-   * Folds the events after `revision` onto the state, read from the ledger; reads the whole stream
-   * again if they do not follow on from it or stop short of the last announced revision.
+   * Folds the events after `revision` onto the state: first those that arrived with their updates,
+   * as far as they follow on; then, if that stops short of the last announced revision, the rest
+   * read from the ledger, and the whole stream again if those do not follow on either.
    */
-  private async advance(actionId: string, state: ApprovalState, revision: number, announced: number): Promise<{ state: ApprovalState; revision: number }> {
-    const events = await this.ledger.readStream(toActionStreamId(actionId), { fromRevision: revision + 1 });
+  private async advance(
+    actionId: string,
+    state: ApprovalState,
+    revision: number,
+    announced: number,
+    arrived: Map<number, ApprovalEvent>,
+  ): Promise<{ state: ApprovalState; revision: number }> {
     let next = state;
     let at = revision;
+    for (let event = arrived.get(at + 1); event !== undefined; event = arrived.get(at + 1)) {
+      next = evolve(next, event);
+      at += 1;
+    }
+    for (const seen of arrived.keys()) if (seen <= at) arrived.delete(seen);
+    if (at >= announced) return { state: next, revision: at };
+    const events = await this.ledger.readStream(toActionStreamId(actionId), { fromRevision: at + 1 });
     for (const event of events) {
       if (event.revision !== at + 1) return loadAction(this.ledger, actionId);
       next = evolve(next, toDomainEvent(event));

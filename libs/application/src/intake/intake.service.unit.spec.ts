@@ -389,6 +389,42 @@ describe('IntakeService.watch: updates', () => {
     expect(recorder.last).toMatchObject({ revision: '2', evaluation: { outcome: 'DENY', policyVersion: 'sha256:policies' } });
   });
 
+  it('folds the events that arrive with their updates, reading the ledger only for those that did not', async () => {
+    const reads: (number | undefined)[] = [];
+    const store = new TamperedLedger((events, options) => {
+      reads.push(options.fromRevision);
+      return events;
+    });
+    const { intake, updates } = await given({ bus: false, store });
+    await record(store, actionId, events.requested(actionId));
+    const recorder = new ViewRecorder();
+
+    const watching = intake.watch(agentId, actionId, recorder.onView);
+    await recorder.received(1);
+    await record(store, actionId, events.evaluated(actionId, 'REQUIRE_APPROVAL'), events.approvalRequested(actionId));
+    const recorded = await store.readStream(streamId);
+    reads.length = 0;
+    // revisions 1 and 2 arrive with their data: folded, nothing read
+    for (const event of recorded.slice(1)) updates.notify({ streamId, revision: event.revision, type: event.type, data: event.data });
+    await recorder.received(2);
+    expect(reads).toEqual([]);
+    expect(recorder.last).toMatchObject({ status: 'AWAITING_APPROVAL', revision: '2' });
+
+    // revision 3 is announced without its data, 4 to 5 with theirs: 3 onwards is read from the ledger
+    await record(store, actionId, events.voteCast(actionId, 'alice'));
+    await record(store, actionId, events.approved(actionId), events.grantIssued(actionId));
+    const later = (await store.readStream(streamId)).slice(3);
+    reads.length = 0;
+    updates.notify({ streamId, revision: 3, type: 'VoteCast' });
+    for (const event of later.slice(1)) updates.notify({ streamId, revision: event.revision, type: event.type, data: event.data });
+
+    await expect(watching).resolves.toEqual({ ok: true, value: undefined });
+    expect(reads).toEqual([3]);
+    expect(recorder.statuses).toEqual(['PENDING_POLICY', 'AWAITING_APPROVAL', 'APPROVED']);
+    expect(recorder.last.approval!.votes.map((vote) => vote.approverId)).toEqual(['alice']);
+    expect(recorder.last).toMatchObject({ revision: '5', grant: { grantId: 'grant-1' } });
+  });
+
   it('misses no update that arrives while it reads the action for the first time', async () => {
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (release = resolve));
