@@ -1,8 +1,8 @@
 import type { OnApplicationBootstrap, OnApplicationShutdown, OnModuleDestroy } from '@nestjs/common';
 import { Inject, Module } from '@nestjs/common';
 import { AuditQueries } from '@approvals/application';
-import type { AppConfig, Logger, SqliteReadModelStore } from '@approvals/platform';
-import { ProjectorThread, dataFiles, openSqliteReadModel } from '@approvals/platform';
+import type { AppConfig, Logger, OpenReadModel } from '@approvals/platform';
+import { ProjectorThread, openReadModel, openWithRetry } from '@approvals/platform';
 import { CONFIG, LOGGER } from '@approvals/nest-platform';
 import { AuditGrpcController } from './audit.grpc.controller';
 
@@ -11,25 +11,32 @@ const READ_MODEL = Symbol('ReadModelStore');
 @Module({
   controllers: [AuditGrpcController],
   providers: [
-    { provide: READ_MODEL, useFactory: (config: AppConfig) => openSqliteReadModel({ dataDir: config.dataDir, walAutoCheckpoint: false }), inject: [CONFIG] },
-    { provide: AuditQueries, useFactory: (store: SqliteReadModelStore) => new AuditQueries(store), inject: [READ_MODEL] },
+    {
+      provide: READ_MODEL,
+      // A read model on a server that is not up yet is waited for (the service stays not ready), not a crash.
+      useFactory: (config: AppConfig, logger: Logger) =>
+        openWithRetry(() => openReadModel(config.readModel, (err) => logger.warn({ err }, 'read model connection error')), {
+          onRetry: (err, attempt, delayMs) => logger.warn({ err, attempt }, `the audit read model cannot be opened; not ready, trying again in ${delayMs} ms`),
+        }),
+      inject: [CONFIG, LOGGER],
+    },
+    { provide: AuditQueries, useFactory: (store: OpenReadModel) => new AuditQueries(store), inject: [READ_MODEL] },
   ],
 })
 export class AuditProjectorModule implements OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown {
   private projector: ProjectorThread | undefined;
 
   constructor(
-    @Inject(READ_MODEL) private readonly store: SqliteReadModelStore,
+    @Inject(READ_MODEL) private readonly store: OpenReadModel,
     @Inject(CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   /** The projection runs in its own thread; this module answers the queries (see ProjectorThread). */
   async onApplicationBootstrap(): Promise<void> {
-    const files = dataFiles(this.config);
     this.projector = await ProjectorThread.start({
       ledger: this.config.ledger,
-      readModelFile: files.readModel,
+      readModel: this.config.readModel,
       onError: (message) => this.logger.error(message),
     });
   }

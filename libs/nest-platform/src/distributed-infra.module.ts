@@ -45,7 +45,8 @@ const commandSenders: readonly ServiceName[] = ['intake', 'notifier'];
 const writtenFiles = (config: AppConfig, service: ServiceName): string[] => {
   const files = dataFiles(config);
   const ledger = config.ledger.store === 'embedded' ? [config.ledger.file] : [];
-  return { decision: ledger, notifier: [files.notifier], 'audit-projector': [files.readModel], intake: [], 'policy-evaluator': [] }[service];
+  const readModel = config.readModel.store === 'embedded' ? [config.readModel.file] : [];
+  return { decision: ledger, notifier: [files.notifier], 'audit-projector': readModel, intake: [], 'policy-evaluator': [] }[service];
 };
 
 /** Refuses what a service that sends no commands tries to send: a wiring mistake, not a runtime state. */

@@ -38,7 +38,8 @@ export class EmbeddedInfraModule implements OnApplicationBootstrap, OnApplicatio
   onApplicationBootstrap(): void {
     const files = dataFiles(this.config);
     const ledgerFile = this.config.ledger.store === 'embedded' ? [this.config.ledger.file] : [];
-    this.checkpointer = WalCheckpointer.start([...ledgerFile, files.readModel, files.notifier], {
+    const readModelFile = this.config.readModel.store === 'embedded' ? [this.config.readModel.file] : [];
+    this.checkpointer = WalCheckpointer.start([...ledgerFile, ...readModelFile, files.notifier], {
       intervalMs: this.config.sqliteCheckpointMs,
       onError: (err) => this.logger.warn({ err }, 'background WAL checkpoint failed; will retry'),
     });

@@ -20,8 +20,8 @@ export interface DistributedSystemOptions {
   /** host:port list; default KAFKA_BROKERS, which `npm test` sets to the broker it started. */
   brokers?: string;
   /**
-   * The ledger: PostgreSQL (default; a schema of its own on APPROVALS_TEST_POSTGRES_URL, dropped
-   * by dispose) or the SQLite file shared in the data directory.
+   * The ledger and the audit read model: PostgreSQL (default; schemas of their own on
+   * APPROVALS_TEST_POSTGRES_URL, dropped by dispose) or the SQLite files in the data directory.
    */
   ledger?: 'postgres' | 'embedded';
   verbose?: boolean;
@@ -55,7 +55,14 @@ export class DistributedSystem {
     const namespace = `e2e-${randomUUID().slice(0, 8)}`;
     const ledgerSchema = (options.ledger ?? 'postgres') === 'postgres' ? `e2e_${namespace.slice(4)}` : undefined;
     const ledgerEnv: Record<string, string> = ledgerSchema
-      ? { APPROVALS_LEDGER_STORE: 'postgres', APPROVALS_POSTGRES_URL: testPostgresUrl(), APPROVALS_POSTGRES_SCHEMA: ledgerSchema }
+      ? {
+          APPROVALS_LEDGER_STORE: 'postgres',
+          APPROVALS_POSTGRES_URL: testPostgresUrl(),
+          APPROVALS_POSTGRES_SCHEMA: ledgerSchema,
+          // The auditors' read model too, as distributed mode runs it.
+          APPROVALS_READ_MODEL_STORE: 'postgres',
+          APPROVALS_READ_MODEL_SCHEMA: readModelSchemaOf(ledgerSchema),
+        }
       : {};
     const processes = new Map<DistributedService, ServerProcess>();
     const grpcPorts = new Map<DistributedService, number>();
@@ -134,12 +141,16 @@ export class DistributedSystem {
       await client.connect();
       try {
         await client.query(`DROP SCHEMA IF EXISTS "${this.ledgerSchema}" CASCADE`);
+        await client.query(`DROP SCHEMA IF EXISTS "${readModelSchemaOf(this.ledgerSchema)}" CASCADE`);
       } finally {
         await client.end();
       }
     }
   }
 }
+
+/** The schema of a test system's read model, next to its ledger's. */
+const readModelSchemaOf = (ledgerSchema: string) => `${ledgerSchema}_read_model`;
 
 /** The PostgreSQL server of the tests (these machines run one on 127.0.0.1:5432, trust auth). */
 export const testPostgresUrl = (): string => process.env['APPROVALS_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';

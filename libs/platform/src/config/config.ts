@@ -4,6 +4,7 @@ import { LEDGER_FILE_NAME } from '../ledger/sqlite/open-sqlite-ledger';
 import { READ_MODEL_FILE_NAME } from '../read-model/open-sqlite-read-model';
 import { parseBrokers } from '../bus/kafka/kafka-client';
 import type { LedgerSpec } from '../ledger/open-ledger';
+import type { ReadModelSpec } from '../read-model/open-read-model';
 import { validSchemaName } from '../ledger/postgres/schema';
 
 const port = (fallback: number) =>
@@ -54,6 +55,8 @@ const schema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection string')
     .optional(),
   APPROVALS_POSTGRES_SCHEMA: z.string().regex(validSchemaName, 'must be a lower-case identifier (letters, digits, _)').default('approvals'),
+  APPROVALS_READ_MODEL_STORE: z.enum(['embedded', 'postgres'], { message: 'must be embedded or postgres' }).default('embedded'),
+  APPROVALS_READ_MODEL_SCHEMA: z.string().regex(validSchemaName, 'must be a lower-case identifier (letters, digits, _)').default('approvals_read_model'),
   APPROVALS_KURRENTDB_CONNECTION_STRING: z
     .string()
     .regex(/^(kurrentdb|kdb|esdb|kurrentdb\+discover|esdb\+discover):\/\//, 'must be a kurrentdb:// (or esdb://) connection string')
@@ -83,6 +86,8 @@ export interface AppConfig {
   commandTimeoutMs: number;
   /** Which ledger adapter, and where (APPROVALS_LEDGER_STORE and its connection settings). */
   ledger: LedgerSpec;
+  /** Where the audit projector keeps its read model (APPROVALS_READ_MODEL_STORE). */
+  readModel: ReadModelSpec;
 }
 
 export class ConfigError extends Error {
@@ -103,6 +108,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
   const missing = (name: string) => new ConfigError(`invalid configuration:\n  ${name} is required when APPROVALS_LEDGER_STORE=${c.APPROVALS_LEDGER_STORE}`);
   if (c.APPROVALS_LEDGER_STORE === 'postgres' && !c.APPROVALS_POSTGRES_URL) throw missing('APPROVALS_POSTGRES_URL');
   if (c.APPROVALS_LEDGER_STORE === 'kurrentdb' && !c.APPROVALS_KURRENTDB_CONNECTION_STRING) throw missing('APPROVALS_KURRENTDB_CONNECTION_STRING');
+  if (c.APPROVALS_READ_MODEL_STORE === 'postgres' && !c.APPROVALS_POSTGRES_URL) {
+    throw new ConfigError('invalid configuration:\n  APPROVALS_POSTGRES_URL is required when APPROVALS_READ_MODEL_STORE=postgres');
+  }
   const path = (p: string) => (isAbsolute(p) ? p : resolve(cwd, p));
   return {
     dataDir: path(c.APPROVALS_DATA_DIR),
@@ -127,6 +135,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
         : c.APPROVALS_LEDGER_STORE === 'kurrentdb'
           ? { store: 'kurrentdb', connectionString: c.APPROVALS_KURRENTDB_CONNECTION_STRING! }
           : { store: 'embedded', file: join(path(c.APPROVALS_DATA_DIR), LEDGER_FILE_NAME) },
+    readModel:
+      c.APPROVALS_READ_MODEL_STORE === 'postgres'
+        ? { store: 'postgres', connectionString: c.APPROVALS_POSTGRES_URL!, schema: c.APPROVALS_READ_MODEL_SCHEMA }
+        : { store: 'embedded', file: join(path(c.APPROVALS_DATA_DIR), READ_MODEL_FILE_NAME) },
   };
 }
 

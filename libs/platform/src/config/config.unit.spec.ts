@@ -6,6 +6,7 @@ describe('loadConfig', () => {
   it('has defaults for everything: embedded ledger in the data directory, local broker', () => {
     const config = load({});
     expect(config.ledger).toEqual({ store: 'embedded', file: '/srv/approvals/.data/ledger.sqlite' });
+    expect(config.readModel).toEqual({ store: 'embedded', file: '/srv/approvals/.data/audit-read-model.sqlite' });
     expect(config.kafka).toEqual({ brokers: ['127.0.0.1:9092'], namespace: '' });
     expect(config.commandTimeoutMs).toBe(10_000);
   });
@@ -13,6 +14,16 @@ describe('loadConfig', () => {
   it('selects the PostgreSQL ledger with its connection string and schema', () => {
     const config = load({ APPROVALS_LEDGER_STORE: 'postgres', APPROVALS_POSTGRES_URL: 'postgres://app@db:5432/ledger', APPROVALS_POSTGRES_SCHEMA: 'prod_ledger' });
     expect(config.ledger).toEqual({ store: 'postgres', connectionString: 'postgres://app@db:5432/ledger', schema: 'prod_ledger' });
+  });
+
+  it('selects the PostgreSQL read model on the same server, in a schema of its own', () => {
+    const config = load({ APPROVALS_READ_MODEL_STORE: 'postgres', APPROVALS_POSTGRES_URL: 'postgres://app@db:5432/ledger' });
+    expect(config.readModel).toEqual({ store: 'postgres', connectionString: 'postgres://app@db:5432/ledger', schema: 'approvals_read_model' });
+    expect(config.ledger.store).toBe('embedded');
+    expect(() => load({ APPROVALS_READ_MODEL_STORE: 'postgres' })).toThrow(
+      new ConfigError('invalid configuration:\n  APPROVALS_POSTGRES_URL is required when APPROVALS_READ_MODEL_STORE=postgres'),
+    );
+    expect(() => load({ APPROVALS_READ_MODEL_STORE: 'mongo' })).toThrow(/APPROVALS_READ_MODEL_STORE="mongo": must be embedded or postgres/);
   });
 
   it('names the missing connection setting of the chosen store', () => {

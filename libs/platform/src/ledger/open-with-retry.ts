@@ -10,16 +10,16 @@ export interface RetryOptions {
 }
 
 /**
- * Opens the ledger, trying again with exponential backoff while the store cannot be reached: a
- * service that starts before its database waits for it (and is not ready meanwhile) instead of
- * crashing. Configuration mistakes (a TypeError, e.g. a bad schema name) are not retried.
+ * Runs `open` until it succeeds, trying again with exponential backoff while the store cannot be
+ * reached: a service that starts before its database waits for it (and is not ready meanwhile)
+ * instead of crashing. Configuration mistakes (a TypeError, e.g. a bad schema name) are not retried.
  */
-export async function openLedgerWithRetry(spec: LedgerSpec, tuning: LedgerTuning = {}, retry: RetryOptions = {}): Promise<Ledger> {
+export async function openWithRetry<T>(open: () => Promise<T>, retry: RetryOptions = {}): Promise<T> {
   const max = retry.maxDelayMs ?? 10_000;
   let delay = retry.initialDelayMs ?? 500;
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await openLedger(spec, tuning);
+      return await open();
     } catch (error) {
       if (error instanceof TypeError || retry.signal?.aborted) throw error;
       retry.onRetry?.(error, attempt, delay);
@@ -28,3 +28,7 @@ export async function openLedgerWithRetry(spec: LedgerSpec, tuning: LedgerTuning
     }
   }
 }
+
+/** Opens the ledger with {@link openWithRetry}. */
+export const openLedgerWithRetry = (spec: LedgerSpec, tuning: LedgerTuning = {}, retry: RetryOptions = {}): Promise<Ledger> =>
+  openWithRetry(() => openLedger(spec, tuning), retry);

@@ -1,11 +1,13 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { LedgerSpec } from '../ledger/open-ledger';
+import type { ReadModelSpec } from './open-read-model';
 
 export interface ProjectorThreadOptions {
   /** The ledger to follow (the thread opens its own connection to it). */
   ledger: LedgerSpec;
-  readModelFile: string;
+  /** The read model to write (the thread opens its own connection to it). */
+  readModel: ReadModelSpec;
   /** How often the thread looks for new ledger events (it is not told about appends). */
   pollIntervalMs?: number;
   onError?: (message: string) => void;
@@ -25,7 +27,7 @@ export class ProjectorThread {
 
   static async start(options: ProjectorThreadOptions): Promise<ProjectorThread> {
     const worker = new Worker(join(__dirname, 'projector-thread.main.js'), {
-      workerData: { ledger: options.ledger, readModelFile: options.readModelFile, pollIntervalMs: options.pollIntervalMs ?? 20 },
+      workerData: { ledger: options.ledger, readModel: options.readModel, pollIntervalMs: options.pollIntervalMs ?? 20 },
     });
     let started = false;
     await new Promise<void>((resolve, reject) => {

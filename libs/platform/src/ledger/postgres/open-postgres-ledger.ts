@@ -33,6 +33,21 @@ export function describePostgres(connectionString: string, schema: string): stri
   }
 }
 
+/** A connection pool for our short statements, shared by the ledger and the read model. */
+export function createPool(connectionString: string, max: number, onError: (error: unknown) => void): Pool {
+  const pool = new Pool({
+    connectionString,
+    max,
+    connectionTimeoutMillis: 5000,
+    // Short statements only: JIT compilation (tens of ms) would cost more than any of them runs, and
+    // the planner's guesses on a young, unanalysed events table are enough to trigger it.
+    options: '-c jit=off',
+  });
+  // An idle connection that dies (server restart) must not crash the process: the pool replaces it.
+  pool.on('error', onError);
+  return pool;
+}
+
 /**
  * Opens the ledger on PostgreSQL: migrates the schema, then listens for appends. Fails with a
  * clear error when the server cannot be reached (the caller retries with backoff).
@@ -42,16 +57,7 @@ export async function openPostgresLedger(options: PostgresLedgerOptions): Promis
   if (!validSchemaName.test(schema)) throw new TypeError(`schema "${schema}" must be a lower-case identifier (letters, digits, _)`);
   const onError = options.onError ?? (() => undefined);
   const location = describePostgres(options.connectionString, schema);
-  const pool = new Pool({
-    connectionString: options.connectionString,
-    max: options.maxConnections ?? 10,
-    connectionTimeoutMillis: 5000,
-    // Short statements only: JIT compilation (tens of ms) would cost more than any of them runs, and
-    // the planner's guesses on a young, unanalysed events table are enough to trigger it.
-    options: '-c jit=off',
-  });
-  // An idle connection that dies (server restart) must not crash the process: the pool replaces it.
-  pool.on('error', onError);
+  const pool = createPool(options.connectionString, options.maxConnections ?? 10, onError);
   try {
     const client = await pool.connect();
     try {

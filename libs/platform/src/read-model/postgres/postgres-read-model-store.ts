@@ -1,0 +1,430 @@
+import type { Pool, PoolClient, QueryConfig } from 'pg';
+import {
+  applyActionChange,
+  type ActionRecord,
+  type ActionSearchCriteria,
+  type AuditActionStatus,
+  type ProjectedEvent,
+  type ReadModelStore,
+  type StoredTimeline,
+  type TimelineRecord,
+} from '@approvals/application';
+import { quoteIdent } from '../../ledger/postgres/schema';
+import { ReadModelClosedError } from '../sqlite-read-model-store';
+
+interface ActionRow {
+  action_id: string;
+  status: string;
+  agent_id: string;
+  on_behalf_of: string;
+  action: string;
+  resource_kind: string;
+  resource_id: string;
+  environment: string;
+  requested_at: string;
+  /** bigint: a string from the driver, a number inside JSON. */
+  requested_at_ms: string | number;
+  decided_at: string;
+  approved_by: string;
+  voters: string;
+  policy_version: string;
+  reason: string;
+}
+
+interface TimelineRow {
+  action_id: string;
+  revision: number;
+  /** Selected as text, so no precision is lost on the way through JSON. */
+  position: string;
+  event_id: string;
+  type: string;
+  occurred_at: string;
+  actor: string;
+  summary: string;
+  data_json: string;
+  trace_id: string;
+  hash: string;
+  prev_hash: string;
+}
+
+const ACTION_COLUMNS = `action_id, status, agent_id, on_behalf_of, action, resource_kind, resource_id, environment,
+  requested_at, requested_at_ms, decided_at, approved_by, voters, policy_version, reason`;
+const TIMELINE_COLUMNS = 'action_id, revision, position, event_id, type, occurred_at, actor, summary, data_json, trace_id, hash, prev_hash';
+/** The same columns, the position as text so no precision is lost on the way through JSON. */
+const TIMELINE_JSON_COLUMNS = TIMELINE_COLUMNS.replace(' position,', ' position::text AS position,');
+
+/** Most events one transaction carries before it commits even though more are waiting. */
+const MAX_GROUP_EVENTS = 500;
+
+/** The open transaction of applied events, on a connection of its own. */
+interface Group {
+  client: PoolClient;
+  /** The checkpoint as of the group (written once, when it commits). */
+  checkpoint: bigint;
+  events: number;
+}
+
+/**
+ * The audit read model on PostgreSQL, for distributed mode: the same tables, queries and
+ * semantics as {@link SqliteReadModelStore}. Applied events are group-committed: consecutive
+ * `apply` calls share one transaction (each in its own savepoint), committed as soon as no
+ * further `apply` is waiting on the next turn of the event loop. The checkpoint is written in that
+ * same transaction, so a crash before the commit loses events and checkpoint together and they
+ * are projected again. Reads commit the open group first, so this store always reads its writes.
+ */
+export class PostgresReadModelStore implements ReadModelStore {
+  private readonly s: string;
+  private closed = false;
+  private group: Group | undefined;
+  /** Writes run one at a time, in call order, on the group's connection. */
+  private queue: Promise<unknown> = Promise.resolve();
+  /** `apply` calls queued or running: while one is, the group stays open for it. */
+  private waiting = 0;
+  private commitScheduled = false;
+  /** Why the last group was lost; `apply` refuses until the checkpoint is loaded again. */
+  private lost: Error | undefined;
+
+  constructor(
+    private readonly pool: Pool,
+    schema: string,
+    /** Where it is, without the password (for errors). */
+    readonly location: string,
+    private readonly onClose: () => Promise<void> = () => pool.end(),
+  ) {
+    this.s = quoteIdent(schema);
+  }
+
+  async loadCheckpoint(): Promise<bigint> {
+    this.assertOpen();
+    return this.exclusive(async () => {
+      if (this.group) return this.group.checkpoint;
+      // Whoever loads the checkpoint resumes from what is durable, so a lost group leaves no gap.
+      this.lost = undefined;
+      return this.durableCheckpoint(this.pool);
+    });
+  }
+
+  async apply(event: ProjectedEvent): Promise<'applied' | 'skipped'> {
+    this.assertOpen();
+    this.waiting++;
+    try {
+      return await this.exclusive(() => this.applyNow(event));
+    } finally {
+      this.waiting--;
+      this.scheduleCommit();
+    }
+  }
+
+  async reset(): Promise<void> {
+    this.assertOpen();
+    await this.exclusive(async () => {
+      await this.commitGroup();
+      await this.transaction(async (client) => {
+        // The checkpoint row lock first: another writer's group finishes before the tables empty.
+        await client.query(`SELECT position FROM ${this.s}.projection_checkpoint WHERE id = 1 FOR UPDATE`);
+        await client.query(`TRUNCATE ${this.s}.timeline, ${this.s}.action_voters, ${this.s}.actions`);
+        await client.query(`UPDATE ${this.s}.projection_checkpoint SET position = 0 WHERE id = 1`);
+      });
+      this.lost = undefined;
+    });
+  }
+
+  async getTimeline(actionId: string): Promise<StoredTimeline | undefined> {
+    this.assertOpen();
+    await this.flushIfWriting();
+    // One statement, so the action and its entries come from one snapshot.
+    const { rows } = await this.pool.query<{ action: ActionRow | null; entries: TimelineRow[] }>(
+      `SELECT
+         (SELECT row_to_json(a) FROM (SELECT ${ACTION_COLUMNS} FROM ${this.s}.actions WHERE action_id = $1) a) AS action,
+         COALESCE((SELECT json_agg(t ORDER BY t.revision) FROM (
+           SELECT ${TIMELINE_JSON_COLUMNS} FROM ${this.s}.timeline WHERE action_id = $1
+         ) t), '[]') AS entries`,
+      [actionId],
+    );
+    const row = rows[0]!;
+    const action = row.action === null ? undefined : toActionRecord(row.action);
+    const entries = row.entries.map(toTimelineRecord);
+    return action === undefined && entries.length === 0 ? undefined : { action, entries };
+  }
+
+  async searchActions(criteria: ActionSearchCriteria): Promise<ActionRecord[]> {
+    this.assertOpen();
+    await this.flushIfWriting();
+    const conditions: string[] = [];
+    const params: (string | number)[] = [];
+    const where = (condition: (...placeholders: string[]) => string, ...values: (string | number)[]): void => {
+      const placeholders = values.map((value) => `$${params.push(value)}`);
+      conditions.push(condition(...placeholders));
+    };
+    if (criteria.agentId !== undefined) where((p) => `agent_id = ${p}`, criteria.agentId);
+    if (criteria.action !== undefined) where((p) => `action = ${p}`, criteria.action);
+    if (criteria.status !== undefined) where((p) => `status = ${p}`, criteria.status);
+    if (criteria.environment !== undefined) where((p) => `environment = ${p}`, criteria.environment);
+    if (criteria.approverId !== undefined) {
+      where((p) => `action_id IN (SELECT action_id FROM ${this.s}.action_voters WHERE approver_id = ${p})`, criteria.approverId);
+    }
+    if (criteria.requestedFromMs !== undefined) where((p) => `requested_at_ms >= ${p}`, criteria.requestedFromMs);
+    if (criteria.requestedBeforeMs !== undefined) where((p) => `requested_at_ms < ${p}`, criteria.requestedBeforeMs);
+    if (criteria.after !== undefined) {
+      where((ms, id) => `(requested_at_ms, action_id) < (${ms}, ${id})`, criteria.after.requestedAtMs, criteria.after.actionId);
+    }
+    const limit = `$${params.push(criteria.limit)}`;
+    const { rows } = await this.pool.query<ActionRow>(
+      `SELECT ${ACTION_COLUMNS} FROM ${this.s}.actions
+       ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''}
+       ORDER BY requested_at_ms DESC, action_id DESC LIMIT ${limit}`,
+      params,
+    );
+    return rows.map(toActionRecord);
+  }
+
+  /** Makes every applied event durable now instead of when the projector next pauses. */
+  async flush(): Promise<void> {
+    this.assertOpen();
+    await this.exclusive(() => this.commitGroup());
+    if (this.lost) throw this.lost;
+  }
+
+  /** Commits the open group, then closes the pool; every later call throws {@link ReadModelClosedError}. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.exclusive(() => this.commitGroup());
+    await this.onClose();
+  }
+
+  private async applyNow(event: ProjectedEvent): Promise<'applied' | 'skipped'> {
+    if (this.lost) {
+      throw new Error(
+        `audit read model ${this.location}: the last applied events were not committed (${this.lost.message}); load the checkpoint again and project from it`,
+        { cause: this.lost },
+      );
+    }
+    const group = this.group ?? (await this.openGroup());
+    if (event.position <= group.checkpoint) return 'skipped';
+    const client = group.client;
+    await client.query('SAVEPOINT apply_event');
+    try {
+      await this.insertTimelineEntry(client, event.entry);
+      if (event.change) {
+        const current = await this.readAction(client, event.change.actionId);
+        const next = applyActionChange(current, event.change);
+        if (next && next !== current) await this.writeAction(client, next);
+      }
+      await client.query('RELEASE apply_event');
+    } catch (error) {
+      try {
+        await client.query('ROLLBACK TO apply_event');
+        await client.query('RELEASE apply_event');
+      } catch (rollbackError) {
+        // The transaction itself is gone (e.g. the connection died): so is the whole group.
+        this.abandonGroup(rollbackError);
+      }
+      throw error;
+    }
+    group.checkpoint = event.position;
+    group.events++;
+    return 'applied';
+  }
+
+  private async openGroup(): Promise<Group> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      // Locking the checkpoint row makes this group the read model's only writer until it commits,
+      // so two projectors on one read model never interleave (the second then skips what is done).
+      const checkpoint = await this.durableCheckpoint(client, ' FOR UPDATE');
+      this.group = { client, checkpoint, events: 0 };
+      return this.group;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      client.release(error as Error);
+      throw error;
+    }
+  }
+
+  /** Commits once the projector pauses (no `apply` waiting on the next turn) or the group is full. */
+  private scheduleCommit(): void {
+    if (this.commitScheduled || !this.group) return;
+    this.commitScheduled = true;
+    setImmediate(() => {
+      this.commitScheduled = false;
+      // The waiting `apply` schedules the next look once it has run.
+      if (this.waiting > 0 && (this.group?.events ?? 0) < MAX_GROUP_EVENTS) return;
+      // A failure is kept in `lost` and reported by the next `apply` or `flush`.
+      this.exclusive(() => this.commitGroup()).catch(() => undefined);
+    });
+  }
+
+  /** Commits the open group of applied events, if any; on failure the group is lost (see `lost`). */
+  private async commitGroup(): Promise<void> {
+    const group = this.group;
+    if (!group) return;
+    this.group = undefined;
+    try {
+      // The checkpoint commits with the events it covers: a crash loses both or neither.
+      await group.client.query(
+        this.named('read-model-save-checkpoint', `UPDATE ${this.s}.projection_checkpoint SET position = $1 WHERE id = 1`, [group.checkpoint.toString()]),
+      );
+      await group.client.query('COMMIT');
+      group.client.release();
+    } catch (error) {
+      this.lost = new Error(`cannot commit applied events to the audit read model ${this.location}: ${(error as Error).message}`, { cause: error });
+      await group.client.query('ROLLBACK').catch(() => undefined);
+      group.client.release(error as Error);
+    }
+  }
+
+  private abandonGroup(error: unknown): void {
+    const group = this.group;
+    if (!group) return;
+    this.group = undefined;
+    const message = `the transaction of applied events on the audit read model ${this.location} failed: ${(error as Error).message}`;
+    this.lost = new Error(message, { cause: error });
+    group.client.release(error as Error);
+  }
+
+  private async flushIfWriting(): Promise<void> {
+    if (this.group || this.waiting > 0) await this.exclusive(() => this.commitGroup());
+  }
+
+  private async durableCheckpoint(client: Pool | PoolClient, lock = ''): Promise<bigint> {
+    const { rows } = await client.query<{ position: string }>(`SELECT position FROM ${this.s}.projection_checkpoint WHERE id = 1${lock}`);
+    return BigInt(rows[0]!.position);
+  }
+
+  private async insertTimelineEntry(client: PoolClient, entry: TimelineRecord): Promise<void> {
+    await client.query(
+      this.named(
+        'read-model-insert-entry',
+        `INSERT INTO ${this.s}.timeline (${TIMELINE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING`,
+        [
+          entry.actionId,
+          entry.revision,
+          entry.position.toString(),
+          entry.eventId,
+          entry.type,
+          entry.occurredAt,
+          entry.actor,
+          entry.summary,
+          entry.dataJson,
+          entry.traceId,
+          entry.hash,
+          entry.prevHash,
+        ],
+      ),
+    );
+  }
+
+  private async readAction(client: PoolClient, actionId: string): Promise<ActionRecord | undefined> {
+    const { rows } = await client.query<ActionRow>(
+      this.named('read-model-select-action', `SELECT ${ACTION_COLUMNS} FROM ${this.s}.actions WHERE action_id = $1`, [actionId]),
+    );
+    return rows[0] === undefined ? undefined : toActionRecord(rows[0]);
+  }
+
+  private async writeAction(client: PoolClient, action: ActionRecord): Promise<void> {
+    await client.query(
+      this.named(
+        'read-model-upsert-action',
+        `INSERT INTO ${this.s}.actions (${ACTION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+         ON CONFLICT (action_id) DO UPDATE SET
+           status = excluded.status, decided_at = excluded.decided_at, approved_by = excluded.approved_by,
+           voters = excluded.voters, policy_version = excluded.policy_version, reason = excluded.reason`,
+        [
+          action.actionId,
+          action.status,
+          action.agentId,
+          action.onBehalfOf,
+          action.action,
+          action.resourceKind,
+          action.resourceId,
+          action.environment,
+          action.requestedAt,
+          action.requestedAtMs,
+          action.decidedAt,
+          JSON.stringify(action.approvedBy),
+          JSON.stringify(action.voters),
+          action.policyVersion,
+          action.reason,
+        ],
+      ),
+    );
+    if (action.voters.length === 0) return;
+    // Every voter in one statement rather than one round trip each.
+    await client.query(
+      this.named(
+        'read-model-insert-voters',
+        `INSERT INTO ${this.s}.action_voters (approver_id, action_id) SELECT unnest($1::text[]), $2 ON CONFLICT DO NOTHING`,
+        [action.voters, action.actionId],
+      ),
+    );
+  }
+
+  /** A statement prepared once per connection (the pool is this store's own, so names cannot clash). */
+  private named(name: string, text: string, values: unknown[]): QueryConfig {
+    return { name, text, values };
+  }
+
+  /** Runs `work` after every write queued before it. */
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(work);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async transaction(work: (client: PoolClient) => Promise<void>): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await work(client);
+      await client.query('COMMIT');
+      client.release();
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      client.release(error as Error);
+      throw error;
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new ReadModelClosedError(this.location);
+  }
+}
+
+function toActionRecord(row: ActionRow): ActionRecord {
+  return {
+    actionId: row.action_id,
+    status: row.status as AuditActionStatus,
+    agentId: row.agent_id,
+    onBehalfOf: row.on_behalf_of,
+    action: row.action,
+    resourceKind: row.resource_kind,
+    resourceId: row.resource_id,
+    environment: row.environment,
+    requestedAt: row.requested_at,
+    requestedAtMs: Number(row.requested_at_ms),
+    decidedAt: row.decided_at,
+    approvedBy: JSON.parse(row.approved_by) as string[],
+    voters: JSON.parse(row.voters) as string[],
+    policyVersion: row.policy_version,
+    reason: row.reason,
+  };
+}
+
+function toTimelineRecord(row: TimelineRow): TimelineRecord {
+  return {
+    actionId: row.action_id,
+    revision: Number(row.revision),
+    position: BigInt(row.position),
+    eventId: row.event_id,
+    type: row.type,
+    occurredAt: row.occurred_at,
+    actor: row.actor,
+    summary: row.summary,
+    dataJson: row.data_json,
+    traceId: row.trace_id,
+    hash: row.hash,
+    prevHash: row.prev_hash,
+  };
+}
