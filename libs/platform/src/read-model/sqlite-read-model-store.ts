@@ -1,29 +1,18 @@
-import { DatabaseSync, type SQLInputValue, type SQLOutputValue, type StatementSync } from 'node:sqlite';
+import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import {
   applyActionChange,
   type ActionRecord,
   type ActionSearchCriteria,
-  type AuditActionStatus,
   type ProjectedEvent,
   type ReadModelStore,
   type StoredTimeline,
   type TimelineRecord,
 } from '@approvals/application';
 import { configureReadModelConnection, migrateReadModel } from './read-model-schema';
+import { ReadModelClosedError } from './read-model-closed.error';
+import { ACTION_COLUMNS, TIMELINE_COLUMNS, actionValues, timelineValues, toActionRecord, toTimelineRecord } from './read-model-rows';
 
-type Row = Record<string, SQLOutputValue>;
-
-const ACTION_COLUMNS = `action_id, status, agent_id, on_behalf_of, action, resource_kind, resource_id, environment,
-  requested_at, requested_at_ms, decided_at, approved_by, voters, policy_version, reason`;
-const TIMELINE_COLUMNS = 'action_id, revision, position, event_id, type, occurred_at, actor, summary, data_json, trace_id, hash, prev_hash';
-
-/** Thrown by every call after {@link SqliteReadModelStore.close}. */
-export class ReadModelClosedError extends Error {
-  override readonly name = 'ReadModelClosedError';
-  constructor(readonly file: string) {
-    super(`audit read model ${file} is closed`);
-  }
-}
+export { ReadModelClosedError };
 
 /**
  * The embedded audit read model: a {@link ReadModelStore} on one SQLite file through
@@ -161,20 +150,7 @@ export class SqliteReadModelStore implements ReadModelStore {
   }
 
   private insertTimelineEntry(entry: TimelineRecord): void {
-    this.insertEntry.run(
-      entry.actionId,
-      entry.revision,
-      entry.position,
-      entry.eventId,
-      entry.type,
-      entry.occurredAt,
-      entry.actor,
-      entry.summary,
-      entry.dataJson,
-      entry.traceId,
-      entry.hash,
-      entry.prevHash,
-    );
+    this.insertEntry.run(...(timelineValues(entry, (position) => position) as SQLInputValue[]));
   }
 
   private readAction(actionId: string): ActionRecord | undefined {
@@ -183,23 +159,7 @@ export class SqliteReadModelStore implements ReadModelStore {
   }
 
   private writeAction(action: ActionRecord): void {
-    this.upsertAction.run(
-      action.actionId,
-      action.status,
-      action.agentId,
-      action.onBehalfOf,
-      action.action,
-      action.resourceKind,
-      action.resourceId,
-      action.environment,
-      action.requestedAt,
-      action.requestedAtMs,
-      action.decidedAt,
-      JSON.stringify(action.approvedBy),
-      JSON.stringify(action.voters),
-      action.policyVersion,
-      action.reason,
-    );
+    this.upsertAction.run(...(actionValues(action) as SQLInputValue[]));
     for (const voter of action.voters) this.insertVoter.run(voter, action.actionId);
   }
 
@@ -263,41 +223,4 @@ export class SqliteReadModelStore implements ReadModelStore {
   private assertOpen(): void {
     if (this.closed) throw new ReadModelClosedError(this.file);
   }
-}
-
-function toActionRecord(row: Row): ActionRecord {
-  return {
-    actionId: row['action_id'] as string,
-    status: row['status'] as AuditActionStatus,
-    agentId: row['agent_id'] as string,
-    onBehalfOf: row['on_behalf_of'] as string,
-    action: row['action'] as string,
-    resourceKind: row['resource_kind'] as string,
-    resourceId: row['resource_id'] as string,
-    environment: row['environment'] as string,
-    requestedAt: row['requested_at'] as string,
-    requestedAtMs: Number(row['requested_at_ms']),
-    decidedAt: row['decided_at'] as string,
-    approvedBy: JSON.parse(row['approved_by'] as string) as string[],
-    voters: JSON.parse(row['voters'] as string) as string[],
-    policyVersion: row['policy_version'] as string,
-    reason: row['reason'] as string,
-  };
-}
-
-function toTimelineRecord(row: Row): TimelineRecord {
-  return {
-    actionId: row['action_id'] as string,
-    revision: Number(row['revision']),
-    position: row['position'] as bigint,
-    eventId: row['event_id'] as string,
-    type: row['type'] as string,
-    occurredAt: row['occurred_at'] as string,
-    actor: row['actor'] as string,
-    summary: row['summary'] as string,
-    dataJson: row['data_json'] as string,
-    traceId: row['trace_id'] as string,
-    hash: row['hash'] as string,
-    prevHash: row['prev_hash'] as string,
-  };
 }

@@ -14,6 +14,7 @@ import {
   type Subscription,
 } from '@approvals/application';
 import { chainEvent, checkExpectedRevision, judgeRetry, NO_LIMIT, toLimit, validateAppend, type ExistingEvent } from '../append-rules';
+import { RecentAppends } from '../recent-appends';
 import { CatchUpSubscription, type GlobalLogPage, type GlobalLogSource } from '../catch-up-subscription';
 import { LedgerClosedError } from '../ledger-closed.error';
 import { quoteIdent } from './schema';
@@ -86,13 +87,8 @@ export class PostgresEventStore implements EventStore {
   private closing: Promise<void> | undefined;
   private readonly queue: PendingAppend[] = [];
   private flushing = false;
-  /**
-   * Events this store appended most recently, with consecutive positions. Live subscribers take
-   * their next page from here instead of asking the server (see readPage). Emptied whenever
-   * another writer may have appended: a gap in positions, or a notification that is not ours.
-   */
-  private recent: RecordedEvent[] = [];
-  private static readonly recentLimit = 4096;
+  /** This store's latest appends, for its live subscribers; emptied by any other writer's notification. */
+  private readonly recent = new RecentAppends<RecordedEvent>((event) => event.position);
   /** Names this store in its notifications, so it can tell its own commits from other writers'. */
   private readonly origin = randomUUID();
   /** Recently seen stream heads, least recently used first (see appendChecked). */
@@ -129,7 +125,7 @@ export class PostgresEventStore implements EventStore {
   notified(payload: string | undefined): void {
     if (payload !== undefined && payload !== this.schema && !payload.startsWith(`${this.schema} `)) return; // another ledger's
     if (payload === this.notifyPayload) return;
-    this.recent = [];
+    this.recent.clear();
     this.wake();
   }
 
@@ -261,9 +257,6 @@ export class PostgresEventStore implements EventStore {
 
   /** Keeps the events just committed, at consecutive positions from `first`, for live subscribers. */
   private rememberRecent(columns: Columns, first: bigint): void {
-    const last = this.recent.at(-1);
-    // A gap: another writer committed in between, so the cache no longer covers a range alone.
-    if (last && last.position + 1n !== first) this.recent = [];
     columns.stream.forEach((streamId, i) => {
       this.recent.push({
         eventId: columns.eventId[i]!,
@@ -277,7 +270,6 @@ export class PostgresEventStore implements EventStore {
         hash: columns.hash[i]!,
       });
     });
-    if (this.recent.length > PostgresEventStore.recentLimit * 2) this.recent = this.recent.slice(-PostgresEventStore.recentLimit);
   }
 
   private async appendBatch(client: PoolClient, batch: PendingAppend[]): Promise<(AppendResult | Error)[]> {
@@ -416,11 +408,12 @@ export class PostgresEventStore implements EventStore {
   /** Reads only up to a head taken first: every position up to it is committed (see the class comment). */
   private async readPage(after: bigint, streamPrefix: string | undefined, maxCount: number): Promise<GlobalLogPage> {
     if (this.closing) throw new LedgerClosedError(this.location);
-    const cached = this.fromRecent(after);
+    // Our own appends cover the log from the cursor (no other writer has been heard of since).
+    const cached = this.recent.after(after);
     if (cached) {
       const matching = streamPrefix === undefined ? cached : cached.filter((event) => event.streamId.startsWith(streamPrefix));
       const events = matching.slice(0, maxCount);
-      return { events, scannedTo: events.length < matching.length ? events.at(-1)!.position : this.recent.at(-1)!.position };
+      return { events, scannedTo: events.length < matching.length ? events.at(-1)!.position : this.recent.lastPosition! };
     }
     const head = await this.head();
     if (head <= after) return { events: [], scannedTo: after };
@@ -438,18 +431,6 @@ export class PostgresEventStore implements EventStore {
           );
     const events = rows.map(toRecordedEvent);
     return { events, scannedTo: events.length < maxCount ? head : events.at(-1)!.position };
-  }
-
-  /**
-   * The recent appends after `after`, when they alone cover the log from there: every position up
-   * to the last of them is ours and committed, and no other writer has been heard of since (its
-   * notification empties the cache). Undefined sends the reader to the server.
-   */
-  private fromRecent(after: bigint): RecordedEvent[] | undefined {
-    const first = this.recent[0];
-    const last = this.recent.at(-1);
-    if (!first || !last || first.position > after + 1n || last.position < after) return undefined;
-    return this.recent.slice(Number(after + 1n - first.position));
   }
 }
 

@@ -14,6 +14,7 @@ import {
 } from '@approvals/application';
 import { CatchUpSubscription, type GlobalLogPage, type GlobalLogSource } from '../catch-up-subscription';
 import { LedgerClosedError } from '../ledger-closed.error';
+import { RecentAppends } from '../recent-appends';
 import { chainEvent, checkExpectedRevision, judgeRetry, toLimit, validateAppend } from '../append-rules';
 import type { SqliteConnection } from './sqlite-connection';
 
@@ -41,14 +42,8 @@ export class SqliteEventStore implements EventStore {
   private readonly now: () => Date;
   private readonly subscriptions = new Set<CatchUpSubscription>();
   private closing: Promise<void> | undefined;
-  /**
-   * Rows this process appended most recently, in global order with consecutive positions. Live
-   * subscribers read their next page from here instead of querying SQLite again; whenever the
-   * cache cannot prove it holds every row after the reader's cursor (another process wrote, or
-   * the reader is further behind), the page comes from the database.
-   */
-  private recent: Row[] = [];
-  private static readonly recentLimit = 4096;
+  /** Rows this process appended most recently, for its live subscribers (see readPage). */
+  private readonly recent = new RecentAppends<Row>((row) => row['position'] as bigint);
 
   private readonly selectStreamHead: StatementSync;
   private readonly selectByEventId: StatementSync;
@@ -106,15 +101,12 @@ export class SqliteEventStore implements EventStore {
   ): Promise<AppendResult> {
     this.assertOpen();
     validateAppend(streamId, events, options.expectedRevision);
-    const recentBefore = this.recent;
-    const cachedBefore = recentBefore.length;
+    const forget = this.recent.mark();
     let result: AppendResult;
     try {
       result = this.connection.writeTransaction(() => this.appendInTransaction(streamId, events, options.expectedRevision ?? 'any'));
     } catch (error) {
-      // Rolled back: forget the rows it remembered.
-      if (this.recent === recentBefore) recentBefore.length = cachedBefore;
-      else this.recent = [];
+      forget(); // rolled back: forget the rows it remembered
       throw error;
     }
     if (result.appended) for (const subscription of this.subscriptions) subscription.wake();
@@ -192,7 +184,7 @@ export class SqliteEventStore implements EventStore {
       const metadataJson = JSON.stringify(metadata);
       const inserted = this.insertEvent.run(streamId, revision, event.eventId, event.type, data, metadataJson, hash, now);
       position = BigInt(inserted.lastInsertRowid);
-      this.remember({
+      this.recent.push({
         position,
         stream_id: streamId,
         revision: BigInt(revision),
@@ -222,28 +214,11 @@ export class SqliteEventStore implements EventStore {
     return this.selectHead.get()!['head'] as bigint;
   }
 
-  private remember(row: Row): void {
-    const last = this.recent.at(-1);
-    // A gap means another process appended in between: the cache no longer covers a range alone.
-    if (last && (last['position'] as bigint) + 1n !== row['position']) this.recent = [];
-    this.recent.push(row);
-    if (this.recent.length > SqliteEventStore.recentLimit * 2) this.recent = this.recent.slice(-SqliteEventStore.recentLimit);
-  }
-
-  /** The cached rows after `after` up to `head`, or undefined when the cache does not cover that range. */
-  private fromRecent(after: bigint, head: bigint): Row[] | undefined {
-    const first = this.recent[0];
-    const last = this.recent.at(-1);
-    if (!first || !last || last['position'] !== head || (first['position'] as bigint) > after + 1n) return undefined;
-    const start = Number(after + 1n - (first['position'] as bigint));
-    return this.recent.slice(Math.max(0, start));
-  }
-
   /** Reads only below a head taken first, so every position it scans past is already committed. */
   private readPage(after: bigint, streamPrefix: string | undefined, maxCount: number): GlobalLogPage {
     this.connection.assertOpen();
     const head = this.head();
-    const cached = this.fromRecent(after, head);
+    const cached = head === this.recent.lastPosition ? this.recent.after(after) : undefined;
     if (cached) {
       const matching = streamPrefix === undefined ? cached : cached.filter((row) => (row['stream_id'] as string).startsWith(streamPrefix));
       const page = matching.slice(0, maxCount);

@@ -3,53 +3,17 @@ import {
   applyActionChange,
   type ActionRecord,
   type ActionSearchCriteria,
-  type AuditActionStatus,
   type ProjectedEvent,
   type ReadModelStore,
   type StoredTimeline,
   type TimelineRecord,
 } from '@approvals/application';
 import { quoteIdent } from '../../ledger/postgres/schema';
-import { ReadModelClosedError } from '../sqlite-read-model-store';
+import { ACTION_COLUMNS, TIMELINE_COLUMNS, actionValues, timelineValues, toActionRecord, toTimelineRecord } from '../read-model-rows';
+import { ReadModelClosedError } from '../read-model-closed.error';
 
-interface ActionRow {
-  action_id: string;
-  status: string;
-  agent_id: string;
-  on_behalf_of: string;
-  action: string;
-  resource_kind: string;
-  resource_id: string;
-  environment: string;
-  requested_at: string;
-  /** bigint: a string from the driver, a number inside JSON. */
-  requested_at_ms: string | number;
-  decided_at: string;
-  approved_by: string;
-  voters: string;
-  policy_version: string;
-  reason: string;
-}
+type Row = Record<string, unknown>;
 
-interface TimelineRow {
-  action_id: string;
-  revision: number;
-  /** Selected as text, so no precision is lost on the way through JSON. */
-  position: string;
-  event_id: string;
-  type: string;
-  occurred_at: string;
-  actor: string;
-  summary: string;
-  data_json: string;
-  trace_id: string;
-  hash: string;
-  prev_hash: string;
-}
-
-const ACTION_COLUMNS = `action_id, status, agent_id, on_behalf_of, action, resource_kind, resource_id, environment,
-  requested_at, requested_at_ms, decided_at, approved_by, voters, policy_version, reason`;
-const TIMELINE_COLUMNS = 'action_id, revision, position, event_id, type, occurred_at, actor, summary, data_json, trace_id, hash, prev_hash';
 /** The same columns, the position as text so no precision is lost on the way through JSON. */
 const TIMELINE_JSON_COLUMNS = TIMELINE_COLUMNS.replace(' position,', ' position::text AS position,');
 
@@ -133,7 +97,7 @@ export class PostgresReadModelStore implements ReadModelStore {
     this.assertOpen();
     await this.flushIfWriting();
     // One statement, so the action and its entries come from one snapshot.
-    const { rows } = await this.pool.query<{ action: ActionRow | null; entries: TimelineRow[] }>(
+    const { rows } = await this.pool.query<{ action: Row | null; entries: Row[] }>(
       `SELECT
          (SELECT row_to_json(a) FROM (SELECT ${ACTION_COLUMNS} FROM ${this.s}.actions WHERE action_id = $1) a) AS action,
          COALESCE((SELECT json_agg(t ORDER BY t.revision) FROM (
@@ -169,7 +133,7 @@ export class PostgresReadModelStore implements ReadModelStore {
       where((ms, id) => `(requested_at_ms, action_id) < (${ms}, ${id})`, criteria.after.requestedAtMs, criteria.after.actionId);
     }
     const limit = `$${params.push(criteria.limit)}`;
-    const { rows } = await this.pool.query<ActionRow>(
+    const { rows } = await this.pool.query<Row>(
       `SELECT ${ACTION_COLUMNS} FROM ${this.s}.actions
        ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''}
        ORDER BY requested_at_ms DESC, action_id DESC LIMIT ${limit}`,
@@ -298,26 +262,13 @@ export class PostgresReadModelStore implements ReadModelStore {
       this.named(
         'read-model-insert-entry',
         `INSERT INTO ${this.s}.timeline (${TIMELINE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING`,
-        [
-          entry.actionId,
-          entry.revision,
-          entry.position.toString(),
-          entry.eventId,
-          entry.type,
-          entry.occurredAt,
-          entry.actor,
-          entry.summary,
-          entry.dataJson,
-          entry.traceId,
-          entry.hash,
-          entry.prevHash,
-        ],
+        timelineValues(entry, (position) => position.toString()),
       ),
     );
   }
 
   private async readAction(client: PoolClient, actionId: string): Promise<ActionRecord | undefined> {
-    const { rows } = await client.query<ActionRow>(
+    const { rows } = await client.query<Row>(
       this.named('read-model-select-action', `SELECT ${ACTION_COLUMNS} FROM ${this.s}.actions WHERE action_id = $1`, [actionId]),
     );
     return rows[0] === undefined ? undefined : toActionRecord(rows[0]);
@@ -331,23 +282,7 @@ export class PostgresReadModelStore implements ReadModelStore {
          ON CONFLICT (action_id) DO UPDATE SET
            status = excluded.status, decided_at = excluded.decided_at, approved_by = excluded.approved_by,
            voters = excluded.voters, policy_version = excluded.policy_version, reason = excluded.reason`,
-        [
-          action.actionId,
-          action.status,
-          action.agentId,
-          action.onBehalfOf,
-          action.action,
-          action.resourceKind,
-          action.resourceId,
-          action.environment,
-          action.requestedAt,
-          action.requestedAtMs,
-          action.decidedAt,
-          JSON.stringify(action.approvedBy),
-          JSON.stringify(action.voters),
-          action.policyVersion,
-          action.reason,
-        ],
+        actionValues(action),
       ),
     );
     if (action.voters.length === 0) return;
@@ -390,41 +325,4 @@ export class PostgresReadModelStore implements ReadModelStore {
   private assertOpen(): void {
     if (this.closed) throw new ReadModelClosedError(this.location);
   }
-}
-
-function toActionRecord(row: ActionRow): ActionRecord {
-  return {
-    actionId: row.action_id,
-    status: row.status as AuditActionStatus,
-    agentId: row.agent_id,
-    onBehalfOf: row.on_behalf_of,
-    action: row.action,
-    resourceKind: row.resource_kind,
-    resourceId: row.resource_id,
-    environment: row.environment,
-    requestedAt: row.requested_at,
-    requestedAtMs: Number(row.requested_at_ms),
-    decidedAt: row.decided_at,
-    approvedBy: JSON.parse(row.approved_by) as string[],
-    voters: JSON.parse(row.voters) as string[],
-    policyVersion: row.policy_version,
-    reason: row.reason,
-  };
-}
-
-function toTimelineRecord(row: TimelineRow): TimelineRecord {
-  return {
-    actionId: row.action_id,
-    revision: Number(row.revision),
-    position: BigInt(row.position),
-    eventId: row.event_id,
-    type: row.type,
-    occurredAt: row.occurred_at,
-    actor: row.actor,
-    summary: row.summary,
-    dataJson: row.data_json,
-    traceId: row.trace_id,
-    hash: row.hash,
-    prevHash: row.prev_hash,
-  };
 }

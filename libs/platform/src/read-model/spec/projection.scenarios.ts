@@ -1,5 +1,5 @@
 import { projectEvent, type ProjectedEvent } from '@approvals/application';
-import { ReadModelClosedError } from '../sqlite-read-model-store';
+import { ReadModelClosedError } from '../read-model-closed.error';
 import { AuditFixture, type ReadModelBackend } from './audit-fixture';
 
 /** How projecting into a read model behaves, the same for every {@link ReadModelBackend}. */
