@@ -8,7 +8,7 @@ import { Topics, deadLetterSchema } from '@approvals/contracts';
 import type { ApprovalsClient } from '@approvals/platform';
 import { isServiceError, statusName, unary } from '@approvals/platform';
 import type { DistributedService } from '@approvals/testing';
-import { DistributedSystem, freePort, repoRoot } from '@approvals/testing';
+import { DistributedSystem, TcpProxy, freePort, repoRoot, testPostgresUrl } from '@approvals/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { actionIdFor } from '@approvals/application';
 import { actionRequest, awaitOutcome, clientAs, eventually } from './support';
@@ -207,6 +207,52 @@ describe('distributed mode: the broker restarts', () => {
     // No service had to be restarted by anyone.
     for (const service of ['decision', 'policy-evaluator', 'intake', 'notifier', 'audit-projector'] as const) {
       expect(system.service(service).running).toBe(true);
+    }
+  });
+});
+
+describe('distributed mode: PostgreSQL goes away', () => {
+  let proxy: TcpProxy;
+  let system: DistributedSystem | undefined;
+  beforeAll(async () => {
+    const real = new URL(testPostgresUrl());
+    proxy = await TcpProxy.start({ host: real.hostname, port: Number(real.port || 5432) });
+  });
+  afterAll(async () => {
+    await system?.dispose();
+    await proxy?.close();
+  });
+
+  it('services wait for the store, report not ready meanwhile, and every accepted request completes once', async () => {
+    // given the five services reaching the ledger and the read model through a proxy
+    system = await DistributedSystem.start({ postgresUrl: proxy.url(testPostgresUrl()), env: { APPROVALS_COMMAND_TIMEOUT_MS: '5000' } });
+    const decision = system.service('decision');
+    const readiness: number[] = [];
+    const requests = requestsFor(early + inFlight);
+
+    // when the store becomes unreachable with 200 requests in flight, for a few seconds
+    const accepted = await sendWithFault(system, requests, async () => {
+      proxy.cut();
+      const notReady = await eventually(
+        () => fetch(`${decision.httpUrl}/readyz`, { signal: AbortSignal.timeout(2000) }).then((r) => r.status),
+        (status) => status === 503,
+        15_000,
+      );
+      readiness.push(notReady);
+      await new Promise((r) => setTimeout(r, 3000));
+      proxy.restore();
+    });
+
+    // then the decision service said it was not ready (fail closed: "not yet", never "allowed"),
+    // and once the store is back every request reaches exactly one outcome, with no event twice
+    expect(readiness).toEqual([503]);
+    expect(accepted.size).toBeGreaterThanOrEqual(early);
+    await expectEachExactlyOnce(system, requests, accepted);
+    // nobody restarted anything, and no message was given up on
+    for (const service of ['decision', 'policy-evaluator', 'intake', 'notifier', 'audit-projector'] as const) {
+      expect(system.service(service).running).toBe(true);
+      const ready = (await (await fetch(`${system.service(service).httpUrl}/readyz`)).json()) as { deadLetters: number };
+      expect({ service, deadLetters: ready.deadLetters }).toEqual({ service, deadLetters: 0 });
     }
   });
 });

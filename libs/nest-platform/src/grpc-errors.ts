@@ -3,7 +3,7 @@ import type { ArgumentsHost, ExceptionFilter } from '@nestjs/common';
 import { Catch, Logger } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
 import { throwError } from 'rxjs';
-import { BusUnavailableError } from '@approvals/application';
+import { BusUnavailableError, StoreUnavailableError } from '@approvals/application';
 
 export interface FieldViolation {
   field: string;
@@ -105,8 +105,10 @@ export class GrpcExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, _host: ArgumentsHost) {
     if (exception instanceof RpcException && isGrpcStatus(exception.getError())) return throwError(() => exception.getError());
-    // "Not yet": the bus or the decision service is away; the caller retries with its idempotency key.
-    if (exception instanceof BusUnavailableError) return throwError(() => grpcError('UNAVAILABLE', exception.message).getError());
+    // "Not yet": the bus, the decision service or the store is away; the caller retries with its idempotency key.
+    if (exception instanceof BusUnavailableError || exception instanceof StoreUnavailableError) {
+      return throwError(() => grpcError('UNAVAILABLE', exception.message).getError());
+    }
     this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     return throwError(() => ({ code: status.INTERNAL, details: 'internal error; the server log has the details' }));
   }

@@ -3,7 +3,7 @@ import type { ArgumentsHost } from '@nestjs/common';
 import { Logger } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
-import { BusUnavailableError } from '@approvals/application';
+import { BusUnavailableError, StoreUnavailableError } from '@approvals/application';
 import { GrpcExceptionFilter, grpcError, grpcErrorLimits, invalidArgument, truncateUtf8, violationsTrailer } from './grpc-errors';
 
 interface StatusObject {
@@ -119,6 +119,11 @@ describe('GrpcExceptionFilter', () => {
   it('answers UNAVAILABLE when the bus could not carry a command (a retry is safe)', async () => {
     const answered = await answer(new BusUnavailableError('no reply to approvals.decision.request-action.v1 within 10000 ms; retry later'));
     expect(answered).toMatchObject({ code: status.UNAVAILABLE, details: 'no reply to approvals.decision.request-action.v1 within 10000 ms; retry later' });
+  });
+
+  it('answers UNAVAILABLE when the store cannot be reached ("not yet", never "allowed")', async () => {
+    const answered = await answer(new StoreUnavailableError('postgres://db:5432/approvals (schema approvals) cannot be reached: connect ECONNREFUSED'));
+    expect(answered).toMatchObject({ code: status.UNAVAILABLE, details: 'postgres://db:5432/approvals (schema approvals) cannot be reached: connect ECONNREFUSED' });
   });
 
   it('turns anything else into INTERNAL without details', async () => {

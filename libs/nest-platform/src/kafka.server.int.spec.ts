@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Controller, Global, Inject, Module, UseFilters, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
-import { BusUnavailableError } from '@approvals/application';
+import { BusUnavailableError, StoreUnavailableError } from '@approvals/application';
 import { Commands, Topics, deadLetterSchema, type DeadLetterMessage } from '@approvals/contracts';
 import { KafkaCommandSender, KafkaNames, KafkaPublisher, createKafka, createLogger, ensureTopics, plannedTopics } from '@approvals/platform';
 import type { Consumer } from 'kafkajs';
@@ -131,6 +131,29 @@ describe('KafkaServer on a real Kafka broker', () => {
       payloadEncoding: 'utf8',
     });
     expect(server.deadLetters).toHaveLength(1);
+  });
+
+  it('waits for an unavailable store instead of dead-lettering, keeping the partition in order', async () => {
+    // given a handler whose store is unreachable for its first 6 tries (twice the attempt budget)
+    const calls: number[] = [];
+    let outage = 6;
+    probe.onEvent = ({ n }) => {
+      calls.push(n);
+      if (n === 1 && outage-- > 0) throw new StoreUnavailableError('postgres://db/approvals cannot be reached: connect ECONNREFUSED');
+    };
+    const server = await startServer();
+    const letters = await readDeadLetters();
+
+    // when messages 1 and 2 of one action are published
+    await publisher.publish(Topics.ledgerEvents, 'act-1', { n: 1 });
+    await publisher.publish(Topics.ledgerEvents, 'act-1', { n: 2 });
+    await until(() => calls.includes(2), 30_000, 'message 2');
+    await sleep(500);
+
+    // then message 1 was tried until the store answered, before message 2, and nothing was dead-lettered
+    expect(calls).toEqual([1, 1, 1, 1, 1, 1, 1, 2]);
+    expect(letters).toEqual([]);
+    expect(server.deadLetters).toEqual([]);
   });
 
   it('answers commands over the reply topic, and a command that keeps failing with an error reply', async () => {

@@ -2,6 +2,7 @@ import type { DeadLetterMessage } from '@approvals/contracts';
 import { CommandHeaders, InvalidMessageError, Topics, topicPartitions } from '@approvals/contracts';
 import type { KafkaPublisher, Logger } from '@approvals/platform';
 import { toWire, untilJoinedAndFetching } from '@approvals/platform';
+import { storeWaitDelay } from '@approvals/application';
 import type { Consumer, EachMessagePayload, Kafka, KafkaMessage } from 'kafkajs';
 import { BusServer } from './bus.server';
 
@@ -38,7 +39,8 @@ export interface DeadLetterRecord {
  * the offset when `eachMessage` returns; commits follow every batch), so a crash redelivers it and
  * the idempotent handlers make that harmless. A failing handler is retried with backoff; a message
  * that still fails, or cannot be decoded at all, goes to the dead-letter topic with the error and
- * the partition moves on. Commands (@MessagePattern) arrive on the decision service's command topic
+ * the partition moves on. A handler that failed because the store is unreachable is not the
+ * message's fault: the partition waits and retries until the store answers. Commands (@MessagePattern) arrive on the decision service's command topic
  * and are answered on the reply topic their headers name.
  */
 export class KafkaServer extends BusServer implements DeadLetterRecord {
@@ -47,6 +49,7 @@ export class KafkaServer extends BusServer implements DeadLetterRecord {
   private readonly retryDelayMs: number;
   private readonly log: Logger;
   private joined = false;
+  private closing = false;
   readonly deadLetters: DeadLetterMessage[] = [];
 
   constructor(private readonly options: KafkaServerOptions) {
@@ -125,12 +128,26 @@ export class KafkaServer extends BusServer implements DeadLetterRecord {
       await this.deadLetter(topic, partition, message, error, 1);
       return;
     }
-    for (let attempt = 1; ; attempt += 1) {
+    for (let attempt = 1, storeFailures = 0; ; attempt += 1) {
       try {
         const result = await this.dispatch(pattern, data);
         if (command !== undefined) await this.reply(message, result);
         return;
       } catch (error) {
+        const wait = storeWaitDelay(error, (storeFailures += 1), this.retryDelayMs);
+        if (wait !== undefined) {
+          // The partition waits for the store (its order must hold); the offset stays uncommitted.
+          // On shutdown the message is left for the next owner of the partition.
+          if (this.closing) throw error;
+          if (storeFailures === 1 || storeFailures % 20 === 0) {
+            this.log.warn({ err: error, topic, partition, offset: message.offset, failures: storeFailures }, 'the store is unavailable; waiting to handle the message');
+          }
+          attempt -= 1;
+          await new Promise((resolve) => setTimeout(resolve, wait));
+          await heartbeat();
+          continue;
+        }
+        storeFailures = 0;
         const poison = error instanceof InvalidMessageError;
         this.log.warn({ err: error, topic, partition, offset: message.offset, attempt }, 'bus handler failed');
         if (poison || attempt >= this.maxAttempts) {
@@ -183,6 +200,7 @@ export class KafkaServer extends BusServer implements DeadLetterRecord {
 
   /** Finishes the messages in hand, commits their offsets and leaves the group. */
   async close(): Promise<void> {
+    this.closing = true;
     await this.consumer?.disconnect();
     this.consumer = undefined;
   }

@@ -24,6 +24,8 @@ export interface DistributedSystemOptions {
    * APPROVALS_TEST_POSTGRES_URL, dropped by dispose) or the SQLite files in the data directory.
    */
   ledger?: 'postgres' | 'embedded';
+  /** The connection string the services use for PostgreSQL (e.g. through a TcpProxy); default testPostgresUrl(). */
+  postgresUrl?: string;
   verbose?: boolean;
 }
 
@@ -57,7 +59,7 @@ export class DistributedSystem {
     const ledgerEnv: Record<string, string> = ledgerSchema
       ? {
           APPROVALS_LEDGER_STORE: 'postgres',
-          APPROVALS_POSTGRES_URL: testPostgresUrl(),
+          APPROVALS_POSTGRES_URL: options.postgresUrl ?? testPostgresUrl(),
           APPROVALS_POSTGRES_SCHEMA: ledgerSchema,
           // The auditors' read model too, as distributed mode runs it.
           APPROVALS_READ_MODEL_STORE: 'postgres',

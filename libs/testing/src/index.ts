@@ -1,5 +1,6 @@
 export * from './event-store.contract';
 export * from './server-process';
+export * from './tcp-proxy';
 export * from './embedded-server';
 export * from './distributed-system';
 export * from './system';

@@ -1,4 +1,5 @@
 import type { EventStore, RecordedEvent, Subscription } from '../ports/event-store.port';
+import { StoreUnavailableError } from '../ports/event-store.port';
 import { projectEvent } from './audit-projection';
 import type { ReadModelStore } from './read-model-store.port';
 
@@ -14,8 +15,13 @@ export interface ProjectorLag {
 }
 
 export interface AuditProjectorOptions {
-  /** Called when projecting an event fails; the projector then stops (see `lag().lastError`). */
+  /**
+   * Called when projecting an event fails; the projector then stops (see `lag().lastError`), or,
+   * when a store was unreachable, starts again from its checkpoint after a pause.
+   */
   onError?: ((error: unknown) => void) | undefined;
+  /** First pause before starting again after a store outage; doubles up to 10 s (default 500 ms). */
+  restartDelayMs?: number;
 }
 
 interface PositionWaiter {
@@ -39,20 +45,30 @@ export class AuditProjector {
   private lastError: string | undefined;
   private waiters: PositionWaiter[] = [];
   private transition: Promise<void> = Promise.resolve();
+  /** Set by stop(): no restart after an outage. */
+  private stopped = false;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private restartDelayMs: number;
 
   constructor(
     private readonly events: EventStore,
     private readonly store: ReadModelStore,
     private readonly options: AuditProjectorOptions = {},
-  ) {}
+  ) {
+    this.restartDelayMs = options.restartDelayMs ?? 500;
+  }
 
   /** Loads the checkpoint and subscribes from it; resolves once subscribed (see {@link whenCaughtUp}). */
   start(): Promise<void> {
+    this.stopped = false;
     return this.serialize(() => this.startNow());
   }
 
   /** Stops following the ledger, after the event in flight is stored. */
   stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.restartTimer);
+    this.restartTimer = undefined;
     return this.serialize(() => this.stopNow());
   }
 
@@ -124,6 +140,22 @@ export class AuditProjector {
     this.lastError = error instanceof Error ? error.message : String(error);
     this.rejectWaiters(new Error(`audit projector stopped: ${this.lastError}`));
     this.options.onError?.(error);
+    if (error instanceof StoreUnavailableError) this.restartLater(this.restartDelayMs);
+  }
+
+  /** After a store outage: start again from the durable checkpoint (nothing applied twice or lost). */
+  private restartLater(delayMs: number): void {
+    if (this.stopped || this.restartTimer) return;
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      if (this.stopped) return;
+      this.serialize(() => this.startNow()).catch((error: unknown) => {
+        this.lastError = error instanceof Error ? error.message : String(error);
+        this.options.onError?.(error);
+        if (error instanceof StoreUnavailableError) this.restartLater(Math.min(delayMs * 2, 10_000));
+      });
+    }, delayMs);
+    this.restartTimer.unref?.();
   }
 
   private resolveWaiters(): void {

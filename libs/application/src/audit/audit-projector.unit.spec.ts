@@ -1,3 +1,4 @@
+import { StoreUnavailableError } from '../ports/event-store.port';
 import { AuditProjector } from './audit-projector';
 import { AuditQueries } from './audit-queries';
 import { actionEvents, InMemoryEventStore, type InMemoryEventStoreOptions } from '@approvals/testing';
@@ -113,5 +114,39 @@ describe('AuditProjector', () => {
     expect(store.checkpoint).toBe(15n);
     expect(store.entries).toHaveLength(15);
     await projector.stop();
+  });
+
+  it('starts again by itself from its checkpoint when the read model was unreachable', async () => {
+    // given a read model whose server drops out while the projector works
+    const { ledger, store } = await given();
+    const errors: unknown[] = [];
+    const projector = new AuditProjector(ledger, store, { onError: (error) => errors.push(error), restartDelayMs: 10 });
+    store.failNextApply = new StoreUnavailableError('the read model cannot be reached');
+
+    // when the projector starts, fails on the first event, and more events are appended meanwhile
+    await projector.start();
+    await ledger.appendToStream('action-a2', actionEvents({ actionId: 'a2', requestedAt: '2025-03-01T10:00:00Z', outcome: 'EXPIRED' }));
+    await projector.waitForPosition(15n).catch(() => undefined);
+    const deadline = Date.now() + 5000;
+    while (store.checkpoint < 15n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+
+    // then it told of the outage once, started again and projected everything exactly once
+    expect(errors).toEqual([new StoreUnavailableError('the read model cannot be reached')]);
+    expect(store.checkpoint).toBe(15n);
+    expect(store.entries).toHaveLength(15);
+    expect(projector.lag()).toMatchObject({ running: true, position: 15n });
+    await projector.stop();
+  });
+
+  it('does not start again after an outage once it was stopped', async () => {
+    const { ledger, store } = await given();
+    const projector = new AuditProjector(ledger, store, { restartDelayMs: 20 });
+    store.failNextApply = new StoreUnavailableError('the read model cannot be reached');
+    await projector.start();
+    await projector.whenCaughtUp().catch(() => undefined);
+    await projector.stop();
+    await new Promise((r) => setTimeout(r, 60));
+    expect(projector.lag().running).toBe(false);
+    expect(store.entries).toHaveLength(0);
   });
 });

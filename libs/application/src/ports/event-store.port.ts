@@ -111,6 +111,16 @@ export class WrongExpectedRevisionError extends Error {
   }
 }
 
+/**
+ * The store cannot be reached right now (connection refused or lost, server shutting down). The
+ * operation may or may not have taken effect; retrying it later is safe (appends are idempotent
+ * by event id, handlers by causation id). Consumers wait and retry instead of giving up on the
+ * message; edges answer "not yet" (gRPC UNAVAILABLE), never "allowed".
+ */
+export class StoreUnavailableError extends Error {
+  override readonly name = 'StoreUnavailableError';
+}
+
 /** An append whose event ids were partly written before: never silently merged. */
 export class IdempotencyViolationError extends Error {
   override readonly name = 'IdempotencyViolationError';

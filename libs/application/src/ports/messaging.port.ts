@@ -1,3 +1,4 @@
+import { StoreUnavailableError } from './event-store.port';
 import type { CommandName, CommandReply, TopicName } from '@approvals/contracts';
 
 /** Publishes an event message to a topic; resolves once the bus has taken responsibility for it. */
@@ -17,4 +18,18 @@ export interface CommandSender {
  */
 export class BusUnavailableError extends Error {
   override readonly name = 'BusUnavailableError';
+}
+
+/** Longest pause between deliveries of a message while the store cannot be reached. */
+export const STORE_WAIT_MAX_DELAY_MS = 5000;
+
+/**
+ * The pause before delivering a failed message again when the failure was the store being
+ * unreachable, or undefined for any other failure. Such a message is waited for without limit
+ * (it is not the message's fault, and dead-lettering it would only delay its action); the pause
+ * doubles from `firstDelayMs` with each failure in a row, up to STORE_WAIT_MAX_DELAY_MS.
+ */
+export function storeWaitDelay(error: unknown, failuresInARow: number, firstDelayMs: number): number | undefined {
+  if (!(error instanceof StoreUnavailableError)) return undefined;
+  return Math.min(firstDelayMs * 2 ** Math.min(failuresInARow - 1, 20), STORE_WAIT_MAX_DELAY_MS);
 }

@@ -1,4 +1,5 @@
 import type { CommandSender, MessagePublisher } from '@approvals/application';
+import { storeWaitDelay } from '@approvals/application';
 import type { CommandName, CommandReply, TopicName } from '@approvals/contracts';
 import { commandReplySchema, parseMessage, topicPartitions } from '@approvals/contracts';
 import { toWire } from './wire';
@@ -103,12 +104,19 @@ export class InProcessBroker implements MessagePublisher, CommandSender {
     await this.whenAttached;
     const dispatcher = this.requireDispatcher();
     if (!dispatcher.hasHandler(topic)) return; // nobody subscribes: like a topic without consumers
-    for (let attempt = 1; ; attempt += 1) {
+    for (let attempt = 1, storeFailures = 0; ; attempt += 1) {
       try {
         await dispatcher.dispatch(topic, JSON.parse(wire));
         return;
       } catch (error) {
         this.options.onError?.(error, { topic, key, attempt });
+        const wait = storeWaitDelay(error, (storeFailures += 1), this.retryDelayMs);
+        if (wait !== undefined) {
+          attempt -= 1; // the store's outage is not one of the message's attempts
+          await new Promise((resolve) => setTimeout(resolve, wait));
+          continue;
+        }
+        storeFailures = 0;
         if (attempt >= this.maxAttempts) {
           const letter: DeadLetter = {
             topic,

@@ -1,3 +1,4 @@
+import { StoreUnavailableError } from '@approvals/application';
 import { Commands, InvalidMessageError, Topics } from '@approvals/contracts';
 import { InProcessBroker, type InProcessDispatcher } from './in-process-broker';
 
@@ -178,6 +179,29 @@ describe('InProcessBroker', () => {
         { message: 'boom 1', attempt: 1 },
         { message: 'boom 2', attempt: 2 },
       ]);
+      expect(broker.deadLetters).toEqual([]);
+    });
+
+    it('waits for an unavailable store past the attempt budget instead of dead-lettering, in order', async () => {
+      // given a handler whose store is unreachable for the first 5 tries, and a broker allowing 3 attempts
+      const broker = new InProcessBroker({ maxAttempts: 3, retryDelayMs: 1 });
+      const handled: string[] = [];
+      let outage = 5;
+      broker.attach(
+        dispatcherFor({
+          [topic]: (data) => {
+            const { id } = data as { id: string };
+            if (id === 'first' && outage-- > 0) throw new StoreUnavailableError('the ledger cannot be reached');
+            handled.push(id);
+          },
+        }),
+      );
+
+      // when two messages are published on the same key
+      await within(Promise.all([broker.publish(topic, 'k', { id: 'first' }), broker.publish(topic, 'k', { id: 'second' })]), 5000, 'both deliveries');
+
+      // then the first one waited for the store and was handled, then the second; nothing was set aside
+      expect(handled).toEqual(['first', 'second']);
       expect(broker.deadLetters).toEqual([]);
     });
 

@@ -1,4 +1,4 @@
-import type { EventHandler, RecordedEvent, Subscription } from '@approvals/application';
+import { StoreUnavailableError, type EventHandler, type RecordedEvent, type Subscription } from '@approvals/application';
 
 /** One page of the global log, as read by a {@link CatchUpSubscription}. */
 export interface GlobalLogPage {
@@ -27,17 +27,22 @@ export interface CatchUpSubscriptionOptions {
   /** Re-read at least this often, to see writers this process is not told about (other processes). */
   pollIntervalMs: number;
   pageSize: number;
+  /** Longest pause between reads while the store is unavailable (default 5000 ms). */
+  maxRetryDelayMs?: number;
 }
 
 /**
  * Delivers the global log one event at a time: catch-up in pages, then live. The store calls
  * `wake()` after each commit it makes; the poll timer covers commits made elsewhere. Because a
  * single loop owns the cursor, concurrent appends can neither open a gap nor cause a duplicate.
+ * A read that finds the store unavailable is tried again with backoff from the same cursor, so
+ * an outage delays subscribers but never stops them; a handler's error still ends the subscription.
  */
 export class CatchUpSubscription implements Subscription {
   readonly caughtUp: Promise<void>;
   private cursor: bigint;
   private closing = false;
+  private closeRequested = false;
   private woken = false;
   private isCaughtUp = false;
   private wakeWaiter: (() => void) | undefined;
@@ -68,6 +73,7 @@ export class CatchUpSubscription implements Subscription {
   }
 
   async close(): Promise<void> {
+    this.closeRequested = true;
     this.closing = true;
     this.wakeWaiter?.();
     await this.loop;
@@ -75,10 +81,10 @@ export class CatchUpSubscription implements Subscription {
 
   private async run(): Promise<void> {
     try {
-      const startHead = await this.source.head();
+      const startHead = await this.retrying(() => this.source.head());
       while (!this.closing) {
         this.woken = false;
-        const page = await this.source.readPage(this.cursor, this.options.streamPrefix, this.options.pageSize);
+        const page = await this.retrying(() => this.source.readPage(this.cursor, this.options.streamPrefix, this.options.pageSize));
         for (const event of page.events) {
           if (this.closing) return;
           await this.handler(event);
@@ -92,11 +98,41 @@ export class CatchUpSubscription implements Subscription {
       }
     } catch (error) {
       this.closing = true;
-      this.fail(error);
+      // Closed while waiting for the store to come back: a stop, not a failure.
+      if (!(this.closeRequested && error instanceof StoreUnavailableError)) this.fail(error);
     } finally {
       if (!this.isCaughtUp) this.rejectCaughtUp(new Error('subscription closed before it caught up'));
       this.onStopped(this);
     }
+  }
+
+  /** Runs a read, again and again with growing pauses while the store is unavailable (until closed). */
+  private async retrying<T>(read: () => Promise<T>): Promise<T> {
+    for (let delay = 100; ; delay = Math.min(delay * 2, this.options.maxRetryDelayMs ?? 5000)) {
+      try {
+        return await read();
+      } catch (error) {
+        if (!(error instanceof StoreUnavailableError) || this.closing) throw error;
+        await this.pause(delay);
+        if (this.closing) throw error;
+      }
+    }
+  }
+
+  /** Waits `ms`, or less if the subscription is closed meanwhile. */
+  private pause(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.wakeWaiter = undefined;
+        resolve();
+      }, ms);
+      this.wakeWaiter = () => {
+        if (!this.closing) return; // a commit elsewhere does not end the pause; closing does
+        clearTimeout(timer);
+        this.wakeWaiter = undefined;
+        resolve();
+      };
+    });
   }
 
   private markCaughtUp(): void {

@@ -85,5 +85,5 @@ export async function openPostgresLedger(options: PostgresLedgerOptions): Promis
     await events.close();
     throw new Error(`cannot listen for ledger changes at ${location}: ${(error as Error).message}`, { cause: error });
   }
-  return { events, location, checkpoints: new PostgresCheckpointStore(pool, schema), close: () => events.close() };
+  return { events, location, checkpoints: new PostgresCheckpointStore(pool, schema, location), close: () => events.close() };
 }

@@ -37,7 +37,7 @@ export class PgChangeListener {
       await client.connect();
       await client.query(`LISTEN ${this.channel}`);
     } catch (error) {
-      client.removeAllListeners();
+      silence(client);
       await client.end().catch(() => undefined);
       throw error;
     }
@@ -50,7 +50,7 @@ export class PgChangeListener {
   private reconnectLater(failed: Client): void {
     if (this.client !== failed) return;
     this.client = undefined;
-    failed.removeAllListeners();
+    silence(failed);
     void failed.end().catch(() => undefined);
     this.scheduleConnect();
   }
@@ -79,4 +79,10 @@ export class PgChangeListener {
       await client.end().catch(() => undefined);
     }
   }
+}
+
+/** Detaches a dropped client. It may still report its broken connection after that: an 'error' nobody listens to would crash the process. */
+function silence(client: Client): void {
+  client.removeAllListeners();
+  client.on('error', () => undefined);
 }

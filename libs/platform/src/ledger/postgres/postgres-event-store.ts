@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Pool, PoolClient } from 'pg';
+import type { Pool, PoolClient, QueryResult, QueryResultRow } from 'pg';
 import {
   type AppendResult,
   type EventHandler,
@@ -17,6 +17,7 @@ import { chainEvent, checkExpectedRevision, judgeRetry, NO_LIMIT, toLimit, valid
 import { RecentAppends } from '../recent-appends';
 import { CatchUpSubscription, type GlobalLogPage, type GlobalLogSource } from '../catch-up-subscription';
 import { LedgerClosedError } from '../ledger-closed.error';
+import { asStoreError, catchConnectionErrors, queryOrUnavailable } from './pg-errors';
 import { quoteIdent } from './schema';
 
 export interface PostgresEventStoreOptions {
@@ -156,8 +157,10 @@ export class PostgresEventStore implements EventStore {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, 500);
       let client: PoolClient | undefined;
+      let detach = () => undefined as void;
       try {
         client = await this.pool.connect();
+        detach = catchConnectionErrors(client);
         const results = (await this.appendChecked(client, batch)) ?? (await this.appendBatch(client, batch));
         batch.forEach((request, i) => {
           const result = results[i]!;
@@ -165,8 +168,10 @@ export class PostgresEventStore implements EventStore {
           else request.resolve(result);
         });
       } catch (error) {
-        for (const request of batch) request.reject(error);
+        const failure = asStoreError(error, this.location);
+        for (const request of batch) request.reject(failure);
       } finally {
+        detach();
         client?.release();
       }
     }
@@ -342,7 +347,7 @@ export class PostgresEventStore implements EventStore {
     const limit = toLimit(options.maxCount);
     if (limit === 0) return [];
     const backwards = options.direction === 'backwards';
-    const { rows } = await this.pool.query<EventRow>(
+    const { rows } = await this.query<EventRow>(
       backwards
         ? `SELECT ${COLUMNS} FROM ${this.s}.events WHERE stream_id = $1 AND revision <= $2 ORDER BY revision DESC LIMIT $3`
         : `SELECT ${COLUMNS} FROM ${this.s}.events WHERE stream_id = $1 AND revision >= $2 ORDER BY revision ASC LIMIT $3`,
@@ -361,7 +366,7 @@ export class PostgresEventStore implements EventStore {
     this.assertOpen();
     const limit = toLimit(options.maxCount);
     if (limit === 0) return [];
-    const { rows } = await this.pool.query<EventRow>(`SELECT ${COLUMNS} FROM ${this.s}.events WHERE position > $1 ORDER BY position LIMIT $2`, [
+    const { rows } = await this.query<EventRow>(`SELECT ${COLUMNS} FROM ${this.s}.events WHERE position > $1 ORDER BY position LIMIT $2`, [
       (options.after ?? 0n).toString(),
       limit === NO_LIMIT ? null : limit,
     ]);
@@ -396,12 +401,16 @@ export class PostgresEventStore implements EventStore {
     return this.closing;
   }
 
+  private query<R extends QueryResultRow>(text: string, values: unknown[] = []): Promise<QueryResult<R>> {
+    return queryOrUnavailable<R>(this.pool, this.location, text, values);
+  }
+
   private assertOpen(): void {
     if (this.closing) throw new LedgerClosedError(this.location);
   }
 
   private async head(): Promise<bigint> {
-    const { rows } = await this.pool.query<{ position: string }>(`SELECT position FROM ${this.s}.ledger_head`);
+    const { rows } = await this.query<{ position: string }>(`SELECT position FROM ${this.s}.ledger_head`);
     return BigInt(rows[0]!.position);
   }
 
@@ -420,12 +429,12 @@ export class PostgresEventStore implements EventStore {
     // The head as a literal bound (not a subquery) lets the planner estimate the range and walk the index in order.
     const { rows } =
       streamPrefix === undefined
-        ? await this.pool.query<EventRow>(`SELECT ${COLUMNS} FROM ${this.s}.events WHERE position > $1 AND position <= $2 ORDER BY position LIMIT $3`, [
+        ? await this.query<EventRow>(`SELECT ${COLUMNS} FROM ${this.s}.events WHERE position > $1 AND position <= $2 ORDER BY position LIMIT $3`, [
             after.toString(),
             head.toString(),
             maxCount,
           ])
-        : await this.pool.query<EventRow>(
+        : await this.query<EventRow>(
             `SELECT ${COLUMNS} FROM ${this.s}.events WHERE position > $1 AND position <= $2 AND starts_with(stream_id, $3) ORDER BY position LIMIT $4`,
             [after.toString(), head.toString(), streamPrefix, maxCount],
           );

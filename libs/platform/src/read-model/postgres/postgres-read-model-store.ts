@@ -1,6 +1,7 @@
 import type { Pool, PoolClient, QueryConfig } from 'pg';
 import {
   applyActionChange,
+  StoreUnavailableError,
   type ActionRecord,
   type ActionSearchCriteria,
   type ProjectedEvent,
@@ -8,6 +9,7 @@ import {
   type StoredTimeline,
   type TimelineRecord,
 } from '@approvals/application';
+import { asStoreError, catchConnectionErrors, isConnectionError, queryOrUnavailable } from '../../ledger/postgres/pg-errors';
 import { quoteIdent } from '../../ledger/postgres/schema';
 import { ACTION_COLUMNS, TIMELINE_COLUMNS, actionValues, timelineValues, toActionRecord, toTimelineRecord } from '../read-model-rows';
 import { ReadModelClosedError } from '../read-model-closed.error';
@@ -23,6 +25,8 @@ const MAX_GROUP_EVENTS = 500;
 /** The open transaction of applied events, on a connection of its own. */
 interface Group {
   client: PoolClient;
+  /** Stops ignoring the client's connection errors; called before it goes back to the pool. */
+  detach: () => void;
   /** The checkpoint as of the group (written once, when it commits). */
   checkpoint: bigint;
   events: number;
@@ -60,19 +64,19 @@ export class PostgresReadModelStore implements ReadModelStore {
 
   async loadCheckpoint(): Promise<bigint> {
     this.assertOpen();
-    return this.exclusive(async () => {
+    return this.guard(() => this.exclusive(async () => {
       if (this.group) return this.group.checkpoint;
       // Whoever loads the checkpoint resumes from what is durable, so a lost group leaves no gap.
       this.lost = undefined;
       return this.durableCheckpoint(this.pool);
-    });
+    }));
   }
 
   async apply(event: ProjectedEvent): Promise<'applied' | 'skipped'> {
     this.assertOpen();
     this.waiting++;
     try {
-      return await this.exclusive(() => this.applyNow(event));
+      return await this.guard(() => this.exclusive(() => this.applyNow(event)));
     } finally {
       this.waiting--;
       this.scheduleCommit();
@@ -81,7 +85,7 @@ export class PostgresReadModelStore implements ReadModelStore {
 
   async reset(): Promise<void> {
     this.assertOpen();
-    await this.exclusive(async () => {
+    await this.guard(() => this.exclusive(async () => {
       await this.commitGroup();
       await this.transaction(async (client) => {
         // The checkpoint row lock first: another writer's group finishes before the tables empty.
@@ -90,14 +94,16 @@ export class PostgresReadModelStore implements ReadModelStore {
         await client.query(`UPDATE ${this.s}.projection_checkpoint SET position = 0 WHERE id = 1`);
       });
       this.lost = undefined;
-    });
+    }));
   }
 
   async getTimeline(actionId: string): Promise<StoredTimeline | undefined> {
     this.assertOpen();
-    await this.flushIfWriting();
+    await this.guard(() => this.flushIfWriting());
     // One statement, so the action and its entries come from one snapshot.
-    const { rows } = await this.pool.query<{ action: Row | null; entries: Row[] }>(
+    const { rows } = await queryOrUnavailable<{ action: Row | null; entries: Row[] }>(
+      this.pool,
+      this.location,
       `SELECT
          (SELECT row_to_json(a) FROM (SELECT ${ACTION_COLUMNS} FROM ${this.s}.actions WHERE action_id = $1) a) AS action,
          COALESCE((SELECT json_agg(t ORDER BY t.revision) FROM (
@@ -113,7 +119,7 @@ export class PostgresReadModelStore implements ReadModelStore {
 
   async searchActions(criteria: ActionSearchCriteria): Promise<ActionRecord[]> {
     this.assertOpen();
-    await this.flushIfWriting();
+    await this.guard(() => this.flushIfWriting());
     const conditions: string[] = [];
     const params: (string | number)[] = [];
     const where = (condition: (...placeholders: string[]) => string, ...values: (string | number)[]): void => {
@@ -133,7 +139,9 @@ export class PostgresReadModelStore implements ReadModelStore {
       where((ms, id) => `(requested_at_ms, action_id) < (${ms}, ${id})`, criteria.after.requestedAtMs, criteria.after.actionId);
     }
     const limit = `$${params.push(criteria.limit)}`;
-    const { rows } = await this.pool.query<Row>(
+    const { rows } = await queryOrUnavailable<Row>(
+      this.pool,
+      this.location,
       `SELECT ${ACTION_COLUMNS} FROM ${this.s}.actions
        ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''}
        ORDER BY requested_at_ms DESC, action_id DESC LIMIT ${limit}`,
@@ -149,6 +157,20 @@ export class PostgresReadModelStore implements ReadModelStore {
     if (this.lost) throw this.lost;
   }
 
+  /** Runs a public operation; a server that cannot be reached surfaces as StoreUnavailableError. */
+  private async guard<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw asStoreError(error, this.location);
+    }
+  }
+
+  /** The error kept for a group that could not commit: unavailable when the connection was the cause. */
+  private lostBecause(message: string, error: unknown): Error {
+    return isConnectionError(error) ? new StoreUnavailableError(message, { cause: error }) : new Error(message, { cause: error });
+  }
+
   /** Commits the open group, then closes the pool; every later call throws {@link ReadModelClosedError}. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -159,10 +181,8 @@ export class PostgresReadModelStore implements ReadModelStore {
 
   private async applyNow(event: ProjectedEvent): Promise<'applied' | 'skipped'> {
     if (this.lost) {
-      throw new Error(
-        `audit read model ${this.location}: the last applied events were not committed (${this.lost.message}); load the checkpoint again and project from it`,
-        { cause: this.lost },
-      );
+      const message = `audit read model ${this.location}: the last applied events were not committed (${this.lost.message}); load the checkpoint again and project from it`;
+      throw this.lost instanceof StoreUnavailableError ? new StoreUnavailableError(message, { cause: this.lost }) : new Error(message, { cause: this.lost });
     }
     const group = this.group ?? (await this.openGroup());
     if (event.position <= group.checkpoint) return 'skipped';
@@ -193,15 +213,17 @@ export class PostgresReadModelStore implements ReadModelStore {
 
   private async openGroup(): Promise<Group> {
     const client = await this.pool.connect();
+    const detach = catchConnectionErrors(client);
     try {
       await client.query('BEGIN');
       // Locking the checkpoint row makes this group the read model's only writer until it commits,
       // so two projectors on one read model never interleave (the second then skips what is done).
       const checkpoint = await this.durableCheckpoint(client, ' FOR UPDATE');
-      this.group = { client, checkpoint, events: 0 };
+      this.group = { client, detach, checkpoint, events: 0 };
       return this.group;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
+      detach();
       client.release(error as Error);
       throw error;
     }
@@ -231,10 +253,12 @@ export class PostgresReadModelStore implements ReadModelStore {
         this.named('read-model-save-checkpoint', `UPDATE ${this.s}.projection_checkpoint SET position = $1 WHERE id = 1`, [group.checkpoint.toString()]),
       );
       await group.client.query('COMMIT');
+      group.detach();
       group.client.release();
     } catch (error) {
-      this.lost = new Error(`cannot commit applied events to the audit read model ${this.location}: ${(error as Error).message}`, { cause: error });
+      this.lost = this.lostBecause(`cannot commit applied events to the audit read model ${this.location}: ${(error as Error).message}`, error);
       await group.client.query('ROLLBACK').catch(() => undefined);
+      group.detach();
       group.client.release(error as Error);
     }
   }
@@ -244,7 +268,8 @@ export class PostgresReadModelStore implements ReadModelStore {
     if (!group) return;
     this.group = undefined;
     const message = `the transaction of applied events on the audit read model ${this.location} failed: ${(error as Error).message}`;
-    this.lost = new Error(message, { cause: error });
+    this.lost = this.lostBecause(message, error);
+    group.detach();
     group.client.release(error as Error);
   }
 
@@ -310,13 +335,16 @@ export class PostgresReadModelStore implements ReadModelStore {
 
   private async transaction(work: (client: PoolClient) => Promise<void>): Promise<void> {
     const client = await this.pool.connect();
+    const detach = catchConnectionErrors(client);
     try {
       await client.query('BEGIN');
       await work(client);
       await client.query('COMMIT');
+      detach();
       client.release();
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
+      detach();
       client.release(error as Error);
       throw error;
     }

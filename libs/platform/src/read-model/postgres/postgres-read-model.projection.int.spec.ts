@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
-import { projectEvent } from '@approvals/application';
-import { testPostgresUrl } from '@approvals/testing';
+import { AuditProjector, StoreUnavailableError, projectEvent } from '@approvals/application';
+import { TcpProxy, testPostgresUrl } from '@approvals/testing';
 import { AuditFixture, type ReadModelUnderTest } from '../spec/audit-fixture';
 import { dropTestSchemas, dumpPostgresReadModel, newTestSchema, postgresBackend, withPostgres } from '../spec/postgres-backend';
 import { describeProjectionScenarios } from '../spec/projection.scenarios';
@@ -108,6 +108,40 @@ describe('the PostgreSQL read model schema', () => {
       expect(await consistent()).toBe(9);
     } finally {
       await store.close();
+    }
+  });
+
+  it('reports a lost server as StoreUnavailableError, and a projector on it catches up by itself once it is back', async () => {
+    // given a projector whose read model is reached through a proxy
+    await fixture.append({ actionId: 'a1', requestedAt: '2025-03-01T09:00:00Z' });
+    const real = new URL(connectionString);
+    const proxy = await TcpProxy.start({ host: real.hostname, port: Number(real.port || 5432) });
+    const store = await openPostgresReadModel({ connectionString: proxy.url(connectionString), schema });
+    const errors: unknown[] = [];
+    const projector = new AuditProjector(fixture.ledger.events, store, { onError: (error) => errors.push(error), restartDelayMs: 50 });
+    try {
+      await projector.start();
+      await projector.waitForPosition(9n);
+
+      // when the read model's server becomes unreachable while events keep coming
+      proxy.cut();
+      await expect(store.searchActions({ limit: 10 })).rejects.toBeInstanceOf(StoreUnavailableError);
+      await fixture.append({ actionId: 'a2', requestedAt: '2025-03-01T10:00:00Z' });
+      const deadline = Date.now() + 10_000;
+      while (errors.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      proxy.restore();
+      while ((await dumpPostgresReadModel(schema))['timeline']!.length < 18 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+
+      // then the outage was reported as such, and the read model holds every entry once, checkpoint at the end
+      expect(errors.length).toBeGreaterThan(0);
+      expect(errors.every((error) => error instanceof StoreUnavailableError)).toBe(true);
+      const dump = await dumpPostgresReadModel(schema);
+      expect(dump['timeline']).toHaveLength(18);
+      expect(dump['checkpoint']).toEqual([{ id: 1, position: 18 }]);
+    } finally {
+      await projector.stop();
+      await store.close();
+      await proxy.close();
     }
   });
 });
