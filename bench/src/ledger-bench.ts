@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import type { NewEvent } from '@approvals/application';
 import { AuditProjector } from '@approvals/application';
-import type { Ledger, LedgerSpec } from '@approvals/platform';
-import { openLedger, openSqliteReadModel } from '@approvals/platform';
+import type { Ledger, LedgerSpec, ReadModelSpec } from '@approvals/platform';
+import { openLedger, openReadModel } from '@approvals/platform';
 import { actionEvents, testPostgresUrl } from '@approvals/testing';
 
 // The ledger adapters side by side, each on a fresh store: single-event appends, batched appends,
@@ -20,7 +20,8 @@ export interface LedgerFigures {
   concurrentSingleAppendsPerSecond: number;
   batchedEventsPerSecond: number;
   readAllEventsPerSecond: number;
-  rebuild: { events: number; seconds: number; eventsPerSecond: number };
+  /** The audit projection from zero, into the read model a deployment on this ledger would use. */
+  rebuild: { events: number; seconds: number; eventsPerSecond: number; into: 'SQLite' | 'PostgreSQL' };
 }
 
 export interface LedgerBenchOptions {
@@ -34,6 +35,8 @@ export interface LedgerBenchOptions {
 interface Target {
   adapter: string;
   spec: LedgerSpec;
+  /** Where the rebuild writes: the read model a deployment on this ledger would use. */
+  readModel: ReadModelSpec;
   cleanup: () => Promise<void>;
 }
 
@@ -41,7 +44,12 @@ interface Target {
 async function targets(log: (line: string) => void): Promise<Target[]> {
   const dir = mkdtempSync(join(tmpdir(), 'approvals-ledger-bench-'));
   const list: Target[] = [
-    { adapter: 'embedded (SQLite)', spec: { store: 'embedded', file: join(dir, 'ledger.sqlite') }, cleanup: async () => rmSync(dir, { recursive: true, force: true }) },
+    {
+      adapter: 'embedded (SQLite)',
+      spec: { store: 'embedded', file: join(dir, 'ledger.sqlite') },
+      readModel: { store: 'embedded', file: join(dir, 'audit-read-model.sqlite') },
+      cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+    },
   ];
   const url = testPostgresUrl();
   const schema = `bench_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
@@ -52,10 +60,12 @@ async function targets(log: (line: string) => void): Promise<Target[]> {
     list.push({
       adapter: 'PostgreSQL',
       spec: { store: 'postgres', connectionString: url, schema },
+      readModel: { store: 'postgres', connectionString: url, schema: `${schema}_read_model` },
       cleanup: async () => {
         const admin = new Client({ connectionString: url });
         await admin.connect();
         await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+        await admin.query(`DROP SCHEMA IF EXISTS "${schema}_read_model" CASCADE`);
         await admin.end();
       },
     });
@@ -63,7 +73,15 @@ async function targets(log: (line: string) => void): Promise<Target[]> {
     log(`PostgreSQL at ${new URL(url).host} is not reachable (${(error as Error).message}): skipped`);
   }
   const kurrent = process.env['KURRENTDB_CONNECTION_STRING'];
-  if (kurrent) list.push({ adapter: 'KurrentDB', spec: { store: 'kurrentdb', connectionString: kurrent }, cleanup: async () => undefined });
+  if (kurrent) {
+    const rebuildDir = mkdtempSync(join(tmpdir(), 'approvals-ledger-bench-kurrentdb-'));
+    list.push({
+      adapter: 'KurrentDB',
+      spec: { store: 'kurrentdb', connectionString: kurrent },
+      readModel: { store: 'embedded', file: join(rebuildDir, 'audit-read-model.sqlite') },
+      cleanup: async () => rmSync(rebuildDir, { recursive: true, force: true }),
+    });
+  }
   else log('KURRENTDB_CONNECTION_STRING is not set: KurrentDB skipped');
   return list;
 }
@@ -71,7 +89,7 @@ async function targets(log: (line: string) => void): Promise<Target[]> {
 const event = (type: string, data: unknown): NewEvent => ({ eventId: randomUUID(), type, data, metadata: { actor: { kind: 'service', id: 'bench' } } });
 const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
 
-async function measure(ledger: Ledger, appends: number, rebuildEvents: number, log: (line: string) => void): Promise<Omit<LedgerFigures, 'adapter'>> {
+async function measure(ledger: Ledger, readModelSpec: ReadModelSpec, appends: number, rebuildEvents: number, log: (line: string) => void): Promise<Omit<LedgerFigures, 'adapter'>> {
   const store = ledger.events;
   // Single-event appends, one at a time, each to the next revision of one of 100 streams.
   const run = randomUUID().slice(0, 8);
@@ -126,8 +144,7 @@ async function measure(ledger: Ledger, appends: number, rebuildEvents: number, l
   log(`  read all (${read} events, pages of 1000): ${readAllEventsPerSecond} events/s`);
 
   // Rebuild: the audit projection from zero into a fresh read model, as `rebuild` does.
-  const dir = mkdtempSync(join(tmpdir(), 'approvals-rebuild-bench-'));
-  const readModel = openSqliteReadModel({ dataDir: dir });
+  const readModel = await openReadModel(readModelSpec);
   try {
     const projector = new AuditProjector(store, readModel);
     start = process.hrtime.bigint();
@@ -136,10 +153,15 @@ async function measure(ledger: Ledger, appends: number, rebuildEvents: number, l
     const took = seconds(start);
     await projector.stop();
     log(`  projector rebuild: ${read} events in ${took.toFixed(1)} s`);
-    return { singleAppendsPerSecond, concurrentSingleAppendsPerSecond, batchedEventsPerSecond, readAllEventsPerSecond, rebuild: { events: read, seconds: Number(took.toFixed(2)), eventsPerSecond: Math.round(read / took) } };
+    return {
+      singleAppendsPerSecond,
+      concurrentSingleAppendsPerSecond,
+      batchedEventsPerSecond,
+      readAllEventsPerSecond,
+      rebuild: { events: read, seconds: Number(took.toFixed(2)), eventsPerSecond: Math.round(read / took), into: readModelSpec.store === 'postgres' ? 'PostgreSQL' : 'SQLite' },
+    };
   } finally {
     await readModel.close();
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -150,7 +172,7 @@ export async function benchLedgers(options: LedgerBenchOptions = {}): Promise<Le
     log(`ledger: ${target.adapter} ...`);
     const ledger = await openLedger(target.spec);
     try {
-      figures.push({ adapter: target.adapter, ...(await measure(ledger, options.appends ?? 5000, options.rebuildEvents ?? 100_000, log)) });
+      figures.push({ adapter: target.adapter, ...(await measure(ledger, target.readModel, options.appends ?? 5000, options.rebuildEvents ?? 100_000, log)) });
     } finally {
       await ledger.close();
       await target.cleanup();

@@ -276,7 +276,7 @@ async function main() {
       `| --- | --- | --- | --- | --- | --- |`,
       ...figures.map(
         (f) =>
-          `| ${f.adapter} | ${f.singleAppendsPerSecond} | ${f.concurrentSingleAppendsPerSecond} | ${f.batchedEventsPerSecond} | ${f.readAllEventsPerSecond} | ${f.rebuild.events} events in ${f.rebuild.seconds} s (${f.rebuild.eventsPerSecond}/s) |`,
+          `| ${f.adapter} | ${f.singleAppendsPerSecond} | ${f.concurrentSingleAppendsPerSecond} | ${f.batchedEventsPerSecond} | ${f.readAllEventsPerSecond} | ${f.rebuild.events} events into ${f.rebuild.into} in ${f.rebuild.seconds} s (${f.rebuild.eventsPerSecond}/s) |`,
       ),
       '',
       `Targets: at least 5,000 single-event appends/s (judged with 16 appenders) and a rebuild of 100,000 events in under 30 s. ` +

@@ -25,6 +25,11 @@ const MAX_GROUP_EVENTS = 500;
 /** The open transaction of applied events, on a connection of its own. */
 interface Group {
   client: PoolClient;
+  /** Timeline entries applied in this group, written when it commits. */
+  entries: TimelineRecord[];
+  /** Actions as this group leaves them (read once each); `dirty` ones are written when it commits. */
+  actions: Map<string, ActionRecord | undefined>;
+  dirty: Set<string>;
   /** Stops ignoring the client's connection errors; called before it goes back to the pool. */
   detach: () => void;
   /** The checkpoint as of the group (written once, when it commits). */
@@ -179,6 +184,11 @@ export class PostgresReadModelStore implements ReadModelStore {
     await this.onClose();
   }
 
+  /**
+   * Folds the event into the open group in memory; its rows are written when the group commits
+   * (see commitGroup). An action is read from the table at most once per group: the group holds
+   * the checkpoint row lock, so nobody else writes the read model meanwhile.
+   */
   private async applyNow(event: ProjectedEvent): Promise<'applied' | 'skipped'> {
     if (this.lost) {
       const message = `audit read model ${this.location}: the last applied events were not committed (${this.lost.message}); load the checkpoint again and project from it`;
@@ -186,26 +196,26 @@ export class PostgresReadModelStore implements ReadModelStore {
     }
     const group = this.group ?? (await this.openGroup());
     if (event.position <= group.checkpoint) return 'skipped';
-    const client = group.client;
-    await client.query('SAVEPOINT apply_event');
-    try {
-      await this.insertTimelineEntry(client, event.entry);
-      if (event.change) {
-        const current = await this.readAction(client, event.change.actionId);
-        const next = applyActionChange(current, event.change);
-        if (next && next !== current) await this.writeAction(client, next);
+    if (event.change) {
+      const { actionId } = event.change;
+      let current: ActionRecord | undefined;
+      if (group.actions.has(actionId)) current = group.actions.get(actionId);
+      else {
+        try {
+          current = await this.readAction(group.client, actionId);
+        } catch (error) {
+          this.abandonGroup(error); // a failed statement aborts the whole transaction
+          throw error;
+        }
+        group.actions.set(actionId, current);
       }
-      await client.query('RELEASE apply_event');
-    } catch (error) {
-      try {
-        await client.query('ROLLBACK TO apply_event');
-        await client.query('RELEASE apply_event');
-      } catch (rollbackError) {
-        // The transaction itself is gone (e.g. the connection died): so is the whole group.
-        this.abandonGroup(rollbackError);
+      const next = applyActionChange(current, event.change);
+      if (next && next !== current) {
+        group.actions.set(actionId, next);
+        group.dirty.add(actionId);
       }
-      throw error;
     }
+    group.entries.push(event.entry);
     group.checkpoint = event.position;
     group.events++;
     return 'applied';
@@ -219,7 +229,7 @@ export class PostgresReadModelStore implements ReadModelStore {
       // Locking the checkpoint row makes this group the read model's only writer until it commits,
       // so two projectors on one read model never interleave (the second then skips what is done).
       const checkpoint = await this.durableCheckpoint(client, ' FOR UPDATE');
-      this.group = { client, detach, checkpoint, events: 0 };
+      this.group = { client, detach, checkpoint, events: 0, entries: [], actions: new Map(), dirty: new Set() };
       return this.group;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -248,6 +258,7 @@ export class PostgresReadModelStore implements ReadModelStore {
     if (!group) return;
     this.group = undefined;
     try {
+      await this.writeGroup(group);
       // The checkpoint commits with the events it covers: a crash loses both or neither.
       await group.client.query(
         this.named('read-model-save-checkpoint', `UPDATE ${this.s}.projection_checkpoint SET position = $1 WHERE id = 1`, [group.checkpoint.toString()]),
@@ -282,16 +293,6 @@ export class PostgresReadModelStore implements ReadModelStore {
     return BigInt(rows[0]!.position);
   }
 
-  private async insertTimelineEntry(client: PoolClient, entry: TimelineRecord): Promise<void> {
-    await client.query(
-      this.named(
-        'read-model-insert-entry',
-        `INSERT INTO ${this.s}.timeline (${TIMELINE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING`,
-        timelineValues(entry, (position) => position.toString()),
-      ),
-    );
-  }
-
   private async readAction(client: PoolClient, actionId: string): Promise<ActionRecord | undefined> {
     const { rows } = await client.query<Row>(
       this.named('read-model-select-action', `SELECT ${ACTION_COLUMNS} FROM ${this.s}.actions WHERE action_id = $1`, [actionId]),
@@ -299,26 +300,32 @@ export class PostgresReadModelStore implements ReadModelStore {
     return rows[0] === undefined ? undefined : toActionRecord(rows[0]);
   }
 
-  private async writeAction(client: PoolClient, action: ActionRecord): Promise<void> {
+  /** The group's rows, a statement per table whatever the number of events (unnest of column arrays). */
+  private async writeGroup(group: Group): Promise<void> {
+    const { client } = group;
+    if (group.entries.length > 0) {
+      const columns = transpose(group.entries.map((entry) => timelineValues(entry, (position) => position.toString())), 12);
+      await client.query(
+        `INSERT INTO ${this.s}.timeline (${TIMELINE_COLUMNS})
+         SELECT * FROM unnest($1::text[], $2::integer[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])
+         ON CONFLICT DO NOTHING`,
+        columns,
+      );
+    }
+    const dirty = [...group.dirty].map((id) => group.actions.get(id)!);
+    if (dirty.length === 0) return;
     await client.query(
-      this.named(
-        'read-model-upsert-action',
-        `INSERT INTO ${this.s}.actions (${ACTION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-         ON CONFLICT (action_id) DO UPDATE SET
-           status = excluded.status, decided_at = excluded.decided_at, approved_by = excluded.approved_by,
-           voters = excluded.voters, policy_version = excluded.policy_version, reason = excluded.reason`,
-        actionValues(action),
-      ),
+      `INSERT INTO ${this.s}.actions (${ACTION_COLUMNS})
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::bigint[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[])
+       ON CONFLICT (action_id) DO UPDATE SET
+         status = excluded.status, decided_at = excluded.decided_at, approved_by = excluded.approved_by,
+         voters = excluded.voters, policy_version = excluded.policy_version, reason = excluded.reason`,
+      transpose(dirty.map(actionValues), 15),
     );
-    if (action.voters.length === 0) return;
-    // Every voter in one statement rather than one round trip each.
-    await client.query(
-      this.named(
-        'read-model-insert-voters',
-        `INSERT INTO ${this.s}.action_voters (approver_id, action_id) SELECT unnest($1::text[]), $2 ON CONFLICT DO NOTHING`,
-        [action.voters, action.actionId],
-      ),
-    );
+    const voters = dirty.flatMap((action) => action.voters.map((voter) => [voter, action.actionId]));
+    if (voters.length > 0) {
+      await client.query(`INSERT INTO ${this.s}.action_voters (approver_id, action_id) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING`, transpose(voters, 2));
+    }
   }
 
   /** A statement prepared once per connection (the pool is this store's own, so names cannot clash). */
@@ -353,4 +360,11 @@ export class PostgresReadModelStore implements ReadModelStore {
   private assertOpen(): void {
     if (this.closed) throw new ReadModelClosedError(this.location);
   }
+}
+
+/** Rows of values as one array per column, for `unnest`. */
+function transpose(rows: unknown[][], width: number): unknown[][] {
+  const columns: unknown[][] = Array.from({ length: width }, () => []);
+  for (const row of rows) row.forEach((value, i) => columns[i]!.push(value));
+  return columns;
 }
