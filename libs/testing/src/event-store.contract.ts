@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   hashEvent,
   IdempotencyViolationError,
+  StoreUnavailableError,
   WrongExpectedRevisionError,
   type EventMetadata,
   type EventStore,
@@ -13,6 +14,13 @@ import {
 export interface EventStoreUnderTest {
   store: EventStore;
   dispose(): Promise<void>;
+  /** A server-backed store's connection, to cut and restore (e.g. a TcpProxy in front of the server). */
+  connection?: { cut(): void; restore(): void };
+}
+
+export interface EventStoreContractOptions {
+  /** The store talks to a server whose connection `createStore` lets the test cut: run the reconnection cases. */
+  reconnects?: boolean;
 }
 
 /**
@@ -20,14 +28,15 @@ export interface EventStoreUnderTest {
  * test. The store need not be empty: every test writes to streams under its own random prefix and
  * reads the global order from a marker it appends first, so a shared server database works too.
  */
-export function describeEventStoreContract(name: string, createStore: () => Promise<EventStoreUnderTest>): void {
+export function describeEventStoreContract(name: string, createStore: () => Promise<EventStoreUnderTest>, options: EventStoreContractOptions = {}): void {
   describe(`EventStore contract: ${name}`, () => {
     let store: EventStore;
     let dispose: () => Promise<void>;
+    let connection: EventStoreUnderTest['connection'];
     let prefix: string;
 
     beforeEach(async () => {
-      ({ store, dispose } = await createStore());
+      ({ store, dispose, connection } = await createStore());
       prefix = `ct${randomUUID().replaceAll('-', '').slice(0, 12)}-`;
     });
 
@@ -512,6 +521,45 @@ export function describeEventStoreContract(name: string, createStore: () => Prom
         for (const events of sample) expect(events.map((event) => [event.type, event.revision])).toEqual([['Opened', 0], ['Closed', 1]]);
       }, 60_000);
     });
+
+    if (options.reconnects) {
+      describe('lost connections', () => {
+        it('fails typed and writes nothing while the server is away, then reconnects by itself; subscribers see every event once', async () => {
+          if (!connection) throw new Error('a store declared with reconnects must come with its connection');
+          const id = stream();
+          const delivered: string[] = [];
+          const errors: unknown[] = [];
+          const start = await markGlobalPosition();
+          const subscription = store.subscribeToAll((event) => void delivered.push(event.type), {
+            after: start,
+            streamPrefix: prefix,
+            onError: (error) => errors.push(error),
+          });
+          try {
+            await store.appendToStream(id, [newEvent('A')], { expectedRevision: 'no_stream' });
+            await waitUntil(() => delivered.length === 1, 'the first event');
+
+            // while the server is away: typed errors (the edge answers "not yet"), nothing written
+            connection.cut();
+            expect(await captureRejection(store.appendToStream(id, [newEvent('B')], { expectedRevision: 0 }))).toBeInstanceOf(StoreUnavailableError);
+            expect(await captureRejection(store.readStream(id))).toBeInstanceOf(StoreUnavailableError);
+            expect(await captureRejection(store.headPosition())).toBeInstanceOf(StoreUnavailableError);
+            await new Promise((resolve) => setTimeout(resolve, 300));
+
+            // once it is back: B was never written, C follows A, and the subscriber never failed
+            connection.restore();
+            await expect(store.appendToStream(id, [newEvent('C')], { expectedRevision: 0 })).resolves.toMatchObject({ nextExpectedRevision: 1 });
+            await waitUntil(() => delivered.length === 2, 'the event appended after the outage');
+            expect(delivered).toEqual(['A', 'C']);
+            expect((await store.readStream(id)).map((event) => event.type)).toEqual(['A', 'C']);
+            expect(errors).toEqual([]);
+          } finally {
+            connection.restore();
+            await subscription.close();
+          }
+        });
+      });
+    }
 
     describe('closing', () => {
       it('rejects operations after close', async () => {

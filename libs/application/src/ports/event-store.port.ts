@@ -118,7 +118,7 @@ export class WrongExpectedRevisionError extends Error {
  * message; edges answer "not yet" (gRPC UNAVAILABLE), never "allowed".
  */
 export class StoreUnavailableError extends Error {
-  override readonly name = 'StoreUnavailableError';
+  override readonly name: string = 'StoreUnavailableError';
 }
 
 /** An append whose event ids were partly written before: never silently merged. */

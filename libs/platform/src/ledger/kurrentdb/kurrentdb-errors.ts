@@ -1,11 +1,15 @@
+import { StoreUnavailableError } from '@approvals/application';
 import { AccessDeniedError, DeadlineExceededError, ErrorType, UnavailableError } from '@kurrent/kurrentdb-client';
 
 // gRPC status codes the client lets through unconverted (seen on appends to a closed port).
 const GRPC_DEADLINE_EXCEEDED = 4;
 const GRPC_UNAVAILABLE = 14;
 
-/** The KurrentDB server cannot be reached (down, wrong address, TLS mismatch) or did not answer in time. */
-export class KurrentDbUnavailableError extends Error {
+/**
+ * The KurrentDB server cannot be reached (down, wrong address, TLS mismatch) or did not answer in
+ * time: the port's StoreUnavailableError, so consumers wait for it and edges answer "not yet".
+ */
+export class KurrentDbUnavailableError extends StoreUnavailableError {
   override readonly name = 'KurrentDbUnavailableError';
   constructor(
     readonly location: string,

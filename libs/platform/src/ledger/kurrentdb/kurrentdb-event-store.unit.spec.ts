@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { hashEvent, IdempotencyViolationError, type NewEvent, type RecordedEvent } from '@approvals/application';
+import { hashEvent, IdempotencyViolationError, StoreUnavailableError, type NewEvent, type RecordedEvent } from '@approvals/application';
 // The shared contract suite lives in the testing library; only specs, never runtime code, use it.
 import { describeEventStoreContract } from '@approvals/testing';
 import { LedgerClosedError } from '../ledger-closed.error';
@@ -26,8 +26,10 @@ describeEventStoreContract('KurrentDB adapter on an in-memory stand-in for the c
   fake.writeForeign('$stats-127.0.0.1:2113', '$statsCollected');
   fake.writeForeign('other-app-1', 'SomethingElse');
   const { events } = openOnFake(fake, { pageSize: 7 });
-  return { store: events, dispose: () => events.close() };
-});
+  // The stand-in's "server down" answers as the real client does when it cannot reach the server.
+  const connection = { cut: () => void (fake.down = true), restore: () => void (fake.down = false) };
+  return { store: events, connection, dispose: () => events.close() };
+}, { reconnects: true });
 
 const newEvent = (type: string, overrides: Partial<NewEvent> = {}): NewEvent => ({ eventId: randomUUID(), type, data: {}, metadata: {}, ...overrides });
 
@@ -283,17 +285,25 @@ describe('KurrentDbEventStore', () => {
       await expect(ledger.checkpoints.load('projector')).rejects.toBeInstanceOf(KurrentDbUnavailableError);
     });
 
-    it('reports through onError a subscription whose reads fail, and stops it', async () => {
+    it('keeps a subscription whose reads find the server away, and it delivers what is appended once the server is back', async () => {
       const errors: unknown[] = [];
-      const subscription = ledger.events.subscribeToAll(() => undefined, { onError: (error) => errors.push(error) });
+      const delivered: string[] = [];
+      const subscription = ledger.events.subscribeToAll((event) => void delivered.push(event.type), { onError: (error) => errors.push(error) });
       await subscription.caughtUp;
 
       fake.down = true;
       ledger.events.wake();
-      await waitUntil(() => errors.length > 0);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      fake.down = false;
+      await ledger.events.appendToStream('action-1', [newEvent('A')]);
+      ledger.events.wake();
+      await waitUntil(() => delivered.length > 0);
       await subscription.close();
 
-      expect(errors[0]).toBeInstanceOf(KurrentDbUnavailableError);
+      // KurrentDbUnavailableError is the port's StoreUnavailableError: a pause, not a failure
+      expect(new KurrentDbUnavailableError('kurrentdb://fake:2113', 'read $all', new Error('x'))).toBeInstanceOf(StoreUnavailableError);
+      expect(delivered).toEqual(['A']);
+      expect(errors).toEqual([]);
     });
 
     it('rejects every operation once closed, and disposes the client', async () => {

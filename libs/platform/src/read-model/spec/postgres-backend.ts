@@ -41,16 +41,24 @@ export async function dropTestSchemas(): Promise<void> {
   });
 }
 
-/** Every row of every read-model table in `schema`, in the same order as the SQLite dump. */
+/**
+ * Every row of every read-model table in `schema`, in the same order as the SQLite dump, from one
+ * snapshot (a commit landing between two of the reads must not make the dump inconsistent).
+ */
 export function dumpPostgresReadModel(schema: string): Promise<ReadModelDump> {
   return withPostgres(async (client) => {
     const all = async (sql: string) => (await client.query(sql)).rows as unknown[];
-    return {
-      checkpoint: await all(`SELECT * FROM "${schema}".projection_checkpoint`),
-      actions: await all(`SELECT * FROM "${schema}".actions ORDER BY action_id`),
-      voters: await all(`SELECT * FROM "${schema}".action_voters ORDER BY action_id, approver_id`),
-      timeline: await all(`SELECT * FROM "${schema}".timeline ORDER BY position`),
-    };
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    try {
+      return {
+        checkpoint: await all(`SELECT * FROM "${schema}".projection_checkpoint`),
+        actions: await all(`SELECT * FROM "${schema}".actions ORDER BY action_id`),
+        voters: await all(`SELECT * FROM "${schema}".action_voters ORDER BY action_id, approver_id`),
+        timeline: await all(`SELECT * FROM "${schema}".timeline ORDER BY position`),
+      };
+    } finally {
+      await client.query('COMMIT');
+    }
   });
 }
 
