@@ -9,6 +9,7 @@ import { DistributedSystem, EmbeddedServer, distributedServices, repoRoot } from
 import type { KafkaFloor } from './kafka-floor';
 import { measureKafkaFloor } from './kafka-floor';
 import { benchLedgers } from './ledger-bench';
+import { benchPolicies } from './policy-bench';
 import { percentile } from './stats';
 import type { CpuGroup, CpuUsage } from './cpu-usage';
 import { cpuBetween, sampleCpu } from './cpu-usage';
@@ -26,7 +27,9 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '1,4,16' },
     connections: { type: 'string', default: '4' },
     /** Comma-separated parts to measure: the two modes end to end, and the ledger adapters. */
-    mode: { type: 'string', default: 'embedded,distributed,ledger' },
+    mode: { type: 'string', default: 'embedded,distributed,ledger,policy' },
+    /** Policy part: evaluations measured per side (our engine, bare Cedar). */
+    evaluations: { type: 'string', default: '100000' },
     /** Ledger part: single-event appends measured, and events in the ledger for the rebuild. */
     appends: { type: 'string', default: '5000' },
     'rebuild-events': { type: 'string', default: '100000' },
@@ -41,8 +44,10 @@ const warmupSeconds = Number(values.warmup);
 const levels = values.concurrency.split(',').map((v) => Number(v.trim()));
 if (levels.some((l) => !Number.isInteger(l) || l < 1)) throw new Error(`--concurrency must list positive integers, got ${values.concurrency}`);
 const connections = Number(values.connections);
-const modes = values.mode.split(',').map((m) => m.trim()) as (Mode | 'ledger')[];
-if (modes.some((m) => m !== 'embedded' && m !== 'distributed' && m !== 'ledger')) throw new Error(`--mode must list embedded, distributed and/or ledger, got ${values.mode}`);
+const modes = values.mode.split(',').map((m) => m.trim()) as (Mode | 'ledger' | 'policy')[];
+if (modes.some((m) => !['embedded', 'distributed', 'ledger', 'policy'].includes(m))) {
+  throw new Error(`--mode must list embedded, distributed, ledger and/or policy, got ${values.mode}`);
+}
 
 /** Kafka hops between RequestAction and the outcome reaching AwaitDecision in distributed mode. */
 const distributedHops = [
@@ -282,6 +287,25 @@ async function main() {
       `Targets: at least 5,000 single-event appends/s (judged with 16 appenders) and a rebuild of 100,000 events in under 30 s. ` +
         figures.map((f) => `${f.adapter}: ${f.concurrentSingleAppendsPerSecond >= 5000 && f.rebuild.seconds < 30 && f.rebuild.events >= 100_000 ? 'met' : 'NOT met'}`).join('; ') +
         '.',
+      '',
+    );
+  }
+
+  if (modes.includes('policy')) {
+    const figures = benchPolicies({ evaluations: Number(values.evaluations), log: (line) => process.stderr.write(`[bench] ${line}\n`) });
+    const met = figures.engine.perSecond >= 20_000 && figures.overhead <= 1.5;
+    result['policy'] = { target: { evaluationsPerSecond: 20_000, overheadAtMost: 1.5 }, ...figures };
+    report.push(
+      `## Policy evaluation (one thread, pre-parsed policy set)`,
+      '',
+      `Policy set: ${figures.policySet}; ${figures.requests} requests in turn (outcomes ${Object.entries(figures.outcomes).map(([o, n]) => `${o} ${n}`).join(', ')}), ${figures.evaluations} evaluations per side.`,
+      '',
+      `| | evaluations/s | µs per evaluation |`,
+      `| --- | --- | --- |`,
+      `| our engine (request mapping, Cedar, outcome, requirement, reasons) | ${figures.engine.perSecond} | ${figures.engine.microsPerEvaluation} |`,
+      `| bare Cedar (statefulIsAuthorized on the same built requests) | ${figures.bareCedar.perSecond} | ${figures.bareCedar.microsPerEvaluation} |`,
+      '',
+      `Our overhead: ${figures.overhead}x the bare call. Target: at least 20,000 evaluations/s on one core with overhead at most 1.5x. ${met ? 'Met' : 'NOT met'} in this run.`,
       '',
     );
   }
