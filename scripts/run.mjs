@@ -122,6 +122,12 @@ const tasks = {
     build();
     process.exit(run(nodeBin, ['--enable-source-maps', 'dist/apps/cli/src/main.js', ...rest]));
   },
+  /** The shipped example policies: valid, and passing their policy tests (a gate for policy changes). */
+  'policy-check': () => {
+    const cli = join('dist', 'apps', 'cli', 'src', 'main.js');
+    step('validate the example policies', nodeBin, [cli, 'policy', 'validate', '--policies', join('policies', 'demo')]);
+    step('policy tests on the example policies', nodeBin, [cli, 'policy', 'test', join('policies', 'demo', 'tests', 'demo.policy-tests.json'), '--policies', join('policies', 'demo')]);
+  },
   'proto-gen': () => step('generate proto types', nodeBin, ['scripts/gen-proto.mjs']),
   'proto-check': () => step('check generated proto types', nodeBin, ['scripts/gen-proto.mjs', '--check']),
   typecheck: () => step('typecheck', nodeBin, [bin('tsc'), '-p', 'tsconfig.json']),
@@ -141,6 +147,7 @@ const tasks = {
     tasks.typecheck();
     tasks.lint();
     build();
+    tasks['policy-check']();
     withKafka(() => jest(['unit', 'int', 'e2e'], ['--ci', ...rest]));
   },
   bench: () =>

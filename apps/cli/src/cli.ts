@@ -118,6 +118,7 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
     io,
     json: parsed.globals.json === true,
     address,
+    directoryPath,
     apiKeyFor(principal: Principal | undefined) {
       if (apiKeyFlag !== undefined) return apiKeyFlag;
       if (principal !== undefined) {

@@ -15,6 +15,8 @@ export interface CliContext {
   /** --json: print raw responses, one JSON object per line. */
   json: boolean;
   address: string;
+  /** The directory file (--directory, APPROVALS_DIRECTORY or policies/demo/directory.json). */
+  directoryPath: string;
   /** The key to call with: --api-key, else the principal's demo key from the directory file, else APPROVALS_API_KEY. */
   apiKeyFor(principal: Principal | undefined): string | undefined;
   /** Opens the API as the caller with this key; the CLI closes it when the command ends. */

@@ -3,6 +3,7 @@ import { cancelCommand } from './cancel.command';
 import type { Command } from './command';
 import { getCommand } from './get.command';
 import { pendingCommand } from './pending.command';
+import { policyCommand } from './policy.command';
 import { requestCommand } from './request.command';
 import { searchCommand } from './search.command';
 import { timelineCommand } from './timeline.command';
@@ -23,4 +24,5 @@ export const commands: readonly Command[] = [
   denyCommand,
   timelineCommand,
   searchCommand,
+  policyCommand,
 ];

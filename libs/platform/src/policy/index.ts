@@ -5,3 +5,4 @@ export * from './cedar-policy.engine';
 export * from './cedar-request';
 export * from './demo-policy-dir';
 export * from './policy-engine-thread';
+export * from './policy-tests';
