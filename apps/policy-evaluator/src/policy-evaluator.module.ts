@@ -1,13 +1,14 @@
-import type { OnApplicationShutdown } from '@nestjs/common';
+import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Inject, Module } from '@nestjs/common';
-import type { Clock, IdGenerator, MessagePublisher } from '@approvals/application';
-import { PolicyEvaluationHandler } from '@approvals/application';
+import type { Clock, EventStore, IdGenerator, MessagePublisher } from '@approvals/application';
+import { PolicyActivations, PolicyEvaluationHandler, PolicySetReloader } from '@approvals/application';
 import type { AppConfig, Logger } from '@approvals/platform';
-import { PolicyEngineThread } from '@approvals/platform';
-import { CLOCK, CONFIG, IDS, LOGGER, MESSAGE_PUBLISHER } from '@approvals/nest-platform';
+import { PolicyDirWatcher, PolicyEngineThread } from '@approvals/platform';
+import { CLOCK, CONFIG, EVENT_STORE, IDS, LOGGER, MESSAGE_PUBLISHER } from '@approvals/nest-platform';
 import { PolicyEvaluatorBusController } from './policy-evaluator.bus.controller';
 
 const POLICY_ENGINE = Symbol('PolicyEngine');
+const RELOADER = Symbol('PolicySetReloader');
 
 @Module({
   controllers: [PolicyEvaluatorBusController],
@@ -27,13 +28,42 @@ const POLICY_ENGINE = Symbol('PolicyEngine');
         new PolicyEvaluationHandler(engine, publisher, clock, ids),
       inject: [POLICY_ENGINE, MESSAGE_PUBLISHER, CLOCK, IDS],
     },
+    {
+      provide: RELOADER,
+      useFactory: (engine: PolicyEngineThread, store: EventStore, clock: Clock, ids: IdGenerator, config: AppConfig, logger: Logger) =>
+        new PolicySetReloader(engine, new PolicyActivations(store, clock, ids, 'policy-evaluator'), config.policyDir, {
+          activated: (from, to, trigger) => logger.info({ fromVersion: from, toVersion: to, trigger }, 'policy set activated'),
+          unchanged: (version, trigger) => logger.info({ policyVersion: version, trigger }, 'policy set unchanged'),
+          rejected: (message, running, trigger) =>
+            logger.error({ runningVersion: running, trigger }, `new policy set rejected, still running ${running}: ${message}`),
+          notRecorded: (err, version) => logger.error({ err, policyVersion: version }, 'policy set activated but not recorded in the ledger'),
+        }),
+      inject: [POLICY_ENGINE, EVENT_STORE, CLOCK, IDS, CONFIG, LOGGER],
+    },
   ],
 })
-export class PolicyEvaluatorModule implements OnApplicationShutdown {
-  constructor(@Inject(POLICY_ENGINE) private readonly engine: PolicyEngineThread) {}
+export class PolicyEvaluatorModule implements OnApplicationBootstrap, OnApplicationShutdown {
+  private watcher: PolicyDirWatcher | undefined;
+  private readonly onSignal = () => void this.reloader.reload('signal');
+
+  constructor(
+    @Inject(POLICY_ENGINE) private readonly engine: PolicyEngineThread,
+    @Inject(RELOADER) private readonly reloader: PolicySetReloader,
+    @Inject(CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Records the running set, then follows the policy files and SIGHUP for new versions. */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.reloader.start();
+    this.watcher = new PolicyDirWatcher(this.config.policyDir, this.config.directoryFile, () => void this.reloader.reload('file-change'));
+    this.watcher.start();
+    process.on('SIGHUP', this.onSignal);
+  }
 
   /** After the bus has drained (messages in flight still need the engine). */
   async onApplicationShutdown(): Promise<void> {
+    process.off('SIGHUP', this.onSignal);
+    this.watcher?.stop();
     await this.engine.stop();
   }
 }

@@ -13,6 +13,8 @@ export * from './decision/decision.handlers';
 export * from './decision/outbox-relay';
 export * from './decision/expiry-scheduler';
 export * from './policy/policy-evaluation.handler';
+export * from './policy/policy-activations';
+export * from './policy/policy-set-reloader';
 export * from './notifier/pending-approval';
 export * from './notifier/notifier.service';
 export * from './intake/action-view';

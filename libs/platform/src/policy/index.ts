@@ -6,3 +6,4 @@ export * from './cedar-request';
 export * from './demo-policy-dir';
 export * from './policy-engine-thread';
 export * from './policy-tests';
+export * from './policy-dir-watcher';

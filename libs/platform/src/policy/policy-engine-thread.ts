@@ -13,7 +13,17 @@ export type PolicyThreadReply =
   | { type: 'ready'; version: string }
   | { type: 'failed'; message: string }
   | { type: 'decision'; id: number; decision: PolicyDecision }
+  | { type: 'reloaded'; id: number; from: string; to: string }
   | { type: 'error'; id: number; message: string };
+
+/** What the parent asks of the thread. */
+export type PolicyThreadRequest = { type: 'evaluate'; id: number; request: ActionRequest } | { type: 'reload'; id: number };
+
+/** The outcome of a reload: the version before and the version now running (equal when nothing changed). */
+export interface PolicyReload {
+  from: string;
+  to: string;
+}
 
 /**
  * The Cedar engine in a worker thread: evaluating is about an eighth of the embedded host's work
@@ -22,18 +32,23 @@ export type PolicyThreadReply =
  */
 export class PolicyEngineThread implements PolicyEngine {
   private nextId = 0;
-  private readonly pending = new Map<number, { resolve: (d: PolicyDecision) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<number, { resolve: (value: never) => void; reject: (e: Error) => void }>();
+  private running: string;
 
   private constructor(
     private readonly worker: Worker,
-    readonly version: string,
+    version: string,
   ) {
+    this.running = version;
     worker.on('message', (reply: PolicyThreadReply) => {
-      if (reply.type !== 'decision' && reply.type !== 'error') return;
+      if (reply.type === 'ready' || reply.type === 'failed') return;
       const waiter = this.pending.get(reply.id);
       this.pending.delete(reply.id);
-      if (reply.type === 'decision') waiter?.resolve(reply.decision);
-      else waiter?.reject(new Error(reply.message));
+      if (reply.type === 'decision') waiter?.resolve(reply.decision as never);
+      else if (reply.type === 'reloaded') {
+        this.running = reply.to;
+        waiter?.resolve({ from: reply.from, to: reply.to } as never);
+      } else waiter?.reject(new Error(reply.message));
     });
     worker.on('error', (error) => this.failAll(error));
     worker.on('exit', (code) => this.failAll(new Error(`policy engine thread exited (${code})`)));
@@ -54,11 +69,28 @@ export class PolicyEngineThread implements PolicyEngine {
     return new PolicyEngineThread(worker, version);
   }
 
+  /** The version of the policy set that evaluates now. */
+  get version(): string {
+    return this.running;
+  }
+
   evaluate(request: ActionRequest): Promise<PolicyDecision> {
+    return this.ask<PolicyDecision>((id) => ({ type: 'evaluate', id, request }));
+  }
+
+  /**
+   * Loads the policy directory again and activates it if it loads and validates; rejects with the
+   * loader's message (every problem as `file:line: message`) and keeps the running set otherwise.
+   */
+  reload(): Promise<PolicyReload> {
+    return this.ask<PolicyReload>((id) => ({ type: 'reload', id }));
+  }
+
+  private ask<T>(message: (id: number) => PolicyThreadRequest): Promise<T> {
     const id = (this.nextId += 1);
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ id, request });
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (value: never) => void, reject });
+      this.worker.postMessage(message(id));
     });
   }
 

@@ -1,0 +1,69 @@
+import type { Clock, IdGenerator } from '../ports/clock.port';
+import type { EventStore, RecordedEvent } from '../ports/event-store.port';
+import { WrongExpectedRevisionError } from '../ports/event-store.port';
+
+/** The ledger stream of policy set activations (not an action stream: the outbox does not relay it). */
+export const POLICY_HISTORY_STREAM = 'policy-set-history';
+
+/** What made a policy set the running one. */
+export type PolicyActivationTrigger = 'start' | 'file-change' | 'signal';
+
+/** The event recorded for each activation: auditors read which version decided when, and why it changed. */
+export interface PolicySetActivated {
+  type: 'PolicySetActivated';
+  data: {
+    /** The version running before, or null for the first activation the ledger has seen. */
+    fromVersion: string | null;
+    toVersion: string;
+    trigger: PolicyActivationTrigger;
+    /** Where the policy set was loaded from. */
+    source: string;
+    activatedAt: string;
+    /** The service instance that activated it. */
+    activatedBy: string;
+  };
+}
+
+/**
+ * Records policy set activations in the ledger, once per change of version: a restart with the
+ * same policies, or several evaluator instances activating the same version, add nothing. The
+ * append expects the history's last revision, so two instances racing cannot both record one
+ * change; the loser reads again and finds it recorded.
+ */
+export class PolicyActivations {
+  constructor(
+    private readonly store: EventStore,
+    private readonly clock: Clock,
+    private readonly ids: IdGenerator,
+    private readonly activatedBy: string,
+  ) {}
+
+  /** Records that `toVersion` runs now; returns the event, or undefined when the ledger already says so. */
+  async record(toVersion: string, trigger: PolicyActivationTrigger, source: string): Promise<PolicySetActivated | undefined> {
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const last = (await this.store.readStream(POLICY_HISTORY_STREAM, { direction: 'backwards', maxCount: 1 }))[0];
+      const fromVersion = last === undefined ? null : (last.data as PolicySetActivated['data']).toVersion;
+      if (fromVersion === toVersion) return undefined;
+      const event: PolicySetActivated = {
+        type: 'PolicySetActivated',
+        data: { fromVersion, toVersion, trigger, source, activatedAt: this.clock.now().toISOString(), activatedBy: this.activatedBy },
+      };
+      try {
+        const result = await this.store.appendToStream(
+          POLICY_HISTORY_STREAM,
+          [{ eventId: this.ids.next(), type: event.type, data: event.data, metadata: { actor: { kind: 'service', id: this.activatedBy }, policyVersion: toVersion } }],
+          { expectedRevision: last === undefined ? 'no_stream' : last.revision },
+        );
+        return result.appended ? event : undefined;
+      } catch (error) {
+        if (!(error instanceof WrongExpectedRevisionError)) throw error;
+      }
+    }
+    throw new Error(`the policy history kept changing while activation of ${toVersion} was recorded; it will be recorded at the next activation`);
+  }
+
+  /** Every activation, oldest first. */
+  async history(): Promise<RecordedEvent[]> {
+    return this.store.readStream(POLICY_HISTORY_STREAM);
+  }
+}
