@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -72,5 +73,58 @@ describe('policy set changes while the server runs', () => {
     } finally {
       await ledger.close();
     }
+  });
+});
+
+describe('approvals policy explain', () => {
+  let server: EmbeddedServer;
+  let other: string;
+  beforeAll(async () => {
+    server = await EmbeddedServer.start();
+    other = mkdtempSync(join(tmpdir(), 'approvals-policies-other-'));
+    cpSync(join(repoRoot(), 'policies', 'demo'), other, { recursive: true });
+    writeFileSync(join(other, 'extra.cedar'), '@id("extra")\nforbid (principal, action == Action::"db.write", resource);\n');
+  });
+  afterAll(async () => {
+    await server?.dispose();
+    rmSync(other, { recursive: true, force: true });
+  });
+
+  const cli = (...args: string[]) =>
+    new Promise<{ code: number; out: string; err: string }>((resolve) => {
+      execFile(process.execPath, [join(repoRoot(), 'dist', 'apps', 'cli', 'src', 'main.js'), ...args, '--address', server.grpcAddress], (error, out, err) =>
+        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, out, err }),
+      );
+    });
+
+  it('evaluates the recorded request again with the recorded version and finds the same outcome', async () => {
+    const agent = clientAs(server.grpcAddress, 'agent-reporting');
+    let actionId: string;
+    try {
+      actionId = (await unary(agent.intake, 'RequestAction', actionRequest({ action: 'db.export', parametersJson: '{"rows":5000}' }))).actionId;
+      await eventually(
+        () => awaitOutcome(agent, actionId, 500),
+        (r) => r.action?.status === 'AWAITING_APPROVAL',
+        20_000,
+      );
+    } finally {
+      agent.close();
+    }
+    // (the audit read model follows the ledger: wait until it has the evaluation)
+    const explained = await eventually(
+      () => cli('policy', 'explain', actionId, '--as', 'alice'),
+      (r) => r.code === 0,
+      20_000,
+    );
+    expect(explained.out).toContain(`action ${actionId}: agent-reporting asked for db.export on dataset "customers" in prod`);
+    expect(explained.out).toMatch(/recorded at revision 1: REQUIRE_APPROVAL by export-large-prod-needs-data-owner \(policy set sha256:[0-9a-f]{16}\)/);
+    expect(explained.out).toContain('  requirement: 1 of data-owners, 3600 s to decide');
+    expect(explained.out).toContain('evaluated again with');
+    expect(explained.out).toContain('the same outcome, policies and requirement');
+
+    // and refuses to compare against another version of the policies
+    const elsewhere = await cli('policy', 'explain', actionId, '--as', 'alice', '--policies', other);
+    expect(elsewhere.code).toBe(1);
+    expect(elsewhere.err).toMatch(/was evaluated by policy set sha256:[0-9a-f]{16}, but .* is sha256:[0-9a-f]{16}: give --policies the directory of that version/);
   });
 });

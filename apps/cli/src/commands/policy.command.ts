@@ -9,12 +9,15 @@ import {
   loadPolicyTestCases,
   runPolicyTests,
 } from '@approvals/platform';
+import type { Timeline__Output } from '@approvals/contracts';
+import { actionRequestedDataSchema, parseMessage, policyEvaluatedMessageSchema } from '@approvals/contracts';
 import { expectPositionals, parseCommandArgs } from '../args';
 import { ExitCode, UsageError } from '../errors';
-import { printJson, type CliContext, type Command } from './command';
+import { callerOf, callerOptions, printJson, type CliContext, type Command } from './command';
 
 const options = {
   policies: { type: 'string', value: '<dir>', description: 'the policy set: one *.cedarschema and the *.cedar files (default: the directory file\'s folder)' },
+  ...callerOptions,
 } as const;
 
 /**
@@ -50,18 +53,24 @@ function formatResult(result: PolicyTestResult): string[] {
 
 export const policyCommand: Command = {
   name: 'policy',
-  synopsis: 'policy validate [--policies <dir>] | policy test <cases.json> [--policies <dir>]',
-  summary: 'validate a policy set, or run policy tests against it (no server needed)',
+  synopsis: 'policy validate | policy test <cases.json> | policy explain <actionId> --as <human>  [--policies <dir>]',
+  summary: 'validate a policy set, run policy tests, or re-check why an action was decided as it was',
   description:
     'validate: checks the schema, every policy (strict validation), the approval annotations and that the directory can fill every approver group. ' +
     'test: evaluates each case of a JSON file ({ "cases": [{ "name", "request", "expect": { "outcome", "determiningPolicies"?, "requirement"? } }] }) ' +
-    'and prints a diff for each case that does not hold. Both exit with 1 when anything is wrong, so they can gate a rollout in CI.',
+    'and prints a diff for each case that does not hold. ' +
+    'explain: reads the action\'s recorded request and evaluation from the audit service and evaluates the request again with --policies, ' +
+    'which must be the recorded version; it shows whether the outcome, deciding policies and requirement are the same. ' +
+    'All exit with 1 when anything is wrong or different, so they can gate a rollout in CI.',
   options,
   async run(args, ctx) {
     const { values, positionals } = parseCommandArgs('policy', args, options);
     const [sub, ...rest] = positionals;
-    if (sub !== 'validate' && sub !== 'test') throw new UsageError(`policy: say "policy validate" or "policy test <cases.json>"${sub ? `, not "${sub}"` : ''}`);
-    const [casesFile] = sub === 'test' ? expectPositionals('policy test', rest, ['cases.json']) : (expectPositionals('policy validate', rest, []), []);
+    if (sub !== 'validate' && sub !== 'test' && sub !== 'explain') {
+      throw new UsageError(`policy: say "policy validate", "policy test <cases.json>" or "policy explain <actionId>"${sub ? `, not "${sub}"` : ''}`);
+    }
+    const [argument] =
+      sub === 'test' ? expectPositionals('policy test', rest, ['cases.json']) : sub === 'explain' ? expectPositionals('policy explain', rest, ['actionId']) : (expectPositionals('policy validate', rest, []), []);
     const loaded = load(ctx, values.policies);
     if ('loadError' in loaded && loaded.loadError) {
       ctx.io.err(loaded.loadError.message);
@@ -79,7 +88,11 @@ export const policyCommand: Command = {
     }
 
     // A bad cases file is reported as it is (PolicyTestFileError names every bad field): exit 1.
-    const cases = loadPolicyTestCases(resolve(casesFile!));
+    if (sub === 'explain') {
+      const timeline = await ctx.connect(ctx.apiKeyFor(callerOf('policy explain', values))).getTimeline({ actionId: argument! });
+      return explain(ctx, timeline, new CedarPolicyEngine(set, { directory }), policyDir);
+    }
+    const cases = loadPolicyTestCases(resolve(argument!));
     const results = runPolicyTests(new CedarPolicyEngine(set, { directory }), cases);
     const failed = results.filter((result) => !result.passed);
     if (ctx.json) {
@@ -91,3 +104,57 @@ export const policyCommand: Command = {
     return failed.length === 0 ? ExitCode.ok : ExitCode.failure;
   },
 };
+
+/**
+ * Evaluates an action's recorded request again, with the recorded policy version, and compares the
+ * result with the recorded evaluation (SPEC I9: "why was this allowed" answered from the ledger).
+ */
+function explain(ctx: CliContext, timeline: Timeline__Output, engine: CedarPolicyEngine, policyDir: string): number {
+  const entry = (type: string) => timeline.entries.find((e) => e.type === type);
+  const requested = entry('ActionRequested');
+  const evaluated = entry('PolicyEvaluated');
+  if (!requested) throw new Error(`action ${timeline.actionId} has no ActionRequested event in its timeline`);
+  if (!evaluated) {
+    ctx.io.err(`action ${timeline.actionId} has not been evaluated yet (status ${timeline.status}): nothing to explain`);
+    return ExitCode.failure;
+  }
+  const { request } = parseMessage(actionRequestedDataSchema, JSON.parse(requested.dataJson), 'ActionRequested data');
+  const recorded = parseMessage(policyEvaluatedMessageSchema.shape.data, JSON.parse(evaluated.dataJson), 'PolicyEvaluated data');
+  if (recorded.policyVersion !== engine.version) {
+    ctx.io.err(
+      `action ${timeline.actionId} was evaluated by policy set ${recorded.policyVersion}, but ${policyDir} is ${engine.version}: ` +
+        'give --policies the directory of that version (the ledger stream policy-set-history says when each version was active)',
+    );
+    return ExitCode.failure;
+  }
+  const { idempotencyKey: _key, ...rest } = request;
+  const [result] = runPolicyTests(engine, [
+    {
+      name: timeline.actionId,
+      request: { ...rest, parameters: rest.parameters as Record<string, unknown> },
+      expect: {
+        outcome: recorded.outcome,
+        determiningPolicies: recorded.determiningPolicies,
+        ...(recorded.requirement ? { requirement: recorded.requirement } : {}),
+      },
+    },
+  ]);
+  const same = result!.passed;
+  if (ctx.json) {
+    printJson(ctx.io, { actionId: timeline.actionId, policyVersion: recorded.policyVersion, recorded, reevaluated: result!.decision, same, differences: result!.differences });
+    return same ? ExitCode.ok : ExitCode.failure;
+  }
+  const decided = (outcome: string, policies: string[]) => `${outcome}${policies.length > 0 ? ` by ${policies.join(', ')}` : ''}`;
+  ctx.io.out(
+    [
+      `action ${timeline.actionId}: ${request.agentId} asked for ${request.action} on ${request.resource.kind} "${request.resource.id}" in ${request.environment}`,
+      `recorded at revision ${evaluated.revision}: ${decided(recorded.outcome, recorded.determiningPolicies)} (policy set ${recorded.policyVersion})`,
+      ...recorded.reasons.map((reason) => `  because ${reason}`),
+      ...(recorded.requirement ? [`  requirement: ${recorded.requirement.steps.map((s) => `${s.minApprovals} of ${s.group}`).join(', then ')}, ${recorded.requirement.ttlSeconds} s to decide`] : []),
+      `evaluated again with ${policyDir}: ${decided(result!.decision.outcome, result!.decision.determiningPolicies)}`,
+      same ? 'the same outcome, policies and requirement' : 'DIFFERENT from the record:',
+      ...result!.differences.flatMap(({ field, expected, actual }) => [`  ${field}:`, `    recorded ${show(expected)}`, `    now      ${show(actual)}`]),
+    ].join('\n'),
+  );
+  return same ? ExitCode.ok : ExitCode.failure;
+}
