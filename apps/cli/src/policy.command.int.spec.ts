@@ -88,6 +88,6 @@ describe('approvals policy', () => {
 
     const unknown = await cli('policy', 'frob');
     expect(unknown.code).toBe(ExitCode.usage);
-    expect(unknown.err).toMatch(/policy: say "policy validate" or "policy test <cases.json>", not "frob"/);
+    expect(unknown.err).toMatch(/policy: say "policy validate", "policy test <cases.json>" or "policy explain <actionId>", not "frob"/);
   });
 });
