@@ -284,8 +284,12 @@ export class PostgresReadModelStore implements ReadModelStore {
     group.client.release(error as Error);
   }
 
+  /**
+   * Read-your-writes for queries: waits for every write queued before (a group already committing
+   * has left `this.group`, so testing for an open group alone would read before its commit lands).
+   */
   private async flushIfWriting(): Promise<void> {
-    if (this.group || this.waiting > 0) await this.exclusive(() => this.commitGroup());
+    await this.exclusive(() => this.commitGroup());
   }
 
   private async durableCheckpoint(client: Pool | PoolClient, lock = ''): Promise<bigint> {
