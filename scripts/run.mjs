@@ -122,11 +122,15 @@ const tasks = {
     build();
     process.exit(run(nodeBin, ['--enable-source-maps', 'dist/apps/cli/src/main.js', ...rest]));
   },
-  /** The shipped example policies: valid, and passing their policy tests (a gate for policy changes). */
+  /** The shipped policy sets: valid, and passing their policy tests (a gate for policy changes). */
   'policy-check': () => {
     const cli = join('dist', 'apps', 'cli', 'src', 'main.js');
-    step('validate the example policies', nodeBin, [cli, 'policy', 'validate', '--policies', join('policies', 'demo')]);
-    step('policy tests on the example policies', nodeBin, [cli, 'policy', 'test', join('policies', 'demo', 'tests', 'demo.policy-tests.json'), '--policies', join('policies', 'demo')]);
+    for (const set of ['demo', 'examples']) {
+      const dir = join('policies', set);
+      const scope = ['--policies', dir, '--directory', join(dir, 'directory.json')];
+      step(`validate policies/${set}`, nodeBin, [cli, 'policy', 'validate', ...scope]);
+      step(`policy tests on policies/${set}`, nodeBin, [cli, 'policy', 'test', join(dir, 'tests', `${set}.policy-tests.json`), ...scope]);
+    }
   },
   'proto-gen': () => step('generate proto types', nodeBin, ['scripts/gen-proto.mjs']),
   'proto-check': () => step('check generated proto types', nodeBin, ['scripts/gen-proto.mjs', '--check']),
