@@ -38,6 +38,8 @@ function load(ctx: CliContext, policiesFlag: string | undefined) {
 }
 
 const show = (value: unknown): string => JSON.stringify(value);
+/** "DENY by infra-delete-prod-forbidden": an outcome and the policies that decided it. */
+const decided = (outcome: string, policies: readonly string[]) => `${outcome}${policies.length > 0 ? ` by ${policies.join(', ')}` : ''}`;
 
 function formatResult(result: PolicyTestResult): string[] {
   if (result.passed) return [`ok    ${result.name}`];
@@ -46,7 +48,7 @@ function formatResult(result: PolicyTestResult): string[] {
     lines.push(`        ${field}:`, `          expected ${show(expected)}`, `          got      ${show(actual)}`);
   }
   const { outcome, determiningPolicies, reasons } = result.decision;
-  lines.push(`        the policy set decided ${outcome}${determiningPolicies.length > 0 ? ` by ${determiningPolicies.join(', ')}` : ''}`);
+  lines.push(`        the policy set decided ${decided(outcome, determiningPolicies)}`);
   for (const reason of reasons) lines.push(`          because ${reason}`);
   return lines;
 }
@@ -144,7 +146,6 @@ function explain(ctx: CliContext, timeline: Timeline__Output, engine: CedarPolic
     printJson(ctx.io, { actionId: timeline.actionId, policyVersion: recorded.policyVersion, recorded, reevaluated: result!.decision, same, differences: result!.differences });
     return same ? ExitCode.ok : ExitCode.failure;
   }
-  const decided = (outcome: string, policies: string[]) => `${outcome}${policies.length > 0 ? ` by ${policies.join(', ')}` : ''}`;
   ctx.io.out(
     [
       `action ${timeline.actionId}: ${request.agentId} asked for ${request.action} on ${request.resource.kind} "${request.resource.id}" in ${request.environment}`,
