@@ -3,7 +3,7 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { POLICY_HISTORY_STREAM } from '@approvals/application';
-import { openLedger } from '@approvals/platform';
+import { openLedger, policySetVersion } from '@approvals/platform';
 import { EmbeddedServer, repoRoot } from '@approvals/testing';
 import { unary } from '@approvals/platform';
 import { actionRequest, awaitOutcome, clientAs, eventually } from './support';
@@ -65,11 +65,20 @@ describe('policy set changes while the server runs', () => {
     await server.stop();
     const ledger = await openLedger({ store: 'embedded', file: join(server.dataDir, 'ledger.sqlite') });
     try {
-      const history = (await ledger.events.readStream(POLICY_HISTORY_STREAM)).map((event) => event.data as { fromVersion: string | null; toVersion: string; trigger: string });
+      const history = (await ledger.events.readStream(POLICY_HISTORY_STREAM)).map(
+        (event) => event.data as { fromVersion: string | null; toVersion: string; trigger: string; files: { name: string; text: string }[] },
+      );
       expect(history).toEqual([
         expect.objectContaining({ fromVersion: null, toVersion: versions[0], trigger: 'start' }),
         expect.objectContaining({ fromVersion: versions[0], toVersion: versions[1], trigger: 'file-change' }),
       ]);
+      // and each activation carries its files: the ledger alone reproduces every version that decided
+      for (const activation of history) {
+        const [schema, ...files] = activation.files;
+        expect(policySetVersion(schema!, files)).toBe(activation.toVersion);
+      }
+      expect(history[1]!.files.find((file) => file.name === 'freeze.cedar')?.text).toContain('@id("prod-read-freeze")');
+      expect(history[1]!.files.map((file) => file.name)).not.toContain('broken.cedar');
     } finally {
       await ledger.close();
     }

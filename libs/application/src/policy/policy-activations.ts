@@ -1,9 +1,16 @@
+import { sha256Hex } from '../ledger/event-hash';
 import type { Clock, IdGenerator } from '../ports/clock.port';
 import type { EventStore, RecordedEvent } from '../ports/event-store.port';
 import { WrongExpectedRevisionError } from '../ports/event-store.port';
 
 /** The ledger stream of policy set activations (not an action stream: the outbox does not relay it). */
 export const POLICY_HISTORY_STREAM = 'policy-set-history';
+
+/** One file of a policy set, as loaded. */
+export interface PolicySetFile {
+  name: string;
+  text: string;
+}
 
 /** What made a policy set the running one. */
 export type PolicyActivationTrigger = 'start' | 'file-change' | 'signal';
@@ -21,6 +28,11 @@ export interface PolicySetActivated {
     activatedAt: string;
     /** The service instance that activated it. */
     activatedBy: string;
+    /**
+     * The files of the new version (schema first), so the ledger alone holds every policy text
+     * that ever decided: re-evaluation of an old action needs nothing else.
+     */
+    files: { name: string; sha256: string; text: string }[];
   };
 }
 
@@ -39,14 +51,22 @@ export class PolicyActivations {
   ) {}
 
   /** Records that `toVersion` runs now; returns the event, or undefined when the ledger already says so. */
-  async record(toVersion: string, trigger: PolicyActivationTrigger, source: string): Promise<PolicySetActivated | undefined> {
+  async record(toVersion: string, trigger: PolicyActivationTrigger, source: string, files: readonly PolicySetFile[]): Promise<PolicySetActivated | undefined> {
     for (let attempt = 0; attempt < 5; attempt += 1) {
       const last = (await this.store.readStream(POLICY_HISTORY_STREAM, { direction: 'backwards', maxCount: 1 }))[0];
       const fromVersion = last === undefined ? null : (last.data as PolicySetActivated['data']).toVersion;
       if (fromVersion === toVersion) return undefined;
       const event: PolicySetActivated = {
         type: 'PolicySetActivated',
-        data: { fromVersion, toVersion, trigger, source, activatedAt: this.clock.now().toISOString(), activatedBy: this.activatedBy },
+        data: {
+          fromVersion,
+          toVersion,
+          trigger,
+          source,
+          activatedAt: this.clock.now().toISOString(),
+          activatedBy: this.activatedBy,
+          files: files.map(({ name, text }) => ({ name, sha256: sha256Hex(text), text })),
+        },
       };
       try {
         const result = await this.store.appendToStream(

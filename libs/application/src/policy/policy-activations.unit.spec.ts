@@ -1,6 +1,11 @@
 import { InMemoryEventStore, fixedClock, sequentialIds } from '@approvals/testing';
+import { sha256Hex } from '../ledger/event-hash';
 import { POLICY_HISTORY_STREAM, PolicyActivations } from './policy-activations';
 
+const files = [
+  { name: 'approvals.cedarschema', text: 'entity Group;' },
+  { name: 'read-only.cedar', text: 'permit (principal, action, resource);' },
+];
 let instances = 0;
 /** One evaluator instance's history writer (each with ids of its own, as random ids would be). */
 const activations = (store = new InMemoryEventStore(), by = 'policy-evaluator') => new PolicyActivations(store, fixedClock, sequentialIds(`evt-${(instances += 1)}`), by);
@@ -10,9 +15,9 @@ describe('PolicyActivations', () => {
     const store = new InMemoryEventStore();
     const history = activations(store);
 
-    expect(await history.record('sha256:v1', 'start', 'policies/demo')).toMatchObject({ data: { fromVersion: null, toVersion: 'sha256:v1', trigger: 'start' } });
-    expect(await history.record('sha256:v1', 'start', 'policies/demo')).toBeUndefined();
-    expect(await history.record('sha256:v2', 'file-change', 'policies/demo')).toMatchObject({ data: { fromVersion: 'sha256:v1', toVersion: 'sha256:v2' } });
+    expect(await history.record('sha256:v1', 'start', 'policies/demo', files)).toMatchObject({ data: { fromVersion: null, toVersion: 'sha256:v1', trigger: 'start' } });
+    expect(await history.record('sha256:v1', 'start', 'policies/demo', files)).toBeUndefined();
+    expect(await history.record('sha256:v2', 'file-change', 'policies/demo', files)).toMatchObject({ data: { fromVersion: 'sha256:v1', toVersion: 'sha256:v2' } });
 
     const events = await store.readStream(POLICY_HISTORY_STREAM);
     expect(events.map((e) => [e.type, (e.data as { fromVersion: string | null }).fromVersion, (e.data as { toVersion: string }).toVersion])).toEqual([
@@ -21,13 +26,18 @@ describe('PolicyActivations', () => {
     ]);
     expect(events[1]!.metadata).toMatchObject({ actor: { kind: 'service', id: 'policy-evaluator' }, policyVersion: 'sha256:v2' });
     expect(events[1]!.data).toMatchObject({ source: 'policies/demo', activatedBy: 'policy-evaluator', activatedAt: fixedClock.now().toISOString() });
+    // the texts that decided, with their hashes, so the ledger alone can reproduce the version
+    expect((events[1]!.data as { files: unknown }).files).toEqual([
+      { name: 'approvals.cedarschema', sha256: sha256Hex('entity Group;'), text: 'entity Group;' },
+      { name: 'read-only.cedar', sha256: sha256Hex('permit (principal, action, resource);'), text: 'permit (principal, action, resource);' },
+    ]);
   });
 
   it('records a change once when two evaluator instances activate the same version at the same time', async () => {
     const store = new InMemoryEventStore();
-    await activations(store, 'a').record('sha256:v1', 'start', 'p');
+    await activations(store, 'a').record('sha256:v1', 'start', 'p', files);
 
-    const results = await Promise.all([activations(store, 'a').record('sha256:v2', 'signal', 'p'), activations(store, 'b').record('sha256:v2', 'signal', 'p')]);
+    const results = await Promise.all([activations(store, 'a').record('sha256:v2', 'signal', 'p', files), activations(store, 'b').record('sha256:v2', 'signal', 'p', files)]);
 
     expect(results.filter((r) => r !== undefined)).toHaveLength(1);
     expect((await store.readStream(POLICY_HISTORY_STREAM)).map((e) => (e.data as { toVersion: string }).toVersion)).toEqual(['sha256:v1', 'sha256:v2']);

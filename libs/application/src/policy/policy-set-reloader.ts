@@ -1,10 +1,12 @@
 import type { PolicyEngine } from '../ports/policy-engine.port';
-import type { PolicyActivations, PolicyActivationTrigger } from './policy-activations';
+import type { PolicyActivations, PolicyActivationTrigger, PolicySetFile } from './policy-activations';
 
 /** A policy engine whose policy set can be loaded again while it runs. */
 export interface ReloadablePolicyEngine extends PolicyEngine {
+  /** The files of the running set. */
+  readonly files: readonly PolicySetFile[];
   /** Activates the policy set as it is now on disk, or rejects (keeping the running one) with why it is invalid. */
-  reload(): Promise<{ from: string; to: string }>;
+  reload(): Promise<{ from: string; to: string; files: readonly PolicySetFile[] }>;
 }
 
 /** What the reloader tells the operators. */
@@ -36,13 +38,13 @@ export class PolicySetReloader {
   /** Records the set the service started with (nothing when the ledger already has it as the latest). */
   start(): Promise<void> {
     return this.serialize(async () => {
-      await this.recordActivation(this.engine.version, 'start', null);
+      await this.recordActivation(this.engine.version, this.engine.files, 'start', null);
     });
   }
 
   reload(trigger: PolicyActivationTrigger): Promise<void> {
     return this.serialize(async () => {
-      let result: { from: string; to: string };
+      let result: { from: string; to: string; files: readonly PolicySetFile[] };
       try {
         result = await this.engine.reload();
       } catch (error) {
@@ -53,13 +55,13 @@ export class PolicySetReloader {
         this.report.unchanged(result.to, trigger);
         return;
       }
-      await this.recordActivation(result.to, trigger, result.from);
+      await this.recordActivation(result.to, result.files, trigger, result.from);
     });
   }
 
-  private async recordActivation(version: string, trigger: PolicyActivationTrigger, from: string | null): Promise<void> {
+  private async recordActivation(version: string, files: readonly PolicySetFile[], trigger: PolicyActivationTrigger, from: string | null): Promise<void> {
     try {
-      const recorded = await this.activations.record(version, trigger, this.source);
+      const recorded = await this.activations.record(version, trigger, this.source, files);
       if (recorded) this.report.activated(recorded.data.fromVersion, version, trigger);
       else if (trigger !== 'start') this.report.activated(from, version, trigger);
     } catch (error) {

@@ -6,6 +6,7 @@ import { PolicySetReloader, type ReloadablePolicyEngine } from './policy-set-rel
 /** An engine whose next reload activates `next`, or fails with `invalid`. */
 class FakeEngine implements ReloadablePolicyEngine {
   version = 'sha256:v1';
+  files = [{ name: 'set.cedar', text: 'v1' }];
   next: string | undefined;
   invalid: string | undefined;
   evaluate(): PolicyDecision {
@@ -15,7 +16,8 @@ class FakeEngine implements ReloadablePolicyEngine {
     if (this.invalid) throw new Error(this.invalid);
     const from = this.version;
     this.version = this.next ?? this.version;
-    return { from, to: this.version };
+    this.files = [{ name: 'set.cedar', text: this.version }];
+    return { from, to: this.version, files: this.files };
   }
 }
 

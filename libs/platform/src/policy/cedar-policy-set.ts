@@ -26,6 +26,8 @@ export interface CedarPolicySet {
   /** Where the set came from (a directory, or a label for in-memory sets). */
   source: string;
   schemaText: string;
+  /** The schema file, then the policy files by name: exactly what the version hashes (policySetVersion). */
+  files: readonly PolicySourceFile[];
   policies: ReadonlyMap<string, CedarPolicy>;
   /** Namespace of the schema's entity types and actions ('' when none). */
   namespace: string;
@@ -127,6 +129,7 @@ export function parseCedarPolicySet(
     version: policySetVersion(schema, files),
     source,
     schemaText: schema.text,
+    files: [schema, ...files],
     policies,
     namespace,
     actions,

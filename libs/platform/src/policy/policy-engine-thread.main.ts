@@ -14,7 +14,7 @@ const load = () => new CedarPolicyEngine(loadCedarPolicySet(policyDir), { direct
 let engine: CedarPolicyEngine | undefined;
 try {
   engine = load();
-  post({ type: 'ready', version: engine.version });
+  post({ type: 'ready', version: engine.version, files: [...engine.policySet.files] });
 } catch (error) {
   post({ type: 'failed', message: describe(error) });
 }
@@ -28,7 +28,7 @@ parentPort?.on('message', (message: PolicyThreadRequest) => {
       const next = load();
       const from = engine.version;
       engine = next;
-      post({ type: 'reloaded', id: message.id, from, to: next.version });
+      post({ type: 'reloaded', id: message.id, from, to: next.version, files: [...next.policySet.files] });
     } catch (error) {
       post({ type: 'error', id: message.id, message: describe(error) });
     }

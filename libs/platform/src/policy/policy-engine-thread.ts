@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { PolicyDecision, PolicyEngine } from '@approvals/application';
 import type { ActionRequest } from '@approvals/domain';
+import type { PolicySourceFile } from './cedar-policy-set';
 
 export interface PolicyEngineThreadOptions {
   policyDir: string;
@@ -10,19 +11,20 @@ export interface PolicyEngineThreadOptions {
 
 /** Messages between the thread and its parent. */
 export type PolicyThreadReply =
-  | { type: 'ready'; version: string }
+  | { type: 'ready'; version: string; files: PolicySourceFile[] }
   | { type: 'failed'; message: string }
   | { type: 'decision'; id: number; decision: PolicyDecision }
-  | { type: 'reloaded'; id: number; from: string; to: string }
+  | { type: 'reloaded'; id: number; from: string; to: string; files: PolicySourceFile[] }
   | { type: 'error'; id: number; message: string };
 
 /** What the parent asks of the thread. */
 export type PolicyThreadRequest = { type: 'evaluate'; id: number; request: ActionRequest } | { type: 'reload'; id: number };
 
-/** The outcome of a reload: the version before and the version now running (equal when nothing changed). */
+/** The outcome of a reload: the version before and the version now running (equal when nothing changed), and its files. */
 export interface PolicyReload {
   from: string;
   to: string;
+  files: PolicySourceFile[];
 }
 
 /**
@@ -34,12 +36,15 @@ export class PolicyEngineThread implements PolicyEngine {
   private nextId = 0;
   private readonly pending = new Map<number, { resolve: (value: never) => void; reject: (e: Error) => void }>();
   private running: string;
+  private runningFiles: readonly PolicySourceFile[];
 
   private constructor(
     private readonly worker: Worker,
     version: string,
+    files: readonly PolicySourceFile[],
   ) {
     this.running = version;
+    this.runningFiles = files;
     worker.on('message', (reply: PolicyThreadReply) => {
       if (reply.type === 'ready' || reply.type === 'failed') return;
       const waiter = this.pending.get(reply.id);
@@ -47,7 +52,8 @@ export class PolicyEngineThread implements PolicyEngine {
       if (reply.type === 'decision') waiter?.resolve(reply.decision as never);
       else if (reply.type === 'reloaded') {
         this.running = reply.to;
-        waiter?.resolve({ from: reply.from, to: reply.to } as never);
+        this.runningFiles = reply.files;
+        waiter?.resolve({ from: reply.from, to: reply.to, files: reply.files } as never);
       } else waiter?.reject(new Error(reply.message));
     });
     worker.on('error', (error) => this.failAll(error));
@@ -56,9 +62,9 @@ export class PolicyEngineThread implements PolicyEngine {
 
   static async start(options: PolicyEngineThreadOptions): Promise<PolicyEngineThread> {
     const worker = new Worker(join(__dirname, 'policy-engine-thread.main.js'), { workerData: options });
-    const version = await new Promise<string>((resolve, reject) => {
+    const ready = await new Promise<{ version: string; files: PolicySourceFile[] }>((resolve, reject) => {
       worker.once('message', (reply: PolicyThreadReply) => {
-        if (reply.type === 'ready') resolve(reply.version);
+        if (reply.type === 'ready') resolve(reply);
         else reject(new Error(reply.type === 'failed' ? reply.message : 'policy engine thread answered before it was ready'));
       });
       worker.once('error', reject);
@@ -66,12 +72,17 @@ export class PolicyEngineThread implements PolicyEngine {
       await worker.terminate();
       throw error;
     });
-    return new PolicyEngineThread(worker, version);
+    return new PolicyEngineThread(worker, ready.version, ready.files);
   }
 
   /** The version of the policy set that evaluates now. */
   get version(): string {
     return this.running;
+  }
+
+  /** The files of that version (schema first). */
+  get files(): readonly PolicySourceFile[] {
+    return this.runningFiles;
   }
 
   evaluate(request: ActionRequest): Promise<PolicyDecision> {
