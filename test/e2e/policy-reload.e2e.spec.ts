@@ -128,12 +128,18 @@ describe('approvals policy explain', () => {
     expect(explained.out).toContain(`action ${actionId}: agent-reporting asked for db.export on dataset "customers" in prod`);
     expect(explained.out).toMatch(/recorded at revision 1: REQUIRE_APPROVAL by export-large-prod-needs-data-owner \(policy set sha256:[0-9a-f]{16}\)/);
     expect(explained.out).toContain('  requirement: 1 of data-owners, 3600 s to decide');
-    expect(explained.out).toContain('evaluated again with');
+    expect(explained.out).toMatch(/evaluated again with the ledger's copy of sha256:[0-9a-f]{16}: REQUIRE_APPROVAL by export-large-prod-needs-data-owner/);
     expect(explained.out).toContain('the same outcome, policies and requirement');
 
-    // and refuses to compare against another version of the policies
+    // the recorded version comes from the ledger, whatever policies the caller has at hand
     const elsewhere = await cli('policy', 'explain', actionId, '--as', 'alice', '--policies', other);
-    expect(elsewhere.code).toBe(1);
-    expect(elsewhere.err).toMatch(/was evaluated by policy set sha256:[0-9a-f]{16}, but .* is sha256:[0-9a-f]{16}: give --policies the directory of that version/);
+    expect(elsewhere.code).toBe(0);
+    expect(elsewhere.out).toContain('the same outcome, policies and requirement');
+
+    // and the history the auditors see lists the activation the server started with
+    const history = await cli('policy', 'history', '--as', 'alice', '--json');
+    expect(history.code).toBe(0);
+    const activations = history.out.trim().split('\n').map((line) => JSON.parse(line) as { trigger: string; fromVersion: string; toVersion: string; files: unknown[] });
+    expect(activations).toEqual([expect.objectContaining({ trigger: 'start', fromVersion: '', toVersion: expect.stringMatching(/^sha256:/), files: [] })]);
   });
 });

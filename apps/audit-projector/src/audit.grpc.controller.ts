@@ -1,11 +1,19 @@
 import type { Metadata } from '@grpc/grpc-js';
 import { Controller, Inject, UseFilters } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
-import type { GetTimelineRequest__Output, SearchActionsRequest__Output, SearchActionsResponse__Output, Timeline__Output } from '@approvals/contracts';
-import type { Directory } from '@approvals/application';
-import { AuditQueries } from '@approvals/application';
+import type {
+  GetPolicyHistoryRequest__Output,
+  GetTimelineRequest__Output,
+  PolicyHistory__Output,
+  SearchActionsRequest__Output,
+  SearchActionsResponse__Output,
+  Timeline__Output,
+} from '@approvals/contracts';
+import type { Directory, EventStore } from '@approvals/application';
+import { AuditQueries, readPolicyHistory } from '@approvals/application';
 import {
   DIRECTORY,
+  EVENT_STORE,
   GrpcExceptionFilter,
   authenticateApprover,
   grpcError,
@@ -23,6 +31,7 @@ export class AuditGrpcController {
   constructor(
     @Inject(AuditQueries) private readonly queries: AuditQueries,
     @Inject(DIRECTORY) private readonly directory: Directory,
+    @Inject(EVENT_STORE) private readonly ledger: EventStore,
   ) {}
 
   @GrpcMethod('AuditService', 'GetTimeline')
@@ -51,5 +60,13 @@ export class AuditGrpcController {
     const result = await this.queries.searchActions(request);
     if (!result.ok) throw grpcError(result.error.code, result.error.message);
     return result.value;
+  }
+
+  /** Policy activations come from the ledger itself (a short stream): its record is the answer. */
+  @GrpcMethod('AuditService', 'GetPolicyHistory')
+  async getPolicyHistory(request: GetPolicyHistoryRequest__Output, metadata: Metadata): Promise<PolicyHistory__Output> {
+    authenticateApprover(metadata, this.directory, readAuditTrail);
+    throwIfAny(lengthViolations({ version: { value: request.version, max: 100 } }));
+    return readPolicyHistory(this.ledger, { version: request.version, includeFiles: request.includeFiles });
   }
 }

@@ -6,9 +6,11 @@ import type {
   CastVoteRequest,
   CastVoteResponse__Output,
   GetActionRequest,
+  GetPolicyHistoryRequest,
   GetTimelineRequest,
   ListPendingRequest,
   ListPendingResponse__Output,
+  PolicyHistory__Output,
   RequestActionRequest,
   RequestActionResponse__Output,
   SearchActionsRequest,
@@ -30,6 +32,7 @@ export interface ApprovalsApi {
   listPending(request: ListPendingRequest): Promise<ListPendingResponse__Output>;
   getTimeline(request: GetTimelineRequest): Promise<Timeline__Output>;
   searchActions(request: SearchActionsRequest): Promise<SearchActionsResponse__Output>;
+  getPolicyHistory(request: GetPolicyHistoryRequest): Promise<PolicyHistory__Output>;
   close(): void;
 }
 
@@ -45,6 +48,7 @@ export function grpcApi(client: ApprovalsClient): ApprovalsApi {
     listPending: (request) => unary(client.decisions, 'ListPending', request),
     getTimeline: (request) => unary(client.audit, 'GetTimeline', request),
     searchActions: (request) => unary(client.audit, 'SearchActions', request),
+    getPolicyHistory: (request) => unary(client.audit, 'GetPolicyHistory', request),
     close: () => client.close(),
   };
 }

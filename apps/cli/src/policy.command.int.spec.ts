@@ -1,7 +1,8 @@
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findDemoPolicyDir } from '@approvals/platform';
+import { findDemoPolicyDir, loadCedarPolicySet } from '@approvals/platform';
+import type { ApprovalsApi } from './api';
 import { runCli } from './cli';
 import { ExitCode } from './errors';
 
@@ -88,6 +89,45 @@ describe('approvals policy', () => {
 
     const unknown = await cli('policy', 'frob');
     expect(unknown.code).toBe(ExitCode.usage);
-    expect(unknown.err).toMatch(/policy: say "policy validate", "policy test <cases.json>" or "policy explain <actionId>", not "frob"/);
+    expect(unknown.err).toMatch(/policy: say "policy validate", "policy test <cases.json>", "policy explain <actionId>" or "policy history", not "frob"/);
+  });
+
+  describe('explain, when the ledger holds no copy of the recorded version', () => {
+    const request = { agentId: 'agent-ops', model: 'm', action: 'infra.delete', resource: { kind: 'cluster', id: 'eu-1' }, environment: 'prod', parameters: {}, justification: 'j', idempotencyKey: 'k' };
+    const timelineFor = (policyVersion: string) => ({
+      actionId: 'act-1',
+      status: 'DENIED' as const,
+      entries: [
+        { type: 'ActionRequested', revision: 0, dataJson: JSON.stringify({ actionId: 'act-1', request, requestHash: 'h', requestedAt: '2025-03-01T09:00:00Z' }) },
+        {
+          type: 'PolicyEvaluated',
+          revision: 1,
+          dataJson: JSON.stringify({ actionId: 'act-1', outcome: 'DENY', policyVersion, determiningPolicies: ['infra-delete-prod-forbidden'], reasons: ['agents may never delete infrastructure in prod'], evaluatedAt: '2025-03-01T09:00:01Z' }),
+        },
+      ].map((entry) => ({ position: '1', eventId: 'e', occurredAt: '', actor: '', summary: '', traceId: '', hash: '', prevHash: '', ...entry })),
+    });
+    const explainWith = async (policyVersion: string) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const api = { getTimeline: async () => timelineFor(policyVersion), getPolicyHistory: async () => ({ activations: [] }), close: () => undefined } as unknown as ApprovalsApi;
+      const code = await runCli(['policy', 'explain', 'act-1', '--as', 'alice'], {
+        io: { out: (t) => out.push(t), err: (t) => err.push(t) },
+        env: { APPROVALS_DIRECTORY: join(demo, 'directory.json') },
+        connect: () => api,
+      });
+      return { code, out: out.join('\n'), err: err.join('\n') };
+    };
+
+    it('uses the local policies when they are that version', async () => {
+      const { code, out } = await explainWith(loadCedarPolicySet(demo).version);
+      expect(code).toBe(ExitCode.ok);
+      expect(out).toMatch(/evaluated again with .*policies\/demo: DENY by infra-delete-prod-forbidden\nthe same outcome, policies and requirement$/);
+    });
+
+    it('refuses to compare against another version', async () => {
+      const { code, err } = await explainWith('sha256:0123456789abcdef');
+      expect(code).toBe(ExitCode.failure);
+      expect(err).toMatch(/evaluated by policy set sha256:0123456789abcdef; the ledger holds no copy of policy set sha256:0123456789abcdef, and .* is sha256:[0-9a-f]{16}: give --policies the directory of that version/);
+    });
   });
 });

@@ -3,6 +3,7 @@ import type { PolicyTestResult } from '@approvals/platform';
 import {
   CedarPolicyEngine,
   PolicySetLoadError,
+  parseCedarPolicySet,
   approverGroupProblems,
   loadCedarPolicySet,
   loadDirectory,
@@ -13,6 +14,7 @@ import type { Timeline__Output } from '@approvals/contracts';
 import { actionRequestedDataSchema, parseMessage, policyEvaluatedMessageSchema } from '@approvals/contracts';
 import { expectPositionals, parseCommandArgs } from '../args';
 import { ExitCode, UsageError } from '../errors';
+import { formatTable } from '../table';
 import { callerOf, callerOptions, printJson, type CliContext, type Command } from './command';
 
 const options = {
@@ -55,24 +57,33 @@ function formatResult(result: PolicyTestResult): string[] {
 
 export const policyCommand: Command = {
   name: 'policy',
-  synopsis: 'policy validate | policy test <cases.json> | policy explain <actionId> --as <human>  [--policies <dir>]',
-  summary: 'validate a policy set, run policy tests, or re-check why an action was decided as it was',
+  synopsis: 'policy validate | policy test <cases.json> | policy explain <actionId> --as <human> | policy history --as <human>  [--policies <dir>]',
+  summary: 'validate a policy set, run policy tests, re-check why an action was decided, or list policy activations',
   description:
     'validate: checks the schema, every policy (strict validation), the approval annotations and that the directory can fill every approver group. ' +
     'test: evaluates each case of a JSON file ({ "cases": [{ "name", "request", "expect": { "outcome", "determiningPolicies"?, "requirement"? } }] }) ' +
     'and prints a diff for each case that does not hold. ' +
-    'explain: reads the action\'s recorded request and evaluation from the audit service and evaluates the request again with --policies, ' +
-    'which must be the recorded version; it shows whether the outcome, deciding policies and requirement are the same. ' +
+    'explain: reads the action\'s recorded request and evaluation from the audit service and evaluates the request again with the recorded ' +
+    'policy version, taken from the ledger\'s policy history (or from --policies when that is the same version); it shows whether the outcome, ' +
+    'deciding policies and requirement are the same. history: every activation of a policy set, from the ledger. ' +
     'All exit with 1 when anything is wrong or different, so they can gate a rollout in CI.',
   options,
   async run(args, ctx) {
     const { values, positionals } = parseCommandArgs('policy', args, options);
     const [sub, ...rest] = positionals;
-    if (sub !== 'validate' && sub !== 'test' && sub !== 'explain') {
-      throw new UsageError(`policy: say "policy validate", "policy test <cases.json>" or "policy explain <actionId>"${sub ? `, not "${sub}"` : ''}`);
+    if (sub !== 'validate' && sub !== 'test' && sub !== 'explain' && sub !== 'history') {
+      throw new UsageError(
+        `policy: say "policy validate", "policy test <cases.json>", "policy explain <actionId>" or "policy history"${sub ? `, not "${sub}"` : ''}`,
+      );
     }
     const [argument] =
-      sub === 'test' ? expectPositionals('policy test', rest, ['cases.json']) : sub === 'explain' ? expectPositionals('policy explain', rest, ['actionId']) : (expectPositionals('policy validate', rest, []), []);
+      sub === 'test'
+        ? expectPositionals('policy test', rest, ['cases.json'])
+        : sub === 'explain'
+          ? expectPositionals('policy explain', rest, ['actionId'])
+          : (expectPositionals(`policy ${sub}`, rest, []), []);
+    if (sub === 'history') return history(ctx, values);
+    if (sub === 'explain') return explainAction(ctx, values, argument!);
     const loaded = load(ctx, values.policies);
     if ('loadError' in loaded && loaded.loadError) {
       ctx.io.err(loaded.loadError.message);
@@ -90,10 +101,6 @@ export const policyCommand: Command = {
     }
 
     // A bad cases file is reported as it is (PolicyTestFileError names every bad field): exit 1.
-    if (sub === 'explain') {
-      const timeline = await ctx.connect(ctx.apiKeyFor(callerOf('policy explain', values))).getTimeline({ actionId: argument! });
-      return explain(ctx, timeline, new CedarPolicyEngine(set, { directory }), policyDir);
-    }
     const cases = loadPolicyTestCases(resolve(argument!));
     const results = runPolicyTests(new CedarPolicyEngine(set, { directory }), cases);
     const failed = results.filter((result) => !result.passed);
@@ -111,7 +118,68 @@ export const policyCommand: Command = {
  * Evaluates an action's recorded request again, with the recorded policy version, and compares the
  * result with the recorded evaluation (SPEC I9: "why was this allowed" answered from the ledger).
  */
-function explain(ctx: CliContext, timeline: Timeline__Output, engine: CedarPolicyEngine, policyDir: string): number {
+type Values = { policies?: string | undefined; agent?: string | undefined; as?: string | undefined };
+
+/** Every policy set activation the ledger records, oldest first. */
+async function history(ctx: CliContext, values: Values): Promise<number> {
+  const api = ctx.connect(ctx.apiKeyFor(callerOf('policy history', values)));
+  const { activations } = await api.getPolicyHistory({ version: '', includeFiles: false });
+  if (ctx.json) {
+    for (const activation of activations) printJson(ctx.io, activation);
+    return ExitCode.ok;
+  }
+  if (activations.length === 0) {
+    ctx.io.out('the ledger records no policy set activation yet');
+    return ExitCode.ok;
+  }
+  ctx.io.out(
+    formatTable(activations, [
+      { header: 'POS', value: (a) => a.position, align: 'right' },
+      { header: 'ACTIVATED AT', value: (a) => a.activatedAt },
+      { header: 'TRIGGER', value: (a) => a.trigger },
+      { header: 'FROM', value: (a) => a.fromVersion || '-' },
+      { header: 'TO', value: (a) => a.toVersion },
+      { header: 'BY', value: (a) => a.activatedBy },
+      { header: 'SOURCE', value: (a) => a.source, maxWidth: 40 },
+    ]),
+  );
+  return ExitCode.ok;
+}
+
+/**
+ * The engine of a recorded version: its files from the ledger's policy history, or the local
+ * --policies directory when that holds the same version (actions decided before the history).
+ */
+async function engineOf(ctx: CliContext, api: ReturnType<CliContext['connect']>, version: string, values: Values): Promise<{ engine: CedarPolicyEngine; label: string } | string> {
+  const directory = loadDirectory(ctx.directoryPath);
+  const [activation] = (await api.getPolicyHistory({ version, includeFiles: true })).activations;
+  const [schema, ...files] = activation?.files ?? [];
+  if (schema) {
+    const set = parseCedarPolicySet(schema, files, `the ledger's copy of ${version}`);
+    if (set.version === version) return { engine: new CedarPolicyEngine(set, { directory }), label: `the ledger's copy of ${version}` };
+  }
+  const local = load(ctx, values.policies);
+  if ('loadError' in local && local.loadError) return local.loadError.message;
+  const { set, policyDir } = local as Required<Omit<typeof local, 'loadError'>>;
+  if (set.version !== version) {
+    return (
+      `the ledger holds no copy of policy set ${version}, and ${policyDir} is ${set.version}: ` +
+      'give --policies the directory of that version (policy history says when each version was active)'
+    );
+  }
+  return { engine: new CedarPolicyEngine(set, { directory }), label: policyDir };
+}
+
+async function explainAction(ctx: CliContext, values: Values, actionId: string): Promise<number> {
+  const api = ctx.connect(ctx.apiKeyFor(callerOf('policy explain', values)));
+  return explain(ctx, await api.getTimeline({ actionId }), (version) => engineOf(ctx, api, version, values));
+}
+
+async function explain(
+  ctx: CliContext,
+  timeline: Timeline__Output,
+  engineFor: (version: string) => Promise<{ engine: CedarPolicyEngine; label: string } | string>,
+): Promise<number> {
   const entry = (type: string) => timeline.entries.find((e) => e.type === type);
   const requested = entry('ActionRequested');
   const evaluated = entry('PolicyEvaluated');
@@ -122,13 +190,12 @@ function explain(ctx: CliContext, timeline: Timeline__Output, engine: CedarPolic
   }
   const { request } = parseMessage(actionRequestedDataSchema, JSON.parse(requested.dataJson), 'ActionRequested data');
   const recorded = parseMessage(policyEvaluatedMessageSchema.shape.data, JSON.parse(evaluated.dataJson), 'PolicyEvaluated data');
-  if (recorded.policyVersion !== engine.version) {
-    ctx.io.err(
-      `action ${timeline.actionId} was evaluated by policy set ${recorded.policyVersion}, but ${policyDir} is ${engine.version}: ` +
-        'give --policies the directory of that version (the ledger stream policy-set-history says when each version was active)',
-    );
+  const found = await engineFor(recorded.policyVersion);
+  if (typeof found === 'string') {
+    ctx.io.err(`action ${timeline.actionId} was evaluated by policy set ${recorded.policyVersion}; ${found}`);
     return ExitCode.failure;
   }
+  const { engine, label: policyDir } = found;
   const { idempotencyKey: _key, ...rest } = request;
   const [result] = runPolicyTests(engine, [
     {

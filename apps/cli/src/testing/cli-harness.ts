@@ -75,6 +75,7 @@ export class CliHarness {
       listPending: call('listPending'),
       getTimeline: call('getTimeline'),
       searchActions: call('searchActions'),
+      getPolicyHistory: call('getPolicyHistory'),
       close: () => {
         this.closed += 1;
       },

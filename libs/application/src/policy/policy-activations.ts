@@ -1,3 +1,4 @@
+import type { PolicyHistory__Output } from '@approvals/contracts';
 import { sha256Hex } from '../ledger/event-hash';
 import type { Clock, IdGenerator } from '../ports/clock.port';
 import type { EventStore, RecordedEvent } from '../ports/event-store.port';
@@ -86,4 +87,27 @@ export class PolicyActivations {
   async history(): Promise<RecordedEvent[]> {
     return this.store.readStream(POLICY_HISTORY_STREAM);
   }
+}
+
+/**
+ * The policy history as auditors ask for it: every activation (or those of one version), oldest
+ * first, with the files when asked. Read from the ledger, which is where it is recorded.
+ */
+export async function readPolicyHistory(store: EventStore, request: { version: string; includeFiles: boolean }): Promise<PolicyHistory__Output> {
+  const events = await store.readStream(POLICY_HISTORY_STREAM);
+  const activations = events
+    .filter((event) => event.type === 'PolicySetActivated')
+    .map((event) => ({ position: event.position, data: event.data as PolicySetActivated['data'] }))
+    .filter(({ data }) => request.version === '' || data.toVersion === request.version)
+    .map(({ position, data }) => ({
+      position: position.toString(),
+      fromVersion: data.fromVersion ?? '',
+      toVersion: data.toVersion,
+      trigger: data.trigger,
+      source: data.source,
+      activatedAt: data.activatedAt,
+      activatedBy: data.activatedBy,
+      files: request.includeFiles ? (data.files ?? []) : [],
+    }));
+  return { activations };
 }

@@ -1,6 +1,6 @@
 import { InMemoryEventStore, fixedClock, sequentialIds } from '@approvals/testing';
 import { sha256Hex } from '../ledger/event-hash';
-import { POLICY_HISTORY_STREAM, PolicyActivations } from './policy-activations';
+import { POLICY_HISTORY_STREAM, PolicyActivations, readPolicyHistory } from './policy-activations';
 
 const files = [
   { name: 'approvals.cedarschema', text: 'entity Group;' },
@@ -41,5 +41,22 @@ describe('PolicyActivations', () => {
 
     expect(results.filter((r) => r !== undefined)).toHaveLength(1);
     expect((await store.readStream(POLICY_HISTORY_STREAM)).map((e) => (e.data as { toVersion: string }).toVersion)).toEqual(['sha256:v1', 'sha256:v2']);
+  });
+
+  it('answers the history oldest first, for all versions or one, with the files only when asked', async () => {
+    const store = new InMemoryEventStore();
+    await activations(store).record('sha256:v1', 'start', 'p', files);
+    await activations(store).record('sha256:v2', 'signal', 'p', files);
+
+    const all = await readPolicyHistory(store, { version: '', includeFiles: false });
+    expect(all.activations.map((a) => [a.fromVersion, a.toVersion, a.trigger, a.files.length])).toEqual([
+      ['', 'sha256:v1', 'start', 0],
+      ['sha256:v1', 'sha256:v2', 'signal', 0],
+    ]);
+    expect(all.activations[0]!.position).toMatch(/^\d+$/);
+    const one = await readPolicyHistory(store, { version: 'sha256:v2', includeFiles: true });
+    expect(one.activations).toHaveLength(1);
+    expect(one.activations[0]!.files.map((f) => f.name)).toEqual(['approvals.cedarschema', 'read-only.cedar']);
+    expect((await readPolicyHistory(store, { version: 'sha256:none', includeFiles: true })).activations).toEqual([]);
   });
 });

@@ -7,9 +7,13 @@ import type { ApprovalProgress as _approvals_v1_ApprovalProgress, ApprovalProgre
 import type { ApprovalStep as _approvals_v1_ApprovalStep, ApprovalStep__Output as _approvals_v1_ApprovalStep__Output } from './approvals/v1/ApprovalStep';
 import type { AuditServiceClient as _approvals_v1_AuditServiceClient, AuditServiceDefinition as _approvals_v1_AuditServiceDefinition } from './approvals/v1/AuditService';
 import type { Execution as _approvals_v1_Execution, Execution__Output as _approvals_v1_Execution__Output } from './approvals/v1/Execution';
+import type { GetPolicyHistoryRequest as _approvals_v1_GetPolicyHistoryRequest, GetPolicyHistoryRequest__Output as _approvals_v1_GetPolicyHistoryRequest__Output } from './approvals/v1/GetPolicyHistoryRequest';
 import type { GetTimelineRequest as _approvals_v1_GetTimelineRequest, GetTimelineRequest__Output as _approvals_v1_GetTimelineRequest__Output } from './approvals/v1/GetTimelineRequest';
 import type { Grant as _approvals_v1_Grant, Grant__Output as _approvals_v1_Grant__Output } from './approvals/v1/Grant';
+import type { PolicyActivation as _approvals_v1_PolicyActivation, PolicyActivation__Output as _approvals_v1_PolicyActivation__Output } from './approvals/v1/PolicyActivation';
 import type { PolicyEvaluation as _approvals_v1_PolicyEvaluation, PolicyEvaluation__Output as _approvals_v1_PolicyEvaluation__Output } from './approvals/v1/PolicyEvaluation';
+import type { PolicyFile as _approvals_v1_PolicyFile, PolicyFile__Output as _approvals_v1_PolicyFile__Output } from './approvals/v1/PolicyFile';
+import type { PolicyHistory as _approvals_v1_PolicyHistory, PolicyHistory__Output as _approvals_v1_PolicyHistory__Output } from './approvals/v1/PolicyHistory';
 import type { Resource as _approvals_v1_Resource, Resource__Output as _approvals_v1_Resource__Output } from './approvals/v1/Resource';
 import type { SearchActionsRequest as _approvals_v1_SearchActionsRequest, SearchActionsRequest__Output as _approvals_v1_SearchActionsRequest__Output } from './approvals/v1/SearchActionsRequest';
 import type { SearchActionsResponse as _approvals_v1_SearchActionsResponse, SearchActionsResponse__Output as _approvals_v1_SearchActionsResponse__Output } from './approvals/v1/SearchActionsResponse';
@@ -35,9 +39,13 @@ export interface ProtoGrpcType {
       AuditService: SubtypeConstructor<typeof grpc.Client, _approvals_v1_AuditServiceClient> & { service: _approvals_v1_AuditServiceDefinition }
       Execution: MessageTypeDefinition<_approvals_v1_Execution, _approvals_v1_Execution__Output>
       ExecutionStatus: EnumTypeDefinition
+      GetPolicyHistoryRequest: MessageTypeDefinition<_approvals_v1_GetPolicyHistoryRequest, _approvals_v1_GetPolicyHistoryRequest__Output>
       GetTimelineRequest: MessageTypeDefinition<_approvals_v1_GetTimelineRequest, _approvals_v1_GetTimelineRequest__Output>
       Grant: MessageTypeDefinition<_approvals_v1_Grant, _approvals_v1_Grant__Output>
+      PolicyActivation: MessageTypeDefinition<_approvals_v1_PolicyActivation, _approvals_v1_PolicyActivation__Output>
       PolicyEvaluation: MessageTypeDefinition<_approvals_v1_PolicyEvaluation, _approvals_v1_PolicyEvaluation__Output>
+      PolicyFile: MessageTypeDefinition<_approvals_v1_PolicyFile, _approvals_v1_PolicyFile__Output>
+      PolicyHistory: MessageTypeDefinition<_approvals_v1_PolicyHistory, _approvals_v1_PolicyHistory__Output>
       Resource: MessageTypeDefinition<_approvals_v1_Resource, _approvals_v1_Resource__Output>
       SearchActionsRequest: MessageTypeDefinition<_approvals_v1_SearchActionsRequest, _approvals_v1_SearchActionsRequest__Output>
       SearchActionsResponse: MessageTypeDefinition<_approvals_v1_SearchActionsResponse, _approvals_v1_SearchActionsResponse__Output>

@@ -2,7 +2,9 @@
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
+import type { GetPolicyHistoryRequest as _approvals_v1_GetPolicyHistoryRequest, GetPolicyHistoryRequest__Output as _approvals_v1_GetPolicyHistoryRequest__Output } from '../../approvals/v1/GetPolicyHistoryRequest';
 import type { GetTimelineRequest as _approvals_v1_GetTimelineRequest, GetTimelineRequest__Output as _approvals_v1_GetTimelineRequest__Output } from '../../approvals/v1/GetTimelineRequest';
+import type { PolicyHistory as _approvals_v1_PolicyHistory, PolicyHistory__Output as _approvals_v1_PolicyHistory__Output } from '../../approvals/v1/PolicyHistory';
 import type { SearchActionsRequest as _approvals_v1_SearchActionsRequest, SearchActionsRequest__Output as _approvals_v1_SearchActionsRequest__Output } from '../../approvals/v1/SearchActionsRequest';
 import type { SearchActionsResponse as _approvals_v1_SearchActionsResponse, SearchActionsResponse__Output as _approvals_v1_SearchActionsResponse__Output } from '../../approvals/v1/SearchActionsResponse';
 import type { Timeline as _approvals_v1_Timeline, Timeline__Output as _approvals_v1_Timeline__Output } from '../../approvals/v1/Timeline';
@@ -11,6 +13,21 @@ import type { Timeline as _approvals_v1_Timeline, Timeline__Output as _approvals
  * Auditors read the ledger's projection here.
  */
 export interface AuditServiceClient extends grpc.Client {
+  /**
+   * Every activation of a policy set, oldest first, read from the ledger (stream policy-set-history).
+   */
+  GetPolicyHistory(argument: _approvals_v1_GetPolicyHistoryRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_approvals_v1_PolicyHistory__Output>): grpc.ClientUnaryCall;
+  GetPolicyHistory(argument: _approvals_v1_GetPolicyHistoryRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_approvals_v1_PolicyHistory__Output>): grpc.ClientUnaryCall;
+  GetPolicyHistory(argument: _approvals_v1_GetPolicyHistoryRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_approvals_v1_PolicyHistory__Output>): grpc.ClientUnaryCall;
+  GetPolicyHistory(argument: _approvals_v1_GetPolicyHistoryRequest, callback: grpc.requestCallback<_approvals_v1_PolicyHistory__Output>): grpc.ClientUnaryCall;
+  /**
+   * Every activation of a policy set, oldest first, read from the ledger (stream policy-set-history).
+   */
+  getPolicyHistory(argument: _approvals_v1_GetPolicyHistoryRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_approvals_v1_PolicyHistory__Output>): grpc.ClientUnaryCall;
+  getPolicyHistory(argument: _approvals_v1_GetPolicyHistoryRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_approvals_v1_PolicyHistory__Output>): grpc.ClientUnaryCall;
+  getPolicyHistory(argument: _approvals_v1_GetPolicyHistoryRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_approvals_v1_PolicyHistory__Output>): grpc.ClientUnaryCall;
+  getPolicyHistory(argument: _approvals_v1_GetPolicyHistoryRequest, callback: grpc.requestCallback<_approvals_v1_PolicyHistory__Output>): grpc.ClientUnaryCall;
+  
   GetTimeline(argument: _approvals_v1_GetTimelineRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_approvals_v1_Timeline__Output>): grpc.ClientUnaryCall;
   GetTimeline(argument: _approvals_v1_GetTimelineRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_approvals_v1_Timeline__Output>): grpc.ClientUnaryCall;
   GetTimeline(argument: _approvals_v1_GetTimelineRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_approvals_v1_Timeline__Output>): grpc.ClientUnaryCall;
@@ -35,6 +52,11 @@ export interface AuditServiceClient extends grpc.Client {
  * Auditors read the ledger's projection here.
  */
 export interface AuditServiceHandlers extends grpc.UntypedServiceImplementation {
+  /**
+   * Every activation of a policy set, oldest first, read from the ledger (stream policy-set-history).
+   */
+  GetPolicyHistory: grpc.handleUnaryCall<_approvals_v1_GetPolicyHistoryRequest__Output, _approvals_v1_PolicyHistory>;
+  
   GetTimeline: grpc.handleUnaryCall<_approvals_v1_GetTimelineRequest__Output, _approvals_v1_Timeline>;
   
   SearchActions: grpc.handleUnaryCall<_approvals_v1_SearchActionsRequest__Output, _approvals_v1_SearchActionsResponse>;
@@ -42,6 +64,7 @@ export interface AuditServiceHandlers extends grpc.UntypedServiceImplementation 
 }
 
 export interface AuditServiceDefinition extends grpc.ServiceDefinition {
+  GetPolicyHistory: MethodDefinition<_approvals_v1_GetPolicyHistoryRequest, _approvals_v1_PolicyHistory, _approvals_v1_GetPolicyHistoryRequest__Output, _approvals_v1_PolicyHistory__Output>
   GetTimeline: MethodDefinition<_approvals_v1_GetTimelineRequest, _approvals_v1_Timeline, _approvals_v1_GetTimelineRequest__Output, _approvals_v1_Timeline__Output>
   SearchActions: MethodDefinition<_approvals_v1_SearchActionsRequest, _approvals_v1_SearchActionsResponse, _approvals_v1_SearchActionsRequest__Output, _approvals_v1_SearchActionsResponse__Output>
 }
