@@ -141,6 +141,22 @@ describe.each(modes)('bad input end to end (%s mode)', (mode) => {
     });
   });
 
+  describe('GetPolicyHistory', () => {
+    it('answers UNAUTHENTICATED without an API key', async () => {
+      const result = await failure(unary(anonymous.audit, 'GetPolicyHistory', { version: '', includeFiles: true }));
+      expect(result.status).toBe('UNAUTHENTICATED');
+    });
+
+    it('answers INVALID_ARGUMENT for an oversized version', async () => {
+      const result = await failure(unary(alice.audit, 'GetPolicyHistory', { version: 'v'.repeat(100_000) }));
+      expect(result).toMatchObject({ status: 'INVALID_ARGUMENT', violations: [{ field: 'version' }] });
+    });
+
+    it('answers an unknown version with no activations', async () => {
+      expect(await unary(alice.audit, 'GetPolicyHistory', { version: 'sha256:0000000000000000', includeFiles: true })).toEqual({ activations: [] });
+    });
+  });
+
   describe('RequestAction parameters', () => {
     it('refuses a number that is not finite', async () => {
       const result = await failure(unary(agent.intake, 'RequestAction', actionRequest({ parametersJson: '{"a":1e999}' })));
