@@ -32,9 +32,9 @@ function load(ctx: CliContext, policiesFlag: string | undefined) {
   try {
     const set = loadCedarPolicySet(policyDir);
     const directory = loadDirectory(ctx.directoryPath);
-    return { set, directory, policyDir, problems: approverGroupProblems(set, directory) };
+    return { ok: true as const, set, directory, policyDir, problems: approverGroupProblems(set, directory) };
   } catch (error) {
-    if (error instanceof PolicySetLoadError) return { policyDir, loadError: error };
+    if (error instanceof PolicySetLoadError) return { ok: false as const, policyDir, error };
     throw error;
   }
 }
@@ -85,11 +85,11 @@ export const policyCommand: Command = {
     if (sub === 'history') return history(ctx, values);
     if (sub === 'explain') return explainAction(ctx, values, argument!);
     const loaded = load(ctx, values.policies);
-    if ('loadError' in loaded && loaded.loadError) {
-      ctx.io.err(loaded.loadError.message);
+    if (!loaded.ok) {
+      ctx.io.err(loaded.error.message);
       return ExitCode.failure;
     }
-    const { set, directory, policyDir, problems } = loaded as Required<Omit<typeof loaded, 'loadError'>>;
+    const { set, directory, policyDir, problems } = loaded;
     if (problems.length > 0) {
       ctx.io.err(`policy set ${policyDir} cannot be served with directory ${ctx.directoryPath}:\n${problems.map((p) => `  ${p}`).join('\n')}`);
       return ExitCode.failure;
@@ -159,8 +159,8 @@ async function engineOf(ctx: CliContext, api: ReturnType<CliContext['connect']>,
     if (set.version === version) return { engine: new CedarPolicyEngine(set, { directory }), label: `the ledger's copy of ${version}` };
   }
   const local = load(ctx, values.policies);
-  if ('loadError' in local && local.loadError) return local.loadError.message;
-  const { set, policyDir } = local as Required<Omit<typeof local, 'loadError'>>;
+  if (!local.ok) return local.error.message;
+  const { set, policyDir } = local;
   if (set.version !== version) {
     return (
       `the ledger holds no copy of policy set ${version}, and ${policyDir} is ${set.version}: ` +
