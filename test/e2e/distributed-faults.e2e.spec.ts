@@ -161,10 +161,13 @@ const kafkaScript = join(repoRoot(), 'deploy', 'kafka', 'kafka.sh');
 /** A broker of this test's own (the shared one must not restart under other tests). */
 class OwnBroker {
   private readonly dataDir = mkdtempSync(join(tmpdir(), 'approvals-kafka-restart-'));
-  constructor(readonly port: number) {}
+  constructor(
+    readonly port: number,
+    private readonly controllerPort: number,
+  ) {}
   private run(command: 'start' | 'stop') {
     execFileSync('bash', [kafkaScript, command], {
-      env: { ...process.env, KAFKA_PORT: String(this.port), KAFKA_CONTROLLER_PORT: String(this.port + 1), APPROVALS_KAFKA_DATA: this.dataDir, KAFKA_HEAP: '384m' },
+      env: { ...process.env, KAFKA_PORT: String(this.port), KAFKA_CONTROLLER_PORT: String(this.controllerPort), APPROVALS_KAFKA_DATA: this.dataDir, KAFKA_HEAP: '384m' },
       stdio: 'ignore',
     });
   }
@@ -184,9 +187,7 @@ describe('distributed mode: the broker restarts', () => {
   let broker: OwnBroker;
   let system: DistributedSystem | undefined;
   beforeAll(async () => {
-    let port = await freePort();
-    while (port > 65000) port = await freePort();
-    broker = new OwnBroker(port);
+    broker = new OwnBroker(await freePort(), await freePort());
     broker.start();
   });
   afterAll(async () => {

@@ -4,16 +4,39 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 
 /** A free TCP port on loopback (bound, read, released). */
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
+/**
+ * Ports handed out below Linux's ephemeral range (32768 and up): a port the kernel picked for
+ * `listen(0)` is an ephemeral one, and between our check and the server's bind an outgoing
+ * connection (to Kafka, PostgreSQL, ...) of any process could take it as its local port. Each
+ * Jest worker draws from a slice of its own, and a process never hands out a port twice.
+ */
+const PORT_BASE = 20_000;
+const PORTS_PER_WORKER = 1_500;
+const handedOut = new Set<number>();
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolvePort) => {
     const server = createServer();
     server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
-    });
+    server.once('error', () => resolvePort(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolvePort(true)));
   });
+}
+
+/** A port on 127.0.0.1 that nothing listens on, for a server a test starts. */
+export async function freePort(): Promise<number> {
+  const worker = Math.max(1, Number(process.env['JEST_WORKER_ID'] ?? '1'));
+  const first = PORT_BASE + ((worker - 1) % 8) * PORTS_PER_WORKER;
+  const start = Math.floor(Math.random() * PORTS_PER_WORKER);
+  for (let i = 0; i < PORTS_PER_WORKER; i += 1) {
+    const port = first + ((start + i) % PORTS_PER_WORKER);
+    if (handedOut.has(port)) continue;
+    if (await canListen(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  throw new Error(`no free port in ${first}-${first + PORTS_PER_WORKER - 1}`);
 }
 
 /** The repository root, from source or compiled code. */
