@@ -7,11 +7,14 @@ import {
   Topics,
   cancelActionCommandSchema,
   castVoteCommandSchema,
+  invokeBreakGlassCommandSchema,
   parseMessage,
   policyEvaluatedMessageSchema,
   recordNotificationCommandSchema,
   reportExecutionCommandSchema,
   requestActionCommandSchema,
+  reviewBreakGlassCommandSchema,
+  revokeStandingApprovalCommandSchema,
 } from '@approvals/contracts';
 import { DecisionHandlers } from '@approvals/application';
 
@@ -44,6 +47,21 @@ export class DecisionBusController {
   @MessagePattern(Commands.recordNotification)
   recordNotification(@Payload() message: unknown): Promise<CommandReply> {
     return this.handlers.recordNotification(parseMessage(recordNotificationCommandSchema, message, Commands.recordNotification));
+  }
+
+  @MessagePattern(Commands.revokeStandingApproval)
+  revokeStandingApproval(@Payload() message: unknown): Promise<CommandReply> {
+    return this.handlers.revokeStandingApproval(parseMessage(revokeStandingApprovalCommandSchema, message, Commands.revokeStandingApproval));
+  }
+
+  @MessagePattern(Commands.invokeBreakGlass)
+  invokeBreakGlass(@Payload() message: unknown): Promise<CommandReply> {
+    return this.handlers.invokeBreakGlass(parseMessage(invokeBreakGlassCommandSchema, message, Commands.invokeBreakGlass));
+  }
+
+  @MessagePattern(Commands.reviewBreakGlass)
+  reviewBreakGlass(@Payload() message: unknown): Promise<CommandReply> {
+    return this.handlers.reviewBreakGlass(parseMessage(reviewBreakGlassCommandSchema, message, Commands.reviewBreakGlass));
   }
 
   @EventPattern(Topics.policyEvaluations)

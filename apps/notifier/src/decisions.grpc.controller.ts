@@ -2,17 +2,42 @@ import type { Metadata } from '@grpc/grpc-js';
 import { Controller, Inject, UseFilters } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import type {
+  BreakGlassResponse__Output,
   CastVoteRequest__Output,
   CastVoteResponse__Output,
+  CommandReply,
+  InvokeBreakGlassRequest__Output,
   ListPendingRequest__Output,
   ListPendingResponse__Output,
+  ReviewBreakGlassRequest__Output,
+  RevokeStandingApprovalRequest__Output,
+  RevokeStandingApprovalResponse__Output,
 } from '@approvals/contracts';
 import type { Directory } from '@approvals/application';
-import { NotifierService } from '@approvals/application';
+import { NotifierService, toIntakeError } from '@approvals/application';
 import type { FieldViolation } from '@approvals/nest-platform';
 import { DIRECTORY, GrpcExceptionFilter, actionIdViolation, authenticateApprover, grpcError, throwIfAny, traceFrom } from '@approvals/nest-platform';
 
 const commentLimit = 2000;
+/** The longest standing approval anyone may ask for, whatever a policy says: 30 days. */
+const standingSecondsLimit = 30 * 24 * 3600;
+
+/** A required free-text field: trimmed, present and at most `commentLimit` characters. */
+function textViolation(field: string, value: string | undefined, missing: string): FieldViolation | undefined {
+  const text = value?.trim() ?? '';
+  if (!text) return { field, description: missing };
+  if (text.length > commentLimit) return { field, description: `must be at most ${commentLimit} characters` };
+  return undefined;
+}
+
+/** A command that failed: the status its domain error code maps to, with its message. */
+function throwFailed(reply: CommandReply): asserts reply is Extract<CommandReply, { ok: true }> {
+  if (reply.ok) return;
+  const error = toIntakeError(reply);
+  throw grpcError(error.code, error.message);
+}
+
+type Status = CastVoteResponse__Output['status'];
 
 /** approvals.v1.DecisionService: the API/CLI channel for approvers. */
 @Controller()
@@ -36,6 +61,13 @@ export class DecisionsGrpcController {
     } else if (comment.length > commentLimit) {
       violations.push({ field: 'comment', description: `must be at most ${commentLimit} characters` });
     }
+    const standing = request.standing;
+    if (standing && (standing.seconds > 0 || standing.thisRunOnly)) {
+      if (request.decision !== 'APPROVE') violations.push({ field: 'standing', description: 'only an APPROVE vote can grant a standing approval' });
+      if (!Number.isInteger(standing.seconds) || standing.seconds < 1 || standing.seconds > standingSecondsLimit) {
+        violations.push({ field: 'standing.seconds', description: `must be between 1 and ${standingSecondsLimit} seconds` });
+      }
+    }
     throwIfAny(violations);
     const reply = await this.notifier.castVote({
       actionId: request.actionId.trim(),
@@ -43,17 +75,65 @@ export class DecisionsGrpcController {
       channel: 'api',
       decision: request.decision as 'APPROVE' | 'DENY',
       comment: comment || undefined,
+      ...(standing && standing.seconds > 0 ? { standing: { scope: standing.thisRunOnly ? 'RUN' : 'DURATION', seconds: standing.seconds } } : {}),
       ...traceFrom(metadata),
     });
-    if (!reply.ok) {
-      throw grpcError(reply.code === 'NOT_FOUND' ? 'NOT_FOUND' : reply.code === 'CONFLICT' ? 'ABORTED' : 'FAILED_PRECONDITION', reply.message);
-    }
+    throwFailed(reply);
     return {
       accepted: !reply.rejection,
       rejectionReason: reply.rejection?.reason ?? '',
       detail: reply.rejection?.detail ?? '',
-      status: reply.status as CastVoteResponse__Output['status'],
+      status: reply.status as Status,
     };
+  }
+
+  @GrpcMethod('DecisionService', 'RevokeStandingApproval')
+  async revokeStandingApproval(request: RevokeStandingApprovalRequest__Output, metadata: Metadata): Promise<RevokeStandingApprovalResponse__Output> {
+    const humanId = authenticateApprover(metadata, this.directory, 'revoke standing approvals');
+    throwIfAny([actionIdViolation(request.actionId), textViolation('reason', request.reason, 'is required: say why it is revoked')]);
+    const reply = await this.notifier.revokeStandingApproval({
+      actionId: request.actionId.trim(),
+      humanId,
+      channel: 'api',
+      reason: request.reason.trim(),
+      ...traceFrom(metadata),
+    });
+    throwFailed(reply);
+    return { status: reply.status as Status };
+  }
+
+  @GrpcMethod('DecisionService', 'InvokeBreakGlass')
+  async invokeBreakGlass(request: InvokeBreakGlassRequest__Output, metadata: Metadata): Promise<BreakGlassResponse__Output> {
+    const humanId = authenticateApprover(metadata, this.directory, 'break the glass');
+    throwIfAny([actionIdViolation(request.actionId), textViolation('justification', request.justification, 'is required: say why this cannot wait')]);
+    const reply = await this.notifier.invokeBreakGlass({
+      actionId: request.actionId.trim(),
+      humanId,
+      channel: 'api',
+      justification: request.justification.trim(),
+      ...traceFrom(metadata),
+    });
+    return breakGlassResponse(reply);
+  }
+
+  @GrpcMethod('DecisionService', 'ReviewBreakGlass')
+  async reviewBreakGlass(request: ReviewBreakGlassRequest__Output, metadata: Metadata): Promise<BreakGlassResponse__Output> {
+    const humanId = authenticateApprover(metadata, this.directory, 'review break-glass approvals');
+    const verdict = request.verdict === 'JUSTIFIED' || request.verdict === 'UNJUSTIFIED' ? request.verdict : undefined;
+    throwIfAny([
+      actionIdViolation(request.actionId),
+      verdict ? undefined : { field: 'verdict', description: 'must be JUSTIFIED or UNJUSTIFIED' },
+      textViolation('comment', request.comment, 'is required: record what the review found'),
+    ]);
+    const reply = await this.notifier.reviewBreakGlass({
+      actionId: request.actionId.trim(),
+      humanId,
+      channel: 'api',
+      verdict: verdict!,
+      comment: request.comment.trim(),
+      ...traceFrom(metadata),
+    });
+    return breakGlassResponse(reply);
   }
 
   @GrpcMethod('DecisionService', 'ListPending')
@@ -75,7 +155,20 @@ export class DecisionsGrpcController {
         requestedAt: item.requestedAt,
         expiresAt: item.expiresAt,
         reasons: item.reasons,
+        kind: item.kind ?? 'APPROVAL',
+        invokedBy: item.breakGlass?.invokedBy ?? '',
+        breakGlassJustification: item.breakGlass?.justification ?? '',
       })),
     };
   }
+}
+
+function breakGlassResponse(reply: CommandReply): BreakGlassResponse__Output {
+  throwFailed(reply);
+  return {
+    accepted: !reply.rejection,
+    rejectionReason: reply.rejection?.reason ?? '',
+    detail: reply.rejection?.detail ?? '',
+    status: reply.status as Status,
+  };
 }

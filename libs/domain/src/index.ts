@@ -2,6 +2,8 @@ export * from './approval/approval.events';
 export * from './approval/approval.commands';
 export * from './approval/approval.state';
 export * from './approval/approval.decider';
+export { approvalReason, notificationKey } from './approval/approval.evolve';
+export { isStandingActive } from './approval/approval.standing';
 export * from './approval/approval.requirement';
 export * from './approval/stream-id';
 export * from './errors';

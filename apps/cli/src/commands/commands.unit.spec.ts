@@ -12,6 +12,8 @@ const approved = actionView({
     expiresAt: '2025-03-01T09:59:58.100Z',
     votes: [{ approverId: 'alice', decision: 'APPROVE', channel: 'cli', comment: 'fine', castAt: '2025-03-01T09:01:00.000Z' }],
     denyEndsRequest: true,
+    standingMaxSeconds: 0,
+    breakGlassGroups: [],
   },
   grant: { grantId: 'grant-1', token: 'eyJ.secret.sig', expiresAt: '2025-03-01T09:06:00.000Z' },
   revision: '4',
@@ -248,6 +250,9 @@ describe('pending', () => {
     requestedAt: '2025-03-01T08:59:58.000Z',
     expiresAt: '2025-03-01T09:59:58.100Z',
     reasons: [],
+    kind: 'APPROVAL',
+    invokedBy: '',
+    breakGlassJustification: '',
   };
 
   it('lists what the approver may vote on as a table', async () => {

@@ -1,4 +1,4 @@
-import { fromActionStreamId, parseInstant, type ApprovalEvent } from '@approvals/domain';
+import { approvalReason, fromActionStreamId, parseInstant, type ApprovalEvent } from '@approvals/domain';
 import type { RecordedEvent } from '../ports/event-store.port';
 import type { ActionChange } from './action-record';
 import { describeActor, redactSecrets, summarizeEvent, traceIdOf } from './event-description';
@@ -62,9 +62,8 @@ function actionChangeOf(actionId: string, recorded: RecordedEvent): ActionChange
     case 'VoteRejected':
       return { actionId, voter: event.data.approverId };
     case 'ActionApproved': {
-      const { by, approvedBy, approvedAt } = event.data;
-      const reason = by === 'POLICY' ? 'allowed by policy' : `approved by ${approvedBy.join(', ')}`;
-      return { actionId, status: 'APPROVED', decidedAt: approvedAt, approvedBy, reason };
+      const { approvedBy, approvedAt } = event.data;
+      return { actionId, status: 'APPROVED', decidedAt: approvedAt, approvedBy, reason: approvalReason(event.data) };
     }
     case 'ActionDenied':
       return { actionId, status: 'DENIED', decidedAt: event.data.deniedAt, reason: event.data.reason };
@@ -75,7 +74,14 @@ function actionChangeOf(actionId: string, recorded: RecordedEvent): ActionChange
     case 'ApprovalNotified':
     case 'ExecutionGrantIssued':
     case 'ExecutionReported':
+    case 'StandingApprovalGranted':
+    case 'StandingApprovalRevoked':
+    case 'BreakGlassInvoked':
+    case 'BreakGlassNotified':
+    case 'BreakGlassReviewed':
       return undefined;
+    case 'BreakGlassRejected':
+      return { actionId, voter: event.data.attemptedBy };
     default: {
       // A type this build does not know yet: it still gets a timeline entry.
       const _unknown: never = event;

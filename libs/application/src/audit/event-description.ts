@@ -1,4 +1,4 @@
-import { approvalEventTypes, type ApprovalEvent, type ApprovalRequirement } from '@approvals/domain';
+import { approvalEventTypes, approvalReason, type ApprovalEvent, type ApprovalRequirement } from '@approvals/domain';
 import type { EventMetadata } from '../ports/event-store.port';
 
 /** What replaces a secret in the read model. */
@@ -81,7 +81,7 @@ function describe(event: ApprovalEvent): string {
       return `${approverId} (${reason}) tried to ${decision === 'APPROVE' ? 'approve' : 'deny'} via ${channel}${detail ? `: ${detail}` : ''}`;
     }
     case 'ActionApproved':
-      return event.data.by === 'POLICY' ? 'allowed by policy' : `approved by ${event.data.approvedBy.join(', ')}`;
+      return approvalReason(event.data);
     case 'ActionDenied': {
       const by = event.data.by === 'POLICY' ? 'policy' : (event.data.deniedBy ?? 'an approver');
       return `denied by ${by}: ${event.data.reason}`;
@@ -94,6 +94,26 @@ function describe(event: ApprovalEvent): string {
       return `grant ${event.data.grantId} for ${event.data.agentId}, valid until ${event.data.expiresAt}`;
     case 'ExecutionReported':
       return `${event.data.status} with grant ${event.data.grantId}${event.data.detail ? `: ${event.data.detail}` : ''}`;
+    case 'StandingApprovalGranted': {
+      const { approvers, scope, runId, expiresAt } = event.data;
+      const covers = scope === 'RUN' ? `identical requests in run ${runId ?? '?'}` : 'identical requests';
+      return `${approvers.map((a) => a.approverId).join(', ')} approved ${covers} until ${expiresAt}`;
+    }
+    case 'StandingApprovalRevoked':
+      return `revoked by ${event.data.revokedBy} via ${event.data.channel}: ${event.data.reason}`;
+    case 'BreakGlassInvoked': {
+      const { invokedBy, channel, justification, reviewGroups, reviewDueAt, invokedByRequester } = event.data;
+      const requester = invokedByRequester ? ' (on the requesting side)' : '';
+      return `${invokedBy}${requester} broke the glass via ${channel}: ${justification}; review by ${reviewGroups.join(' or ')} due ${reviewDueAt}`;
+    }
+    case 'BreakGlassRejected': {
+      const { attemptedBy, attempt, reason, channel, detail } = event.data;
+      return `${attemptedBy} (${reason}) tried to ${attempt === 'INVOKE' ? 'break the glass' : 'review the break-glass'} via ${channel}: ${detail}`;
+    }
+    case 'BreakGlassNotified':
+      return `break-glass notice sent to ${event.data.recipient} via ${event.data.channel}`;
+    case 'BreakGlassReviewed':
+      return `${event.data.reviewedBy} found it ${event.data.verdict.toLowerCase()} via ${event.data.channel}: ${event.data.comment}`;
     default: {
       const _unknown: never = event;
       return '';

@@ -2,13 +2,16 @@ import type {
   CancelActionCommandMessage,
   CastVoteCommandMessage,
   CommandReply,
+  InvokeBreakGlassCommandMessage,
   MessageMetadata,
   PolicyEvaluatedMessage,
   RecordNotificationCommandMessage,
   ReportExecutionCommandMessage,
   RequestActionCommandMessage,
+  ReviewBreakGlassCommandMessage,
+  RevokeStandingApprovalCommandMessage,
 } from '@approvals/contracts';
-import type { ActionRequest, DomainError, Result, VoteRejected } from '@approvals/domain';
+import type { ActionRequest, ApprovalEvent, Approver, DomainError, Result } from '@approvals/domain';
 import { actionStatusOf } from '../action-status';
 import type { CommandContext, Decided, DecisionService } from './decision.service';
 
@@ -24,6 +27,15 @@ function reply(result: Result<Decided, DomainError>, extra: Partial<Extract<Comm
   if (!result.ok) return { ok: false, code: result.error.code, message: result.error.message };
   return { ok: true, actionId: result.value.actionId, status: actionStatusOf(result.value.state), ...extra };
 }
+
+/** A reply that also says why the attempt was refused, when the ledger recorded a refusal (a rejected vote or break-glass). */
+function replyWithRejection(result: Result<Decided, DomainError>): CommandReply {
+  const refusal = result.ok ? result.value.appended.find(isRefusal) : undefined;
+  return reply(result, refusal ? { rejection: { reason: refusal.data.reason, detail: refusal.data.detail } } : {});
+}
+
+const isRefusal = (event: ApprovalEvent): event is Extract<ApprovalEvent, { type: 'VoteRejected' | 'BreakGlassRejected' }> =>
+  event.type === 'VoteRejected' || event.type === 'BreakGlassRejected';
 
 /** Bus-facing command handlers of the decision service; transports call these unchanged. */
 export class DecisionHandlers {
@@ -41,11 +53,13 @@ export class DecisionHandlers {
 
   async recordEvaluation(message: PolicyEvaluatedMessage): Promise<CommandReply> {
     const { actionId, outcome, policyVersion, determiningPolicies, reasons, requirement } = message.data;
+    // Only policies that allow standing approvals pay for the lookup.
+    const standing = outcome === 'REQUIRE_APPROVAL' && requirement?.standing ? await this.decisions.standingCandidateFor(actionId) : undefined;
     const result = await this.decisions.execute(
       actionId,
       (now) => ({
         type: 'RecordEvaluation',
-        data: { actionId, outcome, policyVersion, determiningPolicies, reasons, requirement },
+        data: { actionId, outcome, policyVersion, determiningPolicies, reasons, requirement, standing },
         meta: { now },
       }),
       context({ kind: 'service', id: 'policy-evaluator' }, message.metadata),
@@ -54,21 +68,52 @@ export class DecisionHandlers {
   }
 
   async castVote(message: CastVoteCommandMessage): Promise<CommandReply> {
-    const { actionId, approverId, channel, decision, comment } = message.data;
-    const groups = this.decisions.approverGroups(approverId);
+    const { actionId, approverId, channel, decision, comment, standing } = message.data;
+    const approver = this.approver(approverId, channel);
     const result = await this.decisions.execute(
       actionId,
-      (now) => ({
-        type: 'CastVote',
-        data: { actionId, approver: { id: approverId, groups, channel }, decision, comment },
-        meta: { now },
-      }),
+      (now) => ({ type: 'CastVote', data: { actionId, approver, decision, comment, standing }, meta: { now } }),
       context({ kind: 'approver', id: approverId, channel }, message.metadata),
     );
-    const rejected = result.ok
-      ? (result.value.appended.find((e) => e.type === 'VoteRejected') as VoteRejected | undefined)
-      : undefined;
-    return reply(result, rejected ? { rejection: { reason: rejected.data.reason, detail: rejected.data.detail } } : {});
+    return replyWithRejection(result);
+  }
+
+  async revokeStandingApproval(message: RevokeStandingApprovalCommandMessage): Promise<CommandReply> {
+    const { actionId, humanId, channel, reason } = message.data;
+    const revoker = this.approver(humanId, channel);
+    const result = await this.decisions.execute(
+      actionId,
+      (now) => ({ type: 'RevokeStandingApproval', data: { actionId, revoker, reason }, meta: { now } }),
+      context({ kind: 'approver', id: humanId, channel }, message.metadata),
+    );
+    return reply(result);
+  }
+
+  async invokeBreakGlass(message: InvokeBreakGlassCommandMessage): Promise<CommandReply> {
+    const { actionId, humanId, channel, justification } = message.data;
+    const invoker = this.approver(humanId, channel);
+    const result = await this.decisions.execute(
+      actionId,
+      (now) => ({ type: 'InvokeBreakGlass', data: { actionId, invoker, justification }, meta: { now } }),
+      context({ kind: 'approver', id: humanId, channel }, message.metadata),
+    );
+    return replyWithRejection(result);
+  }
+
+  async reviewBreakGlass(message: ReviewBreakGlassCommandMessage): Promise<CommandReply> {
+    const { actionId, humanId, channel, verdict, comment } = message.data;
+    const reviewer = this.approver(humanId, channel);
+    const result = await this.decisions.execute(
+      actionId,
+      (now) => ({ type: 'ReviewBreakGlass', data: { actionId, reviewer, verdict, comment }, meta: { now } }),
+      context({ kind: 'approver', id: humanId, channel }, message.metadata),
+    );
+    return replyWithRejection(result);
+  }
+
+  /** A human as the domain judges them: with the groups the directory gives them now. */
+  private approver(id: string, channel: string): Approver {
+    return { id, groups: this.decisions.approverGroups(id), channel };
   }
 
   async cancelAction(message: CancelActionCommandMessage): Promise<CommandReply> {
@@ -92,10 +137,10 @@ export class DecisionHandlers {
   }
 
   async recordNotification(message: RecordNotificationCommandMessage): Promise<CommandReply> {
-    const { actionId, channel, target } = message.data;
+    const { actionId, channel, target, purpose } = message.data;
     const result = await this.decisions.execute(
       actionId,
-      (now) => ({ type: 'RecordNotification', data: { actionId, channel, target }, meta: { now } }),
+      (now) => ({ type: 'RecordNotification', data: { actionId, channel, target, purpose }, meta: { now } }),
       context({ kind: 'service', id: 'notifier' }, message.metadata),
     );
     return reply(result);

@@ -1,4 +1,4 @@
-import type { ApprovalCommand, ApprovalEvent, ApprovalState, DomainError, Result } from '@approvals/domain';
+import type { ApprovalCommand, ApprovalEvent, ApprovalState, DomainError, Result, StandingApprovalCandidate } from '@approvals/domain';
 import { decide, evolve, fail, ok, toActionStreamId } from '@approvals/domain';
 import type { Directory } from '../ports/directory.port';
 import type { EventMetadata, EventStore } from '../ports/event-store.port';
@@ -6,6 +6,7 @@ import { WrongExpectedRevisionError } from '../ports/event-store.port';
 import type { Clock, IdGenerator } from '../ports/clock.port';
 import type { GrantIssuer } from '../ports/grant-issuer.port';
 import { loadAction } from '../ledger/approval-stream';
+import { StandingIndex } from './standing-index';
 
 export interface DecisionDeps {
   store: EventStore;
@@ -25,6 +26,9 @@ interface CachedAction {
   /** Causation ids (bus message ids) of the events in the stream: a message seen here is a redelivery. */
   causations: ReadonlySet<string>;
 }
+
+/** Events the decision service derives on its own: its acts, whoever sent the command. */
+const serviceActs = new Set<string>(['ActionApproved', 'ActionExpired', 'ExecutionGrantIssued', 'ApprovalRequested', 'StandingApprovalGranted']);
 
 /** Where a command came from: copied into every event's metadata. */
 export interface CommandContext {
@@ -57,10 +61,12 @@ export class DecisionService {
    * revision, which drops the entry and reloads the stream.
    */
   private readonly cache = new Map<string, CachedAction>();
+  private readonly standing: StandingIndex;
 
   constructor(private readonly deps: DecisionDeps) {
     this.maxRetries = deps.maxConflictRetries ?? 5;
     this.cacheSize = deps.cacheSize ?? 10_000;
+    this.standing = new StandingIndex(deps.store, async (actionId) => (await this.load(actionId)).state);
   }
 
   async execute(
@@ -72,6 +78,8 @@ export class DecisionService {
       const loaded = attempt === 0 ? await this.load(actionId) : await this.reload(actionId);
       // At-least-once delivery: a message whose events are already in the stream was applied before.
       if (context.causationId !== undefined && loaded.causations.has(context.causationId)) {
+        // The first delivery may have died between the grant and its index entry.
+        await this.standing.add(loaded.state);
         return ok({ actionId, state: loaded.state, appended: [] });
       }
       const now = this.deps.clock.now();
@@ -101,6 +109,7 @@ export class DecisionService {
         );
         const causations = context.causationId === undefined ? loaded.causations : new Set([...loaded.causations, context.causationId]);
         this.remember(actionId, { state, revision: loaded.revision + events.length, causations });
+        if (events.some((event) => event.type === 'StandingApprovalGranted')) await this.standing.add(state);
         return ok({ actionId, state, appended: events });
       } catch (error) {
         this.cache.delete(actionId);
@@ -137,6 +146,23 @@ export class DecisionService {
     if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
   }
 
+  /**
+   * The standing approval in force for exactly the request of `actionId`, if one exists, with its
+   * approvers' groups narrowed to those they still have: someone who left a group no longer
+   * counts for it. The domain then checks that it covers the request under today's policy.
+   */
+  async standingCandidateFor(actionId: string): Promise<StandingApprovalCandidate | undefined> {
+    const { state } = await this.load(actionId);
+    if (state.status !== 'requested') return undefined;
+    const candidate = await this.standing.find(state.request, this.deps.clock.now());
+    if (!candidate) return undefined;
+    const approvers = candidate.granted.approvers.map((approver) => {
+      const current = new Set(this.approverGroups(approver.approverId));
+      return { ...approver, groups: approver.groups.filter((group) => current.has(group)) };
+    });
+    return { ...candidate, granted: { ...candidate.granted, approvers } };
+  }
+
   /** Resolves the approver's groups from the directory before the domain judges the vote. */
   approverGroups(approverId: string): string[] {
     return this.deps.directory.findHuman(approverId)?.groups ?? [];
@@ -171,9 +197,9 @@ export class DecisionService {
       traceparent: context.traceparent,
       tracestate: context.tracestate,
     };
-    if (event.type === 'PolicyEvaluated') metadata.policyVersion = event.data.policyVersion;
+    if (event.type === 'PolicyEvaluated' || event.type === 'StandingApprovalGranted') metadata.policyVersion = event.data.policyVersion;
     // Events the decision service derives on its own (outcomes, grants) are its acts, not the caller's.
-    if (['ActionApproved', 'ActionExpired', 'ExecutionGrantIssued', 'ApprovalRequested'].includes(event.type) || (event.type === 'ActionDenied' && event.data.by === 'POLICY')) {
+    if (serviceActs.has(event.type) || (event.type === 'ActionDenied' && event.data.by === 'POLICY')) {
       metadata.actor = { kind: 'service', id: 'decision' };
     }
     return Object.fromEntries(Object.entries(metadata).filter(([, v]) => v !== undefined)) as EventMetadata;

@@ -37,6 +37,8 @@ export function toActionView(state: ApprovalState, revision: number): ActionView
           steps: requirement.steps.map((s) => ({ group: s.group, minApprovals: s.minApprovals })),
           expiresAt: expiresAt ?? '',
           denyEndsRequest: requirement.denyEndsRequest,
+          standingMaxSeconds: requirement.standing?.maxSeconds ?? 0,
+          breakGlassGroups: requirement.breakGlass?.groups ?? [],
           votes: state.votes.map((v) => ({
             approverId: v.approverId,
             decision: v.decision,
@@ -60,5 +62,31 @@ export function toActionView(state: ApprovalState, revision: number): ActionView
         }
       : null,
     revision: String(revision),
+    runId: request.runId ?? '',
+    approvedVia: final?.outcome === 'APPROVED' ? (final.approvedVia ?? '') : '',
+    standingApprovalOf: final?.standingApprovalOf ?? '',
+    standingApproval: final?.standing
+      ? {
+          scope: final.standing.granted.scope,
+          runId: final.standing.granted.runId ?? '',
+          approvedBy: final.standing.granted.approvers.map((a) => a.approverId),
+          grantedAt: final.standing.granted.grantedAt,
+          expiresAt: final.standing.granted.expiresAt,
+          revokedAt: final.standing.revoked?.revokedAt ?? '',
+          revokedBy: final.standing.revoked?.revokedBy ?? '',
+        }
+      : null,
+    breakGlass: state.breakGlass
+      ? {
+          invokedBy: state.breakGlass.invoked.invokedBy,
+          justification: state.breakGlass.invoked.justification,
+          invokedAt: state.breakGlass.invoked.invokedAt,
+          reviewDueAt: state.breakGlass.invoked.reviewDueAt,
+          reviewGroups: state.breakGlass.invoked.reviewGroups,
+          reviewedBy: state.breakGlass.review?.reviewedBy ?? '',
+          verdict: state.breakGlass.review?.verdict ?? '',
+          reviewedAt: state.breakGlass.review?.reviewedAt ?? '',
+        }
+      : null,
   };
 }

@@ -24,7 +24,8 @@ export type IntakeError =
 export type IntakeResult<T> = { ok: true; value: T } | { ok: false; error: IntakeError };
 
 
-const toIntakeError = (reply: Extract<CommandReply, { ok: false }>): IntakeError => {
+/** A failed command reply as an error with the status an edge answers (the same for every service's API). */
+export const toIntakeError = (reply: Extract<CommandReply, { ok: false }>): IntakeError => {
   switch (reply.code) {
     case 'IDEMPOTENCY_CONFLICT':
       return { code: 'ALREADY_EXISTS', message: reply.message };

@@ -36,6 +36,7 @@ const schema = z.object({
   data_classification: z.string().trim().max(50, 'must be at most 50 characters'),
   justification: identifier(4096),
   idempotency_key: identifier(200).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces'),
+  run_id: z.string().trim().max(200, 'must be at most 200 characters').regex(/^[\x21-\x7e]*$/, 'must be printable ASCII without spaces'),
 });
 
 /**
@@ -57,6 +58,7 @@ export function validateActionRequest(
     data_classification: input.dataClassification ?? '',
     justification: input.justification ?? '',
     idempotency_key: input.idempotencyKey ?? '',
+    run_id: input.runId ?? '',
   };
   const violations: FieldViolation[] = [];
   const parsed = schema.safeParse(flat);
@@ -87,6 +89,7 @@ export function validateActionRequest(
       parameters,
       justification: v.justification,
       idempotencyKey: v.idempotency_key,
+      ...(v.run_id ? { runId: v.run_id } : {}),
     },
   };
 }

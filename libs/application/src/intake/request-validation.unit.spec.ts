@@ -14,6 +14,7 @@ const valid = (overrides: Partial<RequestActionRequest__Output> = {}): RequestAc
   parametersJson: '{"rows":5000}',
   justification: 'quarterly report',
   idempotencyKey: 'key-1',
+  runId: '',
   ...overrides,
 });
 

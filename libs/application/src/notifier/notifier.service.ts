@@ -1,6 +1,7 @@
 import type { CommandReply, LedgerEventMessage } from '@approvals/contracts';
-import { Commands, approvalRequestedDataSchema, parseMessage, voteCastDataSchema } from '@approvals/contracts';
-import { finalOutcomeEventTypes } from '@approvals/domain';
+import type { StandingRequest } from '@approvals/domain';
+import { Commands, approvalRequestedDataSchema, breakGlassInvokedDataSchema, parseMessage, voteCastDataSchema } from '@approvals/contracts';
+import { finalOutcomeEventTypes, notificationKey } from '@approvals/domain';
 import { loadAction } from '../ledger/approval-stream';
 import { type TraceContext, traceFields } from '../trace-context';
 import type { Clock, IdGenerator } from '../ports/clock.port';
@@ -16,6 +17,14 @@ export interface CastVoteInput extends TraceContext {
   channel: string;
   decision: 'APPROVE' | 'DENY';
   comment?: string | undefined;
+  standing?: StandingRequest | undefined;
+}
+
+/** A human acting on one action through a channel (revoke, break-glass, review). */
+export interface HumanActInput extends TraceContext {
+  actionId: string;
+  humanId: string;
+  channel: string;
 }
 
 /**
@@ -37,6 +46,8 @@ export class NotifierService {
     const actionId = String(message.data['actionId'] ?? '');
     if (!actionId) return;
     if (message.type === 'ApprovalRequested') return this.onApprovalRequested(actionId, message);
+    if (message.type === 'BreakGlassInvoked') return this.onBreakGlass(actionId, message);
+    if (message.type === 'BreakGlassReviewed') return this.pending.remove(actionId);
     if (message.type === 'VoteCast') {
       const vote = parseMessage(voteCastDataSchema, message.data, 'VoteCast data');
       const item = await this.pending.get(actionId);
@@ -47,7 +58,54 @@ export class NotifierService {
       return;
     }
     // Most actions never wait for humans: a read is much cheaper than a write that finds nothing.
-    if (finalOutcomeEventTypes.has(message.type) && (await this.pending.get(actionId))) await this.pending.remove(actionId);
+    if (!finalOutcomeEventTypes.has(message.type)) return;
+    const item = await this.pending.get(actionId);
+    // A break-glass review outlives the outcome: it waits for its reviewer.
+    if (item && item.kind !== 'BREAK_GLASS_REVIEW') await this.pending.remove(actionId);
+  }
+
+  /**
+   * The glass was broken: every approver of the review groups is told, personally, on every
+   * channel (each delivery recorded), and the review joins their pending list until it is done.
+   */
+  private async onBreakGlass(actionId: string, message: LedgerEventMessage): Promise<void> {
+    const invoked = parseMessage(breakGlassInvokedDataSchema, message.data, 'BreakGlassInvoked data');
+    const { state } = await loadAction(this.ledger, actionId);
+    if (state.status === 'none' || state.breakGlass?.review) return;
+    const item: PendingApproval = {
+      kind: 'BREAK_GLASS_REVIEW',
+      actionId,
+      agentId: state.request.agentId,
+      onBehalfOf: state.request.onBehalfOf,
+      agentOwner: state.agentOwner,
+      action: state.request.action,
+      resource: state.request.resource,
+      environment: state.request.environment,
+      justification: state.request.justification,
+      steps: invoked.reviewGroups.map((group) => ({ group, minApprovals: 1 })),
+      approvedBy: [invoked.invokedBy],
+      voters: [invoked.invokedBy],
+      reasons: state.evaluation?.reasons ?? [],
+      requestedAt: invoked.invokedAt,
+      expiresAt: invoked.reviewDueAt,
+      notified: false,
+      breakGlass: { invokedBy: invoked.invokedBy, justification: invoked.justification, invokedAt: invoked.invokedAt, reviewDueAt: invoked.reviewDueAt },
+    };
+    await this.pending.put(item);
+    const already = new Set(state.breakGlass?.notified ?? []);
+    const recipients = new Map(invoked.reviewGroups.flatMap((group) => this.directory.groupMembers(group)).map((human) => [human.id, human]));
+    for (const recipient of recipients.values()) {
+      for (const channel of this.channels) {
+        if (already.has(notificationKey(channel.name, recipient.id))) continue; // redelivery: told already
+        await channel.deliverBreakGlass(item, recipient);
+        await this.commands.send(Commands.recordNotification, {
+          type: 'RecordNotification',
+          data: { actionId, channel: channel.name, target: recipient.id, purpose: 'BREAK_GLASS' },
+          metadata: this.metadata(actionId, message.metadata.messageId, message.metadata),
+        });
+      }
+    }
+    await this.pending.put({ ...item, notified: true });
   }
 
   private async onApprovalRequested(actionId: string, message: LedgerEventMessage): Promise<void> {
@@ -111,7 +169,32 @@ export class NotifierService {
         channel: input.channel,
         decision: input.decision,
         ...(input.comment ? { comment: input.comment } : {}),
+        ...(input.standing ? { standing: input.standing } : {}),
       },
+      metadata: this.metadata(input.actionId, undefined, input),
+    });
+  }
+
+  async revokeStandingApproval(input: HumanActInput & { reason: string }): Promise<CommandReply> {
+    return this.commands.send(Commands.revokeStandingApproval, {
+      type: 'RevokeStandingApproval',
+      data: { actionId: input.actionId, humanId: input.humanId, channel: input.channel, reason: input.reason },
+      metadata: this.metadata(input.actionId, undefined, input),
+    });
+  }
+
+  async invokeBreakGlass(input: HumanActInput & { justification: string }): Promise<CommandReply> {
+    return this.commands.send(Commands.invokeBreakGlass, {
+      type: 'InvokeBreakGlass',
+      data: { actionId: input.actionId, humanId: input.humanId, channel: input.channel, justification: input.justification },
+      metadata: this.metadata(input.actionId, undefined, input),
+    });
+  }
+
+  async reviewBreakGlass(input: HumanActInput & { verdict: 'JUSTIFIED' | 'UNJUSTIFIED'; comment: string }): Promise<CommandReply> {
+    return this.commands.send(Commands.reviewBreakGlass, {
+      type: 'ReviewBreakGlass',
+      data: { actionId: input.actionId, humanId: input.humanId, channel: input.channel, verdict: input.verdict, comment: input.comment },
       metadata: this.metadata(input.actionId, undefined, input),
     });
   }

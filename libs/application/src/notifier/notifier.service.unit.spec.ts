@@ -244,3 +244,63 @@ describe('NotifierService.castVote', () => {
     expect((commands.sent[0]!.message as { data: object }).data).toEqual({ actionId, approverId: 'bob', channel: 'web', decision: 'DENY' });
   });
 });
+
+describe('NotifierService: break-glass', () => {
+  const invoked = (): ApprovalEvent[] => [
+    {
+      type: 'BreakGlassInvoked',
+      data: {
+        actionId,
+        invokedBy: 'sam',
+        channel: 'api',
+        justification: 'customers cannot log in',
+        invokedByRequester: false,
+        reviewGroups: ['data-owners'],
+        invokedAt: at(30),
+        reviewDueAt: at(3630),
+      },
+    },
+    { type: 'ActionApproved', data: { actionId, approvedBy: ['sam'], by: 'BREAK_GLASS', approvedAt: at(30) } },
+  ];
+
+  it('tells every approver of the review groups on every channel, records each notice, and keeps the review pending after the outcome', async () => {
+    const { store, pending, channels, commands, notifier } = given();
+    await notifier.onLedgerEvent(await awaitingApproval(store, actionId));
+    const [breakGlass, approved] = await record(store, actionId, invoked());
+
+    await notifier.onLedgerEvent(breakGlass!);
+    await notifier.onLedgerEvent(approved!);
+
+    const members = directory.groupMembers('data-owners').map((human) => human.id);
+    expect(members.length).toBeGreaterThan(2);
+    for (const channel of channels) expect(channel.breakGlassNotices.map((notice) => notice.recipient)).toEqual(members);
+    const notices = commands.sent.filter((sent) => (sent.message as { data: { purpose?: string } }).data.purpose === 'BREAK_GLASS');
+    expect(notices.map((sent) => (sent.message as { data: { channel: string; target: string } }).data)).toEqual(
+      members.flatMap((member) => channels.map((channel) => expect.objectContaining({ channel: channel.name, target: member }))),
+    );
+    expect(notices.every((sent) => sent.command === Commands.recordNotification)).toBe(true);
+    expect(await pending.get(actionId)).toMatchObject({
+      kind: 'BREAK_GLASS_REVIEW',
+      steps: [{ group: 'data-owners', minApprovals: 1 }],
+      breakGlass: { invokedBy: 'sam', reviewDueAt: at(3630) },
+    });
+    // The invoker and the requesting side never see it as theirs to review.
+    expect((await notifier.listPending(10, 'alice')).map((item) => item.actionId)).toEqual([actionId]);
+    expect(await notifier.listPending(10, 'sam')).toEqual([]);
+    expect(await notifier.listPending(10, 'olivia')).toEqual([]);
+  });
+
+  it('drops the review from the pending list once it is reviewed', async () => {
+    const { store, pending, notifier } = given();
+    await notifier.onLedgerEvent(await awaitingApproval(store, actionId));
+    for (const message of await record(store, actionId, invoked())) await notifier.onLedgerEvent(message);
+    const [reviewed] = await record(store, actionId, [
+      {
+        type: 'BreakGlassReviewed',
+        data: { actionId, reviewedBy: 'alice', channel: 'api', verdict: 'JUSTIFIED', comment: 'real outage', reviewedAt: at(600) },
+      },
+    ]);
+    await notifier.onLedgerEvent(reviewed!);
+    expect(await pending.get(actionId)).toBeUndefined();
+  });
+});

@@ -1,7 +1,13 @@
 import type { ApprovalStep, ResourceRef } from '@approvals/domain';
+import type { Human } from '../ports/directory.port';
 
-/** An approval request waiting for votes, as the notifier keeps it. */
+/**
+ * Something waiting for an approver, as the notifier keeps it: an approval request waiting for
+ * votes, or (kind BREAK_GLASS_REVIEW) an action approved through break-glass waiting for its
+ * mandatory review; `steps` are then the review groups, one reviewer from any of them.
+ */
 export interface PendingApproval {
+  kind?: 'APPROVAL' | 'BREAK_GLASS_REVIEW' | undefined;
   actionId: string;
   agentId: string;
   onBehalfOf?: string | undefined;
@@ -17,6 +23,8 @@ export interface PendingApproval {
   requestedAt: string;
   expiresAt: string;
   notified: boolean;
+  /** With BREAK_GLASS_REVIEW: who broke the glass, why, and by when it must be reviewed. */
+  breakGlass?: { invokedBy: string; justification: string; invokedAt: string; reviewDueAt: string } | undefined;
 }
 
 export interface PendingApprovalStore {
@@ -31,4 +39,6 @@ export interface PendingApprovalStore {
 export interface NotificationChannel {
   readonly name: string;
   deliver(item: PendingApproval): Promise<{ target: string }>;
+  /** Tells one approver, personally, that the glass was broken on `item` and that it awaits review. */
+  deliverBreakGlass(item: PendingApproval, recipient: Human): Promise<void>;
 }

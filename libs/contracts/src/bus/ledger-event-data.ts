@@ -24,3 +24,14 @@ export const voteCastDataSchema = z.object({
   comment: z.string().optional(),
   castAt: z.string().min(1),
 });
+
+export const breakGlassInvokedDataSchema = z.object({
+  actionId: z.string().min(1),
+  invokedBy: z.string().min(1),
+  channel: z.string().min(1),
+  justification: z.string(),
+  invokedByRequester: z.boolean(),
+  reviewGroups: z.array(z.string().min(1)).min(1),
+  invokedAt: z.string().min(1),
+  reviewDueAt: z.string().min(1),
+});

@@ -27,6 +27,7 @@ export const actionRequestSchema = z.object({
   parameters: jsonObject,
   justification: z.string(),
   idempotencyKey: z.string().min(1),
+  runId: z.string().min(1).optional(),
 });
 export type ActionRequestPayload = z.infer<typeof actionRequestSchema>;
 
@@ -35,7 +36,12 @@ export const approvalRequirementSchema = z.object({
   steps: z.array(z.object({ group: z.string().min(1), minApprovals: z.number().int().min(1) })).min(1),
   ttlSeconds: z.number().positive(),
   denyEndsRequest: z.boolean(),
+  standing: z.object({ maxSeconds: z.number().int().min(1) }).optional(),
+  breakGlass: z.object({ groups: z.array(z.string().min(1)).min(1), reviewWithinSeconds: z.number().int().min(1) }).optional(),
 });
+
+/** What an approver asks for with an APPROVE vote (see StandingRequest in the domain). */
+export const standingRequestSchema = z.object({ scope: z.enum(['DURATION', 'RUN']), seconds: z.number().int().min(1) });
 
 /** A ledger event relayed onto the bus (Topics.ledgerEvents). */
 export const ledgerEventMessageSchema = z.object({
@@ -87,10 +93,35 @@ export const castVoteCommandSchema = z.object({
     channel: z.string().min(1),
     decision: z.enum(['APPROVE', 'DENY']),
     comment: z.string().optional(),
+    standing: standingRequestSchema.optional(),
   }),
   metadata: messageMetadataSchema,
 });
 export type CastVoteCommandMessage = z.infer<typeof castVoteCommandSchema>;
+
+/** A human acting on an action through a channel; the decision service resolves their groups. */
+const humanActSchema = z.object({ actionId: z.string().min(1), humanId: z.string().min(1), channel: z.string().min(1) });
+
+export const revokeStandingApprovalCommandSchema = z.object({
+  type: z.literal('RevokeStandingApproval'),
+  data: humanActSchema.extend({ reason: z.string().min(1) }),
+  metadata: messageMetadataSchema,
+});
+export type RevokeStandingApprovalCommandMessage = z.infer<typeof revokeStandingApprovalCommandSchema>;
+
+export const invokeBreakGlassCommandSchema = z.object({
+  type: z.literal('InvokeBreakGlass'),
+  data: humanActSchema.extend({ justification: z.string().min(1) }),
+  metadata: messageMetadataSchema,
+});
+export type InvokeBreakGlassCommandMessage = z.infer<typeof invokeBreakGlassCommandSchema>;
+
+export const reviewBreakGlassCommandSchema = z.object({
+  type: z.literal('ReviewBreakGlass'),
+  data: humanActSchema.extend({ verdict: z.enum(['JUSTIFIED', 'UNJUSTIFIED']), comment: z.string().min(1) }),
+  metadata: messageMetadataSchema,
+});
+export type ReviewBreakGlassCommandMessage = z.infer<typeof reviewBreakGlassCommandSchema>;
 
 export const cancelActionCommandSchema = z.object({
   type: z.literal('CancelAction'),
@@ -114,7 +145,12 @@ export type ReportExecutionCommandMessage = z.infer<typeof reportExecutionComman
 
 export const recordNotificationCommandSchema = z.object({
   type: z.literal('RecordNotification'),
-  data: z.object({ actionId: z.string().min(1), channel: z.string().min(1), target: z.string().min(1) }),
+  data: z.object({
+    actionId: z.string().min(1),
+    channel: z.string().min(1),
+    target: z.string().min(1),
+    purpose: z.enum(['APPROVAL', 'BREAK_GLASS']).optional(),
+  }),
   metadata: messageMetadataSchema,
 });
 export type RecordNotificationCommandMessage = z.infer<typeof recordNotificationCommandSchema>;

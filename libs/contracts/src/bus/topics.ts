@@ -25,6 +25,9 @@ export const Commands = {
   cancelAction: 'approvals.decision.cancel-action.v1',
   reportExecution: 'approvals.decision.report-execution.v1',
   recordNotification: 'approvals.decision.record-notification.v1',
+  revokeStandingApproval: 'approvals.decision.revoke-standing-approval.v1',
+  invokeBreakGlass: 'approvals.decision.invoke-break-glass.v1',
+  reviewBreakGlass: 'approvals.decision.review-break-glass.v1',
 } as const;
 
 export type TopicName = (typeof Topics)[keyof typeof Topics];

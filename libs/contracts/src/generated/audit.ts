@@ -6,6 +6,7 @@ import type { ActionView as _approvals_v1_ActionView, ActionView__Output as _app
 import type { ApprovalProgress as _approvals_v1_ApprovalProgress, ApprovalProgress__Output as _approvals_v1_ApprovalProgress__Output } from './approvals/v1/ApprovalProgress';
 import type { ApprovalStep as _approvals_v1_ApprovalStep, ApprovalStep__Output as _approvals_v1_ApprovalStep__Output } from './approvals/v1/ApprovalStep';
 import type { AuditServiceClient as _approvals_v1_AuditServiceClient, AuditServiceDefinition as _approvals_v1_AuditServiceDefinition } from './approvals/v1/AuditService';
+import type { BreakGlass as _approvals_v1_BreakGlass, BreakGlass__Output as _approvals_v1_BreakGlass__Output } from './approvals/v1/BreakGlass';
 import type { Execution as _approvals_v1_Execution, Execution__Output as _approvals_v1_Execution__Output } from './approvals/v1/Execution';
 import type { GetPolicyHistoryRequest as _approvals_v1_GetPolicyHistoryRequest, GetPolicyHistoryRequest__Output as _approvals_v1_GetPolicyHistoryRequest__Output } from './approvals/v1/GetPolicyHistoryRequest';
 import type { GetTimelineRequest as _approvals_v1_GetTimelineRequest, GetTimelineRequest__Output as _approvals_v1_GetTimelineRequest__Output } from './approvals/v1/GetTimelineRequest';
@@ -17,6 +18,7 @@ import type { PolicyHistory as _approvals_v1_PolicyHistory, PolicyHistory__Outpu
 import type { Resource as _approvals_v1_Resource, Resource__Output as _approvals_v1_Resource__Output } from './approvals/v1/Resource';
 import type { SearchActionsRequest as _approvals_v1_SearchActionsRequest, SearchActionsRequest__Output as _approvals_v1_SearchActionsRequest__Output } from './approvals/v1/SearchActionsRequest';
 import type { SearchActionsResponse as _approvals_v1_SearchActionsResponse, SearchActionsResponse__Output as _approvals_v1_SearchActionsResponse__Output } from './approvals/v1/SearchActionsResponse';
+import type { StandingApproval as _approvals_v1_StandingApproval, StandingApproval__Output as _approvals_v1_StandingApproval__Output } from './approvals/v1/StandingApproval';
 import type { Timeline as _approvals_v1_Timeline, Timeline__Output as _approvals_v1_Timeline__Output } from './approvals/v1/Timeline';
 import type { TimelineEntry as _approvals_v1_TimelineEntry, TimelineEntry__Output as _approvals_v1_TimelineEntry__Output } from './approvals/v1/TimelineEntry';
 import type { Vote as _approvals_v1_Vote, Vote__Output as _approvals_v1_Vote__Output } from './approvals/v1/Vote';
@@ -37,6 +39,7 @@ export interface ProtoGrpcType {
        * Auditors read the ledger's projection here.
        */
       AuditService: SubtypeConstructor<typeof grpc.Client, _approvals_v1_AuditServiceClient> & { service: _approvals_v1_AuditServiceDefinition }
+      BreakGlass: MessageTypeDefinition<_approvals_v1_BreakGlass, _approvals_v1_BreakGlass__Output>
       Execution: MessageTypeDefinition<_approvals_v1_Execution, _approvals_v1_Execution__Output>
       ExecutionStatus: EnumTypeDefinition
       GetPolicyHistoryRequest: MessageTypeDefinition<_approvals_v1_GetPolicyHistoryRequest, _approvals_v1_GetPolicyHistoryRequest__Output>
@@ -49,6 +52,7 @@ export interface ProtoGrpcType {
       Resource: MessageTypeDefinition<_approvals_v1_Resource, _approvals_v1_Resource__Output>
       SearchActionsRequest: MessageTypeDefinition<_approvals_v1_SearchActionsRequest, _approvals_v1_SearchActionsRequest__Output>
       SearchActionsResponse: MessageTypeDefinition<_approvals_v1_SearchActionsResponse, _approvals_v1_SearchActionsResponse__Output>
+      StandingApproval: MessageTypeDefinition<_approvals_v1_StandingApproval, _approvals_v1_StandingApproval__Output>
       Timeline: MessageTypeDefinition<_approvals_v1_Timeline, _approvals_v1_Timeline__Output>
       TimelineEntry: MessageTypeDefinition<_approvals_v1_TimelineEntry, _approvals_v1_TimelineEntry__Output>
       Vote: MessageTypeDefinition<_approvals_v1_Vote, _approvals_v1_Vote__Output>

@@ -6,6 +6,7 @@ import type { ApprovalProgress as _approvals_v1_ApprovalProgress, ApprovalProgre
 import type { ApprovalStep as _approvals_v1_ApprovalStep, ApprovalStep__Output as _approvals_v1_ApprovalStep__Output } from './approvals/v1/ApprovalStep';
 import type { AwaitDecisionRequest as _approvals_v1_AwaitDecisionRequest, AwaitDecisionRequest__Output as _approvals_v1_AwaitDecisionRequest__Output } from './approvals/v1/AwaitDecisionRequest';
 import type { AwaitDecisionResponse as _approvals_v1_AwaitDecisionResponse, AwaitDecisionResponse__Output as _approvals_v1_AwaitDecisionResponse__Output } from './approvals/v1/AwaitDecisionResponse';
+import type { BreakGlass as _approvals_v1_BreakGlass, BreakGlass__Output as _approvals_v1_BreakGlass__Output } from './approvals/v1/BreakGlass';
 import type { CancelActionRequest as _approvals_v1_CancelActionRequest, CancelActionRequest__Output as _approvals_v1_CancelActionRequest__Output } from './approvals/v1/CancelActionRequest';
 import type { Execution as _approvals_v1_Execution, Execution__Output as _approvals_v1_Execution__Output } from './approvals/v1/Execution';
 import type { GetActionRequest as _approvals_v1_GetActionRequest, GetActionRequest__Output as _approvals_v1_GetActionRequest__Output } from './approvals/v1/GetActionRequest';
@@ -16,6 +17,7 @@ import type { ReportExecutionRequest as _approvals_v1_ReportExecutionRequest, Re
 import type { RequestActionRequest as _approvals_v1_RequestActionRequest, RequestActionRequest__Output as _approvals_v1_RequestActionRequest__Output } from './approvals/v1/RequestActionRequest';
 import type { RequestActionResponse as _approvals_v1_RequestActionResponse, RequestActionResponse__Output as _approvals_v1_RequestActionResponse__Output } from './approvals/v1/RequestActionResponse';
 import type { Resource as _approvals_v1_Resource, Resource__Output as _approvals_v1_Resource__Output } from './approvals/v1/Resource';
+import type { StandingApproval as _approvals_v1_StandingApproval, StandingApproval__Output as _approvals_v1_StandingApproval__Output } from './approvals/v1/StandingApproval';
 import type { Vote as _approvals_v1_Vote, Vote__Output as _approvals_v1_Vote__Output } from './approvals/v1/Vote';
 import type { WatchActionRequest as _approvals_v1_WatchActionRequest, WatchActionRequest__Output as _approvals_v1_WatchActionRequest__Output } from './approvals/v1/WatchActionRequest';
 
@@ -32,6 +34,7 @@ export interface ProtoGrpcType {
       ApprovalStep: MessageTypeDefinition<_approvals_v1_ApprovalStep, _approvals_v1_ApprovalStep__Output>
       AwaitDecisionRequest: MessageTypeDefinition<_approvals_v1_AwaitDecisionRequest, _approvals_v1_AwaitDecisionRequest__Output>
       AwaitDecisionResponse: MessageTypeDefinition<_approvals_v1_AwaitDecisionResponse, _approvals_v1_AwaitDecisionResponse__Output>
+      BreakGlass: MessageTypeDefinition<_approvals_v1_BreakGlass, _approvals_v1_BreakGlass__Output>
       CancelActionRequest: MessageTypeDefinition<_approvals_v1_CancelActionRequest, _approvals_v1_CancelActionRequest__Output>
       Execution: MessageTypeDefinition<_approvals_v1_Execution, _approvals_v1_Execution__Output>
       ExecutionStatus: EnumTypeDefinition
@@ -47,6 +50,7 @@ export interface ProtoGrpcType {
       RequestActionRequest: MessageTypeDefinition<_approvals_v1_RequestActionRequest, _approvals_v1_RequestActionRequest__Output>
       RequestActionResponse: MessageTypeDefinition<_approvals_v1_RequestActionResponse, _approvals_v1_RequestActionResponse__Output>
       Resource: MessageTypeDefinition<_approvals_v1_Resource, _approvals_v1_Resource__Output>
+      StandingApproval: MessageTypeDefinition<_approvals_v1_StandingApproval, _approvals_v1_StandingApproval__Output>
       Vote: MessageTypeDefinition<_approvals_v1_Vote, _approvals_v1_Vote__Output>
       VoteDecision: EnumTypeDefinition
       WatchActionRequest: MessageTypeDefinition<_approvals_v1_WatchActionRequest, _approvals_v1_WatchActionRequest__Output>

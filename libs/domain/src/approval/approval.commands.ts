@@ -1,4 +1,13 @@
-import type { ActionRequest, Approver, ApprovalRequirement, PolicyOutcome, VoteDecision } from './approval.events';
+import type {
+  ActionRequest,
+  Approver,
+  ApprovalRequirement,
+  BreakGlassVerdict,
+  PolicyOutcome,
+  StandingApprovalGranted,
+  StandingRequest,
+  VoteDecision,
+} from './approval.events';
 
 /** Time always comes in with the command, so `decide` stays pure and replayable. */
 export interface CommandMeta {
@@ -20,13 +29,52 @@ export interface RecordEvaluation {
     determiningPolicies: string[];
     reasons: string[];
     requirement?: ApprovalRequirement | undefined;
+    /**
+     * A standing approval that may cover this request, looked up by the caller; the decider
+     * checks that it really does (same request, still valid, within what the policy allows now).
+     */
+    standing?: StandingApprovalCandidate | undefined;
   };
   meta: CommandMeta;
 }
 
+/** A standing approval as found in the stream of the action that granted it. */
+export interface StandingApprovalCandidate {
+  originRequest: ActionRequest;
+  granted: StandingApprovalGranted['data'];
+  revokedAt?: string | undefined;
+}
+
 export interface CastVote {
   type: 'CastVote';
-  data: { actionId: string; approver: Approver; decision: VoteDecision; comment?: string | undefined };
+  data: {
+    actionId: string;
+    approver: Approver;
+    decision: VoteDecision;
+    comment?: string | undefined;
+    /** With APPROVE: also grant a standing approval for identical requests (if the policy allows it). */
+    standing?: StandingRequest | undefined;
+  };
+  meta: CommandMeta;
+}
+
+/** Ends the standing approval that this action's approval granted. */
+export interface RevokeStandingApproval {
+  type: 'RevokeStandingApproval';
+  data: { actionId: string; revoker: Approver; reason: string };
+  meta: CommandMeta;
+}
+
+/** Takes the policy's emergency path: approve now, notify every approver, review afterwards. */
+export interface InvokeBreakGlass {
+  type: 'InvokeBreakGlass';
+  data: { actionId: string; invoker: Approver; justification: string };
+  meta: CommandMeta;
+}
+
+export interface ReviewBreakGlass {
+  type: 'ReviewBreakGlass';
+  data: { actionId: string; reviewer: Approver; verdict: BreakGlassVerdict; comment: string };
   meta: CommandMeta;
 }
 
@@ -57,7 +105,8 @@ export interface IssueGrant {
 
 export interface RecordNotification {
   type: 'RecordNotification';
-  data: { actionId: string; channel: string; target: string };
+  /** `BREAK_GLASS`: the notice that the glass was broken, sent to one approver (`target`). */
+  data: { actionId: string; channel: string; target: string; purpose?: 'APPROVAL' | 'BREAK_GLASS' | undefined };
   meta: CommandMeta;
 }
 
@@ -76,4 +125,7 @@ export type ApprovalCommand =
   | CancelAction
   | IssueGrant
   | RecordNotification
-  | ReportExecution;
+  | ReportExecution
+  | RevokeStandingApproval
+  | InvokeBreakGlass
+  | ReviewBreakGlass;

@@ -1,4 +1,7 @@
+import { invokeBreakGlass, recordBreakGlassNotice, reviewBreakGlass } from './approval.break-glass';
+import { type Decision, describeOutcome, firstBlank, isNonBlank, notFound, requesterRole } from './approval.checks';
 import { notificationKey } from './approval.evolve';
+import { grantedStanding, revokeStanding, standingCoverageGap, standingRequestProblem } from './approval.standing';
 import type {
   ApprovalCommand,
   CancelAction,
@@ -21,11 +24,9 @@ import type {
   VoteRejectionReason,
 } from './approval.events';
 import { findQuorum, requiredGroups, validateRequirement } from './approval.requirement';
-import type { ApprovalState, AwaitingApprovalState, FinalState, RequestedState } from './approval.state';
-import { type DomainError, type Result, fail, ok } from '../errors';
+import type { ApprovalState, AwaitingApprovalState, RequestedState } from './approval.state';
+import { fail, ok } from '../errors';
 import { addSeconds, isAtOrAfter, parseInstant } from '../instant';
-
-type Decision = Result<ApprovalEvent[], DomainError>;
 
 /** Decides which events a command produces in the given state; pure, so any replay decides alike. */
 export function decide(command: ApprovalCommand, state: ApprovalState): Decision {
@@ -57,6 +58,12 @@ export function decide(command: ApprovalCommand, state: ApprovalState): Decision
       return recordNotification(command, state);
     case 'ReportExecution':
       return reportExecution(command, state);
+    case 'RevokeStandingApproval':
+      return revokeStanding(command, state);
+    case 'InvokeBreakGlass':
+      return invokeBreakGlass(command, state);
+    case 'ReviewBreakGlass':
+      return reviewBreakGlass(command, state);
     default: {
       const unknown: never = command;
       return fail('INVALID_ARGUMENT', `unknown command type "${String((unknown as { type?: unknown }).type)}"`);
@@ -148,6 +155,22 @@ function evaluate({ data, meta }: RecordEvaluation, state: RequestedState): Deci
       if (expiresAt === undefined) {
         return fail('INVALID_ARGUMENT', `requirement.ttlSeconds ${data.requirement.ttlSeconds} puts the deadline out of range`);
       }
+      if (data.standing && standingCoverageGap(data.standing, state, data.requirement, meta.now) === undefined) {
+        const { granted } = data.standing;
+        return ok([
+          evaluated,
+          {
+            type: 'ActionApproved',
+            data: {
+              actionId: state.actionId,
+              approvedBy: granted.approvers.map((approver) => approver.approverId),
+              by: 'STANDING_APPROVAL',
+              standingApprovalOf: granted.actionId,
+              approvedAt: meta.now,
+            },
+          },
+        ]);
+      }
       return ok([
         evaluated,
         {
@@ -192,16 +215,14 @@ function voteWhileAwaiting(command: CastVote, state: AwaitingApprovalState): Dec
   if (isAtOrAfter(meta.now, state.expiresAt)) {
     return ok([rejectVote(command, 'EXPIRED', `the approval request expired at ${state.expiresAt}`), expired(state, meta.now)]);
   }
+  if (data.standing) {
+    if (data.decision !== 'APPROVE') return fail('INVALID_ARGUMENT', 'a standing approval can only be asked for with an APPROVE vote');
+    const problem = standingRequestProblem(data.standing, state.requirement, state.request);
+    if (problem) return { ok: false, error: problem };
+  }
   // I1: checked before group membership, so no group (admins included) can bypass it.
-  if (approver.id === state.request.agentId) {
-    return ok([rejectVote(command, 'SELF_APPROVAL', `${approver.id} is the agent that requested this action`)]);
-  }
-  if (state.request.onBehalfOf !== undefined && approver.id === state.request.onBehalfOf) {
-    return ok([rejectVote(command, 'SELF_APPROVAL', `${approver.id} is the human this action is requested on behalf of`)]);
-  }
-  if (state.agentOwner !== undefined && approver.id === state.agentOwner) {
-    return ok([rejectVote(command, 'SELF_APPROVAL', `${approver.id} is the accountable owner of agent ${state.request.agentId}`)]);
-  }
+  const role = requesterRole(state, approver.id);
+  if (role) return ok([rejectVote(command, 'SELF_APPROVAL', role)]);
   // I2: only members of the groups the policy named.
   const required = requiredGroups(state.requirement);
   const approverGroups = new Set(approver.groups ?? []);
@@ -224,6 +245,7 @@ function voteWhileAwaiting(command: CastVote, state: AwaitingApprovalState): Dec
       decision: data.decision,
       groups,
       ...(data.comment !== undefined ? { comment: data.comment } : {}),
+      ...(data.standing ? { standing: { scope: data.standing.scope, seconds: data.standing.seconds } } : {}),
       castAt: meta.now,
     },
   };
@@ -241,7 +263,12 @@ function voteWhileAwaiting(command: CastVote, state: AwaitingApprovalState): Dec
   const approvals = [...state.votes, vote.data].filter((cast) => cast.decision === 'APPROVE');
   const approvedBy = findQuorum(state.requirement, approvals);
   if (!approvedBy) return ok([vote]);
-  return ok([vote, { type: 'ActionApproved', data: { actionId: state.actionId, approvedBy, by: 'APPROVERS', approvedAt: meta.now } }]);
+  const standing = grantedStanding(state, approvals, approvedBy, meta.now);
+  return ok([
+    vote,
+    { type: 'ActionApproved', data: { actionId: state.actionId, approvedBy, by: 'APPROVERS', approvedAt: meta.now } },
+    ...(standing ? [standing] : []),
+  ]);
 }
 
 function expireApproval({ data, meta }: ExpireApproval, state: ApprovalState): Decision {
@@ -335,7 +362,9 @@ function issueGrant({ data, meta }: IssueGrant, state: ApprovalState): Decision 
   }
 }
 
-function recordNotification({ data, meta }: RecordNotification, state: ApprovalState): Decision {
+function recordNotification(command: RecordNotification, state: ApprovalState): Decision {
+  const { data, meta } = command;
+  if (data.purpose === 'BREAK_GLASS') return recordBreakGlassNotice(command, state);
   switch (state.status) {
     case 'awaiting_approval':
       // A notifier that crashed after delivering re-delivers; the ledger records the delivery once (I6).
@@ -412,25 +441,18 @@ function expired(state: AwaitingApprovalState, now: string): ActionExpired {
   return { type: 'ActionExpired', data: { actionId: state.actionId, expiresAt: state.expiresAt, expiredAt: now } };
 }
 
-function describeOutcome(state: FinalState): string {
-  return `${state.outcome.toLowerCase()} (at ${state.decidedAt})`;
-}
 
-function notFound(actionId: string): Decision {
-  return fail('NOT_FOUND', `no action ${actionId} has been requested`);
-}
 
 function copyRequirement(requirement: ApprovalRequirement): ApprovalRequirement {
-  return { ...requirement, steps: requirement.steps.map((step) => ({ ...step })) };
+  return {
+    ...requirement,
+    steps: requirement.steps.map((step) => ({ ...step })),
+    ...(requirement.standing ? { standing: { ...requirement.standing } } : {}),
+    ...(requirement.breakGlass ? { breakGlass: { ...requirement.breakGlass, groups: [...requirement.breakGlass.groups] } } : {}),
+  };
 }
 
-function isNonBlank(value: unknown): value is string {
-  return typeof value === 'string' && value.trim() !== '';
-}
 
-function firstBlank(fields: Record<string, unknown>): string | undefined {
-  return Object.entries(fields).find(([, value]) => !isNonBlank(value))?.[0];
-}
 
 function exhaustive(state: never): Decision {
   return fail('INVALID_STATE', `unknown state ${JSON.stringify(state)}`);

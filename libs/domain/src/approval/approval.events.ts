@@ -19,6 +19,32 @@ export interface ApprovalRequirement {
   ttlSeconds: number;
   /** When true (the default), a single DENY vote from an eligible approver denies the action. */
   denyEndsRequest: boolean;
+  /** Present when the policy lets the approvers grant a standing approval, at most this long. */
+  standing?: StandingAllowance | undefined;
+  /** Present when the policy offers an emergency path for this request (never otherwise). */
+  breakGlass?: BreakGlassAllowance | undefined;
+}
+
+export interface StandingAllowance {
+  /** The longest a standing approval granted under this requirement may last. */
+  maxSeconds: number;
+}
+
+export interface BreakGlassAllowance {
+  /** Who may invoke it: members of any of these groups. */
+  groups: string[];
+  /** How soon after the fact an approver of the required groups must review it. */
+  reviewWithinSeconds: number;
+}
+
+/**
+ * What an approver asks for with an APPROVE vote: that identical requests (same agent, action,
+ * resource, environment, classification, on-behalf-of and parameters) are approved without asking
+ * for `seconds`, or (RUN) only those that also carry this request's run id.
+ */
+export interface StandingRequest {
+  scope: 'DURATION' | 'RUN';
+  seconds: number;
 }
 
 export interface ApprovalStep {
@@ -37,6 +63,8 @@ export interface ActionRequest {
   parameters: { [key: string]: JsonValue };
   justification: string;
   idempotencyKey: string;
+  /** The agent's run (session, job) this request belongs to; what a RUN-scoped standing approval covers. */
+  runId?: string | undefined;
 }
 
 export interface ActionRequested {
@@ -97,6 +125,8 @@ export interface VoteCast {
     /** The required groups this approver belongs to (the slots they may fill). */
     groups: string[];
     comment?: string | undefined;
+    /** The standing approval this approver asked for with the vote, if any. */
+    standing?: StandingRequest | undefined;
     castAt: string;
   };
 }
@@ -122,15 +152,95 @@ export interface VoteRejected {
   };
 }
 
+export type ApprovedBy = 'POLICY' | 'APPROVERS' | 'STANDING_APPROVAL' | 'BREAK_GLASS';
+
 export interface ActionApproved {
   type: 'ActionApproved';
   data: {
     actionId: string;
-    /** Approver ids whose votes met the requirement; empty when the policy allowed it outright. */
+    /**
+     * Who approved: the approvers whose votes met the requirement, the approvers of the standing
+     * approval that covers it, or the human who broke the glass; empty when the policy allowed it.
+     */
     approvedBy: string[];
-    by: 'POLICY' | 'APPROVERS';
+    by: ApprovedBy;
+    /** With STANDING_APPROVAL: the action whose approval granted the standing approval (cited, never copied). */
+    standingApprovalOf?: string | undefined;
     approvedAt: string;
   };
+}
+
+/** An approver who counted towards a standing approval, with the required groups they filled. */
+export interface StandingApprover {
+  approverId: string;
+  groups: string[];
+}
+
+/** Recorded in the stream of the action whose approval granted it, right after its ActionApproved. */
+export interface StandingApprovalGranted {
+  type: 'StandingApprovalGranted';
+  data: {
+    actionId: string;
+    scope: StandingRequest['scope'];
+    /** With RUN scope: the run it is limited to. */
+    runId?: string | undefined;
+    approvers: StandingApprover[];
+    policyVersion: string;
+    determiningPolicies: string[];
+    grantedAt: string;
+    expiresAt: string;
+  };
+}
+
+export interface StandingApprovalRevoked {
+  type: 'StandingApprovalRevoked';
+  data: { actionId: string; revokedBy: string; channel: string; reason: string; revokedAt: string };
+}
+
+/** The emergency path was taken: the action is approved without waiting and must be reviewed. */
+export interface BreakGlassInvoked {
+  type: 'BreakGlassInvoked';
+  data: {
+    actionId: string;
+    invokedBy: string;
+    channel: string;
+    justification: string;
+    /** True when the invoker is the human the action is requested for, or the agent's owner. */
+    invokedByRequester: boolean;
+    /** The groups whose approvers are told and one of whom must review it. */
+    reviewGroups: string[];
+    invokedAt: string;
+    reviewDueAt: string;
+  };
+}
+
+export type BreakGlassRejectionReason = 'NOT_OFFERED' | 'NOT_ELIGIBLE' | 'SELF_APPROVAL' | 'SELF_REVIEW';
+
+/** A refused attempt to break the glass or to review it: security relevant, so recorded. */
+export interface BreakGlassRejected {
+  type: 'BreakGlassRejected';
+  data: {
+    actionId: string;
+    attemptedBy: string;
+    channel: string;
+    attempt: 'INVOKE' | 'REVIEW';
+    reason: BreakGlassRejectionReason;
+    detail: string;
+    attemptedAt: string;
+  };
+}
+
+/** One approver of the review groups was told that the glass was broken. */
+export interface BreakGlassNotified {
+  type: 'BreakGlassNotified';
+  data: { actionId: string; channel: string; recipient: string; notifiedAt: string };
+}
+
+export type BreakGlassVerdict = 'JUSTIFIED' | 'UNJUSTIFIED';
+
+export interface BreakGlassReviewed {
+  type: 'BreakGlassReviewed';
+  data: { actionId: string; reviewedBy: string; channel: string; verdict: BreakGlassVerdict; comment: string; reviewedAt: string };
 }
 
 export interface ActionDenied {
@@ -197,7 +307,13 @@ export type ApprovalEvent =
   | ActionExpired
   | ActionCancelled
   | ExecutionGrantIssued
-  | ExecutionReported;
+  | ExecutionReported
+  | StandingApprovalGranted
+  | StandingApprovalRevoked
+  | BreakGlassInvoked
+  | BreakGlassRejected
+  | BreakGlassNotified
+  | BreakGlassReviewed;
 
 export type ApprovalEventType = ApprovalEvent['type'];
 
@@ -214,6 +330,12 @@ export const approvalEventTypes: readonly ApprovalEventType[] = [
   'ActionCancelled',
   'ExecutionGrantIssued',
   'ExecutionReported',
+  'StandingApprovalGranted',
+  'StandingApprovalRevoked',
+  'BreakGlassInvoked',
+  'BreakGlassRejected',
+  'BreakGlassNotified',
+  'BreakGlassReviewed',
 ];
 
 /** The events that end an action (I3): a stream holds at most one of them. */

@@ -1,4 +1,4 @@
-import type { ApprovalEvent, FinalOutcome } from './approval.events';
+import type { ActionApproved, ApprovalEvent, FinalOutcome } from './approval.events';
 import type { ApprovalState } from './approval.state';
 
 /**
@@ -43,9 +43,10 @@ export function evolve(state: ApprovalState, event: ApprovalEvent): ApprovalStat
     case 'VoteRejected':
       return state.status === 'none' ? state : { ...state, rejectedVotes: [...state.rejectedVotes, event.data] };
     case 'ActionApproved': {
-      const { by, approvedBy, approvedAt } = event.data;
-      const reason = by === 'POLICY' ? 'allowed by policy' : `approved by ${approvedBy.join(', ')}`;
-      return finalize(state, 'APPROVED', approvedAt, reason, approvedBy);
+      const { by, approvedBy, approvedAt, standingApprovalOf } = event.data;
+      const final = finalize(state, 'APPROVED', approvedAt, approvalReason(event.data), approvedBy);
+      if (final === state || final.status !== 'final') return final;
+      return { ...final, approvedVia: by, ...(standingApprovalOf !== undefined ? { standingApprovalOf } : {}) };
     }
     case 'ActionDenied':
       return finalize(state, 'DENIED', event.data.deniedAt, event.data.reason);
@@ -63,10 +64,45 @@ export function evolve(state: ApprovalState, event: ApprovalEvent): ApprovalStat
       const { grantId, status, detail, reportedAt } = event.data;
       return { ...state, execution: { grantId, status, detail, reportedAt } };
     }
+    case 'StandingApprovalGranted':
+      return state.status === 'final' && state.outcome === 'APPROVED' && !state.standing ? { ...state, standing: { granted: event.data } } : state;
+    case 'StandingApprovalRevoked':
+      return state.status === 'final' && state.standing && !state.standing.revoked
+        ? { ...state, standing: { ...state.standing, revoked: event.data } }
+        : state;
+    case 'BreakGlassInvoked':
+      return state.status === 'awaiting_approval' && !state.breakGlass ? { ...state, breakGlass: { invoked: event.data, notified: [] } } : state;
+    case 'BreakGlassRejected':
+      return state;
+    case 'BreakGlassNotified':
+      return state.status !== 'none' && state.breakGlass
+        ? {
+            ...state,
+            breakGlass: { ...state.breakGlass, notified: [...state.breakGlass.notified, notificationKey(event.data.channel, event.data.recipient)] },
+          }
+        : state;
+    case 'BreakGlassReviewed':
+      return state.status !== 'none' && state.breakGlass && !state.breakGlass.review
+        ? { ...state, breakGlass: { ...state.breakGlass, review: event.data } }
+        : state;
     default: {
       const _unknown: never = event;
       return state;
     }
+  }
+}
+
+/** One line on how an action was approved, as states and read models show it. */
+export function approvalReason({ by, approvedBy, standingApprovalOf }: ActionApproved['data']): string {
+  switch (by) {
+    case 'POLICY':
+      return 'allowed by policy';
+    case 'STANDING_APPROVAL':
+      return `covered by the standing approval of action ${standingApprovalOf ?? '?'} (${approvedBy.join(', ')})`;
+    case 'BREAK_GLASS':
+      return `break-glass by ${approvedBy.join(', ')}; review pending`;
+    default:
+      return `approved by ${approvedBy.join(', ')}`;
   }
 }
 

@@ -32,6 +32,18 @@ export function validateRequirement(requirement: ApprovalRequirement): DomainErr
   if (typeof requirement.denyEndsRequest !== 'boolean') {
     return invalid('requirement.denyEndsRequest must be true or false');
   }
+  const { standing, breakGlass } = requirement;
+  if (standing !== undefined && (!Number.isInteger(standing.maxSeconds) || standing.maxSeconds < 1)) {
+    return invalid(`requirement.standing.maxSeconds must be an integer >= 1, got ${String(standing.maxSeconds)}`);
+  }
+  if (breakGlass !== undefined) {
+    if (!Array.isArray(breakGlass.groups) || breakGlass.groups.length === 0 || breakGlass.groups.some((group) => typeof group !== 'string' || group.trim() === '')) {
+      return invalid('requirement.breakGlass.groups must name at least one group');
+    }
+    if (!Number.isInteger(breakGlass.reviewWithinSeconds) || breakGlass.reviewWithinSeconds < 1) {
+      return invalid(`requirement.breakGlass.reviewWithinSeconds must be an integer >= 1, got ${String(breakGlass.reviewWithinSeconds)}`);
+    }
+  }
   return undefined;
 }
 

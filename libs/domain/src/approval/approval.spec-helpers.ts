@@ -22,6 +22,11 @@ export function given(history: readonly ApprovalEvent[]) {
           expect(result).toEqual({ ok: true, value: expected });
           return foldEvents([...history, ...(result.ok ? result.value : [])]);
         },
+        /** Asserts the command succeeded and returns the events it produced, for checks on parts of them. */
+        produced(): ApprovalEvent[] {
+          expect(result).toMatchObject({ ok: true });
+          return result.ok ? result.value : [];
+        },
         thenNothingHappens(): void {
           expect(result).toEqual({ ok: true, value: [] });
         },

@@ -1,8 +1,13 @@
 import type {
+  ActionApproved,
   ActionRequest,
   ApprovalRequirement,
+  BreakGlassInvoked,
+  BreakGlassReviewed,
   FinalOutcome,
   PolicyEvaluated,
+  StandingApprovalGranted,
+  StandingApprovalRevoked,
   VoteCast,
   VoteRejected,
 } from './approval.events';
@@ -21,6 +26,22 @@ export interface ActionFacts {
   notifications: number;
   /** `channel target` of every delivery recorded so far: a redelivered notice is recorded once. */
   notifiedTargets: string[];
+  /** Set when the emergency path was taken (it approves the action in the same append). */
+  breakGlass?: BreakGlassFacts | undefined;
+}
+
+/** The standing approval this action's approval granted. */
+export interface StandingFacts {
+  granted: StandingApprovalGranted['data'];
+  revoked?: StandingApprovalRevoked['data'] | undefined;
+}
+
+/** The emergency path, once taken, and its review. */
+export interface BreakGlassFacts {
+  invoked: BreakGlassInvoked['data'];
+  /** Approvers told about it (`channel recipient`), each once. */
+  notified: string[];
+  review?: BreakGlassReviewed['data'] | undefined;
 }
 
 export interface GrantFacts {
@@ -45,6 +66,12 @@ export type ApprovalState =
       requirement?: ApprovalRequirement | undefined;
       expiresAt?: string | undefined;
       approvedBy: string[];
+      /** How it was approved (with APPROVED). */
+      approvedVia?: ActionApproved['data']['by'] | undefined;
+      /** With approval by a standing approval: the action whose approval granted it. */
+      standingApprovalOf?: string | undefined;
+      /** The standing approval this action's approval granted, if any. */
+      standing?: StandingFacts | undefined;
       grant?: GrantFacts | undefined;
       execution?: { grantId: string; status: 'SUCCEEDED' | 'FAILED'; detail: string; reportedAt: string } | undefined;
     } & ActionFacts);

@@ -28,7 +28,7 @@ describe('loadDirectory with the demo file', () => {
     expect(directory.groupMembers('data-owners').map((human) => human.id)).toEqual(['alice', 'bob', 'frank']);
     expect(directory.groupMembers('security').map((human) => human.id)).toEqual(['carol', 'dave', 'erin', 'frank']);
     expect(directory.groupMembers('nobody')).toEqual([]);
-    expect(directory.groups().map((group) => group.id)).toEqual(['data-owners', 'security', 'analysts']);
+    expect(directory.groups().map((group) => group.id)).toEqual(['data-owners', 'security', 'analysts', 'sre-oncall']);
     expect(directory.findHuman('agent-ops')).toBeUndefined();
   });
 
@@ -46,7 +46,7 @@ describe('loadDirectory with the demo file', () => {
     directory.humans().pop();
 
     expect(directory.groupMembers('security').map((human) => human.id)).not.toContain('alice');
-    expect(directory.humans()).toHaveLength(7);
+    expect(directory.humans()).toHaveLength(8);
   });
 });
 

@@ -1,4 +1,4 @@
-import type { NotificationChannel, PendingApproval } from '@approvals/application';
+import type { Human, NotificationChannel, PendingApproval } from '@approvals/application';
 import type { Logger } from '../logging/logger';
 
 /** Writes each approval request to the log: the only channel of the embedded slice. */
@@ -14,5 +14,14 @@ export class LogNotificationChannel implements NotificationChannel {
       `approval needed: ${item.agentId} wants ${item.action} on ${item.resource.kind}:${item.resource.id} (${item.environment}); needs ${needs}; approve with: npm run approvals -- approve ${item.actionId} --as <you>`,
     );
     return { target: 'log' };
+  }
+
+  async deliverBreakGlass(item: PendingApproval, recipient: Human): Promise<void> {
+    const { invokedBy = '?', justification = '', reviewDueAt = '?' } = item.breakGlass ?? {};
+    this.logger.warn(
+      { actionId: item.actionId, recipient: recipient.id, invokedBy, reviewDueAt },
+      `BREAK-GLASS: ${invokedBy} approved ${item.agentId}'s ${item.action} on ${item.resource.kind}:${item.resource.id} (${item.environment}) without waiting: "${justification}". ` +
+        `${recipient.id}, review it by ${reviewDueAt}: npm run approvals -- break-glass review ${item.actionId} --verdict justified|unjustified --comment <text> --as <you>`,
+    );
   }
 }

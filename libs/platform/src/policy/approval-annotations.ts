@@ -1,10 +1,24 @@
 import type { ApprovalRequirement, ApprovalStep } from '@approvals/domain';
 
 /** Annotations a policy may carry; any other annotation is rejected so that a typo cannot turn an approval into an ALLOW. */
-export const knownPolicyAnnotations = ['id', 'reason', 'description', 'approval', 'approvers', 'quorum', 'ttl', 'denyEndsRequest'] as const;
+export const knownPolicyAnnotations = [
+  'id',
+  'reason',
+  'description',
+  'approval',
+  'approvers',
+  'quorum',
+  'ttl',
+  'denyEndsRequest',
+  'standing',
+  'breakGlass',
+  'breakGlassReview',
+] as const;
 
 /** TTL used when an approval policy has no `@ttl`. */
 export const DEFAULT_APPROVAL_TTL_SECONDS = 3600;
+/** How soon a break-glass approval must be reviewed when the policy has no `@breakGlassReview`. */
+export const DEFAULT_BREAK_GLASS_REVIEW_SECONDS = 86_400;
 
 /** What a policy's annotations say, once checked. */
 export interface PolicyAnnotations {
@@ -14,7 +28,7 @@ export interface PolicyAnnotations {
   approval?: ApprovalRequirement | undefined;
 }
 
-const approvalOnly = ['approvers', 'quorum', 'ttl', 'denyEndsRequest'];
+const approvalOnly = ['approvers', 'quorum', 'ttl', 'denyEndsRequest', 'standing', 'breakGlass', 'breakGlassReview'];
 const groupPattern = /^[a-z0-9][a-z0-9._-]*$/;
 const idPattern = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
 const positiveInteger = /^[1-9][0-9]{0,8}$/;
@@ -80,6 +94,24 @@ export function parsePolicyAnnotations(
     problems.push(`@denyEndsRequest must be "true" or "false", got "${denyText}"`);
   }
 
+  const standingText = annotations['standing'];
+  if (standingText !== undefined && !positiveInteger.test(standingText)) {
+    problems.push(`@standing must be the longest standing approval allowed, in whole seconds (e.g. "1800"), got "${standingText}"`);
+  }
+
+  const breakGlassText = annotations['breakGlass'];
+  const breakGlassGroups = (breakGlassText ?? '').split(',').map((group) => group.trim());
+  if (breakGlassText !== undefined) {
+    for (const group of breakGlassGroups) {
+      if (!groupPattern.test(group)) problems.push(`@breakGlass: "${group}" is not a valid group name`);
+    }
+  }
+  const reviewText = annotations['breakGlassReview'];
+  if (reviewText !== undefined && breakGlassText === undefined) problems.push('@breakGlassReview only applies with @breakGlass("group[,group...]")');
+  if (reviewText !== undefined && !positiveInteger.test(reviewText)) {
+    problems.push(`@breakGlassReview must be a positive whole number of seconds, got "${reviewText}"`);
+  }
+
   if (problems.length > 0) return { annotations: { id, reason }, problems };
   const steps: ApprovalStep[] = groups.map((group, index) => ({
     group,
@@ -89,6 +121,15 @@ export function parsePolicyAnnotations(
     steps,
     ttlSeconds: ttlText === undefined ? DEFAULT_APPROVAL_TTL_SECONDS : Number(ttlText),
     denyEndsRequest: denyText !== 'false',
+    ...(standingText !== undefined ? { standing: { maxSeconds: Number(standingText) } } : {}),
+    ...(breakGlassText !== undefined
+      ? {
+          breakGlass: {
+            groups: [...new Set(breakGlassGroups)],
+            reviewWithinSeconds: reviewText === undefined ? DEFAULT_BREAK_GLASS_REVIEW_SECONDS : Number(reviewText),
+          },
+        }
+      : {}),
   };
   return { annotations: { id, reason, approval }, problems };
 }
@@ -96,7 +137,9 @@ export function parsePolicyAnnotations(
 /**
  * Combines the requirements of several matching approval policies into the strictest one:
  * every group of every policy (at the highest quorum asked for it), the shortest TTL, and
- * deny-ends-request when any policy asks for it.
+ * deny-ends-request when any policy asks for it. Standing approvals and break-glass are
+ * exceptions to asking, so they survive only when every matching policy offers them: the
+ * shortest standing time, and only the break-glass groups they all name, reviewed soonest.
  */
 export function strictestRequirement(requirements: readonly ApprovalRequirement[]): ApprovalRequirement {
   const [first, ...rest] = requirements;
@@ -111,5 +154,23 @@ export function strictestRequirement(requirements: readonly ApprovalRequirement[
     steps: [...quorumByGroup].map(([group, minApprovals]) => ({ group, minApprovals })),
     ttlSeconds: Math.min(first.ttlSeconds, ...rest.map((requirement) => requirement.ttlSeconds)),
     denyEndsRequest: requirements.some((requirement) => requirement.denyEndsRequest),
+    ...strictestExceptions(requirements),
   };
+}
+
+function strictestExceptions(requirements: readonly ApprovalRequirement[]): Pick<ApprovalRequirement, 'standing' | 'breakGlass'> {
+  const standing = requirements.map((requirement) => requirement.standing);
+  const breakGlass = requirements.map((requirement) => requirement.breakGlass);
+  const result: Pick<ApprovalRequirement, 'standing' | 'breakGlass'> = {};
+  if (standing.every((allowance) => allowance !== undefined)) {
+    result.standing = { maxSeconds: Math.min(...standing.map((allowance) => allowance!.maxSeconds)) };
+  }
+  if (breakGlass.every((offer) => offer !== undefined)) {
+    const [first, ...rest] = breakGlass.map((offer) => offer!);
+    const groups = first!.groups.filter((group) => rest.every((offer) => offer.groups.includes(group)));
+    if (groups.length > 0) {
+      result.breakGlass = { groups, reviewWithinSeconds: Math.min(first!.reviewWithinSeconds, ...rest.map((offer) => offer.reviewWithinSeconds)) };
+    }
+  }
+  return result;
 }

@@ -49,7 +49,64 @@ describe('parsePolicyAnnotations', () => {
   });
 });
 
+describe('parsePolicyAnnotations: standing approvals and break-glass', () => {
+  const approval = { approval: 'required', approvers: 'sre' };
+
+  it('reads @standing as the longest standing approval, and @breakGlass with its review deadline', () => {
+    const { annotations, problems } = parsePolicyAnnotations('permit', {
+      ...approval,
+      standing: '3600',
+      breakGlass: 'sre-oncall, incident-commanders',
+      breakGlassReview: '43200',
+    });
+    expect(problems).toEqual([]);
+    expect(annotations.approval).toMatchObject({
+      standing: { maxSeconds: 3600 },
+      breakGlass: { groups: ['sre-oncall', 'incident-commanders'], reviewWithinSeconds: 43200 },
+    });
+  });
+
+  it('reviews break-glass within a day by default, and offers neither exception unless annotated', () => {
+    expect(parsePolicyAnnotations('permit', { ...approval, breakGlass: 'sre-oncall' }).annotations.approval?.breakGlass).toEqual({
+      groups: ['sre-oncall'],
+      reviewWithinSeconds: 86_400,
+    });
+    const plain = parsePolicyAnnotations('permit', approval).annotations.approval;
+    expect(plain?.standing).toBeUndefined();
+    expect(plain?.breakGlass).toBeUndefined();
+  });
+
+  it.each<[string, Record<string, string>, RegExp]>([
+    ['a standing time that is not whole seconds', { ...approval, standing: '30m' }, /@standing must be .* whole seconds/],
+    ['a bad break-glass group', { ...approval, breakGlass: 'On Call' }, /@breakGlass: "On Call" is not a valid group name/],
+    ['a review deadline without break-glass', { ...approval, breakGlassReview: '60' }, /@breakGlassReview only applies with @breakGlass/],
+    ['a review deadline of zero', { ...approval, breakGlass: 'sre-oncall', breakGlassReview: '0' }, /@breakGlassReview must be a positive/],
+    ['@standing on a plain permit', { standing: '60' }, /only apply to a permit annotated @approval/],
+    ['@breakGlass on a plain permit', { breakGlass: 'sre-oncall' }, /only apply to a permit annotated @approval/],
+  ])('rejects %s', (_name, annotations, message) => {
+    const { problems, annotations: parsed } = parsePolicyAnnotations('permit', annotations);
+    expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(message)]));
+    expect(parsed.approval).toBeUndefined();
+  });
+});
+
 describe('strictestRequirement', () => {
+  it('keeps standing approvals and break-glass only when every matching policy offers them', () => {
+    const base = { steps: [{ group: 'sre', minApprovals: 1 }], ttlSeconds: 600, denyEndsRequest: true };
+    const open = { ...base, standing: { maxSeconds: 3600 }, breakGlass: { groups: ['oncall', 'leads'], reviewWithinSeconds: 86_400 } };
+    const narrower = { ...base, standing: { maxSeconds: 600 }, breakGlass: { groups: ['leads', 'other'], reviewWithinSeconds: 3600 } };
+
+    expect(strictestRequirement([open, narrower])).toMatchObject({
+      standing: { maxSeconds: 600 },
+      breakGlass: { groups: ['leads'], reviewWithinSeconds: 3600 },
+    });
+    const combined = strictestRequirement([open, base]);
+    expect(combined.standing).toBeUndefined();
+    expect(combined.breakGlass).toBeUndefined();
+    const disjoint = strictestRequirement([open, { ...base, breakGlass: { groups: ['other'], reviewWithinSeconds: 60 } }]);
+    expect(disjoint.breakGlass).toBeUndefined();
+  });
+
   it('unites the steps at the highest quorum, keeps the shortest TTL, and denies on any deny-ends flag', () => {
     expect(
       strictestRequirement([

@@ -48,7 +48,7 @@ describe('loadCedarPolicySet', () => {
     expect(set.policies.get('export-large-prod-needs-data-owner')).toMatchObject({
       effect: 'permit',
       file: 'data-export.cedar',
-      line: 7,
+      line: 8,
       approval: { steps: [{ group: 'data-owners', minApprovals: 1 }], ttlSeconds: 3600, denyEndsRequest: true },
     });
     expect(set.policies.get('infra-delete-prod-forbidden')).toMatchObject({ effect: 'forbid', approval: undefined });

@@ -50,6 +50,7 @@ describe('CedarPolicyEngine on the demo policy set', () => {
       steps: [{ group: 'data-owners', minApprovals: 1 }],
       ttlSeconds: 3600,
       denyEndsRequest: true,
+      standing: { maxSeconds: 1800 },
     });
   });
 
@@ -148,8 +149,9 @@ describe('CedarPolicyEngine on the demo policy set', () => {
     );
 
     expect(approverGroupProblems(engine.policySet, small)).toEqual([
-      'data-export.cedar:7: policy "export-large-prod-needs-data-owner" needs 1 approver(s) from "data-owners", but the directory has 0 member(s) in that group',
+      'data-export.cedar:8: policy "export-large-prod-needs-data-owner" needs 1 approver(s) from "data-owners", but the directory has 0 member(s) in that group',
       'iam.cedar:2: policy "iam-escalate-needs-two-security" needs 2 approver(s) from "security", but the directory has 1 member(s) in that group',
+      'infra.cedar:4: policy "infra-delete-needs-security" offers break-glass to "sre-oncall", but the directory has nobody in that group',
     ]);
   });
 

@@ -29,6 +29,14 @@ const requirementSchema = z
     steps: z.array(z.object({ group: z.string().min(1), minApprovals: z.number().int().min(1) }).strict()),
     ttlSeconds: z.number().int().positive().optional(),
     denyEndsRequest: z.boolean().optional(),
+    /** null: the policy must not allow standing approvals here. */
+    standing: z.object({ maxSeconds: z.number().int().positive() }).strict().nullable().optional(),
+    /** null: the policy must offer no break-glass here. */
+    breakGlass: z
+      .object({ groups: z.array(z.string().min(1)).min(1), reviewWithinSeconds: z.number().int().positive().optional() })
+      .strict()
+      .nullable()
+      .optional(),
   })
   .strict();
 
@@ -92,8 +100,8 @@ export interface PolicyTestResult {
 
 /**
  * Evaluates every case and compares what it expects: the outcome always; the determining
- * policies (as a set) and the requirement (steps in order; ttl and deny rule when given) when the
- * case names them.
+ * policies (as a set) and the requirement (steps in order; ttl, deny rule, standing allowance and
+ * break-glass when given) when the case names them.
  */
 export function runPolicyTests(engine: Pick<CedarPolicyEngine, 'evaluate'>, cases: readonly PolicyTestCase[]): PolicyTestResult[] {
   return cases.map(({ name, request, expect }) => {
@@ -111,6 +119,17 @@ export function runPolicyTests(engine: Pick<CedarPolicyEngine, 'evaluate'>, case
         steps: actual.steps,
         ...(expect.requirement.ttlSeconds !== undefined ? { ttlSeconds: actual.ttlSeconds } : {}),
         ...(expect.requirement.denyEndsRequest !== undefined ? { denyEndsRequest: actual.denyEndsRequest } : {}),
+        ...(expect.requirement.standing !== undefined ? { standing: actual.standing ?? null } : {}),
+        ...(expect.requirement.breakGlass !== undefined
+          ? {
+              breakGlass: actual.breakGlass
+                ? {
+                    groups: actual.breakGlass.groups,
+                    ...(expect.requirement.breakGlass?.reviewWithinSeconds !== undefined ? { reviewWithinSeconds: actual.breakGlass.reviewWithinSeconds } : {}),
+                  }
+                : null,
+            }
+          : {}),
       };
       if (!isDeepStrictEqual(compared, expect.requirement)) differences.push({ field: 'requirement', expected: expect.requirement, actual: actual ?? null });
     }

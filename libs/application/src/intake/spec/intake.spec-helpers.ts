@@ -32,6 +32,7 @@ export const rpcRequest = (overrides: Partial<RequestActionRequest__Output> = {}
   parametersJson: '{"rows":5000,"destination":"s3://exports/customers.csv"}',
   justification: 'quarterly report',
   idempotencyKey: 'key-1',
+  runId: '',
   ...overrides,
 });
 

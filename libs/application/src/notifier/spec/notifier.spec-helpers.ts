@@ -4,6 +4,7 @@ import { toActionStreamId } from '@approvals/domain';
 import type { InMemoryEventStore } from '@approvals/testing';
 import { toLedgerEventMessage } from '../../decision/outbox-relay';
 
+import type { Human } from '../../ports/directory.port';
 import type { EventMetadata } from '../../ports/event-store.port';
 
 import type { NotificationChannel, PendingApproval, PendingApprovalStore } from '../pending-approval';
@@ -50,6 +51,12 @@ export class RecordingChannel implements NotificationChannel {
     }
     this.delivered.push(structuredClone(item));
     return { target: `${this.name}:approvers` };
+  }
+
+  readonly breakGlassNotices: { actionId: string; recipient: string }[] = [];
+
+  async deliverBreakGlass(item: PendingApproval, recipient: Human): Promise<void> {
+    this.breakGlassNotices.push({ actionId: item.actionId, recipient: recipient.id });
   }
 }
 

@@ -6,6 +6,8 @@ import type { PolicyEvaluation as _approvals_v1_PolicyEvaluation, PolicyEvaluati
 import type { ApprovalProgress as _approvals_v1_ApprovalProgress, ApprovalProgress__Output as _approvals_v1_ApprovalProgress__Output } from '../../approvals/v1/ApprovalProgress';
 import type { Grant as _approvals_v1_Grant, Grant__Output as _approvals_v1_Grant__Output } from '../../approvals/v1/Grant';
 import type { Execution as _approvals_v1_Execution, Execution__Output as _approvals_v1_Execution__Output } from '../../approvals/v1/Execution';
+import type { StandingApproval as _approvals_v1_StandingApproval, StandingApproval__Output as _approvals_v1_StandingApproval__Output } from '../../approvals/v1/StandingApproval';
+import type { BreakGlass as _approvals_v1_BreakGlass, BreakGlass__Output as _approvals_v1_BreakGlass__Output } from '../../approvals/v1/BreakGlass';
 import type { Long } from '@grpc/proto-loader';
 
 /**
@@ -35,6 +37,17 @@ export interface ActionView {
    * stream revision this view reflects
    */
   'revision'?: (number | string | Long);
+  'runId'?: (string);
+  /**
+   * POLICY, APPROVERS, STANDING_APPROVAL or BREAK_GLASS
+   */
+  'approvedVia'?: (string);
+  /**
+   * with STANDING_APPROVAL: the action whose approval granted it
+   */
+  'standingApprovalOf'?: (string);
+  'standingApproval'?: (_approvals_v1_StandingApproval | null);
+  'breakGlass'?: (_approvals_v1_BreakGlass | null);
 }
 
 /**
@@ -64,4 +77,15 @@ export interface ActionView__Output {
    * stream revision this view reflects
    */
   'revision': (string);
+  'runId': (string);
+  /**
+   * POLICY, APPROVERS, STANDING_APPROVAL or BREAK_GLASS
+   */
+  'approvedVia': (string);
+  /**
+   * with STANDING_APPROVAL: the action whose approval granted it
+   */
+  'standingApprovalOf': (string);
+  'standingApproval': (_approvals_v1_StandingApproval__Output | null);
+  'breakGlass': (_approvals_v1_BreakGlass__Output | null);
 }

@@ -8,6 +8,14 @@ export interface ApprovalProgress {
   'expiresAt'?: (string);
   'votes'?: (_approvals_v1_Vote)[];
   'denyEndsRequest'?: (boolean);
+  /**
+   * > 0 when approvers may grant a standing approval
+   */
+  'standingMaxSeconds'?: (number);
+  /**
+   * who may take the emergency path, if the policy offers one
+   */
+  'breakGlassGroups'?: (string)[];
 }
 
 export interface ApprovalProgress__Output {
@@ -15,4 +23,12 @@ export interface ApprovalProgress__Output {
   'expiresAt': (string);
   'votes': (_approvals_v1_Vote__Output)[];
   'denyEndsRequest': (boolean);
+  /**
+   * > 0 when approvers may grant a standing approval
+   */
+  'standingMaxSeconds': (number);
+  /**
+   * who may take the emergency path, if the policy offers one
+   */
+  'breakGlassGroups': (string)[];
 }

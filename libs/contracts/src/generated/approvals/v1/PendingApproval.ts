@@ -16,6 +16,15 @@ export interface PendingApproval {
   'requestedAt'?: (string);
   'expiresAt'?: (string);
   'reasons'?: (string)[];
+  /**
+   * APPROVAL, or BREAK_GLASS_REVIEW (steps are then the review groups)
+   */
+  'kind'?: (string);
+  /**
+   * with BREAK_GLASS_REVIEW: who broke the glass
+   */
+  'invokedBy'?: (string);
+  'breakGlassJustification'?: (string);
 }
 
 export interface PendingApproval__Output {
@@ -31,4 +40,13 @@ export interface PendingApproval__Output {
   'requestedAt': (string);
   'expiresAt': (string);
   'reasons': (string)[];
+  /**
+   * APPROVAL, or BREAK_GLASS_REVIEW (steps are then the review groups)
+   */
+  'kind': (string);
+  /**
+   * with BREAK_GLASS_REVIEW: who broke the glass
+   */
+  'invokedBy': (string);
+  'breakGlassJustification': (string);
 }

@@ -24,6 +24,10 @@ export interface RequestActionRequest {
   'parametersJson'?: (string);
   'justification'?: (string);
   'idempotencyKey'?: (string);
+  /**
+   * optional: the agent's run (session, job); RUN-scoped standing approvals cover only it
+   */
+  'runId'?: (string);
 }
 
 export interface RequestActionRequest__Output {
@@ -48,4 +52,8 @@ export interface RequestActionRequest__Output {
   'parametersJson': (string);
   'justification': (string);
   'idempotencyKey': (string);
+  /**
+   * optional: the agent's run (session, job); RUN-scoped standing approvals cover only it
+   */
+  'runId': (string);
 }
