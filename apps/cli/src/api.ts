@@ -2,17 +2,22 @@ import type {
   ActionView__Output,
   AwaitDecisionRequest,
   AwaitDecisionResponse__Output,
+  BreakGlassResponse__Output,
   CancelActionRequest,
   CastVoteRequest,
   CastVoteResponse__Output,
   GetActionRequest,
   GetPolicyHistoryRequest,
   GetTimelineRequest,
+  InvokeBreakGlassRequest,
   ListPendingRequest,
   ListPendingResponse__Output,
   PolicyHistory__Output,
   RequestActionRequest,
   RequestActionResponse__Output,
+  ReviewBreakGlassRequest,
+  RevokeStandingApprovalRequest,
+  RevokeStandingApprovalResponse__Output,
   SearchActionsRequest,
   SearchActionsResponse__Output,
   Timeline__Output,
@@ -30,6 +35,9 @@ export interface ApprovalsApi {
   cancelAction(request: CancelActionRequest): Promise<ActionView__Output>;
   castVote(request: CastVoteRequest): Promise<CastVoteResponse__Output>;
   listPending(request: ListPendingRequest): Promise<ListPendingResponse__Output>;
+  revokeStandingApproval(request: RevokeStandingApprovalRequest): Promise<RevokeStandingApprovalResponse__Output>;
+  invokeBreakGlass(request: InvokeBreakGlassRequest): Promise<BreakGlassResponse__Output>;
+  reviewBreakGlass(request: ReviewBreakGlassRequest): Promise<BreakGlassResponse__Output>;
   getTimeline(request: GetTimelineRequest): Promise<Timeline__Output>;
   searchActions(request: SearchActionsRequest): Promise<SearchActionsResponse__Output>;
   getPolicyHistory(request: GetPolicyHistoryRequest): Promise<PolicyHistory__Output>;
@@ -46,6 +54,9 @@ export function grpcApi(client: ApprovalsClient): ApprovalsApi {
     cancelAction: (request) => unary(client.intake, 'CancelAction', request),
     castVote: (request) => unary(client.decisions, 'CastVote', request),
     listPending: (request) => unary(client.decisions, 'ListPending', request),
+    revokeStandingApproval: (request) => unary(client.decisions, 'RevokeStandingApproval', request),
+    invokeBreakGlass: (request) => unary(client.decisions, 'InvokeBreakGlass', request),
+    reviewBreakGlass: (request) => unary(client.decisions, 'ReviewBreakGlass', request),
     getTimeline: (request) => unary(client.audit, 'GetTimeline', request),
     searchActions: (request) => unary(client.audit, 'SearchActions', request),
     getPolicyHistory: (request) => unary(client.audit, 'GetPolicyHistory', request),

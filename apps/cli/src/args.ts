@@ -173,6 +173,16 @@ export function parseSeconds(flag: string, text: string): number {
   return seconds;
 }
 
+/** Reads a duration such as "600", "90s", "30m" or "1h" as whole seconds (at least 1, at most 30 days). */
+export function parseDuration(flag: string, text: string): number {
+  const match = /^(\d+)\s*(s|m|h)?$/.exec(text.trim());
+  const seconds = match ? Number(match[1]) * ({ s: 1, m: 60, h: 3600 } as const)[(match[2] ?? 's') as 's' | 'm' | 'h'] : Number.NaN;
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > 30 * 86_400) {
+    throw new UsageError(`${flag} must be a duration such as 600, 90s, 30m or 1h, up to 30 days (got "${text}")`);
+  }
+  return seconds;
+}
+
 /** Reads a whole number in [min, max]. */
 export function parseInteger(flag: string, text: string, min: number, max: number): number {
   const value = Number(text);

@@ -74,6 +74,7 @@ export function formatActionView(view: ActionView__Output): string {
     ['parameters', view.parametersJson],
     ['justification', view.justification],
     ['idempotency key', view.idempotencyKey],
+    ['run', view.runId],
     ['requested at', view.requestedAt],
   ];
   if (evaluation) {
@@ -85,9 +86,28 @@ export function formatActionView(view: ActionView__Output): string {
   if (approval) {
     pairs.push(['approval needs', formatSteps(approval.steps)]);
     pairs.push(['expires at', approval.expiresAt]);
+    if (approval.standingMaxSeconds > 0) pairs.push(['standing allowed', `up to ${approval.standingMaxSeconds} s`]);
+    if (approval.breakGlassGroups.length > 0) pairs.push(['break-glass by', approval.breakGlassGroups.join(', ')]);
     for (const vote of approval.votes) pairs.push(['vote', formatVote(vote)]);
   }
-  pairs.push(['decided at', view.decidedAt], ['reason', view.reason]);
+  pairs.push(['decided at', view.decidedAt], ['reason', view.reason], ['approved via', view.approvedVia]);
+  if (view.standingApprovalOf) pairs.push(['covered by', `the standing approval of action ${view.standingApprovalOf}`]);
+  const standing = view.standingApproval;
+  if (standing) {
+    const scope = standing.scope === 'RUN' ? `identical requests in run ${standing.runId}` : 'identical requests';
+    const revoked = standing.revokedAt ? `; revoked by ${standing.revokedBy} at ${standing.revokedAt}` : '';
+    pairs.push(['standing approval', `${scope} until ${standing.expiresAt}, by ${standing.approvedBy.join(', ')}${revoked}`]);
+  }
+  const breakGlass = view.breakGlass;
+  if (breakGlass) {
+    pairs.push(['break-glass', `by ${breakGlass.invokedBy} at ${breakGlass.invokedAt}: ${breakGlass.justification}`]);
+    pairs.push([
+      'review',
+      breakGlass.reviewedBy
+        ? `${breakGlass.verdict.toLowerCase()} (${breakGlass.reviewedBy} at ${breakGlass.reviewedAt})`
+        : `due ${breakGlass.reviewDueAt} by ${breakGlass.reviewGroups.join(' or ')}`,
+    ]);
+  }
   if (view.grant) pairs.push(['grant', `${view.grant.grantId}${view.grant.expiresAt ? ` (expires ${view.grant.expiresAt})` : ''}`]);
   if (view.execution) {
     const execution = view.execution;

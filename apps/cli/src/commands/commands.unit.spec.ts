@@ -262,8 +262,8 @@ describe('pending', () => {
     expect(cli.calls).toEqual([{ method: 'listPending', apiKey: 'demo-only-alice-key', request: { onlyMine: true, limit: 0 } }]);
     expect(cli.out).toEqual([
       [
-        'ACTION ID  AGENT            FOR     ACTION     RESOURCE           ENV   NEEDS             APPROVED BY  EXPIRES AT                JUSTIFICATION',
-        'act-1      agent-reporting  olivia  db.export  dataset:customers  prod  1 of data-owners               2025-03-01T09:59:58.100Z  weekly report',
+        'ACTION ID  WAITS FOR  AGENT            FOR     ACTION     RESOURCE           ENV   NEEDS             APPROVED BY  DUE                       JUSTIFICATION',
+        'act-1      votes      agent-reporting  olivia  db.export  dataset:customers  prod  1 of data-owners               2025-03-01T09:59:58.100Z  weekly report',
       ].join('\n'),
     ]);
   });
@@ -438,5 +438,55 @@ describe('search', () => {
 
     expect(await cli.run(['search', '--status', 'done'])).toBe(ExitCode.usage);
     expect(cli.err[0]).toMatch(/^error: --status must be one of PENDING_POLICY, /);
+  });
+});
+
+describe('standing approvals, break-glass and reviews', () => {
+  const accepted = { accepted: true, rejectionReason: '', detail: '', status: 'APPROVED' } as const;
+
+  it('approves with a standing approval, in seconds, optionally for this run only', async () => {
+    const cli = new CliHarness({ castVote: async () => accepted });
+
+    expect(await cli.run(['approve', 'act-1', '--as', 'alice', '--standing', '30m'])).toBe(ExitCode.ok);
+    expect(await cli.run(['approve', 'act-2', '--as', 'alice', '--standing', '600', '--this-run'])).toBe(ExitCode.ok);
+    expect(cli.calls.map((call) => call.request)).toEqual([
+      { actionId: 'act-1', decision: 'APPROVE', comment: '', standing: { seconds: 1800, thisRunOnly: false } },
+      { actionId: 'act-2', decision: 'APPROVE', comment: '', standing: { seconds: 600, thisRunOnly: true } },
+    ]);
+  });
+
+  it.each([
+    [['--standing', 'soon'], '--standing must be a duration such as 600, 90s, 30m or 1h, up to 30 days (got "soon")'],
+    [['--standing', '0'], '--standing must be a duration such as 600, 90s, 30m or 1h, up to 30 days (got "0")'],
+    [['--this-run'], 'approve: --this-run needs --standing <duration>'],
+  ])('refuses approve %j before calling anything', async (extra, message) => {
+    const cli = new CliHarness({});
+    expect(await cli.run(['approve', 'act-1', '--as', 'alice', ...extra])).toBe(ExitCode.usage);
+    expect(cli.err[0]).toBe(`error: ${message}`);
+    expect(cli.calls).toEqual([]);
+  });
+
+  it('revokes a standing approval with a reason', async () => {
+    const cli = new CliHarness({ revokeStandingApproval: async () => ({ status: 'APPROVED' }) });
+    expect(await cli.run(['revoke-standing', 'act-1', '--as', 'bob', '--reason', 'report done'])).toBe(ExitCode.ok);
+    expect(cli.calls).toEqual([{ method: 'revokeStandingApproval', apiKey: 'demo-only-bob-key', request: { actionId: 'act-1', reason: 'report done' } }]);
+    expect(cli.out).toEqual(['standing approval of action act-1 revoked']);
+  });
+
+  it('breaks the glass, and says plainly when the attempt was refused and recorded (exit code 3)', async () => {
+    const cli = new CliHarness({
+      invokeBreakGlass: async () => ({ accepted: false, rejectionReason: 'NOT_OFFERED', detail: 'no break-glass here', status: 'AWAITING_APPROVAL' }),
+    });
+    expect(await cli.run(['break-glass', 'act-1', '--as', 'alice', '--justification', 'outage'])).toBe(ExitCode.negative);
+    expect(cli.calls[0]).toEqual({ method: 'invokeBreakGlass', apiKey: 'demo-only-alice-key', request: { actionId: 'act-1', justification: 'outage' } });
+    expect(cli.out).toEqual(['refused (recorded in the ledger): NOT_OFFERED: no break-glass here', 'action act-1 is AWAITING_APPROVAL']);
+  });
+
+  it('reviews a break-glass approval with a verdict and a comment', async () => {
+    const cli = new CliHarness({ reviewBreakGlass: async () => accepted });
+    expect(await cli.run(['review', 'act-1', '--as', 'bob', '--verdict', 'unjustified', '--comment', 'could have waited'])).toBe(ExitCode.ok);
+    expect(cli.calls[0]?.request).toEqual({ actionId: 'act-1', verdict: 'UNJUSTIFIED', comment: 'could have waited' });
+    expect(cli.out).toEqual(['reviewed as unjustified: action act-1 is APPROVED']);
+    expect(await cli.run(['review', 'act-1', '--as', 'bob', '--verdict', 'maybe', '--comment', 'x'])).toBe(ExitCode.usage);
   });
 });

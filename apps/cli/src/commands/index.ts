@@ -1,6 +1,7 @@
 import { awaitCommand } from './await.command';
 import { cancelCommand } from './cancel.command';
 import type { Command } from './command';
+import { breakGlassCommand, reviewCommand, revokeStandingCommand } from './exceptions.command';
 import { getCommand } from './get.command';
 import { pendingCommand } from './pending.command';
 import { policyCommand } from './policy.command';
@@ -22,6 +23,9 @@ export const commands: readonly Command[] = [
   pendingCommand,
   approveCommand,
   denyCommand,
+  revokeStandingCommand,
+  breakGlassCommand,
+  reviewCommand,
   timelineCommand,
   searchCommand,
   policyCommand,

@@ -13,6 +13,7 @@ const options = {
 
 const columns: Column<PendingApproval__Output>[] = [
   { header: 'ACTION ID', value: (p) => p.actionId, maxWidth: 40 },
+  { header: 'WAITS FOR', value: (p) => (p.kind === 'BREAK_GLASS_REVIEW' ? `review (break-glass by ${p.invokedBy})` : 'votes'), maxWidth: 36 },
   { header: 'AGENT', value: (p) => p.agentId },
   { header: 'FOR', value: (p) => p.onBehalfOf },
   { header: 'ACTION', value: (p) => p.action },
@@ -20,15 +21,17 @@ const columns: Column<PendingApproval__Output>[] = [
   { header: 'ENV', value: (p) => p.environment },
   { header: 'NEEDS', value: (p) => formatSteps(p.steps), maxWidth: 32 },
   { header: 'APPROVED BY', value: (p) => p.approvedBy.join(', '), maxWidth: 24 },
-  { header: 'EXPIRES AT', value: (p) => p.expiresAt },
+  { header: 'DUE', value: (p) => p.expiresAt },
   { header: 'JUSTIFICATION', value: (p) => p.justification, maxWidth: 40 },
 ];
 
 export const pendingCommand: Command = {
   name: 'pending',
   synopsis: 'pending [--as <human>] [--all] [--limit <n>]',
-  summary: 'list approval requests waiting for votes',
-  description: 'Calls ListPending. With an approver (--as or --api-key), lists only the requests that person may vote on, unless --all.',
+  summary: 'list approval requests waiting for votes, and break-glass approvals waiting for review',
+  description:
+    'Calls ListPending. With an approver (--as or --api-key), lists only what that person may vote on or review, unless --all. ' +
+    'DUE is when the approval request expires, or when the break-glass review is due.',
   options,
   async run(args, ctx) {
     const { values, positionals } = parseCommandArgs('pending', args, options);

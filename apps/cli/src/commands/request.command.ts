@@ -16,6 +16,7 @@ const options = {
   'on-behalf-of': { type: 'string', value: '<human>', description: 'the person the agent acts for' },
   justification: { type: 'string', value: '<text>', description: 'why the agent needs this (default: "requested from the approvals CLI")' },
   classification: { type: 'string', value: '<label>', description: 'data classification, e.g. confidential' },
+  run: { type: 'string', value: '<run-id>', description: "the agent's run (session, job) this request belongs to" },
   key: { type: 'string', value: '<idempotency-key>', description: 'idempotency key (default: a random UUID); reuse it to retry safely' },
   wait: { type: 'string', value: '[seconds]', description: `then wait for the decision (default ${DEFAULT_WAIT_SECONDS} s)` },
 } as const;
@@ -41,6 +42,7 @@ export const requestCommand: Command = {
       justification: values.justification ?? 'requested from the approvals CLI',
       dataClassification: values.classification ?? '',
       idempotencyKey: values.key ?? ctx.newIdempotencyKey(),
+      ...(values.run !== undefined ? { runId: values.run } : {}),
     };
     const waitSeconds = values.wait === undefined ? undefined : parseSeconds('--wait', values.wait);
     const principal = values.agent === undefined ? undefined : { kind: 'agent' as const, id: values.agent };
