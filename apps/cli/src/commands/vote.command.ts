@@ -53,7 +53,7 @@ export const approveCommand: Command = {
   synopsis: 'approve <actionId> --as <human> [--comment <text>] [--standing <duration> [--this-run]]',
   summary: 'vote to approve an action (optionally granting a standing approval)',
   description:
-    `${description} With --standing, identical requests (same agent, action, resource, environment, classification, ` +
+    `${description} With --standing, identical requests (same agent and model, action, resource, environment, classification, ` +
     'on-behalf-of and parameters) are approved without asking for that long, if the policy allows it (@standing) and ' +
     'every approver who meets the quorum asks for it; --this-run limits it to requests of the same run.',
   options: approveOptions,

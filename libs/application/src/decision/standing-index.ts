@@ -29,6 +29,7 @@ export function standingKey(request: ActionRequest, scope: StandingApprovalGrant
   return sha256Hex(
     canonicalJson({
       agentId: request.agentId,
+      model: request.model,
       onBehalfOf: request.onBehalfOf ?? null,
       action: request.action,
       resource: request.resource,

@@ -38,8 +38,8 @@ export interface BreakGlassAllowance {
 }
 
 /**
- * What an approver asks for with an APPROVE vote: that identical requests (same agent, action,
- * resource, environment, classification, on-behalf-of and parameters) are approved without asking
+ * What an approver asks for with an APPROVE vote: that identical requests (same agent and model,
+ * action, resource, environment, classification, on-behalf-of and parameters) are approved without asking
  * for `seconds`, or (RUN) only those that also carry this request's run id.
  */
 export interface StandingRequest {

@@ -21,7 +21,7 @@ import { addSeconds, isAtOrAfter, parseInstant } from '../instant';
  */
 
 /** The request fields a standing approval is bound to: anything else differs, and it does not cover. */
-const boundFields = ['agentId', 'onBehalfOf', 'action', 'resource', 'environment', 'dataClassification', 'parameters'] as const;
+const boundFields = ['agentId', 'model', 'onBehalfOf', 'action', 'resource', 'environment', 'dataClassification', 'parameters'] as const;
 
 /** Why an APPROVE vote may not ask for `standing` under this requirement, or undefined when it may. */
 export function standingRequestProblem(

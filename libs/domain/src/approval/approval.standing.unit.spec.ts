@@ -129,6 +129,7 @@ describe('approval decider: standing approvals', () => {
       ['another environment', { environment: 'staging' }],
       ['another on-behalf-of human', { onBehalfOf: 'zoe' }],
       ['another agent', { agentId: 'agent-8' }],
+      ['another model driving the agent', { model: 'model-y' }],
       ['another classification', { dataClassification: 'pii' }],
     ])('asks humans again for a request with %s', (_name, overrides) => {
       expect(decidedTypes(later(overrides), evaluate(candidate()))).toEqual(['PolicyEvaluated', 'ApprovalRequested']);

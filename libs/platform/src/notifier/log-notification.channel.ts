@@ -21,7 +21,7 @@ export class LogNotificationChannel implements NotificationChannel {
     this.logger.warn(
       { actionId: item.actionId, recipient: recipient.id, invokedBy, reviewDueAt },
       `BREAK-GLASS: ${invokedBy} approved ${item.agentId}'s ${item.action} on ${item.resource.kind}:${item.resource.id} (${item.environment}) without waiting: "${justification}". ` +
-        `${recipient.id}, review it by ${reviewDueAt}: npm run approvals -- break-glass review ${item.actionId} --verdict justified|unjustified --comment <text> --as <you>`,
+        `${recipient.id}, review it by ${reviewDueAt}: npm run approvals -- review ${item.actionId} --verdict justified|unjustified --comment <text> --as <you>`,
     );
   }
 }
