@@ -292,20 +292,25 @@ async function main() {
   }
 
   if (modes.includes('policy')) {
-    const figures = benchPolicies({ evaluations: Number(values.evaluations), log: (line) => process.stderr.write(`[bench] ${line}\n`) });
-    const met = figures.engine.perSecond >= 20_000 && figures.overhead <= 1.5;
-    result['policy'] = { target: { evaluationsPerSecond: 20_000, overheadAtMost: 1.5 }, ...figures };
+    const sets = benchPolicies({ evaluations: Number(values.evaluations), log: (line) => process.stderr.write(`[bench] ${line}\n`) });
+    const met = (f: (typeof sets)[number]) => f.engine.perSecond >= 20_000 && f.overhead <= 1.5;
+    result['policy'] = { target: { evaluationsPerSecond: 20_000, overheadAtMost: 1.5 }, sets };
     report.push(
       `## Policy evaluation (one thread, pre-parsed policy set)`,
       '',
-      `Policy set: ${figures.policySet}; ${figures.requests} requests in turn (outcomes ${Object.entries(figures.outcomes).map(([o, n]) => `${o} ${n}`).join(', ')}), ${figures.evaluations} evaluations per side.`,
+      `Each set is evaluated with its requests in turn, ${sets[0]?.evaluations ?? 0} evaluations per side; the bare call is statefulIsAuthorized on the same requests, already built.`,
       '',
-      `| | evaluations/s | µs per evaluation |`,
-      `| --- | --- | --- |`,
-      `| our engine (request mapping, Cedar, outcome, requirement, reasons) | ${figures.engine.perSecond} | ${figures.engine.microsPerEvaluation} |`,
-      `| bare Cedar (statefulIsAuthorized on the same built requests) | ${figures.bareCedar.perSecond} | ${figures.bareCedar.microsPerEvaluation} |`,
+      `| policy set | requests (outcomes) | our engine evaluations/s | µs | bare Cedar evaluations/s | µs | overhead |`,
+      `| --- | --- | --- | --- | --- | --- | --- |`,
+      ...sets.map(
+        (f) =>
+          `| ${f.policySet} | ${f.requests} (${Object.entries(f.outcomes).map(([o, n]) => `${o} ${n}`).join(', ')}) | ${f.engine.perSecond} | ${f.engine.microsPerEvaluation} | ${f.bareCedar.perSecond} | ${f.bareCedar.microsPerEvaluation} | ${f.overhead}x |`,
+      ),
       '',
-      `Our overhead: ${figures.overhead}x the bare call. Target: at least 20,000 evaluations/s on one core with overhead at most 1.5x. ${met ? 'Met' : 'NOT met'} in this run.`,
+      `Our engine does the request mapping, the Cedar call, and reads the outcome, requirement and reasons. ` +
+        `Target: at least 20,000 evaluations/s on one core with overhead at most 1.5x. ` +
+        sets.map((f) => `${f.policySet.split(' ')[0]}: ${met(f) ? 'met' : 'NOT met'}`).join('; ') +
+        ' in this run.',
       '',
     );
   }

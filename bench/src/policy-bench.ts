@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
-import { CedarPolicyEngine, findDemoPolicyDir, loadCedarPolicySet, loadDirectory, toCedarRequest } from '@approvals/platform';
+import { CedarPolicyEngine, findDemoPolicyDir, loadCedarPolicySet, loadDirectory, loadPolicyTestCases, toCedarRequest } from '@approvals/platform';
 
 type ActionRequest = Parameters<CedarPolicyEngine['evaluate']>[0];
 
@@ -32,7 +32,7 @@ const request = (overrides: Partial<ActionRequest>): ActionRequest => ({
 });
 
 /** The demo set's three outcomes, one request each kind. */
-const requests: ActionRequest[] = [
+const demoRequests: ActionRequest[] = [
   request({}),
   request({ action: 'db.export', parameters: { rows: 5000 } }),
   request({ action: 'db.export', parameters: { rows: 10 }, environment: 'staging' }),
@@ -47,13 +47,28 @@ function timed(evaluations: number, run: (i: number) => unknown): number {
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
-export function benchPolicies(options: { evaluations?: number; log?: (line: string) => void } = {}): PolicyFigures {
+/** The shipped policy sets: the demo set with one request per outcome, and the example set with the requests of its policy tests. */
+export function benchPolicies(options: { evaluations?: number; log?: (line: string) => void } = {}): PolicyFigures[] {
+  const demo = findDemoPolicyDir();
+  const examples = join(demo, '..', 'examples');
+  const exampleRequests = loadPolicyTestCases(join(examples, 'tests', 'examples.policy-tests.json')).map(
+    (testCase): ActionRequest => ({ ...testCase.request, parameters: testCase.request.parameters as ActionRequest['parameters'], idempotencyKey: 'bench' }),
+  );
+  return [benchPolicySet(demo, demoRequests, options), benchPolicySet(examples, exampleRequests, options)];
+}
+
+function benchPolicySet(
+  dir: string,
+  requests: readonly ActionRequest[],
+  options: { evaluations?: number; log?: (line: string) => void },
+): PolicyFigures {
   const evaluations = options.evaluations ?? 100_000;
   const log = options.log ?? (() => undefined);
-  const dir = findDemoPolicyDir();
   const set = loadCedarPolicySet(dir);
   const directory = loadDirectory(join(dir, 'directory.json'));
   const engine = new CedarPolicyEngine(set, { directory });
+  // Requests denied before Cedar (e.g. an agent the directory does not know) have no bare call to compare with.
+  requests = requests.filter((r) => toCedarRequest(r, set.namespace, directory).ok);
   // The bare call gets requests already built: only Cedar's own work is timed.
   const built = requests.map((r) => {
     const mapped = toCedarRequest(r, set.namespace, directory);
@@ -93,6 +108,6 @@ export function benchPolicies(options: { evaluations?: number; log?: (line: stri
     overhead: Number((engineSeconds / bareSeconds).toFixed(2)),
     outcomes,
   };
-  log(`policy: ${result.engine.perSecond} evaluations/s (${result.engine.microsPerEvaluation} µs), bare Cedar ${result.bareCedar.perSecond}/s, overhead ${result.overhead}x`);
+  log(`policy (${dir}): ${result.engine.perSecond} evaluations/s (${result.engine.microsPerEvaluation} µs), bare Cedar ${result.bareCedar.perSecond}/s, overhead ${result.overhead}x`);
   return result;
 }

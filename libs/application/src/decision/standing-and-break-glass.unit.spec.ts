@@ -101,6 +101,32 @@ describe('standing approvals through the decision service', () => {
     expect(await context.handlers.recordEvaluation(evaluation('act-2', otherGroup))).toMatchObject({ status: 'AWAITING_APPROVAL' });
   });
 
+  it('writes a lost index entry when the vote is redelivered, and covers nothing until then (fail closed)', async () => {
+    const context = given();
+    await context.handlers.requestAction(requestFor('act-1'));
+    await context.handlers.recordEvaluation(evaluation('act-1'));
+    const append = context.store.appendToStream.bind(context.store);
+    let failIndex = true;
+    context.store.appendToStream = async (streamId, events, options) => {
+      if (failIndex && streamId.startsWith(standingIndexStreamPrefix)) throw new Error('the process died here');
+      return append(streamId, events, options);
+    };
+    const vote = { ...messages.castVote('act-1', 'alice'), data: { ...messages.castVote('act-1', 'alice').data, standing: { scope: 'DURATION' as const, seconds: 600 } } };
+
+    await expect(context.handlers.castVote(vote)).rejects.toThrow('the process died here');
+    await context.handlers.requestAction(requestFor('act-2'));
+    expect(await context.handlers.recordEvaluation(evaluation('act-2'))).toMatchObject({ status: 'AWAITING_APPROVAL' });
+
+    failIndex = false;
+    expect(await context.handlers.castVote(vote)).toMatchObject({ ok: true, status: 'APPROVED' });
+    expect(await typesOf(context, 'act-1')).toEqual(expect.arrayContaining(['StandingApprovalGranted']));
+    expect((await typesOf(context, 'act-1')).filter((type) => type === 'VoteCast')).toHaveLength(1);
+    await context.handlers.castVote(vote);
+    expect(await context.ledger.readStream(`${standingIndexStreamPrefix}${standingKey(request, 'DURATION')}`)).toHaveLength(1);
+    await context.handlers.requestAction(requestFor('act-3'));
+    expect(await context.handlers.recordEvaluation(evaluation('act-3'))).toMatchObject({ status: 'APPROVED' });
+  });
+
   it('refuses a revocation by someone who may not, and changes nothing', async () => {
     const context = await approvedWithStanding();
     const reply = await context.handlers.revokeStandingApproval({
