@@ -39,6 +39,9 @@ function throwFailed(reply: CommandReply): asserts reply is Extract<CommandReply
 
 type Status = CastVoteResponse__Output['status'];
 
+/** An authenticated person acting on one action through this API. */
+const act = (actionId: string, humanId: string, metadata: Metadata) => ({ actionId: actionId.trim(), humanId, channel: 'api', ...traceFrom(metadata) });
+
 /** approvals.v1.DecisionService: the API/CLI channel for approvers. */
 @Controller()
 @UseFilters(GrpcExceptionFilter)
@@ -91,13 +94,7 @@ export class DecisionsGrpcController {
   async revokeStandingApproval(request: RevokeStandingApprovalRequest__Output, metadata: Metadata): Promise<RevokeStandingApprovalResponse__Output> {
     const humanId = authenticateApprover(metadata, this.directory, 'revoke standing approvals');
     throwIfAny([actionIdViolation(request.actionId), textViolation('reason', request.reason, 'is required: say why it is revoked')]);
-    const reply = await this.notifier.revokeStandingApproval({
-      actionId: request.actionId.trim(),
-      humanId,
-      channel: 'api',
-      reason: request.reason.trim(),
-      ...traceFrom(metadata),
-    });
+    const reply = await this.notifier.revokeStandingApproval({ ...act(request.actionId, humanId, metadata), reason: request.reason.trim() });
     throwFailed(reply);
     return { status: reply.status as Status };
   }
@@ -106,13 +103,7 @@ export class DecisionsGrpcController {
   async invokeBreakGlass(request: InvokeBreakGlassRequest__Output, metadata: Metadata): Promise<BreakGlassResponse__Output> {
     const humanId = authenticateApprover(metadata, this.directory, 'break the glass');
     throwIfAny([actionIdViolation(request.actionId), textViolation('justification', request.justification, 'is required: say why this cannot wait')]);
-    const reply = await this.notifier.invokeBreakGlass({
-      actionId: request.actionId.trim(),
-      humanId,
-      channel: 'api',
-      justification: request.justification.trim(),
-      ...traceFrom(metadata),
-    });
+    const reply = await this.notifier.invokeBreakGlass({ ...act(request.actionId, humanId, metadata), justification: request.justification.trim() });
     return breakGlassResponse(reply);
   }
 
@@ -125,14 +116,7 @@ export class DecisionsGrpcController {
       verdict ? undefined : { field: 'verdict', description: 'must be JUSTIFIED or UNJUSTIFIED' },
       textViolation('comment', request.comment, 'is required: record what the review found'),
     ]);
-    const reply = await this.notifier.reviewBreakGlass({
-      actionId: request.actionId.trim(),
-      humanId,
-      channel: 'api',
-      verdict: verdict!,
-      comment: request.comment.trim(),
-      ...traceFrom(metadata),
-    });
+    const reply = await this.notifier.reviewBreakGlass({ ...act(request.actionId, humanId, metadata), verdict: verdict!, comment: request.comment.trim() });
     return breakGlassResponse(reply);
   }
 

@@ -1,5 +1,5 @@
 import type { CommandReply, LedgerEventMessage } from '@approvals/contracts';
-import type { StandingRequest } from '@approvals/domain';
+import type { ExistingActionState, StandingRequest } from '@approvals/domain';
 import { Commands, approvalRequestedDataSchema, breakGlassInvokedDataSchema, parseMessage, voteCastDataSchema } from '@approvals/contracts';
 import { finalOutcomeEventTypes, notificationKey } from '@approvals/domain';
 import { loadAction } from '../ledger/approval-stream';
@@ -75,13 +75,7 @@ export class NotifierService {
     const item: PendingApproval = {
       kind: 'BREAK_GLASS_REVIEW',
       actionId,
-      agentId: state.request.agentId,
-      onBehalfOf: state.request.onBehalfOf,
-      agentOwner: state.agentOwner,
-      action: state.request.action,
-      resource: state.request.resource,
-      environment: state.request.environment,
-      justification: state.request.justification,
+      ...requestFacts(state),
       steps: invoked.reviewGroups.map((group) => ({ group, minApprovals: 1 })),
       approvedBy: [invoked.invokedBy],
       voters: [invoked.invokedBy],
@@ -116,13 +110,7 @@ export class NotifierService {
     if (state.status !== 'awaiting_approval') return; // already decided by the time we got here
     const item: PendingApproval = existing ?? {
       actionId,
-      agentId: state.request.agentId,
-      onBehalfOf: state.request.onBehalfOf,
-      agentOwner: state.agentOwner,
-      action: state.request.action,
-      resource: state.request.resource,
-      environment: state.request.environment,
-      justification: state.request.justification,
+      ...requestFacts(state),
       steps: requested.requirement.steps,
       approvedBy: state.votes.filter((v) => v.decision === 'APPROVE').map((v) => v.approverId),
       voters: state.votes.map((v) => v.approverId),
@@ -208,4 +196,18 @@ export class NotifierService {
       ...traceFields({ traceparent, tracestate }),
     };
   }
+}
+
+/** What an approver sees of the request, in every pending item. */
+function requestFacts(state: ExistingActionState) {
+  const { request } = state;
+  return {
+    agentId: request.agentId,
+    onBehalfOf: request.onBehalfOf,
+    agentOwner: state.agentOwner,
+    action: request.action,
+    resource: request.resource,
+    environment: request.environment,
+    justification: request.justification,
+  };
 }
