@@ -11,6 +11,7 @@ import {
   parseMessage,
   policyEvaluatedMessageSchema,
   recordNotificationCommandSchema,
+  redeemGrantCommandSchema,
   reportExecutionCommandSchema,
   requestActionCommandSchema,
   reviewBreakGlassCommandSchema,
@@ -62,6 +63,11 @@ export class DecisionBusController {
   @MessagePattern(Commands.reviewBreakGlass)
   reviewBreakGlass(@Payload() message: unknown): Promise<CommandReply> {
     return this.handlers.reviewBreakGlass(parseMessage(reviewBreakGlassCommandSchema, message, Commands.reviewBreakGlass));
+  }
+
+  @MessagePattern(Commands.redeemGrant)
+  redeemGrant(@Payload() message: unknown): Promise<CommandReply> {
+    return this.handlers.redeemGrant(parseMessage(redeemGrantCommandSchema, message, Commands.redeemGrant));
   }
 
   @EventPattern(Topics.policyEvaluations)

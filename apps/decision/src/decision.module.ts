@@ -3,11 +3,10 @@ import { Inject, Injectable, Module } from '@nestjs/common';
 import type { CheckpointStore, Clock, Directory, EventStore, IdGenerator, MessagePublisher } from '@approvals/application';
 import { DecisionHandlers, DecisionService, ExpiryScheduler, OutboxRelay } from '@approvals/application';
 import type { AppConfig, Logger } from '@approvals/platform';
-import { Ed25519GrantIssuer, dataFiles } from '@approvals/platform';
+import { GRANT_AUDIENCE, GRANT_ISSUER, GrantKeyRing } from '@approvals/platform';
 import { CHECKPOINT_STORE, CLOCK, CONFIG, DIRECTORY, EVENT_STORE, IDS, LOGGER, MESSAGE_PUBLISHER } from '@approvals/nest-platform';
 import { DecisionBusController } from './decision.bus.controller';
-
-const GRANT_ISSUER = Symbol('GrantIssuer');
+import { GRANT_KEYS, JwksController } from './jwks.controller';
 
 /** Starts the outbox relay and the expiry scheduler with the application, stops them before the ledger closes. */
 @Injectable()
@@ -29,26 +28,31 @@ export class DecisionRuntime implements OnApplicationBootstrap, OnModuleDestroy 
 }
 
 @Module({
-  controllers: [DecisionBusController],
+  controllers: [DecisionBusController, JwksController],
   providers: [
     {
-      provide: GRANT_ISSUER,
+      provide: GRANT_KEYS,
       useFactory: (config: AppConfig) =>
-        Ed25519GrantIssuer.open({
-          keyFile: dataFiles(config).grantKey,
-          issuer: 'approvals',
-          audience: 'approvals-executor',
+        GrantKeyRing.open({
+          keyFile: config.grantKeys.file,
+          generateIfMissing: config.grantKeys.generateIfMissing,
+          issuer: GRANT_ISSUER,
+          audience: GRANT_AUDIENCE,
           ttlSeconds: config.grantTtlSeconds,
         }),
       inject: [CONFIG],
     },
     {
       provide: DecisionService,
-      useFactory: (store: EventStore, grants: Ed25519GrantIssuer, directory: Directory, clock: Clock, ids: IdGenerator) =>
+      useFactory: (store: EventStore, grants: GrantKeyRing, directory: Directory, clock: Clock, ids: IdGenerator) =>
         new DecisionService({ store, grants, directory, clock, ids }),
-      inject: [EVENT_STORE, GRANT_ISSUER, DIRECTORY, CLOCK, IDS],
+      inject: [EVENT_STORE, GRANT_KEYS, DIRECTORY, CLOCK, IDS],
     },
-    { provide: DecisionHandlers, useFactory: (service: DecisionService) => new DecisionHandlers(service), inject: [DecisionService] },
+    {
+      provide: DecisionHandlers,
+      useFactory: (service: DecisionService, grants: GrantKeyRing) => new DecisionHandlers(service, grants),
+      inject: [DecisionService, GRANT_KEYS],
+    },
     {
       provide: OutboxRelay,
       useFactory: (store: EventStore, checkpoints: CheckpointStore, publisher: MessagePublisher, logger: Logger) =>

@@ -7,6 +7,8 @@ import type {
   AwaitDecisionResponse__Output,
   CancelActionRequest__Output,
   GetActionRequest__Output,
+  RedeemGrantRequest__Output,
+  RedeemGrantResponse__Output,
   ReportExecutionRequest__Output,
   RequestActionRequest__Output,
   RequestActionResponse__Output,
@@ -110,5 +112,19 @@ export class IntakeGrpcController {
         traceFrom(metadata),
       ),
     );
+  }
+
+  @GrpcMethod('IntakeService', 'RedeemGrant')
+  async redeemGrant(request: RedeemGrantRequest__Output, metadata: Metadata): Promise<RedeemGrantResponse__Output> {
+    const agentId = authenticateAgent(metadata, this.directory);
+    const token = request.token?.trim() ?? '';
+    const requestHash = request.requestHash?.trim() ?? '';
+    const violations = [];
+    if (!token) violations.push({ field: 'token', description: 'is required' });
+    else if (token.length > 8192) violations.push({ field: 'token', description: 'must be at most 8192 characters' });
+    else if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(token)) violations.push({ field: 'token', description: 'must be a compact JWS (three base64url parts)' });
+    if (!/^[0-9a-f]{64}$/.test(requestHash)) violations.push({ field: 'request_hash', description: 'must be the SHA-256 of the request, as 64 lower-case hex digits' });
+    throwIfAny(violations);
+    return unwrap(await this.intake.redeemGrant(agentId, { token, requestHash }, traceFrom(metadata)));
   }
 }

@@ -21,6 +21,8 @@ export interface TestSystem {
   readonly addresses: ServiceAddresses;
   readonly dataDir: string;
   readonly logs: string;
+  /** Where the grant signing keys are published (the decision service's HTTP port). */
+  readonly jwksUrl: string;
   /** Every process crashes (SIGKILL). */
   kill(): Promise<void>;
   /** Graceful stop (SIGTERM) of every process. */
@@ -43,6 +45,9 @@ class EmbeddedSystem implements TestSystem {
   }
   get logs() {
     return this.server.logs;
+  }
+  get jwksUrl() {
+    return `${this.server.httpUrl}/.well-known/jwks.json`;
   }
   async kill() {
     await this.server.kill();
@@ -71,6 +76,9 @@ class Distributed implements TestSystem {
   }
   get logs() {
     return this.system.logs;
+  }
+  get jwksUrl() {
+    return `${this.system.service('decision').httpUrl}/.well-known/jwks.json`;
   }
   kill() {
     return this.system.kill();

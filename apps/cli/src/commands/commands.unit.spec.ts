@@ -15,7 +15,7 @@ const approved = actionView({
     standingMaxSeconds: 0,
     breakGlassGroups: [],
   },
-  grant: { grantId: 'grant-1', token: 'eyJ.secret.sig', expiresAt: '2025-03-01T09:06:00.000Z' },
+  grant: { grantId: 'grant-1', token: 'eyJ.secret.sig', expiresAt: '2025-03-01T09:06:00.000Z', redeemedAt: '', revokedAt: '' },
   revision: '4',
 });
 

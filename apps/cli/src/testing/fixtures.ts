@@ -38,6 +38,7 @@ export function actionView(overrides: Partial<ActionView__Output> = {}): ActionV
     execution: null,
     revision: '2',
     runId: '',
+    requestHash: 'sha256-of-the-request',
     approvedVia: '',
     standingApprovalOf: '',
     standingApproval: null,

@@ -74,6 +74,9 @@ function actionChangeOf(actionId: string, recorded: RecordedEvent): ActionChange
     case 'ApprovalNotified':
     case 'ExecutionGrantIssued':
     case 'ExecutionReported':
+    case 'ExecutionGrantRedeemed':
+    case 'GrantRedemptionRejected':
+    case 'ExecutionGrantRevoked':
     case 'StandingApprovalGranted':
     case 'StandingApprovalRevoked':
     case 'BreakGlassInvoked':

@@ -94,6 +94,12 @@ function describe(event: ApprovalEvent): string {
       return `grant ${event.data.grantId} for ${event.data.agentId}, valid until ${event.data.expiresAt}`;
     case 'ExecutionReported':
       return `${event.data.status} with grant ${event.data.grantId}${event.data.detail ? `: ${event.data.detail}` : ''}`;
+    case 'ExecutionGrantRedeemed':
+      return `grant ${event.data.grantId} redeemed by ${event.data.redeemedBy}`;
+    case 'GrantRedemptionRejected':
+      return `${event.data.presentedBy} presented grant ${event.data.grantId} (${event.data.reason}): ${event.data.detail}`;
+    case 'ExecutionGrantRevoked':
+      return `grant ${event.data.grantId} revoked by ${event.data.revokedBy}: ${event.data.reason}`;
     case 'StandingApprovalGranted': {
       const { approvers, scope, runId, expiresAt } = event.data;
       const covers = scope === 'RUN' ? `identical requests in run ${runId ?? '?'}` : 'identical requests';

@@ -7,12 +7,14 @@ import type {
   PolicyEvaluatedMessage,
   RecordNotificationCommandMessage,
   ReportExecutionCommandMessage,
+  RedeemGrantCommandMessage,
   RequestActionCommandMessage,
   ReviewBreakGlassCommandMessage,
   RevokeStandingApprovalCommandMessage,
 } from '@approvals/contracts';
 import type { ActionRequest, ApprovalEvent, Approver, DomainError, Result } from '@approvals/domain';
 import { actionStatusOf } from '../action-status';
+import type { GrantVerifier } from '../ports/grant-issuer.port';
 import type { CommandContext, Decided, DecisionService } from './decision.service';
 
 const context = (actor: CommandContext['actor'], metadata: MessageMetadata): CommandContext => ({
@@ -34,12 +36,47 @@ function replyWithRejection(result: Result<Decided, DomainError>): CommandReply 
   return reply(result, refusal ? { rejection: { reason: refusal.data.reason, detail: refusal.data.detail } } : {});
 }
 
-const isRefusal = (event: ApprovalEvent): event is Extract<ApprovalEvent, { type: 'VoteRejected' | 'BreakGlassRejected' }> =>
-  event.type === 'VoteRejected' || event.type === 'BreakGlassRejected';
+const isRefusal = (event: ApprovalEvent): event is Extract<ApprovalEvent, { type: 'VoteRejected' | 'BreakGlassRejected' | 'GrantRedemptionRejected' }> =>
+  event.type === 'VoteRejected' || event.type === 'BreakGlassRejected' || event.type === 'GrantRedemptionRejected';
 
 /** Bus-facing command handlers of the decision service; transports call these unchanged. */
 export class DecisionHandlers {
-  constructor(private readonly decisions: DecisionService) {}
+  constructor(
+    private readonly decisions: DecisionService,
+    /** Checks presented grants; without one, redemption is refused (services that issue no grants). */
+    private readonly grants?: GrantVerifier,
+  ) {}
+
+  /**
+   * An agent presents a grant to run its action (I5). A grant whose signature does not verify is
+   * refused, and recorded if it names an action of the presenting agent; an authentic one is judged
+   * by the domain (single use, its agent, the approved request, not revoked or expired), every
+   * refusal recorded.
+   */
+  async redeemGrant(message: RedeemGrantCommandMessage): Promise<CommandReply> {
+    const { agentId, token, requestHash } = message.data;
+    const actor = context({ kind: 'agent', id: agentId }, message.metadata);
+    if (!this.grants) return { ok: false, code: 'INVALID_STATE', message: 'this service cannot verify grants' };
+    const verified = await this.grants.verify(token);
+    if (!verified.ok) {
+      const { actionId, grantId } = verified.claimed ?? {};
+      if (actionId && grantId) {
+        await this.decisions.execute(
+          actionId,
+          (now) => ({ type: 'RecordForgedGrant', data: { actionId, grantId, presentedBy: agentId, detail: verified.detail }, meta: { now } }),
+          actor,
+        );
+      }
+      return { ok: false, code: 'PERMISSION_DENIED', message: `the grant is not valid: ${verified.detail}` };
+    }
+    const { actionId, grantId, requestHash: tokenRequestHash, expired } = verified;
+    const result = await this.decisions.execute(
+      actionId,
+      (now) => ({ type: 'RedeemGrant', data: { actionId, grantId, presentedBy: agentId, requestHash, tokenRequestHash, tokenExpired: expired }, meta: { now } }),
+      actor,
+    );
+    return replyWithRejection(result);
+  }
 
   async requestAction(message: RequestActionCommandMessage): Promise<CommandReply> {
     const { actionId, request, requestHash, agentOwner } = message.data;

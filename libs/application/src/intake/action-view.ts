@@ -51,7 +51,13 @@ export function toActionView(state: ApprovalState, revision: number): ActionView
     decidedAt: final?.decidedAt ?? '',
     reason: final?.reason ?? '',
     grant: final?.grant
-      ? { grantId: final.grant.grantId, token: final.grant.token, expiresAt: final.grant.expiresAt }
+      ? {
+          grantId: final.grant.grantId,
+          token: final.grant.token,
+          expiresAt: final.grant.expiresAt,
+          redeemedAt: final.grant.redeemed?.redeemedAt ?? '',
+          revokedAt: final.grant.revoked?.revokedAt ?? '',
+        }
       : null,
     execution: final?.execution
       ? {
@@ -63,6 +69,7 @@ export function toActionView(state: ApprovalState, revision: number): ActionView
       : null,
     revision: String(revision),
     runId: request.runId ?? '',
+    requestHash: state.requestHash,
     approvedVia: final?.outcome === 'APPROVED' ? (final.approvedVia ?? '') : '',
     standingApprovalOf: final?.standingApprovalOf ?? '',
     standingApproval: final?.standing

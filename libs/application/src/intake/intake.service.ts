@@ -208,6 +208,30 @@ export class IntakeService {
     return this.getAction(agentId, input.actionId);
   }
 
+  /**
+   * Sends a grant to the decision service, which verifies and consumes it. The action id the token
+   * claims (unverified) only routes the command to its action; the decision service trusts nothing
+   * it has not verified.
+   */
+  async redeemGrant(
+    agentId: string,
+    input: { token: string; requestHash: string },
+    trace: TraceContext = {},
+  ): Promise<IntakeResult<{ redeemed: boolean; rejectionReason: string; detail: string; actionId: string }>> {
+    const actionId = claimedActionId(input.token);
+    if (!actionId) return { ok: false, error: { code: 'INVALID_ARGUMENT', message: 'token: is not a grant', violations: [{ field: 'token', description: 'is not a grant (a JWT naming its action)' }] } };
+    const reply = await this.commands.send(Commands.redeemGrant, {
+      type: 'RedeemGrant',
+      data: { actionId, agentId, token: input.token, requestHash: input.requestHash },
+      metadata: this.metadata(actionId, trace),
+    });
+    if (!reply.ok) return { ok: false, error: reply.code === 'NOT_FOUND' ? { code: 'PERMISSION_DENIED', message: 'the grant is not valid: it names no action of yours' } : toIntakeError(reply) };
+    return {
+      ok: true,
+      value: { redeemed: !reply.rejection, rejectionReason: reply.rejection?.reason ?? '', detail: reply.rejection?.detail ?? '', actionId },
+    };
+  }
+
   private metadata(actionId: string, trace: TraceContext) {
     return {
       messageId: this.ids.next(),
@@ -232,4 +256,16 @@ function abortPromise(signal?: AbortSignal): Promise<void> {
   if (!signal) return new Promise(() => undefined);
   if (signal.aborted) return Promise.resolve();
   return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}
+
+/** The action a token says it is for, without trusting it (only to route the command). */
+function claimedActionId(token: string): string | undefined {
+  const payload = token.split('.')[1];
+  if (!payload) return undefined;
+  try {
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { act?: unknown };
+    return typeof claims.act === 'string' && claims.act !== '' ? claims.act : undefined;
+  } catch {
+    return undefined;
+  }
 }

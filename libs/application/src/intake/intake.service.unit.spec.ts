@@ -278,7 +278,7 @@ describe('IntakeService.watch', () => {
     await watching;
 
     expect(recorder.statuses).toEqual(['PENDING_POLICY', 'APPROVED']);
-    expect(recorder.last.grant).toEqual({ grantId: 'grant-1', token: 'token-grant-1', expiresAt: expect.any(String) });
+    expect(recorder.last.grant).toEqual({ grantId: 'grant-1', token: 'token-grant-1', expiresAt: expect.any(String), redeemedAt: '', revokedAt: '' });
   });
 
   it('emits the final view and completes at once for an action that already has its outcome', async () => {

@@ -155,6 +155,22 @@ export const recordNotificationCommandSchema = z.object({
 });
 export type RecordNotificationCommandMessage = z.infer<typeof recordNotificationCommandSchema>;
 
+/**
+ * An agent presents an execution grant to run the action (`actionId` is what the token claims,
+ * unverified, so the command reaches the action's partition; the decision service verifies it).
+ */
+export const redeemGrantCommandSchema = z.object({
+  type: z.literal('RedeemGrant'),
+  data: z.object({
+    actionId: z.string().min(1),
+    agentId: z.string().min(1),
+    token: z.string().min(1).max(8192),
+    requestHash: z.string().regex(/^[0-9a-f]{64}$/),
+  }),
+  metadata: messageMetadataSchema,
+});
+export type RedeemGrantCommandMessage = z.infer<typeof redeemGrantCommandSchema>;
+
 /** The reply of every command: the outcome as a value, never an exception across the bus. */
 export const commandReplySchema = z.discriminatedUnion('ok', [
   z.object({

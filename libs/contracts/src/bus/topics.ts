@@ -28,6 +28,7 @@ export const Commands = {
   revokeStandingApproval: 'approvals.decision.revoke-standing-approval.v1',
   invokeBreakGlass: 'approvals.decision.invoke-break-glass.v1',
   reviewBreakGlass: 'approvals.decision.review-break-glass.v1',
+  redeemGrant: 'approvals.decision.redeem-grant.v1',
 } as const;
 
 export type TopicName = (typeof Topics)[keyof typeof Topics];

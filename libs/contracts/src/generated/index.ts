@@ -29,6 +29,8 @@ export * from './approvals/v1/PolicyActivation';
 export * from './approvals/v1/PolicyEvaluation';
 export * from './approvals/v1/PolicyFile';
 export * from './approvals/v1/PolicyHistory';
+export * from './approvals/v1/RedeemGrantRequest';
+export * from './approvals/v1/RedeemGrantResponse';
 export * from './approvals/v1/ReportExecutionRequest';
 export * from './approvals/v1/RequestActionRequest';
 export * from './approvals/v1/RequestActionResponse';

@@ -13,6 +13,8 @@ import type { GetActionRequest as _approvals_v1_GetActionRequest, GetActionReque
 import type { Grant as _approvals_v1_Grant, Grant__Output as _approvals_v1_Grant__Output } from './approvals/v1/Grant';
 import type { IntakeServiceClient as _approvals_v1_IntakeServiceClient, IntakeServiceDefinition as _approvals_v1_IntakeServiceDefinition } from './approvals/v1/IntakeService';
 import type { PolicyEvaluation as _approvals_v1_PolicyEvaluation, PolicyEvaluation__Output as _approvals_v1_PolicyEvaluation__Output } from './approvals/v1/PolicyEvaluation';
+import type { RedeemGrantRequest as _approvals_v1_RedeemGrantRequest, RedeemGrantRequest__Output as _approvals_v1_RedeemGrantRequest__Output } from './approvals/v1/RedeemGrantRequest';
+import type { RedeemGrantResponse as _approvals_v1_RedeemGrantResponse, RedeemGrantResponse__Output as _approvals_v1_RedeemGrantResponse__Output } from './approvals/v1/RedeemGrantResponse';
 import type { ReportExecutionRequest as _approvals_v1_ReportExecutionRequest, ReportExecutionRequest__Output as _approvals_v1_ReportExecutionRequest__Output } from './approvals/v1/ReportExecutionRequest';
 import type { RequestActionRequest as _approvals_v1_RequestActionRequest, RequestActionRequest__Output as _approvals_v1_RequestActionRequest__Output } from './approvals/v1/RequestActionRequest';
 import type { RequestActionResponse as _approvals_v1_RequestActionResponse, RequestActionResponse__Output as _approvals_v1_RequestActionResponse__Output } from './approvals/v1/RequestActionResponse';
@@ -46,6 +48,8 @@ export interface ProtoGrpcType {
        */
       IntakeService: SubtypeConstructor<typeof grpc.Client, _approvals_v1_IntakeServiceClient> & { service: _approvals_v1_IntakeServiceDefinition }
       PolicyEvaluation: MessageTypeDefinition<_approvals_v1_PolicyEvaluation, _approvals_v1_PolicyEvaluation__Output>
+      RedeemGrantRequest: MessageTypeDefinition<_approvals_v1_RedeemGrantRequest, _approvals_v1_RedeemGrantRequest__Output>
+      RedeemGrantResponse: MessageTypeDefinition<_approvals_v1_RedeemGrantResponse, _approvals_v1_RedeemGrantResponse__Output>
       ReportExecutionRequest: MessageTypeDefinition<_approvals_v1_ReportExecutionRequest, _approvals_v1_ReportExecutionRequest__Output>
       RequestActionRequest: MessageTypeDefinition<_approvals_v1_RequestActionRequest, _approvals_v1_RequestActionRequest__Output>
       RequestActionResponse: MessageTypeDefinition<_approvals_v1_RequestActionResponse, _approvals_v1_RequestActionResponse__Output>

@@ -116,6 +116,24 @@ export interface ReportExecution {
   meta: CommandMeta;
 }
 
+/**
+ * An executor presents a grant whose signature the caller has verified. `tokenRequestHash` is the
+ * hash the grant carries; `requestHash` the hash of what is about to run; `tokenExpired` what the
+ * signature check found about the token's own expiry.
+ */
+export interface RedeemGrant {
+  type: 'RedeemGrant';
+  data: { actionId: string; grantId: string; presentedBy: string; requestHash: string; tokenRequestHash: string; tokenExpired: boolean };
+  meta: CommandMeta;
+}
+
+/** A grant that failed its signature check, presented by the agent that owns the action it names. */
+export interface RecordForgedGrant {
+  type: 'RecordForgedGrant';
+  data: { actionId: string; grantId: string; presentedBy: string; detail: string };
+  meta: CommandMeta;
+}
+
 export type ApprovalCommand =
   | RequestAction
   | RecordEvaluation
@@ -128,4 +146,6 @@ export type ApprovalCommand =
   | ReportExecution
   | RevokeStandingApproval
   | InvokeBreakGlass
-  | ReviewBreakGlass;
+  | ReviewBreakGlass
+  | RedeemGrant
+  | RecordForgedGrant;

@@ -1,6 +1,7 @@
 import { invokeBreakGlass, recordBreakGlassNotice, reviewBreakGlass } from './approval.break-glass';
 import { type Decision, describeOutcome, firstBlank, isNonBlank, notFound, requesterRole } from './approval.checks';
 import { notificationKey } from './approval.evolve';
+import { recordForgedGrant, redeemGrant, revokeUnusedGrant } from './approval.grant';
 import { grantedStanding, revokeStanding, standingCoverageGap, standingRequestProblem } from './approval.standing';
 import type {
   ApprovalCommand,
@@ -64,6 +65,10 @@ export function decide(command: ApprovalCommand, state: ApprovalState): Decision
       return invokeBreakGlass(command, state);
     case 'ReviewBreakGlass':
       return reviewBreakGlass(command, state);
+    case 'RedeemGrant':
+      return redeemGrant(command, state);
+    case 'RecordForgedGrant':
+      return recordForgedGrant(command, state);
     default: {
       const unknown: never = command;
       return fail('INVALID_ARGUMENT', `unknown command type "${String((unknown as { type?: unknown }).type)}"`);
@@ -301,7 +306,8 @@ function expireUnevaluated({ data, meta }: ExpireUnevaluated, state: ApprovalSta
   }
 }
 
-function cancelAction({ data, meta }: CancelAction, state: ApprovalState): Decision {
+function cancelAction(command: CancelAction, state: ApprovalState): Decision {
+  const { data, meta } = command;
   if (state.status === 'none') return notFound(data.actionId);
   // Checked first so that nobody but the requesting agent learns anything about the action.
   if (data.cancelledBy !== state.request.agentId) {
@@ -313,7 +319,7 @@ function cancelAction({ data, meta }: CancelAction, state: ApprovalState): Decis
   };
   switch (state.status) {
     case 'final':
-      return fail('ALREADY_FINAL', `action ${state.actionId} is already ${describeOutcome(state)} and cannot be cancelled`);
+      return revokeUnusedGrant(command, state);
     case 'requested':
       return ok([cancelled]);
     case 'awaiting_approval':
@@ -401,7 +407,11 @@ function reportExecution({ data, meta }: ReportExecution, state: ApprovalState):
       if (data.grantId !== state.grant.grantId || data.agentId !== state.request.agentId) {
         return fail('PERMISSION_DENIED', `grant ${data.grantId} held by ${data.agentId} is not the grant issued for action ${state.actionId}`);
       }
-      if (isAtOrAfter(meta.now, state.grant.expiresAt)) {
+      if (state.grant.revoked) {
+        return fail('PERMISSION_DENIED', `grant ${data.grantId} was revoked at ${state.grant.revoked.revokedAt}; it must not have been used`);
+      }
+      // A redeemed grant was consumed by the executor: reporting how it went is the rest of that one use.
+      if (!state.grant.redeemed && isAtOrAfter(meta.now, state.grant.expiresAt)) {
         return fail('PERMISSION_DENIED', `grant ${data.grantId} expired at ${state.grant.expiresAt}; request the action again`);
       }
       if (state.execution) {

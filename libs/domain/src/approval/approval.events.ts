@@ -284,6 +284,34 @@ export interface ExecutionGrantIssued {
   };
 }
 
+/** The grant was presented and consumed: the action may run now, once. */
+export interface ExecutionGrantRedeemed {
+  type: 'ExecutionGrantRedeemed';
+  data: { actionId: string; grantId: string; redeemedBy: string; requestHash: string; redeemedAt: string };
+}
+
+export type GrantRejectionReason =
+  | 'INVALID_SIGNATURE'
+  | 'NOT_APPROVED'
+  | 'UNKNOWN_GRANT'
+  | 'WRONG_AGENT'
+  | 'PARAMETERS_MISMATCH'
+  | 'REVOKED'
+  | 'EXPIRED'
+  | 'REPLAYED';
+
+/** A grant that was presented and refused (I5): security relevant, so recorded. */
+export interface GrantRedemptionRejected {
+  type: 'GrantRedemptionRejected';
+  data: { actionId: string; grantId: string; presentedBy: string; reason: GrantRejectionReason; detail: string; attemptedAt: string };
+}
+
+/** The agent withdrew an approved action before using its grant: the outcome stands (I3), the grant is void. */
+export interface ExecutionGrantRevoked {
+  type: 'ExecutionGrantRevoked';
+  data: { actionId: string; grantId: string; revokedBy: string; reason: string; revokedAt: string };
+}
+
 export interface ExecutionReported {
   type: 'ExecutionReported';
   data: {
@@ -308,6 +336,9 @@ export type ApprovalEvent =
   | ActionCancelled
   | ExecutionGrantIssued
   | ExecutionReported
+  | ExecutionGrantRedeemed
+  | GrantRedemptionRejected
+  | ExecutionGrantRevoked
   | StandingApprovalGranted
   | StandingApprovalRevoked
   | BreakGlassInvoked
@@ -330,6 +361,9 @@ export const approvalEventTypes: readonly ApprovalEventType[] = [
   'ActionCancelled',
   'ExecutionGrantIssued',
   'ExecutionReported',
+  'ExecutionGrantRedeemed',
+  'GrantRedemptionRejected',
+  'ExecutionGrantRevoked',
   'StandingApprovalGranted',
   'StandingApprovalRevoked',
   'BreakGlassInvoked',

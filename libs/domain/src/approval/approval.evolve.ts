@@ -59,6 +59,16 @@ export function evolve(state: ApprovalState, event: ApprovalEvent): ApprovalStat
       const { grantId, token, issuedAt, expiresAt } = event.data;
       return { ...state, grant: { grantId, token, issuedAt, expiresAt } };
     }
+    case 'ExecutionGrantRedeemed':
+      return state.status === 'final' && state.grant && !state.grant.redeemed
+        ? { ...state, grant: { ...state.grant, redeemed: { redeemedBy: event.data.redeemedBy, redeemedAt: event.data.redeemedAt } } }
+        : state;
+    case 'ExecutionGrantRevoked':
+      return state.status === 'final' && state.grant && !state.grant.revoked
+        ? { ...state, grant: { ...state.grant, revoked: { revokedBy: event.data.revokedBy, reason: event.data.reason, revokedAt: event.data.revokedAt } } }
+        : state;
+    case 'GrantRedemptionRejected':
+      return state;
     case 'ExecutionReported': {
       if (state.status !== 'final') return state;
       const { grantId, status, detail, reportedAt } = event.data;

@@ -24,6 +24,7 @@ type Step =
   | { kind: 'notify'; t: number }
   | { kind: 'grant'; t: number }
   | { kind: 'report'; grantId: string; t: number }
+  | { kind: 'redeem'; by: string; sameHash: boolean; t: number }
   | { kind: 'request'; sameHash: boolean; t: number };
 
 interface Scenario {
@@ -63,9 +64,13 @@ const stepFor = (ttl: number, directory: Directory): fc.Arbitrary<Step> => {
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('expire' as const), t }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('cancel' as const), by: fc.constantFrom(agentId, 'bob'), t }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('notify' as const), t }) },
-    { weight: 1, arbitrary: fc.record({ kind: fc.constant('grant' as const), t }) },
+    { weight: 2, arbitrary: fc.record({ kind: fc.constant('grant' as const), t }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('report' as const), grantId: fc.constantFrom('grant-1', 'grant-x'), t }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('request' as const), sameHash: fc.boolean(), t }) },
+    {
+      weight: 3,
+      arbitrary: fc.record({ kind: fc.constant('redeem' as const), by: fc.constantFrom(agentId, agentId, 'agent-8'), sameHash: fc.boolean(), t }),
+    },
   );
 };
 
@@ -126,6 +131,10 @@ const toCommand = (step: Step, scenario: Scenario): ApprovalCommand => {
       return { type: 'IssueGrant', data: { actionId, grantId: 'grant-1', token: 'jws', expiresAt: at(step.t + scenario.requirement.ttlSeconds) }, meta };
     case 'report':
       return { type: 'ReportExecution', data: { actionId, agentId, grantId: step.grantId, status: 'SUCCEEDED', detail: '' }, meta };
+    case 'redeem': {
+      const hash = step.sameHash ? 'hash-1' : 'hash-2';
+      return { type: 'RedeemGrant', data: { actionId, grantId: 'grant-1', presentedBy: step.by, requestHash: hash, tokenRequestHash: 'hash-1', tokenExpired: false }, meta };
+    }
     case 'request':
       return {
         type: 'RequestAction',
@@ -217,10 +226,10 @@ describe('approval aggregate properties', () => {
   it('generates scenarios that reach every rule checked below, so no property holds vacuously', () => {
     const seen = new Map<string, number>();
     const count = (key: string) => seen.set(key, (seen.get(key) ?? 0) + 1);
-    for (const scenario of fc.sample(scenarioArb, { numRuns: 400, seed: 42 })) {
+    for (const scenario of fc.sample(scenarioArb, { numRuns: 1000, seed: 42 })) {
       const { turns, history } = run(scenario);
       for (const event of history) {
-        count(event.type === 'VoteRejected' ? `VoteRejected:${event.data.reason}` : event.type);
+        count(event.type === 'VoteRejected' || event.type === 'GrantRedemptionRejected' ? `${event.type}:${event.data.reason}` : event.type);
         if (event.type === 'ActionApproved') count(`ActionApproved:${event.data.by}`);
       }
       for (const turn of turns) if (!turn.result.ok) count(`error:${turn.result.error.code}`);
@@ -234,6 +243,11 @@ describe('approval aggregate properties', () => {
       'ActionCancelled',
       'ExecutionGrantIssued',
       'ExecutionReported',
+      'ExecutionGrantRedeemed',
+      'ExecutionGrantRevoked',
+      'GrantRedemptionRejected:REPLAYED',
+      'GrantRedemptionRejected:WRONG_AGENT',
+      'GrantRedemptionRejected:PARAMETERS_MISMATCH',
       'VoteRejected:SELF_APPROVAL',
       'VoteRejected:NOT_ELIGIBLE',
       'VoteRejected:DUPLICATE_VOTE',
@@ -242,7 +256,7 @@ describe('approval aggregate properties', () => {
       'VoteRejected:NOT_AWAITING_APPROVAL',
       'error:IDEMPOTENCY_CONFLICT',
     ];
-    expect(expected.filter((key) => (seen.get(key) ?? 0) < 5)).toEqual([]);
+    expect(expected.filter((key) => (seen.get(key) ?? 0) < 5).map((key) => `${key}=${seen.get(key) ?? 0}`)).toEqual([]);
   });
 
   it('I1: neither the agent, nor the human it acts for, nor its owner ever casts a counted vote or approves', () => {
@@ -392,6 +406,24 @@ describe('approval aggregate properties', () => {
       for (const turn of turns) {
         if (producedEvents(turn).some((event) => event.type === 'ExecutionGrantIssued')) {
           expect(turn.before).toMatchObject({ status: 'final', outcome: 'APPROVED' });
+        }
+      }
+    });
+  });
+
+  it('I5: a grant is used at most once, only by its agent, only for the approved request, never after it was voided', () => {
+    property((scenario, turns, history) => {
+      const uses = history.filter((event) => event.type === 'ExecutionGrantRedeemed' || event.type === 'ExecutionReported');
+      expect(uses.filter((event) => event.type === 'ExecutionGrantRedeemed').length).toBeLessThanOrEqual(1);
+      // A report after a redemption is the same use; a report alone is the use.
+      expect(uses.filter((event) => event.type === 'ExecutionReported').length).toBeLessThanOrEqual(1);
+      for (const turn of turns) {
+        for (const event of producedEvents(turn)) {
+          if (event.type !== 'ExecutionGrantRedeemed') continue;
+          expect(event.data.redeemedBy).toBe(scenario.request.agentId);
+          expect(event.data.requestHash).toBe('hash-1');
+          expect(turn.before).toMatchObject({ status: 'final', outcome: 'APPROVED', grant: { grantId: 'grant-1' } });
+          expect(turn.before.status === 'final' && (turn.before.grant?.revoked ?? turn.before.execution)).toBeFalsy();
         }
       }
     });

@@ -49,6 +49,10 @@ export interface GrantFacts {
   token: string;
   issuedAt: string;
   expiresAt: string;
+  /** Set once the grant was consumed by a redemption (single use, I5). */
+  redeemed?: { redeemedBy: string; redeemedAt: string } | undefined;
+  /** Set when the agent withdrew the action before using the grant. */
+  revoked?: { revokedBy: string; reason: string; revokedAt: string } | undefined;
 }
 
 export type ApprovalState =

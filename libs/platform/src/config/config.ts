@@ -26,6 +26,7 @@ const schema = z.object({
   APPROVALS_POLICY_DIR: z.string().min(1).default('policies/demo'),
   APPROVALS_DIRECTORY_FILE: z.string().min(1).default('policies/demo/directory.json'),
   APPROVALS_GRANT_TTL_SECONDS: positiveInt(300),
+  APPROVALS_GRANT_KEYS_FILE: z.string().min(1).optional(),
   APPROVALS_EXPIRY_CHECK_MS: positiveInt(250),
   APPROVALS_SQLITE_CHECKPOINT_MS: positiveInt(1000),
   APPROVALS_REACTION_RETRY_MS: positiveInt(30_000),
@@ -73,6 +74,11 @@ export interface AppConfig {
   policyDir: string;
   directoryFile: string;
   grantTtlSeconds: number;
+  /**
+   * The grant signing keys (a JWK Set of private Ed25519 keys; the last one signs). From
+   * APPROVALS_GRANT_KEYS_FILE, which must exist; else generated under the data directory on first start.
+   */
+  grantKeys: { file: string; generateIfMissing: boolean };
   expiryCheckMs: number;
   sqliteCheckpointMs: number;
   reactionRetryMs: number;
@@ -120,6 +126,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     policyDir: path(c.APPROVALS_POLICY_DIR),
     directoryFile: path(c.APPROVALS_DIRECTORY_FILE),
     grantTtlSeconds: c.APPROVALS_GRANT_TTL_SECONDS,
+    grantKeys: c.APPROVALS_GRANT_KEYS_FILE
+      ? { file: path(c.APPROVALS_GRANT_KEYS_FILE), generateIfMissing: false }
+      : { file: join(path(c.APPROVALS_DATA_DIR), 'keys', 'grant-signing-key.json'), generateIfMissing: true },
     expiryCheckMs: c.APPROVALS_EXPIRY_CHECK_MS,
     sqliteCheckpointMs: c.APPROVALS_SQLITE_CHECKPOINT_MS,
     reactionRetryMs: c.APPROVALS_REACTION_RETRY_MS,
@@ -147,5 +156,4 @@ export const dataFiles = (config: Pick<AppConfig, 'dataDir'>) => ({
   ledger: join(config.dataDir, LEDGER_FILE_NAME),
   readModel: join(config.dataDir, READ_MODEL_FILE_NAME),
   notifier: join(config.dataDir, 'notifier.sqlite'),
-  grantKey: join(config.dataDir, 'keys', 'grant-signing-key.json'),
 });

@@ -1,1 +1,2 @@
-export * from './ed25519-grant-issuer';
+export * from './grant-key-ring';
+export * from './grant-verification';

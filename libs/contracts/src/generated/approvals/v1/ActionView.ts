@@ -48,6 +48,10 @@ export interface ActionView {
   'standingApprovalOf'?: (string);
   'standingApproval'?: (_approvals_v1_StandingApproval | null);
   'breakGlass'?: (_approvals_v1_BreakGlass | null);
+  /**
+   * SHA-256 (hex) of the RFC 8785 form of the request: what a grant binds
+   */
+  'requestHash'?: (string);
 }
 
 /**
@@ -88,4 +92,8 @@ export interface ActionView__Output {
   'standingApprovalOf': (string);
   'standingApproval': (_approvals_v1_StandingApproval__Output | null);
   'breakGlass': (_approvals_v1_BreakGlass__Output | null);
+  /**
+   * SHA-256 (hex) of the RFC 8785 form of the request: what a grant binds
+   */
+  'requestHash': (string);
 }

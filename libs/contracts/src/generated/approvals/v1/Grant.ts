@@ -11,6 +11,14 @@ export interface Grant {
    */
   'token'?: (string);
   'expiresAt'?: (string);
+  /**
+   * when it was consumed by RedeemGrant, if it was
+   */
+  'redeemedAt'?: (string);
+  /**
+   * when the agent withdrew the action before using it, if it did
+   */
+  'revokedAt'?: (string);
 }
 
 /**
@@ -23,4 +31,12 @@ export interface Grant__Output {
    */
   'token': (string);
   'expiresAt': (string);
+  /**
+   * when it was consumed by RedeemGrant, if it was
+   */
+  'redeemedAt': (string);
+  /**
+   * when the agent withdrew the action before using it, if it did
+   */
+  'revokedAt': (string);
 }

@@ -7,6 +7,8 @@ import type { AwaitDecisionRequest as _approvals_v1_AwaitDecisionRequest, AwaitD
 import type { AwaitDecisionResponse as _approvals_v1_AwaitDecisionResponse, AwaitDecisionResponse__Output as _approvals_v1_AwaitDecisionResponse__Output } from '../../approvals/v1/AwaitDecisionResponse';
 import type { CancelActionRequest as _approvals_v1_CancelActionRequest, CancelActionRequest__Output as _approvals_v1_CancelActionRequest__Output } from '../../approvals/v1/CancelActionRequest';
 import type { GetActionRequest as _approvals_v1_GetActionRequest, GetActionRequest__Output as _approvals_v1_GetActionRequest__Output } from '../../approvals/v1/GetActionRequest';
+import type { RedeemGrantRequest as _approvals_v1_RedeemGrantRequest, RedeemGrantRequest__Output as _approvals_v1_RedeemGrantRequest__Output } from '../../approvals/v1/RedeemGrantRequest';
+import type { RedeemGrantResponse as _approvals_v1_RedeemGrantResponse, RedeemGrantResponse__Output as _approvals_v1_RedeemGrantResponse__Output } from '../../approvals/v1/RedeemGrantResponse';
 import type { ReportExecutionRequest as _approvals_v1_ReportExecutionRequest, ReportExecutionRequest__Output as _approvals_v1_ReportExecutionRequest__Output } from '../../approvals/v1/ReportExecutionRequest';
 import type { RequestActionRequest as _approvals_v1_RequestActionRequest, RequestActionRequest__Output as _approvals_v1_RequestActionRequest__Output } from '../../approvals/v1/RequestActionRequest';
 import type { RequestActionResponse as _approvals_v1_RequestActionResponse, RequestActionResponse__Output as _approvals_v1_RequestActionResponse__Output } from '../../approvals/v1/RequestActionResponse';
@@ -49,6 +51,25 @@ export interface IntakeServiceClient extends grpc.Client {
   getAction(argument: _approvals_v1_GetActionRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_approvals_v1_ActionView__Output>): grpc.ClientUnaryCall;
   getAction(argument: _approvals_v1_GetActionRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_approvals_v1_ActionView__Output>): grpc.ClientUnaryCall;
   getAction(argument: _approvals_v1_GetActionRequest, callback: grpc.requestCallback<_approvals_v1_ActionView__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * Consumes an execution grant before running its action: only the first redemption, by the
+   * agent it was issued to, for exactly the approved request, before it expires, succeeds. Every
+   * refusal is recorded in the ledger (a grant that does not verify: PERMISSION_DENIED).
+   */
+  RedeemGrant(argument: _approvals_v1_RedeemGrantRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_approvals_v1_RedeemGrantResponse__Output>): grpc.ClientUnaryCall;
+  RedeemGrant(argument: _approvals_v1_RedeemGrantRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_approvals_v1_RedeemGrantResponse__Output>): grpc.ClientUnaryCall;
+  RedeemGrant(argument: _approvals_v1_RedeemGrantRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_approvals_v1_RedeemGrantResponse__Output>): grpc.ClientUnaryCall;
+  RedeemGrant(argument: _approvals_v1_RedeemGrantRequest, callback: grpc.requestCallback<_approvals_v1_RedeemGrantResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * Consumes an execution grant before running its action: only the first redemption, by the
+   * agent it was issued to, for exactly the approved request, before it expires, succeeds. Every
+   * refusal is recorded in the ledger (a grant that does not verify: PERMISSION_DENIED).
+   */
+  redeemGrant(argument: _approvals_v1_RedeemGrantRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_approvals_v1_RedeemGrantResponse__Output>): grpc.ClientUnaryCall;
+  redeemGrant(argument: _approvals_v1_RedeemGrantRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_approvals_v1_RedeemGrantResponse__Output>): grpc.ClientUnaryCall;
+  redeemGrant(argument: _approvals_v1_RedeemGrantRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_approvals_v1_RedeemGrantResponse__Output>): grpc.ClientUnaryCall;
+  redeemGrant(argument: _approvals_v1_RedeemGrantRequest, callback: grpc.requestCallback<_approvals_v1_RedeemGrantResponse__Output>): grpc.ClientUnaryCall;
   
   ReportExecution(argument: _approvals_v1_ReportExecutionRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_approvals_v1_ActionView__Output>): grpc.ClientUnaryCall;
   ReportExecution(argument: _approvals_v1_ReportExecutionRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_approvals_v1_ActionView__Output>): grpc.ClientUnaryCall;
@@ -103,6 +124,13 @@ export interface IntakeServiceHandlers extends grpc.UntypedServiceImplementation
   
   GetAction: grpc.handleUnaryCall<_approvals_v1_GetActionRequest__Output, _approvals_v1_ActionView>;
   
+  /**
+   * Consumes an execution grant before running its action: only the first redemption, by the
+   * agent it was issued to, for exactly the approved request, before it expires, succeeds. Every
+   * refusal is recorded in the ledger (a grant that does not verify: PERMISSION_DENIED).
+   */
+  RedeemGrant: grpc.handleUnaryCall<_approvals_v1_RedeemGrantRequest__Output, _approvals_v1_RedeemGrantResponse>;
+  
   ReportExecution: grpc.handleUnaryCall<_approvals_v1_ReportExecutionRequest__Output, _approvals_v1_ActionView>;
   
   /**
@@ -122,6 +150,7 @@ export interface IntakeServiceDefinition extends grpc.ServiceDefinition {
   AwaitDecision: MethodDefinition<_approvals_v1_AwaitDecisionRequest, _approvals_v1_AwaitDecisionResponse, _approvals_v1_AwaitDecisionRequest__Output, _approvals_v1_AwaitDecisionResponse__Output>
   CancelAction: MethodDefinition<_approvals_v1_CancelActionRequest, _approvals_v1_ActionView, _approvals_v1_CancelActionRequest__Output, _approvals_v1_ActionView__Output>
   GetAction: MethodDefinition<_approvals_v1_GetActionRequest, _approvals_v1_ActionView, _approvals_v1_GetActionRequest__Output, _approvals_v1_ActionView__Output>
+  RedeemGrant: MethodDefinition<_approvals_v1_RedeemGrantRequest, _approvals_v1_RedeemGrantResponse, _approvals_v1_RedeemGrantRequest__Output, _approvals_v1_RedeemGrantResponse__Output>
   ReportExecution: MethodDefinition<_approvals_v1_ReportExecutionRequest, _approvals_v1_ActionView, _approvals_v1_ReportExecutionRequest__Output, _approvals_v1_ActionView__Output>
   RequestAction: MethodDefinition<_approvals_v1_RequestActionRequest, _approvals_v1_RequestActionResponse, _approvals_v1_RequestActionRequest__Output, _approvals_v1_RequestActionResponse__Output>
   WatchAction: MethodDefinition<_approvals_v1_WatchActionRequest, _approvals_v1_ActionView, _approvals_v1_WatchActionRequest__Output, _approvals_v1_ActionView__Output>

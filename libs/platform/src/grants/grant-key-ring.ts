@@ -1,0 +1,193 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { GrantClaims, GrantIssuer, GrantVerification, GrantVerifier, IssuedGrant } from '@approvals/application';
+import type { JSONWebKeySet, JWK } from 'jose';
+import { SignJWT, createLocalJWKSet, decodeJwt, errors, exportJWK, generateKeyPair, importJWK, jwtVerify } from 'jose';
+
+type SigningKey = Awaited<ReturnType<typeof importJWK>>;
+
+/** The grant's claims beyond the registered ones: `act` = action id, `req` = SHA-256 of the canonical request. */
+export const GRANT_TOKEN_TYPE = 'grant+jwt';
+export const GRANT_ALGORITHM = 'EdDSA';
+/** Keys kept after a rotation: the new one signs, older ones still verify grants issued before it. */
+const KEPT_KEYS = 3;
+
+export interface GrantKeyRingOptions {
+  /** A JWK Set of private Ed25519 keys (`{ "keys": [...] }`); the last key signs, every key verifies. */
+  keyFile: string;
+  /** Create the file with a fresh key when it does not exist (embedded mode); otherwise a missing file is an error. */
+  generateIfMissing: boolean;
+  issuer: string;
+  audience: string;
+  ttlSeconds: number;
+}
+
+export class GrantKeyFileError extends Error {
+  override readonly name = 'GrantKeyFileError';
+}
+
+/**
+ * The grant signing keys: signs execution grants as EdDSA (Ed25519) JWTs bound to the agent, the
+ * action and the request hash (I5), verifies presented grants, and publishes the public keys
+ * (`/.well-known/jwks.json`) so executors can verify offline. Rotation adds a key to the file
+ * (`rotateGrantKeys`); the newest signs after the next start, the older ones keep verifying.
+ */
+export class GrantKeyRing implements GrantIssuer, GrantVerifier {
+  private readonly publicSet: JSONWebKeySet;
+  private readonly verifyKeys: ReturnType<typeof createLocalJWKSet>;
+
+  private constructor(
+    private readonly signingKey: SigningKey,
+    private readonly signingKid: string,
+    publicKeys: JWK[],
+    private readonly options: GrantKeyRingOptions,
+  ) {
+    this.publicSet = { keys: publicKeys };
+    this.verifyKeys = createLocalJWKSet(this.publicSet);
+  }
+
+  static async open(options: GrantKeyRingOptions): Promise<GrantKeyRing> {
+    if (!existsSync(options.keyFile)) {
+      if (!options.generateIfMissing) throw new GrantKeyFileError(`grant signing keys: ${options.keyFile} does not exist`);
+      writeKeyFile(options.keyFile, [await newSigningKey()]);
+    }
+    const keys = readKeyFile(options.keyFile);
+    const newest = keys[keys.length - 1]!;
+    const signingKey = await importJWK(newest, GRANT_ALGORITHM);
+    return new GrantKeyRing(signingKey, newest.kid!, keys.map(toPublicJwk), options);
+  }
+
+  /** The public keys, as `/.well-known/jwks.json` serves them. */
+  jwks(): JSONWebKeySet {
+    return structuredClone(this.publicSet);
+  }
+
+  async issue(claims: GrantClaims): Promise<IssuedGrant> {
+    const issuedAt = Math.floor(claims.issuedAt.getTime() / 1000);
+    const expiresAt = new Date((issuedAt + this.options.ttlSeconds) * 1000);
+    const token = await new SignJWT({ act: claims.actionId, req: claims.requestHash })
+      .setProtectedHeader({ alg: GRANT_ALGORITHM, typ: GRANT_TOKEN_TYPE, kid: this.signingKid })
+      .setIssuer(this.options.issuer)
+      .setAudience(this.options.audience)
+      .setSubject(claims.agentId)
+      .setJti(claims.grantId)
+      .setIssuedAt(issuedAt)
+      .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
+      .sign(this.signingKey);
+    return { token, expiresAt };
+  }
+
+  async verify(token: string): Promise<GrantVerification> {
+    return verifyGrantToken(token, this.verifyKeys, { issuer: this.options.issuer, audience: this.options.audience });
+  }
+}
+
+/**
+ * Verifies a grant's signature (EdDSA only, a key from `keys` by kid), type, issuer and audience,
+ * and reads its claims. An expired grant with a good signature verifies with `expired: true`, so
+ * the use after expiry can be refused and recorded rather than mistaken for a forgery.
+ */
+export async function verifyGrantToken(
+  token: string,
+  keys: ReturnType<typeof createLocalJWKSet>,
+  expected: { issuer: string; audience: string; currentDate?: Date | undefined },
+): Promise<GrantVerification> {
+  const options = {
+    issuer: expected.issuer,
+    audience: expected.audience,
+    algorithms: [GRANT_ALGORITHM],
+    typ: GRANT_TOKEN_TYPE,
+    requiredClaims: ['sub', 'jti', 'exp', 'act', 'req'],
+    ...(expected.currentDate ? { currentDate: expected.currentDate } : {}),
+  };
+  let payload: Record<string, unknown>;
+  let expired = false;
+  try {
+    ({ payload } = await jwtVerify(token, keys, options));
+  } catch (error) {
+    // jose checks the signature before the claims, so an expired token's payload is authentic.
+    if (error instanceof errors.JWTExpired) {
+      payload = error.payload;
+      expired = true;
+    } else {
+      return { ok: false, detail: describeFailure(error), claimed: claimedBy(token) };
+    }
+  }
+  const claims = { grantId: payload['jti'], actionId: payload['act'], agentId: payload['sub'], requestHash: payload['req'] };
+  if (Object.values(claims).some((value) => typeof value !== 'string' || value === '')) {
+    return { ok: false, detail: 'the grant lacks one of its claims (jti, act, sub, req)', claimed: claimedBy(token) };
+  }
+  return { ok: true, ...(claims as Record<keyof typeof claims, string>), expired };
+}
+
+function describeFailure(error: unknown): string {
+  if (error instanceof errors.JWKSNoMatchingKey) return 'it is signed by a key this service did not issue it with (unknown kid)';
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'its signature does not verify';
+  if (error instanceof errors.JOSEAlgNotAllowed) return `its algorithm is not ${GRANT_ALGORITHM}`;
+  if (error instanceof errors.JWTClaimValidationFailed) return `its ${error.claim} claim is wrong (${error.reason})`;
+  if (error instanceof errors.JOSEError) return `it is not a valid grant (${error.code})`;
+  return 'it is not a valid grant';
+}
+
+/** What an untrusted token says about itself, if it can be read at all. */
+function claimedBy(token: string): { grantId?: string; actionId?: string } | undefined {
+  try {
+    const payload = decodeJwt(token);
+    return {
+      ...(typeof payload.jti === 'string' ? { grantId: payload.jti } : {}),
+      ...(typeof payload['act'] === 'string' ? { actionId: payload['act'] } : {}),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+async function newSigningKey(): Promise<JWK> {
+  const { privateKey } = await generateKeyPair(GRANT_ALGORITHM, { crv: 'Ed25519', extractable: true });
+  const created = new Date().toISOString();
+  return { ...(await exportJWK(privateKey)), kid: `grant-${created.replace(/[-:.TZ]/g, '').slice(0, 14)}-${Math.random().toString(36).slice(2, 6)}`, alg: GRANT_ALGORITHM, use: 'sig' };
+}
+
+function toPublicJwk({ d: _d, ...key }: JWK): JWK {
+  return key;
+}
+
+/** Reads a key file: a JWK Set, or (the format of earlier versions) one JWK. Every key needs a kid. */
+function readKeyFile(file: string): JWK[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new GrantKeyFileError(`grant signing keys: ${file} is not JSON (${(error as Error).message})`);
+  }
+  const keys = (typeof parsed === 'object' && parsed !== null && 'keys' in parsed ? (parsed as { keys: unknown }).keys : [parsed]) as unknown;
+  if (!Array.isArray(keys) || keys.length === 0) throw new GrantKeyFileError(`grant signing keys: ${file} holds no keys`);
+  for (const [index, key] of keys.entries()) {
+    const jwk = key as JWK;
+    if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || typeof jwk.d !== 'string' || typeof jwk.x !== 'string') {
+      throw new GrantKeyFileError(`grant signing keys: key ${index} in ${file} is not a private Ed25519 JWK`);
+    }
+    if (typeof jwk.kid !== 'string' || jwk.kid === '') throw new GrantKeyFileError(`grant signing keys: key ${index} in ${file} has no kid`);
+  }
+  return keys as JWK[];
+}
+
+function writeKeyFile(file: string, keys: JWK[]): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const temporary = `${file}.tmp`;
+  writeFileSync(temporary, `${JSON.stringify({ keys }, null, 2)}\n`, { mode: 0o600 });
+  renameSync(temporary, file);
+}
+
+/**
+ * Adds a new signing key to the key file (creating it if needed) and keeps the newest three, so
+ * grants signed before the rotation still verify until they expire. Services sign with the new key
+ * after their next start. Returns the new key's kid.
+ */
+export async function rotateGrantKeys(file: string): Promise<{ kid: string; kept: string[] }> {
+  const keys = existsSync(file) ? readKeyFile(file) : [];
+  const fresh = await newSigningKey();
+  const kept = [...keys, fresh].slice(-KEPT_KEYS);
+  writeKeyFile(file, kept);
+  return { kid: fresh.kid!, kept: kept.map((key) => key.kid!) };
+}
