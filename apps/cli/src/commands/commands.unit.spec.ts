@@ -490,3 +490,25 @@ describe('standing approvals, break-glass and reviews', () => {
     expect(await cli.run(['review', 'act-1', '--as', 'bob', '--verdict', 'maybe', '--comment', 'x'])).toBe(ExitCode.usage);
   });
 });
+
+describe('grant-keys', () => {
+  it('adds a signing key to the key file and keeps the older ones for verification', async () => {
+    const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'cli-grant-keys-'));
+    try {
+      const file = join(dir, 'keys.json');
+      const cli = new CliHarness({});
+      expect(await cli.run(['grant-keys', 'rotate', '--file', file])).toBe(ExitCode.ok);
+      expect(await cli.run(['grant-keys', 'rotate', '--file', file])).toBe(ExitCode.ok);
+      const keys = (JSON.parse(readFileSync(file, 'utf8')) as { keys: { kid: string; d: string }[] }).keys;
+      expect(keys).toHaveLength(2);
+      expect(cli.out[1]).toContain(`added signing key ${keys[1]!.kid}`);
+      expect(cli.calls).toEqual([]);
+      expect(await cli.run(['grant-keys', 'spin'])).toBe(ExitCode.usage);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -3,6 +3,7 @@ import { cancelCommand } from './cancel.command';
 import type { Command } from './command';
 import { breakGlassCommand, reviewCommand, revokeStandingCommand } from './exceptions.command';
 import { getCommand } from './get.command';
+import { grantKeysCommand } from './grant-keys.command';
 import { pendingCommand } from './pending.command';
 import { policyCommand } from './policy.command';
 import { requestCommand } from './request.command';
@@ -29,4 +30,5 @@ export const commands: readonly Command[] = [
   timelineCommand,
   searchCommand,
   policyCommand,
+  grantKeysCommand,
 ];
