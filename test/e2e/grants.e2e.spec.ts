@@ -51,7 +51,7 @@ describe.each(modes)('%s mode: execution grants', (mode) => {
     const { request, actionId, token, requestHash } = await approvedRead();
     expect(requestHashOf('agent-reporting', request)).toBe(requestHash);
 
-    const jwks = await fetchGrantKeys(server.jwksUrl);
+    const jwks = await fetchGrantKeys(`${server.decisionHttpUrl}/.well-known/jwks.json`);
     expect(jwks.keys.length).toBeGreaterThan(0);
     expect(jwks.keys.every((key) => key.kid && !('d' in key))).toBe(true);
     await expect(verifyGrant(token, { jwks, agentId: 'agent-reporting', requestHash })).resolves.toMatchObject({ actionId });

@@ -94,3 +94,11 @@ export async function eventually<T>(probe: () => Promise<T>, check: (value: T) =
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** The ledger's head position as the decision service reports it: unchanged means nothing was recorded. */
+export async function ledgerPosition(decisionHttpUrl: string): Promise<bigint> {
+  const response = await fetch(`${decisionHttpUrl}/readyz`);
+  const body = (await response.json()) as { ledgerPosition?: string };
+  if (!response.ok || body.ledgerPosition === undefined) throw new Error(`readyz answered ${response.status}`);
+  return BigInt(body.ledgerPosition);
+}

@@ -9,18 +9,18 @@ import type {
   SearchActionsResponse__Output,
   Timeline__Output,
 } from '@approvals/contracts';
-import type { Directory, EventStore } from '@approvals/application';
+import type { EventStore } from '@approvals/application';
 import { AuditQueries, readPolicyHistory } from '@approvals/application';
 import {
-  DIRECTORY,
+  AUTHENTICATOR,
   EVENT_STORE,
   GrpcExceptionFilter,
-  authenticateApprover,
   grpcError,
   lengthViolations,
   requireActionId,
   throwIfAny,
 } from '@approvals/nest-platform';
+import type { GrpcAuthenticator } from '@approvals/nest-platform';
 
 const readAuditTrail = 'read the audit trail';
 
@@ -30,13 +30,13 @@ const readAuditTrail = 'read the audit trail';
 export class AuditGrpcController {
   constructor(
     @Inject(AuditQueries) private readonly queries: AuditQueries,
-    @Inject(DIRECTORY) private readonly directory: Directory,
+    @Inject(AUTHENTICATOR) private readonly auth: GrpcAuthenticator,
     @Inject(EVENT_STORE) private readonly ledger: EventStore,
   ) {}
 
   @GrpcMethod('AuditService', 'GetTimeline')
   async getTimeline(request: GetTimelineRequest__Output, metadata: Metadata): Promise<Timeline__Output> {
-    authenticateApprover(metadata, this.directory, readAuditTrail);
+    await this.auth.human(metadata, readAuditTrail);
     const result = await this.queries.getTimeline(requireActionId(request.actionId));
     if (!result.ok) throw grpcError(result.error.code, result.error.message);
     return result.value;
@@ -44,7 +44,7 @@ export class AuditGrpcController {
 
   @GrpcMethod('AuditService', 'SearchActions')
   async searchActions(request: SearchActionsRequest__Output, metadata: Metadata): Promise<SearchActionsResponse__Output> {
-    authenticateApprover(metadata, this.directory, readAuditTrail);
+    await this.auth.human(metadata, readAuditTrail);
     // Filters end up in messages and queries: refuse oversized ones before anything else.
     throwIfAny(
       lengthViolations({
@@ -65,7 +65,7 @@ export class AuditGrpcController {
   /** Policy activations come from the ledger itself (a short stream): its record is the answer. */
   @GrpcMethod('AuditService', 'GetPolicyHistory')
   async getPolicyHistory(request: GetPolicyHistoryRequest__Output, metadata: Metadata): Promise<PolicyHistory__Output> {
-    authenticateApprover(metadata, this.directory, readAuditTrail);
+    await this.auth.human(metadata, readAuditTrail);
     throwIfAny(lengthViolations({ version: { value: request.version, max: 100 } }));
     return readPolicyHistory(this.ledger, { version: request.version, includeFiles: request.includeFiles });
   }

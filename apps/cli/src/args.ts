@@ -18,6 +18,11 @@ export type OptionSpecs = Record<string, OptionSpec>;
 export const globalOptions = {
   address: { type: 'string', value: '<host:port>', description: 'server address (default: APPROVALS_ADDRESS or 127.0.0.1:50051); in distributed mode the intake, with APPROVALS_DECISIONS_ADDRESS and APPROVALS_AUDIT_ADDRESS for votes and audit' },
   'api-key': { type: 'string', value: '<key>', description: 'API key sent as x-api-key (default: from --agent/--as, else APPROVALS_API_KEY)' },
+  token: {
+    type: 'string',
+    value: '<jwt>',
+    description: 'bearer token of your identity provider, sent as authorization: Bearer (default: APPROVALS_TOKEN); replaces API keys',
+  },
   directory: {
     type: 'string',
     value: '<file>',

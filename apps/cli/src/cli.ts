@@ -21,6 +21,8 @@ export interface CliEnv {
   APPROVALS_DECISIONS_ADDRESS?: string | undefined;
   APPROVALS_AUDIT_ADDRESS?: string | undefined;
   APPROVALS_API_KEY?: string | undefined;
+  /** A bearer JWT to call with instead of API keys (deployments that authenticate with JWTs). */
+  APPROVALS_TOKEN?: string | undefined;
   APPROVALS_DIRECTORY?: string | undefined;
 }
 
@@ -29,7 +31,7 @@ export interface CliDeps {
   io: Io;
   env?: CliEnv;
   cwd?: string;
-  connect?: (options: { address: string | ServiceAddresses; apiKey?: string | undefined }) => ApprovalsApi;
+  connect?: (options: { address: string | ServiceAddresses; apiKey?: string | undefined; bearerToken?: string | undefined }) => ApprovalsApi;
   readFile?: (path: string) => string;
   now?: () => Date;
   newIdempotencyKey?: () => string;
@@ -109,6 +111,7 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
   }
 
   const apiKeyFlag = stringFlag(parsed.globals['api-key']);
+  const token = stringFlag(parsed.globals.token) ?? stringFlag(env.APPROVALS_TOKEN);
   const directoryPath = stringFlag(parsed.globals.directory) ?? env.APPROVALS_DIRECTORY ?? defaultDirectory(cwd);
   const readFile = deps.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
   const connect = deps.connect ?? ((options) => grpcApi(createApprovalsClient(options)));
@@ -119,6 +122,7 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
     json: parsed.globals.json === true,
     address,
     directoryPath,
+    token,
     apiKeyFor(principal: Principal | undefined) {
       if (apiKeyFlag !== undefined) return apiKeyFlag;
       if (principal !== undefined) {
@@ -134,7 +138,7 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
           decisions: stringFlag(env.APPROVALS_DECISIONS_ADDRESS) ?? address,
           audit: stringFlag(env.APPROVALS_AUDIT_ADDRESS) ?? address,
         },
-        apiKey,
+        ...(token ? { bearerToken: token } : { apiKey }),
       });
       opened.push(api);
       return api;

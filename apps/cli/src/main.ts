@@ -16,6 +16,7 @@ runCli(process.argv.slice(2), {
     APPROVALS_DECISIONS_ADDRESS: process.env['APPROVALS_DECISIONS_ADDRESS'],
     APPROVALS_AUDIT_ADDRESS: process.env['APPROVALS_AUDIT_ADDRESS'],
     APPROVALS_API_KEY: process.env['APPROVALS_API_KEY'],
+    APPROVALS_TOKEN: process.env['APPROVALS_TOKEN'],
     APPROVALS_DIRECTORY: process.env['APPROVALS_DIRECTORY'],
   },
 }).then(

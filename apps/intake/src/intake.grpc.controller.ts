@@ -14,21 +14,21 @@ import type {
   RequestActionResponse__Output,
   WatchActionRequest__Output,
 } from '@approvals/contracts';
-import type { Directory, IntakeError, IntakeResult } from '@approvals/application';
+import type { IntakeError, IntakeResult } from '@approvals/application';
 import { IntakeService } from '@approvals/application';
 import type { AppConfig } from '@approvals/platform';
 import {
   CONFIG,
-  DIRECTORY,
+  AUTHENTICATOR,
   GrpcExceptionFilter,
   actionIdViolation,
-  authenticateAgent,
   grpcError,
   lengthViolations,
   requireActionId,
   throwIfAny,
   traceFrom,
 } from '@approvals/nest-platform';
+import type { GrpcAuthenticator } from '@approvals/nest-platform';
 import { Observable } from 'rxjs';
 
 const toRpcError = (error: IntakeError) => grpcError(error.code, error.message, error.code === 'INVALID_ARGUMENT' ? error.violations : []);
@@ -44,32 +44,32 @@ function unwrap<T>(result: IntakeResult<T>): T {
 export class IntakeGrpcController {
   constructor(
     @Inject(IntakeService) private readonly intake: IntakeService,
-    @Inject(DIRECTORY) private readonly directory: Directory,
+    @Inject(AUTHENTICATOR) private readonly auth: GrpcAuthenticator,
     @Inject(CONFIG) private readonly config: AppConfig,
   ) {}
 
   @GrpcMethod('IntakeService', 'RequestAction')
   async requestAction(request: RequestActionRequest__Output, metadata: Metadata): Promise<RequestActionResponse__Output> {
-    const agentId = authenticateAgent(metadata, this.directory);
+    const agentId = await this.auth.agent(metadata);
     const result = unwrap(await this.intake.requestAction(agentId, request, traceFrom(metadata)));
     return { actionId: result.actionId, status: result.status as RequestActionResponse__Output['status'], created: result.created };
   }
 
   @GrpcMethod('IntakeService', 'GetAction')
   async getAction(request: GetActionRequest__Output, metadata: Metadata): Promise<ActionView__Output> {
-    const agentId = authenticateAgent(metadata, this.directory);
+    const agentId = await this.auth.agent(metadata);
     return unwrap(await this.intake.getAction(agentId, requireActionId(request.actionId)));
   }
 
   @GrpcMethod('IntakeService', 'WatchAction')
   watchAction(request: WatchActionRequest__Output, metadata: Metadata, call: ServerWritableStream<unknown, unknown>): Observable<ActionView__Output> {
-    const agentId = authenticateAgent(metadata, this.directory);
-    const actionId = requireActionId(request.actionId);
     return new Observable<ActionView__Output>((subscriber) => {
       const controller = new AbortController();
       call?.on?.('cancelled', () => controller.abort());
-      this.intake
-        .watch(agentId, actionId, (view) => subscriber.next(view), controller.signal)
+      // Credentials are checked first, then the id; either refusal ends the stream with its status.
+      this.auth
+        .agent(metadata)
+        .then((agentId) => this.intake.watch(agentId, requireActionId(request.actionId), (view) => subscriber.next(view), controller.signal))
         .then((result) => {
           if (result.ok) subscriber.complete();
           // The RpcException itself: GrpcExceptionFilter turns anything else into INTERNAL.
@@ -82,7 +82,7 @@ export class IntakeGrpcController {
 
   @GrpcMethod('IntakeService', 'AwaitDecision')
   async awaitDecision(request: AwaitDecisionRequest__Output, metadata: Metadata): Promise<AwaitDecisionResponse__Output> {
-    const agentId = authenticateAgent(metadata, this.directory);
+    const agentId = await this.auth.agent(metadata);
     const actionId = requireActionId(request.actionId);
     const timeoutMs = Math.min(request.timeoutMs > 0 ? request.timeoutMs : this.config.awaitDefaultMs, this.config.awaitMaxMs);
     return unwrap(await this.intake.awaitDecision(agentId, actionId, timeoutMs));
@@ -90,7 +90,7 @@ export class IntakeGrpcController {
 
   @GrpcMethod('IntakeService', 'CancelAction')
   async cancelAction(request: CancelActionRequest__Output, metadata: Metadata): Promise<ActionView__Output> {
-    const agentId = authenticateAgent(metadata, this.directory);
+    const agentId = await this.auth.agent(metadata);
     const reason = request.reason?.trim() ?? '';
     const violations = [actionIdViolation(request.actionId), ...lengthViolations({ reason: { value: reason, max: 2000 } })];
     throwIfAny(violations);
@@ -99,7 +99,7 @@ export class IntakeGrpcController {
 
   @GrpcMethod('IntakeService', 'ReportExecution')
   async reportExecution(request: ReportExecutionRequest__Output, metadata: Metadata): Promise<ActionView__Output> {
-    const agentId = authenticateAgent(metadata, this.directory);
+    const agentId = await this.auth.agent(metadata);
     const violations = [actionIdViolation(request.actionId)];
     if (!request.grantId?.trim()) violations.push({ field: 'grant_id', description: 'is required' });
     if (request.status !== 'SUCCEEDED' && request.status !== 'FAILED') violations.push({ field: 'status', description: 'must be SUCCEEDED or FAILED' });
@@ -116,7 +116,7 @@ export class IntakeGrpcController {
 
   @GrpcMethod('IntakeService', 'RedeemGrant')
   async redeemGrant(request: RedeemGrantRequest__Output, metadata: Metadata): Promise<RedeemGrantResponse__Output> {
-    const agentId = authenticateAgent(metadata, this.directory);
+    const agentId = await this.auth.agent(metadata);
     const token = request.token?.trim() ?? '';
     const requestHash = request.requestHash?.trim() ?? '';
     const violations = [];

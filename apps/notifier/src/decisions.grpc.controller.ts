@@ -13,10 +13,10 @@ import type {
   RevokeStandingApprovalRequest__Output,
   RevokeStandingApprovalResponse__Output,
 } from '@approvals/contracts';
-import type { Directory } from '@approvals/application';
 import { NotifierService, toIntakeError } from '@approvals/application';
 import type { FieldViolation } from '@approvals/nest-platform';
-import { DIRECTORY, GrpcExceptionFilter, actionIdViolation, authenticateApprover, grpcError, throwIfAny, traceFrom } from '@approvals/nest-platform';
+import type { GrpcAuthenticator } from '@approvals/nest-platform';
+import { AUTHENTICATOR, GrpcExceptionFilter, actionIdViolation, grpcError, throwIfAny, traceFrom } from '@approvals/nest-platform';
 
 const commentLimit = 2000;
 /** The longest standing approval anyone may ask for, whatever a policy says: 30 days. */
@@ -48,12 +48,12 @@ const act = (actionId: string, humanId: string, metadata: Metadata) => ({ action
 export class DecisionsGrpcController {
   constructor(
     @Inject(NotifierService) private readonly notifier: NotifierService,
-    @Inject(DIRECTORY) private readonly directory: Directory,
+    @Inject(AUTHENTICATOR) private readonly auth: GrpcAuthenticator,
   ) {}
 
   @GrpcMethod('DecisionService', 'CastVote')
   async castVote(request: CastVoteRequest__Output, metadata: Metadata): Promise<CastVoteResponse__Output> {
-    const approverId = authenticateApprover(metadata, this.directory, 'cast votes');
+    const approverId = await this.auth.human(metadata, 'cast votes');
     const violations: (FieldViolation | undefined)[] = [actionIdViolation(request.actionId)];
     if (request.decision !== 'APPROVE' && request.decision !== 'DENY') {
       violations.push({ field: 'decision', description: 'must be APPROVE or DENY' });
@@ -92,7 +92,7 @@ export class DecisionsGrpcController {
 
   @GrpcMethod('DecisionService', 'RevokeStandingApproval')
   async revokeStandingApproval(request: RevokeStandingApprovalRequest__Output, metadata: Metadata): Promise<RevokeStandingApprovalResponse__Output> {
-    const humanId = authenticateApprover(metadata, this.directory, 'revoke standing approvals');
+    const humanId = await this.auth.human(metadata, 'revoke standing approvals');
     throwIfAny([actionIdViolation(request.actionId), textViolation('reason', request.reason, 'is required: say why it is revoked')]);
     const reply = await this.notifier.revokeStandingApproval({ ...act(request.actionId, humanId, metadata), reason: request.reason.trim() });
     throwFailed(reply);
@@ -101,7 +101,7 @@ export class DecisionsGrpcController {
 
   @GrpcMethod('DecisionService', 'InvokeBreakGlass')
   async invokeBreakGlass(request: InvokeBreakGlassRequest__Output, metadata: Metadata): Promise<BreakGlassResponse__Output> {
-    const humanId = authenticateApprover(metadata, this.directory, 'break the glass');
+    const humanId = await this.auth.human(metadata, 'break the glass');
     throwIfAny([actionIdViolation(request.actionId), textViolation('justification', request.justification, 'is required: say why this cannot wait')]);
     const reply = await this.notifier.invokeBreakGlass({ ...act(request.actionId, humanId, metadata), justification: request.justification.trim() });
     return breakGlassResponse(reply);
@@ -109,7 +109,7 @@ export class DecisionsGrpcController {
 
   @GrpcMethod('DecisionService', 'ReviewBreakGlass')
   async reviewBreakGlass(request: ReviewBreakGlassRequest__Output, metadata: Metadata): Promise<BreakGlassResponse__Output> {
-    const humanId = authenticateApprover(metadata, this.directory, 'review break-glass approvals');
+    const humanId = await this.auth.human(metadata, 'review break-glass approvals');
     const verdict = request.verdict === 'JUSTIFIED' || request.verdict === 'UNJUSTIFIED' ? request.verdict : undefined;
     throwIfAny([
       actionIdViolation(request.actionId),
@@ -122,7 +122,7 @@ export class DecisionsGrpcController {
 
   @GrpcMethod('DecisionService', 'ListPending')
   async listPending(request: ListPendingRequest__Output, metadata: Metadata): Promise<ListPendingResponse__Output> {
-    const approverId = authenticateApprover(metadata, this.directory, 'list pending approvals');
+    const approverId = await this.auth.human(metadata, 'list pending approvals');
     const limit = request.limit > 0 ? Math.min(request.limit, 500) : 100;
     const items = await this.notifier.listPending(limit, request.onlyMine ? approverId : undefined);
     return {

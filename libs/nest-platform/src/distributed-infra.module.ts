@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamicModule, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Global, Inject, Module } from '@nestjs/common';
+import type { Directory } from '@approvals/application';
+import { authenticatorFor } from './grpc-auth';
 import type { CommandSender } from '@approvals/application';
 import { randomIds, systemClock } from '@approvals/application';
 import type { AppConfig, Ledger, Logger } from '@approvals/platform';
@@ -27,6 +29,7 @@ import {
   CLOCK,
   COMMAND_SENDER,
   CONFIG,
+  AUTHENTICATOR,
   DIRECTORY,
   EVENT_STORE,
   IDS,
@@ -95,6 +98,7 @@ export class DistributedInfraModule implements OnApplicationBootstrap, OnApplica
         { provide: EVENT_STORE, useFactory: (ledger: Ledger) => ledger.events, inject: [LEDGER] },
         { provide: CHECKPOINT_STORE, useFactory: (ledger: Ledger) => ledger.checkpoints, inject: [LEDGER] },
         { provide: DIRECTORY, useFactory: () => loadDirectory(config.directoryFile) },
+        { provide: AUTHENTICATOR, useFactory: (directory: Directory) => authenticatorFor(config, directory), inject: [DIRECTORY] },
         { provide: CLOCK, useValue: systemClock },
         { provide: IDS, useValue: randomIds },
         {
@@ -144,7 +148,7 @@ export class DistributedInfraModule implements OnApplicationBootstrap, OnApplica
         },
         { provide: BUS_STATUS, useExisting: BUS_SERVER },
       ],
-      exports: [CONFIG, LOGGER, EVENT_STORE, CHECKPOINT_STORE, DIRECTORY, CLOCK, IDS, MESSAGE_PUBLISHER, COMMAND_SENDER, BUS_SERVER, BUS_STATUS],
+      exports: [CONFIG, LOGGER, EVENT_STORE, CHECKPOINT_STORE, DIRECTORY, AUTHENTICATOR, CLOCK, IDS, MESSAGE_PUBLISHER, COMMAND_SENDER, BUS_SERVER, BUS_STATUS],
     };
   }
 

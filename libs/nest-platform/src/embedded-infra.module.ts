@@ -1,5 +1,7 @@
 import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Global, Inject, Module } from '@nestjs/common';
+import type { Directory } from '@approvals/application';
+import { authenticatorFor } from './grpc-auth';
 import { randomIds, systemClock } from '@approvals/application';
 import type { AppConfig, Ledger, Logger } from '@approvals/platform';
 import { InProcessBroker, WalCheckpointer, createLogger, dataFiles, loadDirectory, openLedgerWithRetry } from '@approvals/platform';
@@ -10,6 +12,7 @@ import {
   CLOCK,
   COMMAND_SENDER,
   CONFIG,
+  AUTHENTICATOR,
   DIRECTORY,
   EVENT_STORE,
   IDS,
@@ -64,6 +67,7 @@ export class EmbeddedInfraModule implements OnApplicationBootstrap, OnApplicatio
         { provide: EVENT_STORE, useFactory: (ledger: Ledger) => ledger.events, inject: [LEDGER] },
         { provide: CHECKPOINT_STORE, useFactory: (ledger: Ledger) => ledger.checkpoints, inject: [LEDGER] },
         { provide: DIRECTORY, useFactory: () => loadDirectory(config.directoryFile) },
+        { provide: AUTHENTICATOR, useFactory: (directory: Directory) => authenticatorFor(config, directory), inject: [DIRECTORY] },
         { provide: CLOCK, useValue: systemClock },
         { provide: IDS, useValue: randomIds },
         {
@@ -83,7 +87,7 @@ export class EmbeddedInfraModule implements OnApplicationBootstrap, OnApplicatio
         { provide: COMMAND_SENDER, useExisting: BROKER },
         { provide: BUS_STATUS, useExisting: BROKER },
       ],
-      exports: [CONFIG, LOGGER, EVENT_STORE, CHECKPOINT_STORE, DIRECTORY, CLOCK, IDS, BROKER, MESSAGE_PUBLISHER, COMMAND_SENDER, BUS_STATUS],
+      exports: [CONFIG, LOGGER, EVENT_STORE, CHECKPOINT_STORE, DIRECTORY, AUTHENTICATOR, CLOCK, IDS, BROKER, MESSAGE_PUBLISHER, COMMAND_SENDER, BUS_STATUS],
     };
   }
 

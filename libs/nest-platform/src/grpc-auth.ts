@@ -1,5 +1,7 @@
 import type { Metadata } from '@grpc/grpc-js';
 import type { Directory } from '@approvals/application';
+import type { AppConfig } from '@approvals/platform';
+import { BearerTokenVerifier } from '@approvals/platform';
 import { grpcError } from './grpc-errors';
 
 const traceparentPattern = /^00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/;
@@ -35,36 +37,77 @@ export function traceFrom(metadata: Metadata | undefined): { traceparent?: strin
   return { traceparent, ...(typeof tracestate === 'string' && isValidTracestate(tracestate) ? { tracestate } : {}) };
 }
 
-function apiKeyFrom(metadata: Metadata | undefined): string {
-  const key = metadata?.get('x-api-key')[0];
-  if (typeof key !== 'string' || key.length === 0) {
-    throw grpcError('UNAUTHENTICATED', 'missing credentials: send your API key in the x-api-key metadata');
+type Principal = { kind: 'agent' | 'human'; id: string };
+
+/** Checks a caller's bearer token; the platform's BearerTokenVerifier in production. */
+export interface BearerVerifier {
+  verify(token: string): Promise<{ ok: true; subject: string } | { ok: false; detail: string }>;
+}
+
+/**
+ * Who is calling, from the credentials in gRPC metadata, never from the request body:
+ * `authorization: Bearer <jwt>` when JWTs are configured (the token's subject must be an agent or
+ * a person of the directory), else `x-api-key` when demo API keys are enabled. A presented token
+ * that does not verify is refused; it never falls back to another kind of credential.
+ */
+export class GrpcAuthenticator {
+  constructor(
+    private readonly directory: Directory,
+    private readonly options: { apiKeys: boolean; bearer?: BearerVerifier | undefined },
+  ) {}
+
+  /** The calling agent; people are refused. */
+  async agent(metadata: Metadata | undefined): Promise<string> {
+    const principal = await this.principal(metadata);
+    if (principal.kind !== 'agent') throw grpcError('PERMISSION_DENIED', `${principal.id} is a human, not an agent: only agents may call the intake`);
+    return principal.id;
   }
-  return key;
+
+  /**
+   * The calling approver or auditor (a human in the directory). `attempt` completes "only people
+   * may ..." in the refusal an agent gets, e.g. "cast votes".
+   */
+  async human(metadata: Metadata | undefined, attempt = 'use the decision and audit services'): Promise<string> {
+    const principal = await this.principal(metadata);
+    if (principal.kind !== 'human') throw grpcError('PERMISSION_DENIED', `${principal.id} is an agent, not a person: only people may ${attempt}`);
+    return principal.id;
+  }
+
+  private async principal(metadata: Metadata | undefined): Promise<Principal> {
+    const authorization = metadata?.get('authorization')[0];
+    if (typeof authorization === 'string' && authorization.length > 0) return this.fromBearer(authorization);
+    const key = metadata?.get('x-api-key')[0];
+    if (typeof key === 'string' && key.length > 0) {
+      if (!this.options.apiKeys) throw grpcError('UNAUTHENTICATED', 'API keys are not accepted here: send a bearer token (authorization: Bearer <jwt>)');
+      const principal = this.directory.authenticate(key);
+      if (!principal) throw grpcError('UNAUTHENTICATED', 'unknown API key');
+      return principal;
+    }
+    throw grpcError('UNAUTHENTICATED', `missing credentials: send ${this.accepted()}`);
+  }
+
+  private async fromBearer(authorization: string): Promise<Principal> {
+    const bearer = this.options.bearer;
+    if (!bearer) throw grpcError('UNAUTHENTICATED', `bearer tokens are not accepted here: send ${this.accepted()}`);
+    const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/.exec(authorization.trim());
+    if (!match) throw grpcError('UNAUTHENTICATED', 'the authorization metadata must be "Bearer <jwt>"');
+    const verified = await bearer.verify(match[1]!);
+    if (!verified.ok) throw grpcError('UNAUTHENTICATED', verified.detail);
+    if (this.directory.findAgent(verified.subject)) return { kind: 'agent', id: verified.subject };
+    if (this.directory.findHuman(verified.subject)) return { kind: 'human', id: verified.subject };
+    throw grpcError('UNAUTHENTICATED', `the token's subject ${JSON.stringify(verified.subject.slice(0, 200))} is neither an agent nor a person of the directory`);
+  }
+
+  private accepted(): string {
+    const ways = [...(this.options.bearer ? ['a bearer token (authorization: Bearer <jwt>)'] : []), ...(this.options.apiKeys ? ['your API key in the x-api-key metadata'] : [])];
+    return ways.join(' or ');
+  }
 }
 
-/**
- * The calling agent, from its demo API key (embedded mode only; mutual TLS and JWTs replace this
- * in production). The identity never comes from the request body.
- */
-export function authenticateAgent(metadata: Metadata | undefined, directory: Directory): string {
-  const principal = directory.authenticate(apiKeyFrom(metadata));
-  if (!principal) throw grpcError('UNAUTHENTICATED', 'unknown API key');
-  if (principal.kind !== 'agent') throw grpcError('PERMISSION_DENIED', `${principal.id} is a human, not an agent: only agents may call the intake`);
-  return principal.id;
-}
-
-/**
- * The calling approver or auditor (a human in the directory), from their demo API key. `attempt`
- * completes "only people may ..." in the refusal an agent gets, e.g. "cast votes".
- */
-export function authenticateApprover(
-  metadata: Metadata | undefined,
-  directory: Directory,
-  attempt = 'use the decision and audit services',
-): string {
-  const principal = directory.authenticate(apiKeyFrom(metadata));
-  if (!principal) throw grpcError('UNAUTHENTICATED', 'unknown API key');
-  if (principal.kind !== 'human') throw grpcError('PERMISSION_DENIED', `${principal.id} is an agent, not a person: only people may ${attempt}`);
-  return principal.id;
+/** The authenticator the configuration asks for (APPROVALS_AUTH and the APPROVALS_JWT_* settings). */
+export function authenticatorFor(config: Pick<AppConfig, 'auth'>, directory: Directory): GrpcAuthenticator {
+  return new GrpcAuthenticator(directory, {
+    apiKeys: config.auth.apiKeys,
+    ...(config.auth.jwt ? { bearer: BearerTokenVerifier.open(config.auth.jwt) } : {}),
+  });
 }

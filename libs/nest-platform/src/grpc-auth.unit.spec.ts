@@ -1,7 +1,12 @@
 import { Metadata, status } from '@grpc/grpc-js';
 import type { RpcException } from '@nestjs/microservices';
 import type { Directory } from '@approvals/application';
-import { authenticateAgent, authenticateApprover, isValidTraceparent, isValidTracestate, traceFrom } from './grpc-auth';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SignJWT, UnsecuredJWT, exportJWK, generateKeyPair } from 'jose';
+import { BearerTokenVerifier } from '@approvals/platform';
+import { GrpcAuthenticator, isValidTraceparent, isValidTracestate, traceFrom } from './grpc-auth';
 
 const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 
@@ -11,17 +16,19 @@ function metadataWith(entries: Record<string, string>): Metadata {
   return metadata;
 }
 
-/** Only what authentication needs: the demo keys of one agent and one human. */
+/** Only what authentication needs: the demo keys of one agent and one human, and who exists. */
 const directory = {
   authenticate: (apiKey: string) =>
     ({ 'key-agent': { kind: 'agent', id: 'agent-ops' }, 'key-alice': { kind: 'human', id: 'alice' } })[apiKey] as
       | { kind: 'agent' | 'human'; id: string }
       | undefined,
-} as Directory;
+  findAgent: (id: string) => (id === 'agent-ops' ? { id, owner: 'dave' } : undefined),
+  findHuman: (id: string) => (id === 'alice' ? { id, name: 'Alice', groups: [] } : undefined),
+} as unknown as Directory;
 
-function refusal(run: () => unknown): string {
+async function refusal(run: () => Promise<unknown>): Promise<string> {
   try {
-    run();
+    await run();
   } catch (error) {
     const { code, details } = (error as RpcException).getError() as { code: number; details: string };
     return `${status[code]}: ${details}`;
@@ -70,43 +77,98 @@ describe('traceFrom', () => {
   });
 });
 
-describe('authenticateAgent', () => {
-  it("returns the agent's id", () => {
-    expect(authenticateAgent(metadataWith({ 'x-api-key': 'key-agent' }), directory)).toBe('agent-ops');
+describe('GrpcAuthenticator with demo API keys', () => {
+  const auth = new GrpcAuthenticator(directory, { apiKeys: true });
+
+  it("returns the agent's id, and the human's id", async () => {
+    expect(await auth.agent(metadataWith({ 'x-api-key': 'key-agent' }))).toBe('agent-ops');
+    expect(await auth.human(metadataWith({ 'x-api-key': 'key-alice' }), 'cast votes')).toBe('alice');
   });
 
-  it('refuses a call without a key, an unknown key and a human', () => {
-    expect(refusal(() => authenticateAgent(new Metadata(), directory))).toBe(
-      'UNAUTHENTICATED: missing credentials: send your API key in the x-api-key metadata',
-    );
-    expect(refusal(() => authenticateAgent(metadataWith({ 'x-api-key': 'nope' }), directory))).toBe('UNAUTHENTICATED: unknown API key');
-    expect(refusal(() => authenticateAgent(metadataWith({ 'x-api-key': 'key-alice' }), directory))).toBe(
+  it('refuses a call without a key, an unknown key, and the wrong kind of caller', async () => {
+    expect(await refusal(() => auth.agent(new Metadata()))).toBe('UNAUTHENTICATED: missing credentials: send your API key in the x-api-key metadata');
+    expect(await refusal(() => auth.human(undefined, 'cast votes'))).toMatch(/^UNAUTHENTICATED: missing credentials/);
+    expect(await refusal(() => auth.agent(metadataWith({ 'x-api-key': 'nope' })))).toBe('UNAUTHENTICATED: unknown API key');
+    expect(await refusal(() => auth.agent(metadataWith({ 'x-api-key': 'key-alice' })))).toBe(
       'PERMISSION_DENIED: alice is a human, not an agent: only agents may call the intake',
     );
   });
-});
 
-describe('authenticateApprover', () => {
-  it("returns the human's id", () => {
-    expect(authenticateApprover(metadataWith({ 'x-api-key': 'key-alice' }), directory, 'cast votes')).toBe('alice');
-  });
-
-  it('refuses a call without a key and an unknown key', () => {
-    expect(refusal(() => authenticateApprover(undefined, directory, 'cast votes'))).toMatch(/^UNAUTHENTICATED: missing credentials/);
-    expect(refusal(() => authenticateApprover(metadataWith({ 'x-api-key': 'nope' }), directory, 'cast votes'))).toBe(
-      'UNAUTHENTICATED: unknown API key',
-    );
-  });
-
-  it.each(['cast votes', 'list pending approvals', 'read the audit trail'])('tells an agent it may not %s', (attempt) => {
-    expect(refusal(() => authenticateApprover(metadataWith({ 'x-api-key': 'key-agent' }), directory, attempt))).toBe(
+  it.each(['cast votes', 'list pending approvals', 'read the audit trail'])('tells an agent it may not %s', async (attempt) => {
+    expect(await refusal(() => auth.human(metadataWith({ 'x-api-key': 'key-agent' }), attempt))).toBe(
       `PERMISSION_DENIED: agent-ops is an agent, not a person: only people may ${attempt}`,
     );
   });
 
-  it('names the decision and audit services when the caller does not say what was tried', () => {
-    expect(refusal(() => authenticateApprover(metadataWith({ 'x-api-key': 'key-agent' }), directory))).toBe(
+  it('names the decision and audit services when the caller does not say what was tried', async () => {
+    expect(await refusal(() => auth.human(metadataWith({ 'x-api-key': 'key-agent' })))).toBe(
       'PERMISSION_DENIED: agent-ops is an agent, not a person: only people may use the decision and audit services',
     );
+  });
+
+  it('refuses bearer tokens when none are configured', async () => {
+    expect(await refusal(() => auth.agent(metadataWith({ authorization: 'Bearer a.b.c' })))).toMatch(/^UNAUTHENTICATED: bearer tokens are not accepted here/);
+  });
+});
+
+describe('GrpcAuthenticator with bearer JWTs (RFC 8725)', () => {
+  let dir: string;
+  let issuerKey: Parameters<SignJWT["sign"]>[0];
+  let auth: GrpcAuthenticator;
+  const issuer = 'https://idp.example.test';
+  const audience = 'approvals';
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'jwt-auth-'));
+    const { privateKey, publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+    issuerKey = privateKey;
+    writeFileSync(join(dir, 'jwks.json'), JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: 'idp-1', alg: 'EdDSA' }] }));
+    const bearer = BearerTokenVerifier.open({ issuer, audience, algorithms: ['EdDSA'], clockSkewSeconds: 60, jwksFile: join(dir, 'jwks.json') });
+    auth = new GrpcAuthenticator(directory, { apiKeys: false, bearer });
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const token = (sub: string, build: (jwt: SignJWT) => SignJWT = (jwt) => jwt.setExpirationTime('5m'), key: Parameters<SignJWT["sign"]>[0] = issuerKey) =>
+    build(new SignJWT({}).setProtectedHeader({ alg: 'EdDSA', kid: 'idp-1' }).setIssuer(issuer).setAudience(audience).setSubject(sub).setIssuedAt()).sign(key);
+  const bearer = (jwt: string) => metadataWith({ authorization: `Bearer ${jwt}` });
+
+  it('takes the identity from the verified subject: an agent or a person of the directory', async () => {
+    expect(await auth.agent(bearer(await token('agent-ops')))).toBe('agent-ops');
+    expect(await auth.human(bearer(await token('alice')))).toBe('alice');
+    // Expired 30 s ago: within the 60 s of clock skew allowed.
+    expect(await auth.agent(bearer(await token('agent-ops', (jwt) => jwt.setExpirationTime(Math.floor(Date.now() / 1000) - 30))))).toBe('agent-ops');
+  });
+
+  it.each<[string, () => Promise<string>, RegExp]>([
+    ['an expired token', () => token('agent-ops', (jwt) => jwt.setExpirationTime(Math.floor(Date.now() / 1000) - 120)), /has expired/],
+    ['a token without exp', () => token('agent-ops', (jwt) => jwt), /exp/],
+    ['alg none', async () => new UnsecuredJWT({}).setIssuer(issuer).setAudience(audience).setSubject('agent-ops').setExpirationTime('5m').encode(), /not valid|algorithm/],
+    ['another issuer', () => token('agent-ops', (jwt) => jwt.setIssuer('https://evil.example').setExpirationTime('5m')), /iss/],
+    ['another audience', () => token('agent-ops', (jwt) => jwt.setAudience('someone-else').setExpirationTime('5m')), /aud/],
+    [
+      'a token signed by another key',
+      async () => token('agent-ops', undefined, (await generateKeyPair("EdDSA", { crv: "Ed25519" })).privateKey),
+      /signature does not verify/,
+    ],
+    ['a subject the directory does not know', () => token('agent-ghost'), /neither an agent nor a person/],
+  ])('refuses %s as UNAUTHENTICATED', async (_name, make, message) => {
+    const refused = await refusal(async () => auth.agent(bearer(await make())));
+    expect(refused).toMatch(/^UNAUTHENTICATED: /);
+    expect(refused).toMatch(message);
+  });
+
+  it('refuses an HMAC token signed with the public key as secret (algorithm confusion)', async () => {
+    const forged = await new SignJWT({}).setProtectedHeader({ alg: 'HS256', kid: 'idp-1' }).setIssuer(issuer).setAudience(audience).setSubject('agent-ops').setExpirationTime('5m').sign(new TextEncoder().encode('public-key-as-secret'));
+    expect(await refusal(() => auth.agent(bearer(forged)))).toMatch(/^UNAUTHENTICATED: .*algorithm/);
+  });
+
+  it('refuses API keys when only JWTs are configured, and a malformed authorization value', async () => {
+    expect(await refusal(() => auth.agent(metadataWith({ 'x-api-key': 'key-agent' })))).toMatch(/^UNAUTHENTICATED: API keys are not accepted here/);
+    expect(await refusal(() => auth.agent(metadataWith({ authorization: 'Basic abc' })))).toBe('UNAUTHENTICATED: the authorization metadata must be "Bearer <jwt>"');
+  });
+
+  it('refuses a configuration that allows none or an HMAC algorithm', () => {
+    expect(() => BearerTokenVerifier.open({ issuer, audience, algorithms: ['HS256'], clockSkewSeconds: 0, jwksFile: join(dir, 'jwks.json') })).toThrow(/asymmetric/);
+    expect(() => BearerTokenVerifier.open({ issuer, audience, algorithms: ['none'], clockSkewSeconds: 0, jwksFile: join(dir, 'jwks.json') })).toThrow(/asymmetric/);
   });
 });

@@ -4,6 +4,7 @@ export const LOGGER = Symbol('Logger');
 export const EVENT_STORE = Symbol('EventStore');
 export const CHECKPOINT_STORE = Symbol('CheckpointStore');
 export const DIRECTORY = Symbol('Directory');
+export const AUTHENTICATOR = Symbol('GrpcAuthenticator');
 export const CLOCK = Symbol('Clock');
 export const IDS = Symbol('IdGenerator');
 export const MESSAGE_PUBLISHER = Symbol('MessagePublisher');

@@ -21,8 +21,8 @@ export interface TestSystem {
   readonly addresses: ServiceAddresses;
   readonly dataDir: string;
   readonly logs: string;
-  /** Where the grant signing keys are published (the decision service's HTTP port). */
-  readonly jwksUrl: string;
+  /** The decision service's HTTP base URL (grant keys at /.well-known/jwks.json, /readyz with the ledger position). */
+  readonly decisionHttpUrl: string;
   /** Every process crashes (SIGKILL). */
   kill(): Promise<void>;
   /** Graceful stop (SIGTERM) of every process. */
@@ -46,8 +46,8 @@ class EmbeddedSystem implements TestSystem {
   get logs() {
     return this.server.logs;
   }
-  get jwksUrl() {
-    return `${this.server.httpUrl}/.well-known/jwks.json`;
+  get decisionHttpUrl() {
+    return this.server.httpUrl;
   }
   async kill() {
     await this.server.kill();
@@ -77,8 +77,8 @@ class Distributed implements TestSystem {
   get logs() {
     return this.system.logs;
   }
-  get jwksUrl() {
-    return `${this.system.service('decision').httpUrl}/.well-known/jwks.json`;
+  get decisionHttpUrl() {
+    return this.system.service('decision').httpUrl;
   }
   kill() {
     return this.system.kill();

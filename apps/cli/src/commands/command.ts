@@ -17,6 +17,8 @@ export interface CliContext {
   address: string;
   /** The directory file (--directory, APPROVALS_DIRECTORY or policies/demo/directory.json). */
   directoryPath: string;
+  /** A bearer token (--token or APPROVALS_TOKEN): when given, it is the identity and no API key is needed. */
+  token?: string | undefined;
   /** The key to call with: --api-key, else the principal's demo key from the directory file, else APPROVALS_API_KEY. */
   apiKeyFor(principal: Principal | undefined): string | undefined;
   /** Opens the API as the caller with this key; the CLI closes it when the command ends. */
@@ -52,8 +54,9 @@ export function callerOf(command: string, values: { agent?: string | undefined; 
   return undefined;
 }
 
-/** The key a command cannot run without. */
-export function requireApiKey(ctx: CliContext, principal: Principal | undefined, missing: string): string {
+/** The key a command cannot run without, unless a bearer token identifies the caller. */
+export function requireApiKey(ctx: CliContext, principal: Principal | undefined, missing: string): string | undefined {
+  if (ctx.token) return undefined;
   const apiKey = ctx.apiKeyFor(principal);
   if (apiKey === undefined) throw new UsageError(`${missing} (or pass --api-key, or set APPROVALS_API_KEY)`);
   return apiKey;

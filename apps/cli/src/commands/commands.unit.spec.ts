@@ -512,3 +512,12 @@ describe('grant-keys', () => {
     }
   });
 });
+
+describe('bearer tokens', () => {
+  it('calls with --token (or APPROVALS_TOKEN) instead of a demo key, so --as is not needed', async () => {
+    const cli = new CliHarness({ castVote: async () => ({ accepted: true, rejectionReason: '', detail: '', status: 'APPROVED' }) }, { env: { APPROVALS_TOKEN: 'eyJ.env.sig' } });
+    expect(await cli.run(['approve', 'act-1'])).toBe(ExitCode.ok);
+    expect(await cli.run(['--token', 'eyJ.flag.sig', 'approve', 'act-2'])).toBe(ExitCode.ok);
+    expect(cli.calls.map((call) => call.apiKey)).toEqual(['bearer:eyJ.env.sig', 'bearer:eyJ.flag.sig']);
+  });
+});

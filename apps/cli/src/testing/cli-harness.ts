@@ -51,7 +51,7 @@ export class CliHarness {
         if (this.options.directory === undefined && path.endsWith('missing.json')) throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
         return JSON.stringify(this.options.directory ?? testDirectory);
       },
-      connect: this.options.connect ?? ((options) => this.fake(options.apiKey)),
+      connect: this.options.connect ?? ((options) => this.fake(options.bearerToken ? `bearer:${options.bearerToken}` : options.apiKey)),
       now: () => new Date('2025-03-01T09:00:00.000Z'),
       newIdempotencyKey: () => 'key-1',
     });

@@ -6,6 +6,7 @@ import { parseBrokers } from '../bus/kafka/kafka-client';
 import type { LedgerSpec } from '../ledger/open-ledger';
 import type { ReadModelSpec } from '../read-model/open-read-model';
 import { validSchemaName } from '../ledger/postgres/schema';
+import { ALLOWED_JWT_ALGORITHMS, type BearerTokenOptions } from '../auth/bearer-token-verifier';
 
 const port = (fallback: number) =>
   z.coerce
@@ -62,6 +63,35 @@ const schema = z.object({
     .string()
     .regex(/^(kurrentdb|kdb|esdb|kurrentdb\+discover|esdb\+discover):\/\//, 'must be a kurrentdb:// (or esdb://) connection string')
     .optional(),
+  APPROVALS_AUTH: z
+    .string()
+    .default('api-key')
+    .transform((list, ctx) => {
+      const modes = list.split(',').map((mode) => mode.trim()).filter(Boolean);
+      const unknown = modes.filter((mode) => mode !== 'api-key' && mode !== 'jwt');
+      if (modes.length === 0 || unknown.length > 0) {
+        ctx.addIssue({ code: 'custom', message: `must list api-key and/or jwt${unknown.length ? `; unknown: ${unknown.join(', ')}` : ''}` });
+        return z.NEVER;
+      }
+      return [...new Set(modes)] as ('api-key' | 'jwt')[];
+    }),
+  APPROVALS_JWT_ISSUER: z.string().min(1).optional(),
+  APPROVALS_JWT_AUDIENCE: z.string().min(1).optional(),
+  APPROVALS_JWT_JWKS_FILE: z.string().min(1).optional(),
+  APPROVALS_JWT_JWKS_URL: z.string().url('must be a URL').optional(),
+  APPROVALS_JWT_ALGORITHMS: z
+    .string()
+    .default('EdDSA,ES256,RS256')
+    .transform((list, ctx) => {
+      const algorithms = list.split(',').map((alg) => alg.trim()).filter(Boolean);
+      const refused = algorithms.filter((alg) => !(ALLOWED_JWT_ALGORITHMS as readonly string[]).includes(alg));
+      if (algorithms.length === 0 || refused.length > 0) {
+        ctx.addIssue({ code: 'custom', message: `must list asymmetric algorithms from ${ALLOWED_JWT_ALGORITHMS.join(', ')} (never none or HS*)${refused.length ? `; refused: ${refused.join(', ')}` : ''}` });
+        return z.NEVER;
+      }
+      return algorithms;
+    }),
+  APPROVALS_JWT_CLOCK_SKEW_SECONDS: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(0).max(300, 'must be at most 300').default(60),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -94,6 +124,11 @@ export interface AppConfig {
   ledger: LedgerSpec;
   /** Where the audit projector keeps its read model (APPROVALS_READ_MODEL_STORE). */
   readModel: ReadModelSpec;
+  /**
+   * How callers prove who they are (APPROVALS_AUTH): `api-key` (the directory's demo keys, for the
+   * embedded demo) and/or `jwt` (bearer tokens of the configured issuer).
+   */
+  auth: { apiKeys: boolean; jwt?: BearerTokenOptions | undefined };
 }
 
 export class ConfigError extends Error {
@@ -118,6 +153,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     throw new ConfigError('invalid configuration:\n  APPROVALS_POSTGRES_URL is required when APPROVALS_READ_MODEL_STORE=postgres');
   }
   const path = (p: string) => (isAbsolute(p) ? p : resolve(cwd, p));
+  let jwt: BearerTokenOptions | undefined;
+  if (c.APPROVALS_AUTH.includes('jwt')) {
+    const required = (name: string, value: string | undefined) => {
+      if (!value) throw new ConfigError(`invalid configuration:\n  ${name} is required when APPROVALS_AUTH includes jwt`);
+      return value;
+    };
+    if (!c.APPROVALS_JWT_JWKS_FILE === !c.APPROVALS_JWT_JWKS_URL) {
+      throw new ConfigError('invalid configuration:\n  exactly one of APPROVALS_JWT_JWKS_FILE and APPROVALS_JWT_JWKS_URL is required when APPROVALS_AUTH includes jwt');
+    }
+    jwt = {
+      issuer: required('APPROVALS_JWT_ISSUER', c.APPROVALS_JWT_ISSUER),
+      audience: required('APPROVALS_JWT_AUDIENCE', c.APPROVALS_JWT_AUDIENCE),
+      algorithms: c.APPROVALS_JWT_ALGORITHMS,
+      clockSkewSeconds: c.APPROVALS_JWT_CLOCK_SKEW_SECONDS,
+      ...(c.APPROVALS_JWT_JWKS_FILE ? { jwksFile: path(c.APPROVALS_JWT_JWKS_FILE) } : { jwksUrl: c.APPROVALS_JWT_JWKS_URL }),
+    };
+  }
   return {
     dataDir: path(c.APPROVALS_DATA_DIR),
     host: c.APPROVALS_HOST,
@@ -148,6 +200,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       c.APPROVALS_READ_MODEL_STORE === 'postgres'
         ? { store: 'postgres', connectionString: c.APPROVALS_POSTGRES_URL!, schema: c.APPROVALS_READ_MODEL_SCHEMA }
         : { store: 'embedded', file: join(path(c.APPROVALS_DATA_DIR), READ_MODEL_FILE_NAME) },
+    auth: { apiKeys: c.APPROVALS_AUTH.includes('api-key'), ...(jwt ? { jwt } : {}) },
   };
 }
 

@@ -56,6 +56,8 @@ export interface ApprovalsClientOptions {
   address: string | ServiceAddresses;
   /** Sent as `x-api-key` metadata on every call unless the call's own metadata already has one. */
   apiKey?: string | undefined;
+  /** Sent as `authorization: Bearer <token>` on every call unless the call's own metadata already has one. */
+  bearerToken?: string | undefined;
   /** Deadline for unary calls that set none; streaming calls get no default deadline. */
   deadlineMs?: number | undefined;
   /** Extra channel options, merged over the shared message limits. */
@@ -71,16 +73,19 @@ export interface ApprovalsClient {
   close(): void;
 }
 
-/** Adds the API key to the metadata of every call made through the client. */
-export function apiKeyInterceptor(apiKey: string): grpc.Interceptor {
+/** Adds `key: value` to the metadata of every call made through the client that has none. */
+export function metadataInterceptor(key: string, value: string): grpc.Interceptor {
   return (options, nextCall) =>
     new grpc.InterceptingCall(nextCall(options), {
       start(metadata, listener, next) {
-        if (metadata.get(API_KEY_METADATA).length === 0) metadata.set(API_KEY_METADATA, apiKey);
+        if (metadata.get(key).length === 0) metadata.set(key, value);
         next(metadata, listener);
       },
     });
 }
+
+/** Adds the API key to the metadata of every call made through the client. */
+export const apiKeyInterceptor = (apiKey: string): grpc.Interceptor => metadataInterceptor(API_KEY_METADATA, apiKey);
 
 /** Gives unary calls without a deadline one of `ms`; a server stream (e.g. WatchAction) may run for long. */
 export function defaultDeadlineInterceptor(ms: number): grpc.Interceptor {
@@ -103,6 +108,7 @@ export function createApprovalsClient(options: ApprovalsClientOptions): Approval
   // Insecure channels refuse call credentials, so the key travels through an interceptor.
   const interceptors = [defaultDeadlineInterceptor(options.deadlineMs ?? DEFAULT_DEADLINE_MS)];
   if (options.apiKey) interceptors.push(apiKeyInterceptor(options.apiKey));
+  if (options.bearerToken) interceptors.push(metadataInterceptor('authorization', `Bearer ${options.bearerToken}`));
   const clientOptions = (address: string): grpc.ClientOptions => {
     let channel = channels.get(address);
     if (!channel) {
