@@ -20,7 +20,7 @@ import {
   requireActionId,
   throwIfAny,
 } from '@approvals/nest-platform';
-import type { GrpcAuthenticator } from '@approvals/nest-platform';
+import type { GrpcAuthenticator, GrpcPeer } from '@approvals/nest-platform';
 
 const readAuditTrail = 'read the audit trail';
 
@@ -35,16 +35,16 @@ export class AuditGrpcController {
   ) {}
 
   @GrpcMethod('AuditService', 'GetTimeline')
-  async getTimeline(request: GetTimelineRequest__Output, metadata: Metadata): Promise<Timeline__Output> {
-    await this.auth.human(metadata, readAuditTrail);
+  async getTimeline(request: GetTimelineRequest__Output, metadata: Metadata, call?: GrpcPeer): Promise<Timeline__Output> {
+    await this.auth.human(metadata, readAuditTrail, call);
     const result = await this.queries.getTimeline(requireActionId(request.actionId));
     if (!result.ok) throw grpcError(result.error.code, result.error.message);
     return result.value;
   }
 
   @GrpcMethod('AuditService', 'SearchActions')
-  async searchActions(request: SearchActionsRequest__Output, metadata: Metadata): Promise<SearchActionsResponse__Output> {
-    await this.auth.human(metadata, readAuditTrail);
+  async searchActions(request: SearchActionsRequest__Output, metadata: Metadata, call?: GrpcPeer): Promise<SearchActionsResponse__Output> {
+    await this.auth.human(metadata, readAuditTrail, call);
     // Filters end up in messages and queries: refuse oversized ones before anything else.
     throwIfAny(
       lengthViolations({
@@ -64,8 +64,8 @@ export class AuditGrpcController {
 
   /** Policy activations come from the ledger itself (a short stream): its record is the answer. */
   @GrpcMethod('AuditService', 'GetPolicyHistory')
-  async getPolicyHistory(request: GetPolicyHistoryRequest__Output, metadata: Metadata): Promise<PolicyHistory__Output> {
-    await this.auth.human(metadata, readAuditTrail);
+  async getPolicyHistory(request: GetPolicyHistoryRequest__Output, metadata: Metadata, call?: GrpcPeer): Promise<PolicyHistory__Output> {
+    await this.auth.human(metadata, readAuditTrail, call);
     throwIfAny(lengthViolations({ version: { value: request.version, max: 100 } }));
     return readPolicyHistory(this.ledger, { version: request.version, includeFiles: request.includeFiles });
   }

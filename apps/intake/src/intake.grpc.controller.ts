@@ -28,7 +28,7 @@ import {
   throwIfAny,
   traceFrom,
 } from '@approvals/nest-platform';
-import type { GrpcAuthenticator } from '@approvals/nest-platform';
+import type { GrpcAuthenticator, GrpcPeer } from '@approvals/nest-platform';
 import { Observable } from 'rxjs';
 
 const toRpcError = (error: IntakeError) => grpcError(error.code, error.message, error.code === 'INVALID_ARGUMENT' ? error.violations : []);
@@ -49,15 +49,15 @@ export class IntakeGrpcController {
   ) {}
 
   @GrpcMethod('IntakeService', 'RequestAction')
-  async requestAction(request: RequestActionRequest__Output, metadata: Metadata): Promise<RequestActionResponse__Output> {
-    const agentId = await this.auth.agent(metadata);
+  async requestAction(request: RequestActionRequest__Output, metadata: Metadata, call?: GrpcPeer): Promise<RequestActionResponse__Output> {
+    const agentId = await this.auth.agent(metadata, call);
     const result = unwrap(await this.intake.requestAction(agentId, request, traceFrom(metadata)));
     return { actionId: result.actionId, status: result.status as RequestActionResponse__Output['status'], created: result.created };
   }
 
   @GrpcMethod('IntakeService', 'GetAction')
-  async getAction(request: GetActionRequest__Output, metadata: Metadata): Promise<ActionView__Output> {
-    const agentId = await this.auth.agent(metadata);
+  async getAction(request: GetActionRequest__Output, metadata: Metadata, call?: GrpcPeer): Promise<ActionView__Output> {
+    const agentId = await this.auth.agent(metadata, call);
     return unwrap(await this.intake.getAction(agentId, requireActionId(request.actionId)));
   }
 
@@ -68,7 +68,7 @@ export class IntakeGrpcController {
       call?.on?.('cancelled', () => controller.abort());
       // Credentials are checked first, then the id; either refusal ends the stream with its status.
       this.auth
-        .agent(metadata)
+        .agent(metadata, call)
         .then((agentId) => this.intake.watch(agentId, requireActionId(request.actionId), (view) => subscriber.next(view), controller.signal))
         .then((result) => {
           if (result.ok) subscriber.complete();
@@ -81,16 +81,16 @@ export class IntakeGrpcController {
   }
 
   @GrpcMethod('IntakeService', 'AwaitDecision')
-  async awaitDecision(request: AwaitDecisionRequest__Output, metadata: Metadata): Promise<AwaitDecisionResponse__Output> {
-    const agentId = await this.auth.agent(metadata);
+  async awaitDecision(request: AwaitDecisionRequest__Output, metadata: Metadata, call?: GrpcPeer): Promise<AwaitDecisionResponse__Output> {
+    const agentId = await this.auth.agent(metadata, call);
     const actionId = requireActionId(request.actionId);
     const timeoutMs = Math.min(request.timeoutMs > 0 ? request.timeoutMs : this.config.awaitDefaultMs, this.config.awaitMaxMs);
     return unwrap(await this.intake.awaitDecision(agentId, actionId, timeoutMs));
   }
 
   @GrpcMethod('IntakeService', 'CancelAction')
-  async cancelAction(request: CancelActionRequest__Output, metadata: Metadata): Promise<ActionView__Output> {
-    const agentId = await this.auth.agent(metadata);
+  async cancelAction(request: CancelActionRequest__Output, metadata: Metadata, call?: GrpcPeer): Promise<ActionView__Output> {
+    const agentId = await this.auth.agent(metadata, call);
     const reason = request.reason?.trim() ?? '';
     const violations = [actionIdViolation(request.actionId), ...lengthViolations({ reason: { value: reason, max: 2000 } })];
     throwIfAny(violations);
@@ -98,8 +98,8 @@ export class IntakeGrpcController {
   }
 
   @GrpcMethod('IntakeService', 'ReportExecution')
-  async reportExecution(request: ReportExecutionRequest__Output, metadata: Metadata): Promise<ActionView__Output> {
-    const agentId = await this.auth.agent(metadata);
+  async reportExecution(request: ReportExecutionRequest__Output, metadata: Metadata, call?: GrpcPeer): Promise<ActionView__Output> {
+    const agentId = await this.auth.agent(metadata, call);
     const violations = [actionIdViolation(request.actionId)];
     if (!request.grantId?.trim()) violations.push({ field: 'grant_id', description: 'is required' });
     if (request.status !== 'SUCCEEDED' && request.status !== 'FAILED') violations.push({ field: 'status', description: 'must be SUCCEEDED or FAILED' });
@@ -115,8 +115,8 @@ export class IntakeGrpcController {
   }
 
   @GrpcMethod('IntakeService', 'RedeemGrant')
-  async redeemGrant(request: RedeemGrantRequest__Output, metadata: Metadata): Promise<RedeemGrantResponse__Output> {
-    const agentId = await this.auth.agent(metadata);
+  async redeemGrant(request: RedeemGrantRequest__Output, metadata: Metadata, call?: GrpcPeer): Promise<RedeemGrantResponse__Output> {
+    const agentId = await this.auth.agent(metadata, call);
     const token = request.token?.trim() ?? '';
     const requestHash = request.requestHash?.trim() ?? '';
     const violations = [];

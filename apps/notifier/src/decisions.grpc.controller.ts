@@ -15,7 +15,7 @@ import type {
 } from '@approvals/contracts';
 import { NotifierService, toIntakeError } from '@approvals/application';
 import type { FieldViolation } from '@approvals/nest-platform';
-import type { GrpcAuthenticator } from '@approvals/nest-platform';
+import type { GrpcAuthenticator, GrpcPeer } from '@approvals/nest-platform';
 import { AUTHENTICATOR, GrpcExceptionFilter, actionIdViolation, grpcError, throwIfAny, traceFrom } from '@approvals/nest-platform';
 
 const commentLimit = 2000;
@@ -52,8 +52,8 @@ export class DecisionsGrpcController {
   ) {}
 
   @GrpcMethod('DecisionService', 'CastVote')
-  async castVote(request: CastVoteRequest__Output, metadata: Metadata): Promise<CastVoteResponse__Output> {
-    const approverId = await this.auth.human(metadata, 'cast votes');
+  async castVote(request: CastVoteRequest__Output, metadata: Metadata, call?: GrpcPeer): Promise<CastVoteResponse__Output> {
+    const approverId = await this.auth.human(metadata, 'cast votes', call);
     const violations: (FieldViolation | undefined)[] = [actionIdViolation(request.actionId)];
     if (request.decision !== 'APPROVE' && request.decision !== 'DENY') {
       violations.push({ field: 'decision', description: 'must be APPROVE or DENY' });
@@ -91,8 +91,8 @@ export class DecisionsGrpcController {
   }
 
   @GrpcMethod('DecisionService', 'RevokeStandingApproval')
-  async revokeStandingApproval(request: RevokeStandingApprovalRequest__Output, metadata: Metadata): Promise<RevokeStandingApprovalResponse__Output> {
-    const humanId = await this.auth.human(metadata, 'revoke standing approvals');
+  async revokeStandingApproval(request: RevokeStandingApprovalRequest__Output, metadata: Metadata, call?: GrpcPeer): Promise<RevokeStandingApprovalResponse__Output> {
+    const humanId = await this.auth.human(metadata, 'revoke standing approvals', call);
     throwIfAny([actionIdViolation(request.actionId), textViolation('reason', request.reason, 'is required: say why it is revoked')]);
     const reply = await this.notifier.revokeStandingApproval({ ...act(request.actionId, humanId, metadata), reason: request.reason.trim() });
     throwFailed(reply);
@@ -100,16 +100,16 @@ export class DecisionsGrpcController {
   }
 
   @GrpcMethod('DecisionService', 'InvokeBreakGlass')
-  async invokeBreakGlass(request: InvokeBreakGlassRequest__Output, metadata: Metadata): Promise<BreakGlassResponse__Output> {
-    const humanId = await this.auth.human(metadata, 'break the glass');
+  async invokeBreakGlass(request: InvokeBreakGlassRequest__Output, metadata: Metadata, call?: GrpcPeer): Promise<BreakGlassResponse__Output> {
+    const humanId = await this.auth.human(metadata, 'break the glass', call);
     throwIfAny([actionIdViolation(request.actionId), textViolation('justification', request.justification, 'is required: say why this cannot wait')]);
     const reply = await this.notifier.invokeBreakGlass({ ...act(request.actionId, humanId, metadata), justification: request.justification.trim() });
     return breakGlassResponse(reply);
   }
 
   @GrpcMethod('DecisionService', 'ReviewBreakGlass')
-  async reviewBreakGlass(request: ReviewBreakGlassRequest__Output, metadata: Metadata): Promise<BreakGlassResponse__Output> {
-    const humanId = await this.auth.human(metadata, 'review break-glass approvals');
+  async reviewBreakGlass(request: ReviewBreakGlassRequest__Output, metadata: Metadata, call?: GrpcPeer): Promise<BreakGlassResponse__Output> {
+    const humanId = await this.auth.human(metadata, 'review break-glass approvals', call);
     const verdict = request.verdict === 'JUSTIFIED' || request.verdict === 'UNJUSTIFIED' ? request.verdict : undefined;
     throwIfAny([
       actionIdViolation(request.actionId),
@@ -121,8 +121,8 @@ export class DecisionsGrpcController {
   }
 
   @GrpcMethod('DecisionService', 'ListPending')
-  async listPending(request: ListPendingRequest__Output, metadata: Metadata): Promise<ListPendingResponse__Output> {
-    const approverId = await this.auth.human(metadata, 'list pending approvals');
+  async listPending(request: ListPendingRequest__Output, metadata: Metadata, call?: GrpcPeer): Promise<ListPendingResponse__Output> {
+    const approverId = await this.auth.human(metadata, 'list pending approvals', call);
     const limit = request.limit > 0 ? Math.min(request.limit, 500) : 100;
     const items = await this.notifier.listPending(limit, request.onlyMine ? approverId : undefined);
     return {

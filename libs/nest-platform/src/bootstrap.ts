@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { ServerCredentials } from '@grpc/grpc-js';
 import type { INestApplication } from '@nestjs/common';
 import type { GrpcOptions } from '@nestjs/microservices';
 import { Transport } from '@nestjs/microservices';
@@ -27,8 +29,15 @@ export const grpcServerOptions = (config: AppConfig): GrpcOptions => ({
     loader: { ...protoLoaderOptions, includeDirs: [protoRoot()] },
     url: `${config.host}:${config.grpcPort}`,
     maxReceiveMessageLength: grpcLimits.maxReceiveMessageBytes,
+    ...(config.grpcTls ? { credentials: serverCredentials(config.grpcTls) } : {}),
   },
 });
+
+/** TLS for the gRPC port; with a client CA, a client without a certificate it issued cannot connect. */
+function serverCredentials(tls: NonNullable<AppConfig['grpcTls']>): ServerCredentials {
+  const clientCa = tls.clientCaFile ? readFileSync(tls.clientCaFile) : null;
+  return ServerCredentials.createSsl(clientCa, [{ cert_chain: readFileSync(tls.certFile), private_key: readFileSync(tls.keyFile) }], clientCa !== null);
+}
 
 /**
  * Graceful stop on SIGTERM/SIGINT: Nest closes the servers (the bus finishes the messages in hand

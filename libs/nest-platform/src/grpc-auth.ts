@@ -39,26 +39,33 @@ export function traceFrom(metadata: Metadata | undefined): { traceparent?: strin
 
 type Principal = { kind: 'agent' | 'human'; id: string };
 
+/** What a gRPC handler's call object says about the transport (grpc-js's ServerSurfaceCall). */
+export interface GrpcPeer {
+  getAuthContext?(): { transportSecurityType?: string | undefined; sslPeerCertificate?: { subjectaltname?: string | undefined } | undefined };
+}
+
 /** Checks a caller's bearer token; the platform's BearerTokenVerifier in production. */
 export interface BearerVerifier {
   verify(token: string): Promise<{ ok: true; subject: string } | { ok: false; detail: string }>;
 }
 
 /**
- * Who is calling, from the credentials in gRPC metadata, never from the request body:
- * `authorization: Bearer <jwt>` when JWTs are configured (the token's subject must be an agent or
- * a person of the directory), else `x-api-key` when demo API keys are enabled. A presented token
- * that does not verify is refused; it never falls back to another kind of credential.
+ * Who is calling, from the transport and the credentials in gRPC metadata, never from the request
+ * body: the client certificate's SPIFFE id (`spiffe://<trust domain>/agent/<id>` or `/human/<id>`)
+ * when mutual TLS is configured; else `authorization: Bearer <jwt>` when JWTs are configured (the
+ * token's subject must be an agent or a person of the directory); else `x-api-key` when demo API
+ * keys are enabled. A presented credential that does not verify is refused; it never falls back
+ * to another kind, and two credentials that name different callers are refused too.
  */
 export class GrpcAuthenticator {
   constructor(
     private readonly directory: Directory,
-    private readonly options: { apiKeys: boolean; bearer?: BearerVerifier | undefined },
+    private readonly options: { apiKeys: boolean; bearer?: BearerVerifier | undefined; mtlsTrustDomain?: string | undefined },
   ) {}
 
   /** The calling agent; people are refused. */
-  async agent(metadata: Metadata | undefined): Promise<string> {
-    const principal = await this.principal(metadata);
+  async agent(metadata: Metadata | undefined, call?: GrpcPeer): Promise<string> {
+    const principal = await this.principal(metadata, call);
     if (principal.kind !== 'agent') throw grpcError('PERMISSION_DENIED', `${principal.id} is a human, not an agent: only agents may call the intake`);
     return principal.id;
   }
@@ -67,13 +74,47 @@ export class GrpcAuthenticator {
    * The calling approver or auditor (a human in the directory). `attempt` completes "only people
    * may ..." in the refusal an agent gets, e.g. "cast votes".
    */
-  async human(metadata: Metadata | undefined, attempt = 'use the decision and audit services'): Promise<string> {
-    const principal = await this.principal(metadata);
+  async human(metadata: Metadata | undefined, attempt = 'use the decision and audit services', call?: GrpcPeer): Promise<string> {
+    const principal = await this.principal(metadata, call);
     if (principal.kind !== 'human') throw grpcError('PERMISSION_DENIED', `${principal.id} is an agent, not a person: only people may ${attempt}`);
     return principal.id;
   }
 
-  private async principal(metadata: Metadata | undefined): Promise<Principal> {
+  private async principal(metadata: Metadata | undefined, call: GrpcPeer | undefined): Promise<Principal> {
+    const certified = this.fromCertificate(call);
+    if (certified) {
+      const claimed = hasCredentials(metadata) ? await this.fromMetadata(metadata) : undefined;
+      if (claimed && (claimed.kind !== certified.kind || claimed.id !== certified.id)) {
+        throw grpcError('PERMISSION_DENIED', `the client certificate is ${certified.id}'s but the other credentials are ${claimed.id}'s`);
+      }
+      return certified;
+    }
+    return this.fromMetadata(metadata);
+  }
+
+  /** The SPIFFE id of the client certificate, when mutual TLS is configured and one was presented. */
+  private fromCertificate(call: GrpcPeer | undefined): Principal | undefined {
+    const domain = this.options.mtlsTrustDomain;
+    if (!domain) return undefined;
+    const sans = call?.getAuthContext?.().sslPeerCertificate?.subjectaltname;
+    if (sans === undefined) return undefined;
+    const prefix = `spiffe://${domain}/`;
+    const ids = sans
+      .split(',')
+      .map((san) => san.trim())
+      .filter((san) => san.startsWith(`URI:${prefix}`))
+      .map((san) => san.slice(`URI:${prefix}`.length));
+    if (ids.length !== 1) throw grpcError('UNAUTHENTICATED', `the client certificate must carry exactly one URI SAN ${prefix}agent/<id> or ${prefix}human/<id>`);
+    const match = /^(agent|human)\/([A-Za-z0-9._@-]{1,200})$/.exec(ids[0]!);
+    if (!match) throw grpcError('UNAUTHENTICATED', `the client certificate's identity must be ${prefix}agent/<id> or ${prefix}human/<id>`);
+    const kind = match[1] as Principal['kind'];
+    const id = match[2]!;
+    const known = kind === 'agent' ? this.directory.findAgent(id) : this.directory.findHuman(id);
+    if (!known) throw grpcError('UNAUTHENTICATED', `the client certificate names ${kind} ${id}, whom the directory does not know`);
+    return { kind, id };
+  }
+
+  private async fromMetadata(metadata: Metadata | undefined): Promise<Principal> {
     const authorization = metadata?.get('authorization')[0];
     if (typeof authorization === 'string' && authorization.length > 0) return this.fromBearer(authorization);
     const key = metadata?.get('x-api-key')[0];
@@ -99,7 +140,8 @@ export class GrpcAuthenticator {
   }
 
   private accepted(): string {
-    const ways = [...(this.options.bearer ? ['a bearer token (authorization: Bearer <jwt>)'] : []), ...(this.options.apiKeys ? ['your API key in the x-api-key metadata'] : [])];
+    const ways = [
+      ...(this.options.mtlsTrustDomain ? [`a client certificate for spiffe://${this.options.mtlsTrustDomain}/...`] : []),...(this.options.bearer ? ['a bearer token (authorization: Bearer <jwt>)'] : []), ...(this.options.apiKeys ? ['your API key in the x-api-key metadata'] : [])];
     return ways.join(' or ');
   }
 }
@@ -109,5 +151,10 @@ export function authenticatorFor(config: Pick<AppConfig, 'auth'>, directory: Dir
   return new GrpcAuthenticator(directory, {
     apiKeys: config.auth.apiKeys,
     ...(config.auth.jwt ? { bearer: BearerTokenVerifier.open(config.auth.jwt) } : {}),
+    ...(config.auth.mtls ? { mtlsTrustDomain: config.auth.mtls.trustDomain } : {}),
   });
+}
+
+function hasCredentials(metadata: Metadata | undefined): boolean {
+  return (metadata?.get('authorization').length ?? 0) > 0 || (metadata?.get('x-api-key').length ?? 0) > 0;
 }

@@ -172,3 +172,36 @@ describe('GrpcAuthenticator with bearer JWTs (RFC 8725)', () => {
     expect(() => BearerTokenVerifier.open({ issuer, audience, algorithms: ['none'], clockSkewSeconds: 0, jwksFile: join(dir, 'jwks.json') })).toThrow(/asymmetric/);
   });
 });
+
+describe('GrpcAuthenticator with mutual TLS', () => {
+  const auth = new GrpcAuthenticator(directory, { apiKeys: true, mtlsTrustDomain: 'approvals.test' });
+  const peer = (subjectaltname: string | undefined) => ({
+    getAuthContext: () => ({ transportSecurityType: 'ssl', sslPeerCertificate: subjectaltname === undefined ? undefined : { subjectaltname } }),
+  });
+
+  it('takes the caller from the SPIFFE id of the client certificate', async () => {
+    expect(await auth.agent(new Metadata(), peer('DNS:agent.internal, URI:spiffe://approvals.test/agent/agent-ops'))).toBe('agent-ops');
+    expect(await auth.human(new Metadata(), 'cast votes', peer('URI:spiffe://approvals.test/human/alice'))).toBe('alice');
+    // Matching credentials next to the certificate are fine.
+    expect(await auth.agent(metadataWith({ 'x-api-key': 'key-agent' }), peer('URI:spiffe://approvals.test/agent/agent-ops'))).toBe('agent-ops');
+  });
+
+  it.each<[string, string, RegExp]>([
+    ['another trust domain', 'URI:spiffe://elsewhere.test/agent/agent-ops', /^UNAUTHENTICATED: the client certificate must carry exactly one URI SAN/],
+    ['two identities', 'URI:spiffe://approvals.test/agent/agent-ops, URI:spiffe://approvals.test/human/alice', /exactly one URI SAN/],
+    ['a path that is not agent/<id> or human/<id>', 'URI:spiffe://approvals.test/service/intake', /must be spiffe:\/\/approvals.test\/agent\/<id>/],
+    ['someone the directory does not know', 'URI:spiffe://approvals.test/agent/agent-ghost', /whom the directory does not know/],
+  ])('refuses a certificate with %s', async (_name, sans, message) => {
+    expect(await refusal(() => auth.agent(new Metadata(), peer(sans)))).toMatch(message);
+  });
+
+  it('refuses credentials that name someone else than the certificate', async () => {
+    expect(await refusal(() => auth.agent(metadataWith({ 'x-api-key': 'key-alice' }), peer('URI:spiffe://approvals.test/agent/agent-ops')))).toBe(
+      "PERMISSION_DENIED: the client certificate is agent-ops's but the other credentials are alice's",
+    );
+  });
+
+  it('falls back to metadata credentials when the transport has no client certificate', async () => {
+    expect(await auth.agent(metadataWith({ 'x-api-key': 'key-agent' }), peer(undefined))).toBe('agent-ops');
+  });
+});

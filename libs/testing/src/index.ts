@@ -7,3 +7,4 @@ export * from './system';
 export * from './audit-scenario';
 export * from './in-memory-event-store';
 export { T0, at, fixedClock, ManualClock, sequentialIds, directoryOf, RecordingCommandSender, type SentCommand, TRACESTATE, sampleRequest } from './application-fakes';
+export * from './test-pki';

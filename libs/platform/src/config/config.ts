@@ -68,13 +68,20 @@ const schema = z.object({
     .default('api-key')
     .transform((list, ctx) => {
       const modes = list.split(',').map((mode) => mode.trim()).filter(Boolean);
-      const unknown = modes.filter((mode) => mode !== 'api-key' && mode !== 'jwt');
+      const unknown = modes.filter((mode) => mode !== 'api-key' && mode !== 'jwt' && mode !== 'mtls');
       if (modes.length === 0 || unknown.length > 0) {
-        ctx.addIssue({ code: 'custom', message: `must list api-key and/or jwt${unknown.length ? `; unknown: ${unknown.join(', ')}` : ''}` });
+        ctx.addIssue({ code: 'custom', message: `must list any of api-key, jwt and mtls${unknown.length ? `; unknown: ${unknown.join(', ')}` : ''}` });
         return z.NEVER;
       }
-      return [...new Set(modes)] as ('api-key' | 'jwt')[];
+      return [...new Set(modes)] as ('api-key' | 'jwt' | 'mtls')[];
     }),
+  APPROVALS_GRPC_TLS_CERT: z.string().min(1).optional(),
+  APPROVALS_GRPC_TLS_KEY: z.string().min(1).optional(),
+  APPROVALS_GRPC_TLS_CLIENT_CA: z.string().min(1).optional(),
+  APPROVALS_MTLS_TRUST_DOMAIN: z
+    .string()
+    .regex(/^[a-z0-9.-]+$/, 'must be a trust domain such as approvals.example.com (lower-case letters, digits, "." and "-")')
+    .optional(),
   APPROVALS_JWT_ISSUER: z.string().min(1).optional(),
   APPROVALS_JWT_AUDIENCE: z.string().min(1).optional(),
   APPROVALS_JWT_JWKS_FILE: z.string().min(1).optional(),
@@ -128,7 +135,12 @@ export interface AppConfig {
    * How callers prove who they are (APPROVALS_AUTH): `api-key` (the directory's demo keys, for the
    * embedded demo) and/or `jwt` (bearer tokens of the configured issuer).
    */
-  auth: { apiKeys: boolean; jwt?: BearerTokenOptions | undefined };
+  auth: { apiKeys: boolean; jwt?: BearerTokenOptions | undefined; mtls?: { trustDomain: string } | undefined };
+  /**
+   * TLS on the gRPC port (APPROVALS_GRPC_TLS_CERT and _KEY, PEM files); with a client CA
+   * (APPROVALS_GRPC_TLS_CLIENT_CA) every client must present a certificate it issued.
+   */
+  grpcTls?: { certFile: string; keyFile: string; clientCaFile?: string | undefined } | undefined;
 }
 
 export class ConfigError extends Error {
@@ -170,6 +182,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       ...(c.APPROVALS_JWT_JWKS_FILE ? { jwksFile: path(c.APPROVALS_JWT_JWKS_FILE) } : { jwksUrl: c.APPROVALS_JWT_JWKS_URL }),
     };
   }
+  if (!c.APPROVALS_GRPC_TLS_CERT !== !c.APPROVALS_GRPC_TLS_KEY) {
+    throw new ConfigError('invalid configuration:\n  APPROVALS_GRPC_TLS_CERT and APPROVALS_GRPC_TLS_KEY go together');
+  }
+  if (c.APPROVALS_GRPC_TLS_CLIENT_CA && !c.APPROVALS_GRPC_TLS_CERT) {
+    throw new ConfigError('invalid configuration:\n  APPROVALS_GRPC_TLS_CLIENT_CA needs APPROVALS_GRPC_TLS_CERT and APPROVALS_GRPC_TLS_KEY');
+  }
+  if (c.APPROVALS_AUTH.includes('mtls') && (!c.APPROVALS_GRPC_TLS_CLIENT_CA || !c.APPROVALS_MTLS_TRUST_DOMAIN)) {
+    throw new ConfigError(
+      'invalid configuration:\n  APPROVALS_AUTH=mtls needs APPROVALS_GRPC_TLS_CERT, APPROVALS_GRPC_TLS_KEY, APPROVALS_GRPC_TLS_CLIENT_CA and APPROVALS_MTLS_TRUST_DOMAIN',
+    );
+  }
   return {
     dataDir: path(c.APPROVALS_DATA_DIR),
     host: c.APPROVALS_HOST,
@@ -200,7 +223,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       c.APPROVALS_READ_MODEL_STORE === 'postgres'
         ? { store: 'postgres', connectionString: c.APPROVALS_POSTGRES_URL!, schema: c.APPROVALS_READ_MODEL_SCHEMA }
         : { store: 'embedded', file: join(path(c.APPROVALS_DATA_DIR), READ_MODEL_FILE_NAME) },
-    auth: { apiKeys: c.APPROVALS_AUTH.includes('api-key'), ...(jwt ? { jwt } : {}) },
+    auth: {
+      apiKeys: c.APPROVALS_AUTH.includes('api-key'),
+      ...(jwt ? { jwt } : {}),
+      ...(c.APPROVALS_AUTH.includes('mtls') ? { mtls: { trustDomain: c.APPROVALS_MTLS_TRUST_DOMAIN! } } : {}),
+    },
+    ...(c.APPROVALS_GRPC_TLS_CERT
+      ? {
+          grpcTls: {
+            certFile: path(c.APPROVALS_GRPC_TLS_CERT),
+            keyFile: path(c.APPROVALS_GRPC_TLS_KEY!),
+            ...(c.APPROVALS_GRPC_TLS_CLIENT_CA ? { clientCaFile: path(c.APPROVALS_GRPC_TLS_CLIENT_CA) } : {}),
+          },
+        }
+      : {}),
   };
 }
 

@@ -50,4 +50,38 @@ describe('loadConfig', () => {
   it('reads a broker list', () => {
     expect(load({ APPROVALS_KAFKA_BROKERS: 'k1:9092, k2:9093' }).kafka.brokers).toEqual(['k1:9092', 'k2:9093']);
   });
+
+  it('accepts demo API keys by default, and JWTs or mutual TLS when fully configured', () => {
+    expect(load({}).auth).toEqual({ apiKeys: true });
+    expect(load({}).grantKeys).toEqual({ file: '/srv/approvals/.data/keys/grant-signing-key.json', generateIfMissing: true });
+    const jwt = load({
+      APPROVALS_AUTH: 'jwt',
+      APPROVALS_JWT_ISSUER: 'https://idp.example',
+      APPROVALS_JWT_AUDIENCE: 'approvals',
+      APPROVALS_JWT_JWKS_URL: 'https://idp.example/jwks.json',
+    });
+    expect(jwt.auth).toEqual({
+      apiKeys: false,
+      jwt: { issuer: 'https://idp.example', audience: 'approvals', algorithms: ['EdDSA', 'ES256', 'RS256'], clockSkewSeconds: 60, jwksUrl: 'https://idp.example/jwks.json' },
+    });
+    const mtls = load({
+      APPROVALS_AUTH: 'mtls,api-key',
+      APPROVALS_GRPC_TLS_CERT: 'tls/server.pem',
+      APPROVALS_GRPC_TLS_KEY: 'tls/server.key',
+      APPROVALS_GRPC_TLS_CLIENT_CA: 'tls/ca.pem',
+      APPROVALS_MTLS_TRUST_DOMAIN: 'approvals.example.com',
+    });
+    expect(mtls.auth).toEqual({ apiKeys: true, mtls: { trustDomain: 'approvals.example.com' } });
+    expect(mtls.grpcTls).toEqual({ certFile: '/srv/approvals/tls/server.pem', keyFile: '/srv/approvals/tls/server.key', clientCaFile: '/srv/approvals/tls/ca.pem' });
+  });
+
+  it('refuses incomplete or unsafe authentication settings, naming them', () => {
+    expect(() => load({ APPROVALS_AUTH: 'password' })).toThrow(/APPROVALS_AUTH="password": must list any of api-key, jwt and mtls; unknown: password/);
+    expect(() => load({ APPROVALS_AUTH: 'jwt', APPROVALS_JWT_JWKS_FILE: 'jwks.json', APPROVALS_JWT_AUDIENCE: 'a' })).toThrow(/APPROVALS_JWT_ISSUER is required/);
+    expect(() => load({ APPROVALS_AUTH: 'jwt', APPROVALS_JWT_ISSUER: 'i', APPROVALS_JWT_AUDIENCE: 'a' })).toThrow(/exactly one of APPROVALS_JWT_JWKS_FILE and APPROVALS_JWT_JWKS_URL/);
+    expect(() => load({ APPROVALS_JWT_ALGORITHMS: 'RS256,HS256' })).toThrow(/APPROVALS_JWT_ALGORITHMS="RS256,HS256": .*refused: HS256/);
+    expect(() => load({ APPROVALS_JWT_ALGORITHMS: 'none' })).toThrow(/refused: none/);
+    expect(() => load({ APPROVALS_AUTH: 'mtls' })).toThrow(/APPROVALS_AUTH=mtls needs/);
+    expect(() => load({ APPROVALS_GRPC_TLS_CERT: 'server.pem' })).toThrow(/go together/);
+  });
 });

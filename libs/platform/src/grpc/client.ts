@@ -58,6 +58,8 @@ export interface ApprovalsClientOptions {
   apiKey?: string | undefined;
   /** Sent as `authorization: Bearer <token>` on every call unless the call's own metadata already has one. */
   bearerToken?: string | undefined;
+  /** TLS to the server (its CA), and a client certificate for mutual TLS; plaintext without it (loopback only). */
+  tls?: { ca: Buffer; cert?: Buffer | undefined; key?: Buffer | undefined } | undefined;
   /** Deadline for unary calls that set none; streaming calls get no default deadline. */
   deadlineMs?: number | undefined;
   /** Extra channel options, merged over the shared message limits. */
@@ -96,16 +98,19 @@ export function defaultDeadlineInterceptor(ms: number): grpc.Interceptor {
 }
 
 /**
- * Connects to the intake, decision and audit services over insecure channels (loopback), one
- * channel per distinct address. No connection is made until the first call.
+ * Connects to the intake, decision and audit services, over TLS when `tls` is given (else
+ * plaintext, for loopback), one channel per distinct address. No connection is made until the
+ * first call.
  */
 export function createApprovalsClient(options: ApprovalsClientOptions): ApprovalsClient {
   const pkg = loadApprovalsPackage();
-  const credentials = grpc.credentials.createInsecure();
+  const credentials = options.tls
+    ? grpc.credentials.createSsl(options.tls.ca, options.tls.key ?? null, options.tls.cert ?? null)
+    : grpc.credentials.createInsecure();
   const addresses: ServiceAddresses =
     typeof options.address === 'string' ? { intake: options.address, decisions: options.address, audit: options.address } : options.address;
   const channels = new Map<string, grpc.Channel>();
-  // Insecure channels refuse call credentials, so the key travels through an interceptor.
+  // Insecure channels refuse call credentials, so keys and tokens travel through interceptors.
   const interceptors = [defaultDeadlineInterceptor(options.deadlineMs ?? DEFAULT_DEADLINE_MS)];
   if (options.apiKey) interceptors.push(apiKeyInterceptor(options.apiKey));
   if (options.bearerToken) interceptors.push(metadataInterceptor('authorization', `Bearer ${options.bearerToken}`));
