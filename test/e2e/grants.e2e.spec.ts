@@ -115,3 +115,36 @@ describe.each(modes)('%s mode: execution grants', (mode) => {
     expect((await failure(unary(agent.intake, 'RedeemGrant', { token: 'eyJhbGciOiJub25lIn0.e30.', requestHash }))).status).toBe('INVALID_ARGUMENT');
   });
 });
+
+describe.each(modes)('%s mode: an expired grant', (mode) => {
+  let server: TestSystem;
+  let agent: ApprovalsClient;
+  let alice: ApprovalsClient;
+
+  beforeAll(async () => {
+    server = await startSystem(mode, { env: { APPROVALS_GRANT_TTL_SECONDS: '2' } });
+    agent = clientAs(server.addresses, 'agent-reporting');
+    alice = clientAs(server.addresses, 'alice');
+  });
+
+  afterAll(async () => {
+    agent?.close();
+    alice?.close();
+    await server?.dispose();
+  });
+
+  it('is refused after it expires, and the refusal is recorded', async () => {
+    const created = await unary(agent.intake, 'RequestAction', actionRequest({ action: 'db.read' }));
+    const { action } = await awaitOutcome(agent, created.actionId);
+    const expiresAt = Date.parse(action!.grant!.expiresAt);
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiresAt - Date.now()) + 1100));
+
+    const late = await unary(agent.intake, 'RedeemGrant', { token: action!.grant!.token, requestHash: action!.requestHash });
+    expect(late).toMatchObject({ redeemed: false, rejectionReason: 'EXPIRED' });
+    const timeline = await eventually(
+      () => unary(alice.audit, 'GetTimeline', { actionId: created.actionId }),
+      (t) => t.entries.some((e) => e.type === 'GrantRedemptionRejected'),
+    );
+    expect(timeline.entries.find((e) => e.type === 'GrantRedemptionRejected')?.dataJson).toContain('EXPIRED');
+  });
+});

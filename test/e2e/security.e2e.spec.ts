@@ -54,6 +54,19 @@ describe.each(modes)('%s mode: authentication and who may act', (mode) => {
     await awaitOutcome(agent, created.actionId, 300);
     const alice = await as('alice');
     expect(await unary(alice.decisions, 'CastVote', { actionId: created.actionId, decision: 'APPROVE' })).toMatchObject({ accepted: true, status: 'APPROVED' });
+
+    // A vote after the outcome changes nothing, and is recorded (I3).
+    const bob = await as('bob');
+    expect(await unary(bob.decisions, 'CastVote', { actionId: created.actionId, decision: 'DENY', comment: 'too late' })).toMatchObject({
+      accepted: false,
+      rejectionReason: 'ALREADY_DECIDED',
+      status: 'APPROVED',
+    });
+    const timeline = await eventually(
+      () => unary(bob.audit, 'GetTimeline', { actionId: created.actionId }),
+      (t) => t.entries.some((e) => e.type === 'VoteRejected'),
+    );
+    expect(timeline.entries.find((e) => e.type === 'VoteRejected')?.dataJson).toContain('ALREADY_DECIDED');
   });
 
   it.each<[string, () => Promise<{ bearerToken?: string; apiKey?: string }>, RegExp]>([
