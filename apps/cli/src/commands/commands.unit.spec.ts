@@ -14,6 +14,7 @@ const approved = actionView({
     denyEndsRequest: true,
     standingMaxSeconds: 0,
     breakGlassGroups: [],
+    channels: [],
   },
   grant: { grantId: 'grant-1', token: 'eyJ.secret.sig', expiresAt: '2025-03-01T09:06:00.000Z', redeemedAt: '', revokedAt: '' },
   revision: '4',

@@ -31,6 +31,7 @@ export function actionView(overrides: Partial<ActionView__Output> = {}): ActionV
       denyEndsRequest: true,
       standingMaxSeconds: 0,
       breakGlassGroups: [],
+      channels: [],
     },
     decidedAt: '',
     reason: '',

@@ -39,6 +39,7 @@ export function toActionView(state: ApprovalState, revision: number): ActionView
           denyEndsRequest: requirement.denyEndsRequest,
           standingMaxSeconds: requirement.standing?.maxSeconds ?? 0,
           breakGlassGroups: requirement.breakGlass?.groups ?? [],
+          channels: requirement.channels ?? [],
           votes: state.votes.map((v) => ({
             approverId: v.approverId,
             decision: v.decision,

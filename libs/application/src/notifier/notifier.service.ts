@@ -112,6 +112,7 @@ export class NotifierService {
       actionId,
       ...requestFacts(state),
       steps: requested.requirement.steps,
+      ...(requested.requirement.channels ? { channels: requested.requirement.channels } : {}),
       approvedBy: state.votes.filter((v) => v.decision === 'APPROVE').map((v) => v.approverId),
       voters: state.votes.map((v) => v.approverId),
       reasons: state.evaluation?.reasons ?? [],

@@ -17,6 +17,8 @@ export interface PendingApproval {
   environment: string;
   justification: string;
   steps: ApprovalStep[];
+  /** The channels the policy named (`<kind>:<target>`), for the channel adapters to route by. */
+  channels?: string[] | undefined;
   approvedBy: string[];
   voters: string[];
   reasons: string[];

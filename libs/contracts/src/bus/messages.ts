@@ -36,6 +36,7 @@ export const approvalRequirementSchema = z.object({
   steps: z.array(z.object({ group: z.string().min(1), minApprovals: z.number().int().min(1) })).min(1),
   ttlSeconds: z.number().positive(),
   denyEndsRequest: z.boolean(),
+  channels: z.array(z.string().regex(/^[a-z]+:\S+$/)).optional(),
   standing: z.object({ maxSeconds: z.number().int().min(1) }).optional(),
   breakGlass: z.object({ groups: z.array(z.string().min(1)).min(1), reviewWithinSeconds: z.number().int().min(1) }).optional(),
 });

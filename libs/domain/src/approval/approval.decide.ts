@@ -457,6 +457,7 @@ function copyRequirement(requirement: ApprovalRequirement): ApprovalRequirement 
   return {
     ...requirement,
     steps: requirement.steps.map((step) => ({ ...step })),
+    ...(requirement.channels ? { channels: [...requirement.channels] } : {}),
     ...(requirement.standing ? { standing: { ...requirement.standing } } : {}),
     ...(requirement.breakGlass ? { breakGlass: { ...requirement.breakGlass, groups: [...requirement.breakGlass.groups] } } : {}),
   };

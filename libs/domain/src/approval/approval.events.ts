@@ -19,6 +19,8 @@ export interface ApprovalRequirement {
   ttlSeconds: number;
   /** When true (the default), a single DENY vote from an eligible approver denies the action. */
   denyEndsRequest: boolean;
+  /** Where the request is delivered, as `<kind>:<target>` (e.g. `slack:#data-approvals`), besides the defaults. */
+  channels?: string[] | undefined;
   /** Present when the policy lets the approvers grant a standing approval, at most this long. */
   standing?: StandingAllowance | undefined;
   /** Present when the policy offers an emergency path for this request (never otherwise). */

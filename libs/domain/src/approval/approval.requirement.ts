@@ -32,7 +32,10 @@ export function validateRequirement(requirement: ApprovalRequirement): DomainErr
   if (typeof requirement.denyEndsRequest !== 'boolean') {
     return invalid('requirement.denyEndsRequest must be true or false');
   }
-  const { standing, breakGlass } = requirement;
+  const { standing, breakGlass, channels } = requirement;
+  if (channels !== undefined && (!Array.isArray(channels) || channels.some((channel) => typeof channel !== 'string' || !/^[a-z]+:\S+$/.test(channel)))) {
+    return invalid('requirement.channels must list <kind>:<target> entries');
+  }
   if (standing !== undefined && (!Number.isInteger(standing.maxSeconds) || standing.maxSeconds < 1)) {
     return invalid(`requirement.standing.maxSeconds must be an integer >= 1, got ${String(standing.maxSeconds)}`);
   }

@@ -10,7 +10,7 @@ export class LogNotificationChannel implements NotificationChannel {
   async deliver(item: PendingApproval): Promise<{ target: string }> {
     const needs = item.steps.map((s) => `${s.minApprovals} from ${s.group}`).join(' and ');
     this.logger.info(
-      { actionId: item.actionId, agentId: item.agentId, action: item.action, expiresAt: item.expiresAt, steps: item.steps },
+      { actionId: item.actionId, agentId: item.agentId, action: item.action, expiresAt: item.expiresAt, steps: item.steps, channels: item.channels ?? [] },
       `approval needed: ${item.agentId} wants ${item.action} on ${item.resource.kind}:${item.resource.id} (${item.environment}); needs ${needs}; approve with: npm run approvals -- approve ${item.actionId} --as <you>`,
     );
     return { target: 'log' };

@@ -13,7 +13,11 @@ export const knownPolicyAnnotations = [
   'standing',
   'breakGlass',
   'breakGlassReview',
+  'channels',
 ] as const;
+
+/** Where approval requests can be delivered: `@channels("slack:#data-approvals, teams:data-owners")`. */
+export const approvalChannelKinds = ['slack', 'teams', 'webhook', 'console'] as const;
 
 /** TTL used when an approval policy has no `@ttl`. */
 export const DEFAULT_APPROVAL_TTL_SECONDS = 3600;
@@ -28,7 +32,8 @@ export interface PolicyAnnotations {
   approval?: ApprovalRequirement | undefined;
 }
 
-const approvalOnly = ['approvers', 'quorum', 'ttl', 'denyEndsRequest', 'standing', 'breakGlass', 'breakGlassReview'];
+const approvalOnly = ['approvers', 'quorum', 'ttl', 'denyEndsRequest', 'standing', 'breakGlass', 'breakGlassReview', 'channels'];
+const channelPattern = /^([a-z]+):([^\s,]{1,200})$/;
 const groupPattern = /^[a-z0-9][a-z0-9._-]*$/;
 const idPattern = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
 const positiveInteger = /^[1-9][0-9]{0,8}$/;
@@ -112,6 +117,17 @@ export function parsePolicyAnnotations(
     problems.push(`@breakGlassReview must be a positive whole number of seconds, got "${reviewText}"`);
   }
 
+  const channelsText = annotations['channels'];
+  const channels = (channelsText ?? '').split(',').map((channel) => channel.trim());
+  if (channelsText !== undefined) {
+    for (const channel of channels) {
+      const match = channelPattern.exec(channel);
+      if (!match || !(approvalChannelKinds as readonly string[]).includes(match[1]!)) {
+        problems.push(`@channels: "${channel}" must be <kind>:<target> with kind ${approvalChannelKinds.join(', ')} (e.g. "slack:#data-approvals")`);
+      }
+    }
+  }
+
   if (problems.length > 0) return { annotations: { id, reason }, problems };
   const steps: ApprovalStep[] = groups.map((group, index) => ({
     group,
@@ -121,6 +137,7 @@ export function parsePolicyAnnotations(
     steps,
     ttlSeconds: ttlText === undefined ? DEFAULT_APPROVAL_TTL_SECONDS : Number(ttlText),
     denyEndsRequest: denyText !== 'false',
+    ...(channelsText !== undefined ? { channels: [...new Set(channels)] } : {}),
     ...(standingText !== undefined ? { standing: { maxSeconds: Number(standingText) } } : {}),
     ...(breakGlassText !== undefined
       ? {
@@ -137,7 +154,8 @@ export function parsePolicyAnnotations(
 /**
  * Combines the requirements of several matching approval policies into the strictest one:
  * every group of every policy (at the highest quorum asked for it), the shortest TTL, and
- * deny-ends-request when any policy asks for it. Standing approvals and break-glass are
+ * deny-ends-request when any policy asks for it; delivered to every channel any of them names.
+ * Standing approvals and break-glass are
  * exceptions to asking, so they survive only when every matching policy offers them: the
  * shortest standing time, and only the break-glass groups they all name, reviewed soonest.
  */
@@ -154,8 +172,14 @@ export function strictestRequirement(requirements: readonly ApprovalRequirement[
     steps: [...quorumByGroup].map(([group, minApprovals]) => ({ group, minApprovals })),
     ttlSeconds: Math.min(first.ttlSeconds, ...rest.map((requirement) => requirement.ttlSeconds)),
     denyEndsRequest: requirements.some((requirement) => requirement.denyEndsRequest),
+    ...unitedChannels(requirements),
     ...strictestExceptions(requirements),
   };
+}
+
+function unitedChannels(requirements: readonly ApprovalRequirement[]): Pick<ApprovalRequirement, 'channels'> {
+  const channels = [...new Set(requirements.flatMap((requirement) => requirement.channels ?? []))];
+  return channels.length > 0 ? { channels } : {};
 }
 
 function strictestExceptions(requirements: readonly ApprovalRequirement[]): Pick<ApprovalRequirement, 'standing' | 'breakGlass'> {

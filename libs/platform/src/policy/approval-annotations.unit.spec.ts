@@ -90,6 +90,25 @@ describe('parsePolicyAnnotations: standing approvals and break-glass', () => {
   });
 });
 
+describe('parsePolicyAnnotations: channels', () => {
+  it('reads @channels as <kind>:<target> entries, and refuses unknown kinds or malformed entries', () => {
+    const { annotations, problems } = parsePolicyAnnotations('permit', { approval: 'required', approvers: 'sre', channels: 'slack:#ops, teams:sre,slack:#ops' });
+    expect(problems).toEqual([]);
+    expect(annotations.approval?.channels).toEqual(['slack:#ops', 'teams:sre']);
+    expect(parsePolicyAnnotations('permit', { approval: 'required', approvers: 'sre', channels: 'pager:oncall' }).problems).toEqual([
+      expect.stringContaining('@channels: "pager:oncall" must be <kind>:<target> with kind slack, teams, webhook, console'),
+    ]);
+    expect(parsePolicyAnnotations('permit', { approval: 'required', approvers: 'sre', channels: '#ops' }).problems).toHaveLength(1);
+    expect(parsePolicyAnnotations('permit', { channels: 'slack:#ops' }).problems).toEqual([expect.stringContaining('only apply to a permit annotated @approval')]);
+  });
+
+  it('delivers a combined requirement to every channel any matching policy names', () => {
+    const base = { steps: [{ group: 'sre', minApprovals: 1 }], ttlSeconds: 600, denyEndsRequest: true };
+    expect(strictestRequirement([{ ...base, channels: ['slack:#a'] }, { ...base, channels: ['slack:#a', 'teams:b'] }, base]).channels).toEqual(['slack:#a', 'teams:b']);
+    expect(strictestRequirement([base, base]).channels).toBeUndefined();
+  });
+});
+
 describe('strictestRequirement', () => {
   it('keeps standing approvals and break-glass only when every matching policy offers them', () => {
     const base = { steps: [{ group: 'sre', minApprovals: 1 }], ttlSeconds: 600, denyEndsRequest: true };

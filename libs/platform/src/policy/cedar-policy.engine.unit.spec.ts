@@ -50,6 +50,7 @@ describe('CedarPolicyEngine on the demo policy set', () => {
       steps: [{ group: 'data-owners', minApprovals: 1 }],
       ttlSeconds: 3600,
       denyEndsRequest: true,
+      channels: ['slack:#data-approvals'],
       standing: { maxSeconds: 1800 },
     });
   });

@@ -29,6 +29,7 @@ const requirementSchema = z
     steps: z.array(z.object({ group: z.string().min(1), minApprovals: z.number().int().min(1) }).strict()),
     ttlSeconds: z.number().int().positive().optional(),
     denyEndsRequest: z.boolean().optional(),
+    channels: z.array(z.string().min(1)).optional(),
     /** null: the policy must not allow standing approvals here. */
     standing: z.object({ maxSeconds: z.number().int().positive() }).strict().nullable().optional(),
     /** null: the policy must offer no break-glass here. */
@@ -119,6 +120,7 @@ export function runPolicyTests(engine: Pick<CedarPolicyEngine, 'evaluate'>, case
         steps: actual.steps,
         ...(expect.requirement.ttlSeconds !== undefined ? { ttlSeconds: actual.ttlSeconds } : {}),
         ...(expect.requirement.denyEndsRequest !== undefined ? { denyEndsRequest: actual.denyEndsRequest } : {}),
+        ...(expect.requirement.channels !== undefined ? { channels: actual.channels ?? [] } : {}),
         ...(expect.requirement.standing !== undefined ? { standing: actual.standing ?? null } : {}),
         ...(expect.requirement.breakGlass !== undefined
           ? {

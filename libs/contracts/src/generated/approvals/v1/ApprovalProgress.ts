@@ -16,6 +16,10 @@ export interface ApprovalProgress {
    * who may take the emergency path, if the policy offers one
    */
   'breakGlassGroups'?: (string)[];
+  /**
+   * where the policy has the request delivered, e.g. slack:#data-approvals
+   */
+  'channels'?: (string)[];
 }
 
 export interface ApprovalProgress__Output {
@@ -31,4 +35,8 @@ export interface ApprovalProgress__Output {
    * who may take the emergency path, if the policy offers one
    */
   'breakGlassGroups': (string)[];
+  /**
+   * where the policy has the request delivered, e.g. slack:#data-approvals
+   */
+  'channels': (string)[];
 }
