@@ -10,7 +10,7 @@ import { HostModule } from './host.module';
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger('approvals', config.logLevel);
-  const app = await NestFactory.create(HostModule.forRoot(config), { logger: new PinoNestLogger(logger), abortOnError: false });
+  const app = await NestFactory.create(HostModule.forRoot(config), { logger: new PinoNestLogger(logger), abortOnError: false, rawBody: true });
   app.connectMicroservice<MicroserviceOptions>({ strategy: new InProcessServer(app.get<InProcessBroker>(BROKER)) });
   app.connectMicroservice<MicroserviceOptions>(grpcServerOptions(config));
   await app.startAllMicroservices();

@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   }
   const config = loadConfigOrExit();
   const logger = createLogger(`approvals-${service}`, config.logLevel);
-  const app = await NestFactory.create(ServiceModule.forRoot(config, service), { logger: new PinoNestLogger(logger), abortOnError: false });
+  const app = await NestFactory.create(ServiceModule.forRoot(config, service), { logger: new PinoNestLogger(logger), abortOnError: false, rawBody: true });
   app.connectMicroservice<MicroserviceOptions>({ strategy: app.get<KafkaServer>(BUS_SERVER) });
   const grpc = grpcServices.includes(service);
   if (grpc) app.connectMicroservice<MicroserviceOptions>(grpcServerOptions(config));

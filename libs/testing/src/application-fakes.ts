@@ -35,6 +35,7 @@ export function directoryOf(humans: Human[], agents: Agent[]): Directory {
     groupMembers: (group) => humans.filter((human) => human.groups.includes(group)),
     humans: () => humans,
     agents: () => agents,
+    findHumanBySlackUser: (slackUserId) => humans.find((human) => human.slack === slackUserId),
     authenticate: () => undefined,
   };
 }

@@ -23,6 +23,8 @@ export interface TestSystem {
   readonly logs: string;
   /** The decision service's HTTP base URL (grant keys at /.well-known/jwks.json, /readyz with the ledger position). */
   readonly decisionHttpUrl: string;
+  /** The notifier's HTTP base URL (chat callbacks such as /slack/interactivity). */
+  readonly notifierHttpUrl: string;
   /** Every process crashes (SIGKILL). */
   kill(): Promise<void>;
   /** Graceful stop (SIGTERM) of every process. */
@@ -47,6 +49,9 @@ class EmbeddedSystem implements TestSystem {
     return this.server.logs;
   }
   get decisionHttpUrl() {
+    return this.server.httpUrl;
+  }
+  get notifierHttpUrl() {
     return this.server.httpUrl;
   }
   async kill() {
@@ -79,6 +84,9 @@ class Distributed implements TestSystem {
   }
   get decisionHttpUrl() {
     return this.system.service('decision').httpUrl;
+  }
+  get notifierHttpUrl() {
+    return this.system.service('notifier').httpUrl;
   }
   kill() {
     return this.system.kill();

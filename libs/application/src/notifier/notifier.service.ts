@@ -40,6 +40,7 @@ export class NotifierService {
     private readonly directory: Directory,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
+    private readonly onRefreshError: (error: unknown, channel: string, actionId: string) => void = () => undefined,
   ) {}
 
   async onLedgerEvent(message: LedgerEventMessage): Promise<void> {
@@ -55,13 +56,29 @@ export class NotifierService {
       item.voters.push(vote.approverId);
       if (vote.decision === 'APPROVE') item.approvedBy.push(vote.approverId);
       await this.pending.put(item);
+      await this.refresh(item);
       return;
     }
     // Most actions never wait for humans: a read is much cheaper than a write that finds nothing.
     if (!finalOutcomeEventTypes.has(message.type)) return;
     const item = await this.pending.get(actionId);
     // A break-glass review outlives the outcome: it waits for its reviewer.
-    if (item && item.kind !== 'BREAK_GLASS_REVIEW') await this.pending.remove(actionId);
+    if (!item || item.kind === 'BREAK_GLASS_REVIEW') return;
+    await this.refresh(item, describeOutcome(message));
+    await this.pending.remove(actionId);
+  }
+
+  /** Updates what each channel posted; a channel that fails to update is logged, never fatal (the vote stands). */
+  private async refresh(item: PendingApproval, outcome?: string): Promise<void> {
+    for (const channel of this.channels) {
+      const messages = item.messages?.[channel.name];
+      if (!channel.refresh || !messages?.length) continue;
+      try {
+        await channel.refresh(item, messages, outcome);
+      } catch (error) {
+        this.onRefreshError(error, channel.name, item.actionId);
+      }
+    }
   }
 
   /**
@@ -122,7 +139,8 @@ export class NotifierService {
     };
     await this.pending.put(item);
     for (const channel of this.channels) {
-      const { target } = await channel.deliver(item);
+      const { target, messages } = await channel.deliver(item);
+      if (messages?.length) item.messages = { ...item.messages, [channel.name]: messages };
       await this.commands.send(Commands.recordNotification, {
         type: 'RecordNotification',
         data: { actionId, channel: channel.name, target },
@@ -204,11 +222,31 @@ function requestFacts(state: ExistingActionState) {
   const { request } = state;
   return {
     agentId: request.agentId,
+    model: request.model,
     onBehalfOf: request.onBehalfOf,
     agentOwner: state.agentOwner,
     action: request.action,
     resource: request.resource,
     environment: request.environment,
+    dataClassification: request.dataClassification,
+    parameters: request.parameters,
     justification: request.justification,
   };
+}
+
+/** One line on the outcome an event records, for the messages that showed the request. */
+function describeOutcome(message: LedgerEventMessage): string {
+  const data = message.data as Record<string, unknown>;
+  switch (message.type) {
+    case 'ActionApproved':
+      return `Approved${Array.isArray(data['approvedBy']) && data['approvedBy'].length ? ` by ${(data['approvedBy'] as string[]).join(', ')}` : ''}`;
+    case 'ActionDenied':
+      return `Denied${typeof data['deniedBy'] === 'string' ? ` by ${data['deniedBy']}` : ''}: ${String(data['reason'] ?? '')}`;
+    case 'ActionExpired':
+      return 'Expired: nobody decided in time';
+    case 'ActionCancelled':
+      return `Cancelled by the agent: ${String(data['reason'] ?? '')}`;
+    default:
+      return message.type;
+  }
 }

@@ -1,4 +1,4 @@
-import type { ApprovalStep, ResourceRef } from '@approvals/domain';
+import type { ApprovalStep, JsonValue, ResourceRef } from '@approvals/domain';
 import type { Human } from '../ports/directory.port';
 
 /**
@@ -12,9 +12,13 @@ export interface PendingApproval {
   agentId: string;
   onBehalfOf?: string | undefined;
   agentOwner?: string | undefined;
+  model?: string | undefined;
   action: string;
   resource: ResourceRef;
   environment: string;
+  dataClassification?: string | undefined;
+  /** The request's parameters, for the approver to see (channels redact them by classification). */
+  parameters?: { [key: string]: JsonValue } | undefined;
   justification: string;
   steps: ApprovalStep[];
   /** The channels the policy named (`<kind>:<target>`), for the channel adapters to route by. */
@@ -25,6 +29,8 @@ export interface PendingApproval {
   requestedAt: string;
   expiresAt: string;
   notified: boolean;
+  /** Per channel, the messages it posted for this request (e.g. Slack `channel/ts`), to update them later. */
+  messages?: Record<string, string[]> | undefined;
   /** With BREAK_GLASS_REVIEW: who broke the glass, why, and by when it must be reviewed. */
   breakGlass?: { invokedBy: string; justification: string; invokedAt: string; reviewDueAt: string } | undefined;
 }
@@ -40,7 +46,10 @@ export interface PendingApprovalStore {
 /** A place approvers are told about a request (a log in this slice; Slack and Teams later). */
 export interface NotificationChannel {
   readonly name: string;
-  deliver(item: PendingApproval): Promise<{ target: string }>;
+  /** Delivers the request; `messages` are references to what was posted, handed back to `refresh`. */
+  deliver(item: PendingApproval): Promise<{ target: string; messages?: string[] | undefined }>;
+  /** Shows the current state where it was delivered: votes so far, or the outcome once there is one. */
+  refresh?(item: PendingApproval, messages: string[], outcome?: string): Promise<void>;
   /** Tells one approver, personally, that the glass was broken on `item` and that it awaits review. */
   deliverBreakGlass(item: PendingApproval, recipient: Human): Promise<void>;
 }

@@ -4,6 +4,8 @@ export interface Human {
   name: string;
   email?: string | undefined;
   groups: string[];
+  /** Their Slack user id (e.g. U024BE7LH): how a click in Slack maps to this person. */
+  slack?: string | undefined;
   /** Demo-only API key (embedded mode); never used in production. */
   apiKey?: string | undefined;
 }
@@ -22,6 +24,8 @@ export interface Directory {
   findAgent(id: string): Agent | undefined;
   groupMembers(group: string): Human[];
   humans(): Human[];
+  /** The person with this Slack user id, if the directory maps one. */
+  findHumanBySlackUser(slackUserId: string): Human | undefined;
   agents(): Agent[];
   /** Who holds this (demo) API key, if anyone. */
   authenticate(apiKey: string): { kind: 'agent' | 'human'; id: string } | undefined;

@@ -82,6 +82,10 @@ const schema = z.object({
     .string()
     .regex(/^[a-z0-9.-]+$/, 'must be a trust domain such as approvals.example.com (lower-case letters, digits, "." and "-")')
     .optional(),
+  APPROVALS_SLACK_BOT_TOKEN: z.string().regex(/^xox[bp]-/, 'must be a Slack bot token (xoxb-...)').optional(),
+  APPROVALS_SLACK_SIGNING_SECRET: z.string().min(16, 'must be the app signing secret (at least 16 characters)').optional(),
+  APPROVALS_SLACK_DEFAULT_CHANNEL: z.string().min(1).default('#approvals'),
+  APPROVALS_SLACK_API_URL: z.string().url('must be a URL').optional(),
   APPROVALS_JWT_ISSUER: z.string().min(1).optional(),
   APPROVALS_JWT_AUDIENCE: z.string().min(1).optional(),
   APPROVALS_JWT_JWKS_FILE: z.string().min(1).optional(),
@@ -141,6 +145,8 @@ export interface AppConfig {
    * (APPROVALS_GRPC_TLS_CLIENT_CA) every client must present a certificate it issued.
    */
   grpcTls?: { certFile: string; keyFile: string; clientCaFile?: string | undefined } | undefined;
+  /** The Slack app, when configured (APPROVALS_SLACK_*): the notifier delivers there and takes clicks. */
+  slack?: { botToken: string; signingSecret: string; defaultChannel: string; apiUrl?: string | undefined } | undefined;
 }
 
 export class ConfigError extends Error {
@@ -193,6 +199,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       'invalid configuration:\n  APPROVALS_AUTH=mtls needs APPROVALS_GRPC_TLS_CERT, APPROVALS_GRPC_TLS_KEY, APPROVALS_GRPC_TLS_CLIENT_CA and APPROVALS_MTLS_TRUST_DOMAIN',
     );
   }
+  if (!c.APPROVALS_SLACK_BOT_TOKEN !== !c.APPROVALS_SLACK_SIGNING_SECRET) {
+    throw new ConfigError('invalid configuration:\n  APPROVALS_SLACK_BOT_TOKEN and APPROVALS_SLACK_SIGNING_SECRET go together');
+  }
   return {
     dataDir: path(c.APPROVALS_DATA_DIR),
     host: c.APPROVALS_HOST,
@@ -228,6 +237,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       ...(jwt ? { jwt } : {}),
       ...(c.APPROVALS_AUTH.includes('mtls') ? { mtls: { trustDomain: c.APPROVALS_MTLS_TRUST_DOMAIN! } } : {}),
     },
+    ...(c.APPROVALS_SLACK_BOT_TOKEN
+      ? {
+          slack: {
+            botToken: c.APPROVALS_SLACK_BOT_TOKEN,
+            signingSecret: c.APPROVALS_SLACK_SIGNING_SECRET!,
+            defaultChannel: c.APPROVALS_SLACK_DEFAULT_CHANNEL,
+            ...(c.APPROVALS_SLACK_API_URL ? { apiUrl: c.APPROVALS_SLACK_API_URL } : {}),
+          },
+        }
+      : {}),
     ...(c.APPROVALS_GRPC_TLS_CERT
       ? {
           grpcTls: {

@@ -24,6 +24,10 @@ const humanSchema = z.strictObject({
   name: z.string().trim().min(1, { error: 'name must not be empty' }),
   email: z.email({ error: 'email must be an e-mail address' }).optional(),
   groups: z.array(id('group name')),
+  slack: z
+    .string()
+    .regex(/^[UW][A-Z0-9]{2,20}$/, { error: 'slack must be a Slack user id such as U024BE7LH' })
+    .optional(),
   apiKey: demoApiKey,
 });
 
@@ -73,6 +77,13 @@ export const directoryFileSchema = z
       else keys.set(apiKey, `${section}[${index}]`);
     };
     file.humans.forEach((human, index) => claimKey(human.apiKey, 'humans', index));
+    const slackUsers = new Map<string, string>();
+    file.humans.forEach((human, index) => {
+      if (human.slack === undefined) return;
+      const previous = slackUsers.get(human.slack);
+      if (previous !== undefined) issue(['humans', index, 'slack'], `Slack user ${human.slack} is already mapped to ${previous}`);
+      else slackUsers.set(human.slack, human.id);
+    });
     file.agents.forEach((agent, index) => claimKey(agent.apiKey, 'agents', index));
   });
 

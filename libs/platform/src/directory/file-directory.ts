@@ -64,6 +64,10 @@ export class FileDirectory implements Directory {
     return [...this.humansById.values()];
   }
 
+  findHumanBySlackUser(slackUserId: string): Human | undefined {
+    return this.humans().find((human) => human.slack === slackUserId);
+  }
+
   agents(): Agent[] {
     return [...this.agentsById.values()];
   }

@@ -1,2 +1,5 @@
 export * from './sqlite-pending-approval.store';
 export * from './log-notification.channel';
+export * from './slack/slack-signature';
+export * from './slack/slack-message';
+export * from './slack/slack-channel';

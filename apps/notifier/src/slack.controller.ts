@@ -1,0 +1,179 @@
+import { Controller, HttpCode, HttpException, Inject, Logger, Optional, Post, Req } from '@nestjs/common';
+
+/** What this controller reads of the HTTP request: its headers and the raw body (NestFactory rawBody: true). */
+interface Request {
+  headers: Record<string, string | string[] | undefined>;
+  rawBody?: Buffer | undefined;
+}
+import type { Directory, EventStore, IdGenerator } from '@approvals/application';
+import { NotifierService } from '@approvals/application';
+import type { SlackChannel, SlackRequestRefusal, SlackRequestVerifier } from '@approvals/platform';
+import { SLACK_APPROVE_ACTION, SLACK_DENY_ACTION, SLACK_DENY_MODAL } from '@approvals/platform';
+import { DIRECTORY, EVENT_STORE, IDS } from '@approvals/nest-platform';
+
+export const SLACK_CHANNEL = Symbol('SlackChannel');
+export const SLACK_VERIFIER = Symbol('SlackRequestVerifier');
+
+/** Where refused chat callbacks are recorded for the auditors: they name no action we can trust. */
+export const CHANNEL_SECURITY_STREAM = 'channel-security';
+
+interface SlackUser {
+  id?: string;
+}
+
+interface BlockActions {
+  type: 'block_actions';
+  user?: SlackUser;
+  trigger_id?: string;
+  response_url?: string;
+  actions?: { action_id?: string; value?: string }[];
+}
+
+interface ViewSubmission {
+  type: 'view_submission';
+  user?: SlackUser;
+  view?: { callback_id?: string; private_metadata?: string; state?: { values?: Record<string, Record<string, { value?: string | null }>> } };
+}
+
+const actionIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * Slack's interactivity endpoint: a click on Approve, or the reason typed into the Deny modal.
+ * The request is trusted only after its signature checks out (signed within five minutes, each
+ * request once); the Slack user must map to a person of the directory; then it is a vote like
+ * any other, judged by the decision service (I1, I2). Refused callbacks are recorded.
+ */
+@Controller('slack')
+export class SlackController {
+  private readonly logger = new Logger('SlackController');
+
+  constructor(
+    @Inject(NotifierService) private readonly notifier: NotifierService,
+    @Inject(DIRECTORY) private readonly directory: Directory,
+    @Inject(EVENT_STORE) private readonly ledger: EventStore,
+    @Inject(IDS) private readonly ids: IdGenerator,
+    @Optional() @Inject(SLACK_CHANNEL) private readonly slack: SlackChannel | null,
+    @Optional() @Inject(SLACK_VERIFIER) private readonly verifier: SlackRequestVerifier | null,
+  ) {}
+
+  @Post('interactivity')
+  @HttpCode(200)
+  async interactivity(@Req() request: Request): Promise<unknown> {
+    if (!this.slack || !this.verifier) throw problem(404, 'Slack is not configured', 'set APPROVALS_SLACK_BOT_TOKEN and APPROVALS_SLACK_SIGNING_SECRET');
+    const raw = request.rawBody ?? Buffer.alloc(0);
+    const check = this.verifier.verify(
+      { signature: header(request, 'x-slack-signature'), timestamp: header(request, 'x-slack-request-timestamp') },
+      raw,
+    );
+    if (!check.ok) {
+      await this.recordRefusal(check.reason, check.detail, raw);
+      throw problem(401, 'request refused', check.detail);
+    }
+    const payload = parsePayload(raw);
+    if (!payload) throw problem(400, 'bad request', 'the body must be application/x-www-form-urlencoded with a JSON payload');
+
+    const slackUser = payload.user?.id ?? '';
+    const human = this.directory.findHumanBySlackUser(slackUser);
+    if (payload.type === 'block_actions') return this.onClick(payload, slackUser, human?.id);
+    if (payload.type === 'view_submission' && payload.view?.callback_id === SLACK_DENY_MODAL) return this.onDenyReason(payload, slackUser, human?.id);
+    return {};
+  }
+
+  private async onClick(payload: BlockActions, slackUser: string, approverId: string | undefined): Promise<unknown> {
+    const action = payload.actions?.[0];
+    const actionId = action?.value ?? '';
+    if (!actionIdPattern.test(actionId)) return {};
+    if (!approverId) {
+      await this.recordRefusal('UNKNOWN_USER', `Slack user ${slackUser} is not mapped to anyone in the directory`, undefined, actionId);
+      await this.tell(payload.response_url, 'Your click was not counted: your Slack account is not mapped to anyone in the approvals directory.');
+      return {};
+    }
+    if (action?.action_id === SLACK_DENY_ACTION) {
+      if (payload.trigger_id) await this.slack!.askDenyReason(payload.trigger_id, actionId);
+      return {};
+    }
+    if (action?.action_id !== SLACK_APPROVE_ACTION) return {};
+    const reply = await this.notifier.castVote({ actionId, approverId, channel: 'slack', decision: 'APPROVE' });
+    await this.tell(payload.response_url, describeReply(reply));
+    return {};
+  }
+
+  private async onDenyReason(payload: ViewSubmission, slackUser: string, approverId: string | undefined): Promise<unknown> {
+    const actionId = payload.view?.private_metadata ?? '';
+    const reason = payload.view?.state?.values?.['reason']?.['reason']?.value?.trim() ?? '';
+    if (!actionIdPattern.test(actionId)) return {};
+    if (!approverId) {
+      await this.recordRefusal('UNKNOWN_USER', `Slack user ${slackUser} is not mapped to anyone in the directory`, undefined, actionId);
+      return { response_action: 'errors', errors: { reason: 'Your Slack account is not mapped to anyone in the approvals directory.' } };
+    }
+    if (!reason) return { response_action: 'errors', errors: { reason: 'A reason is required to deny.' } };
+    const reply = await this.notifier.castVote({ actionId, approverId, channel: 'slack', decision: 'DENY', comment: reason.slice(0, 2000) });
+    if (reply.ok && !reply.rejection) return {};
+    return { response_action: 'errors', errors: { reason: describeReply(reply).slice(0, 150) } };
+  }
+
+  private async tell(responseUrl: string | undefined, text: string): Promise<void> {
+    if (!responseUrl) return;
+    try {
+      await this.slack!.reply(responseUrl, text);
+    } catch (error) {
+      this.logger.warn(`could not answer the Slack user: ${(error as Error).message}`);
+    }
+  }
+
+  private async recordRefusal(reason: SlackRequestRefusal | 'UNKNOWN_USER', detail: string, raw?: Buffer, actionId?: string): Promise<void> {
+    this.logger.warn(`refused a Slack callback: ${reason}: ${detail}`);
+    await this.ledger.appendToStream(CHANNEL_SECURITY_STREAM, [
+      {
+        eventId: this.ids.next(),
+        type: 'ChannelCallbackRejected',
+        data: {
+          channel: 'slack',
+          reason,
+          detail,
+          // What an unverified request claimed, for the investigation; never trusted.
+          ...(actionId ? { actionId } : raw ? claimedActionId(raw) : {}),
+          rejectedAt: new Date().toISOString(),
+        },
+        metadata: { actor: { kind: 'service', id: 'notifier' } },
+      },
+    ]);
+  }
+}
+
+function header(request: Request, name: string): string | undefined {
+  const value = request.headers[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function parsePayload(raw: Buffer): BlockActions | ViewSubmission | undefined {
+  try {
+    const payload = new URLSearchParams(raw.toString('utf8')).get('payload');
+    if (!payload) return undefined;
+    const parsed = JSON.parse(payload) as { type?: unknown };
+    return parsed.type === 'block_actions' || parsed.type === 'view_submission' ? (parsed as BlockActions | ViewSubmission) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function claimedActionId(raw: Buffer): { claimedActionId?: string } {
+  let text = raw.toString('utf8').slice(0, 20_000);
+  try {
+    text = decodeURIComponent(text.replace(/\+/g, ' '));
+  } catch {
+    // A malformed encoding is looked at as it came.
+  }
+  const match = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/.exec(text);
+  return match ? { claimedActionId: match[0] } : {};
+}
+
+function describeReply(reply: Awaited<ReturnType<NotifierService['castVote']>>): string {
+  if (!reply.ok) return `Your vote could not be recorded: ${reply.message}`;
+  if (reply.rejection) return `Your vote was refused (${reply.rejection.reason}): ${reply.rejection.detail}`;
+  return `Your vote was recorded; the action is now ${reply.status}.`;
+}
+
+function problem(status: number, title: string, detail: string): HttpException {
+  return new HttpException({ type: 'about:blank', title, status, detail }, status);
+}

@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import type { ApprovalsClient } from '@approvals/platform';
+import { unary } from '@approvals/platform';
+import type { TestSystem } from '@approvals/testing';
+import { SlackDouble, modes, startSystem } from '@approvals/testing';
+import { actionRequest, awaitOutcome, clientAs, eventually, ledgerPosition } from './support';
+
+jest.setTimeout(60_000);
+
+// Approvers in Slack, in both modes, against a local double of the Slack Web API that checks
+// every call against the published contract. Clicks come back signed exactly as Slack signs them.
+describe.each(modes)('%s mode: Slack', (mode) => {
+  let server: TestSystem;
+  let slack: SlackDouble;
+  let agent: ApprovalsClient;
+
+  beforeAll(async () => {
+    slack = await new SlackDouble().start();
+    server = await startSystem(mode, {
+      env: {
+        APPROVALS_SLACK_BOT_TOKEN: slack.botToken,
+        APPROVALS_SLACK_SIGNING_SECRET: slack.signingSecret,
+        APPROVALS_SLACK_API_URL: slack.apiUrl,
+      },
+    });
+    agent = clientAs(server.addresses, 'agent-reporting');
+  });
+
+  afterAll(async () => {
+    agent?.close();
+    await server?.dispose();
+    await slack?.stop();
+  });
+
+  const post = (signed: { body: string; headers: Record<string, string> }) =>
+    fetch(`${server.notifierHttpUrl}/slack/interactivity`, { method: 'POST', headers: signed.headers, body: signed.body });
+
+  /** A large prod export, which the demo policy sends to slack:#data-approvals. */
+  async function requestInSlack(overrides = {}) {
+    const created = await unary(agent.intake, 'RequestAction', actionRequest({ action: 'db.export', parametersJson: JSON.stringify({ rows: 5000, report: randomUUID() }), ...overrides }));
+    await awaitOutcome(agent, created.actionId, 200);
+    const message = await eventually(
+      async () => slack.messages.find((m) => JSON.stringify(m.blocks).includes(created.actionId)),
+      (m) => m !== undefined,
+    );
+    return { actionId: created.actionId, message: message! };
+  }
+
+  it('posts one Block Kit message with the context and the buttons; an approval in Slack approves and updates it in place', async () => {
+    const { actionId, message } = await requestInSlack();
+    expect(message.channel).toBe(slack.channelId('#data-approvals'));
+    const text = JSON.stringify(message.blocks);
+    for (const expected of ['agent-reporting', 'gpt-test', 'dataset:customers', 'prod', 'end-to-end test', 'data owner', '1 of data-owners']) expect(text).toContain(expected);
+    const actions = message.blocks.find((b) => b['type'] === 'actions') as { elements: { action_id: string; value: string }[] };
+    expect(actions.elements.map((e) => [e.action_id, e.value])).toEqual([
+      ['approve', actionId],
+      ['deny', actionId],
+    ]);
+
+    const click = slack.click('U01ALICE', 'approve', actionId);
+    const response = await post(slack.signedInteraction(click));
+    expect(response.status).toBe(200);
+    expect((await awaitOutcome(agent, actionId)).action).toMatchObject({ status: 'APPROVED', approval: { votes: [expect.objectContaining({ approverId: 'alice', channel: 'slack' })] } });
+
+    const updated = await eventually(async () => message.versions.at(-1)!, (v) => JSON.stringify(v.blocks).includes('Approved by alice'));
+    expect(updated.blocks.some((b) => b['type'] === 'actions')).toBe(false);
+    expect(slack.ephemeral.find((e) => e.path === click['response_url']!.toString().replace(slack.url, ''))?.body).toMatchObject({
+      response_type: 'ephemeral',
+      text: expect.stringContaining('APPROVED'),
+    });
+    expect(slack.violations).toEqual([]);
+  });
+
+  it('denies with the reason typed into the modal', async () => {
+    const { actionId } = await requestInSlack();
+    expect((await post(slack.signedInteraction(slack.click('U01BOB', 'deny', actionId)))).status).toBe(200);
+    const modal = await eventually(async () => slack.modals.find((m) => JSON.stringify(m.view).includes(actionId)), (m) => m !== undefined);
+    expect(modal!.view).toMatchObject({ type: 'modal', callback_id: 'deny-reason', private_metadata: actionId });
+
+    const submitted = await post(slack.signedInteraction(slack.denyReason('U01BOB', actionId, 'not before the audit')));
+    expect(submitted.status).toBe(200);
+    expect((await awaitOutcome(agent, actionId)).action).toMatchObject({ status: 'DENIED', reason: 'not before the audit' });
+  });
+
+  it('refuses forged, stale and replayed callbacks with 401 and records them; nothing is voted', async () => {
+    const { actionId } = await requestInSlack();
+    const before = await ledgerPosition(server.decisionHttpUrl);
+    const forged = await post(slack.signedInteraction(slack.click('U01ALICE', 'approve', actionId), { secret: 'someone-elses-secret-000000' }));
+    const stale = await post(slack.signedInteraction(slack.click('U01ALICE', 'approve', actionId), { timestamp: Math.floor(Date.now() / 1000) - 301 }));
+    expect([forged.status, stale.status]).toEqual([401, 401]);
+    expect(((await forged.json()) as { detail: string }).detail).toContain('signature');
+    // Each refusal is one ChannelCallbackRejected event in the ledger, and nothing else was written.
+    expect(await ledgerPosition(server.decisionHttpUrl)).toBe(before + 2n);
+
+    // A genuine click, accepted once; the same signed request again is a replay, refused and recorded.
+    const bob = slack.signedInteraction(slack.click('U01BOB', 'approve', actionId));
+    expect((await post(bob)).status).toBe(200);
+    const afterVote = await ledgerPosition(server.decisionHttpUrl);
+    expect((await post(bob)).status).toBe(401);
+    expect(await ledgerPosition(server.decisionHttpUrl)).toBe(afterVote + 1n);
+
+    const view = await unary(agent.intake, 'GetAction', { actionId });
+    expect(view.approval?.votes.map((v) => v.approverId)).toEqual(['bob']);
+    expect(slack.violations).toEqual([]);
+  });
+
+  it('does not count a click by a Slack user the directory does not know, nor the self-approval of the human the agent acts for', async () => {
+    const { actionId } = await requestInSlack({ onBehalfOf: 'alice' });
+    const stranger = slack.click('U0STRANGER', 'approve', actionId);
+    expect((await post(slack.signedInteraction(stranger))).status).toBe(200);
+    const self = slack.click('U01ALICE', 'approve', actionId);
+    expect((await post(slack.signedInteraction(self))).status).toBe(200);
+
+    const path = (click: Record<string, unknown>) => String(click['response_url']).replace(slack.url, '');
+    await eventually(async () => slack.ephemeral.filter((e) => e.path === path(stranger) || e.path === path(self)).length, (n) => n === 2);
+    expect(slack.ephemeral.find((e) => e.path === path(stranger))?.body['text']).toContain('not mapped');
+    expect(slack.ephemeral.find((e) => e.path === path(self))?.body['text']).toContain('SELF_APPROVAL');
+    expect((await unary(agent.intake, 'GetAction', { actionId })).status).toBe('AWAITING_APPROVAL');
+  });
+});
