@@ -21,6 +21,7 @@ describe.each(modes)('%s mode: Slack', (mode) => {
         APPROVALS_SLACK_BOT_TOKEN: slack.botToken,
         APPROVALS_SLACK_SIGNING_SECRET: slack.signingSecret,
         APPROVALS_SLACK_API_URL: slack.apiUrl,
+        APPROVALS_DELIVERY_RETRY_MS: '200',
       },
     });
     agent = clientAs(server.addresses, 'agent-reporting');
@@ -116,5 +117,38 @@ describe.each(modes)('%s mode: Slack', (mode) => {
     expect(slack.ephemeral.find((e) => e.path === path(stranger))?.body['text']).toContain('not mapped');
     expect(slack.ephemeral.find((e) => e.path === path(self))?.body['text']).toContain('SELF_APPROVAL');
     expect((await unary(agent.intake, 'GetAction', { actionId })).status).toBe('AWAITING_APPROVAL');
+  });
+
+  it('delivers every request of a burst once Slack answers again after an outage, with no duplicates', async () => {
+    slack.failWith = 503;
+    const failedBefore = slack.calls.length;
+    const created = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        unary(agent.intake, 'RequestAction', actionRequest({ action: 'db.export', parametersJson: JSON.stringify({ rows: 5000, report: randomUUID() }) })),
+      ),
+    );
+    // Longer than the Web API client's own retries (4 calls per attempt): the notifier's retries must carry it.
+    await eventually(async () => slack.calls.length - failedBefore, (n) => n >= 30, 30_000);
+    expect(created.every(({ actionId }) => !slack.messages.some((m) => JSON.stringify(m.blocks).includes(actionId)))).toBe(true);
+
+    slack.failWith = undefined;
+    const posted = (actionId: string) => slack.messages.filter((m) => JSON.stringify(m.blocks).includes(actionId)).length;
+    await eventually(async () => created.map(({ actionId }) => posted(actionId)), (counts) => counts.every((n) => n >= 1), 30_000);
+    // Give a duplicate the chance to show up before judging.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(created.map(({ actionId }) => posted(actionId))).toEqual([1, 1, 1, 1, 1]);
+    const alice = clientAs(server.addresses, 'alice');
+    try {
+      for (const { actionId } of created) {
+        const timeline = await eventually(
+          () => unary(alice.audit, 'GetTimeline', { actionId }),
+          (t) => t.entries.some((e) => e.type === 'ApprovalNotified' && e.dataJson.includes('"slack"')),
+        );
+        expect(timeline.entries.filter((e) => e.type === 'ApprovalNotified' && e.dataJson.includes('"slack"'))).toHaveLength(1);
+      }
+    } finally {
+      alice.close();
+    }
+    expect(slack.violations).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
-import type { OnApplicationShutdown } from '@nestjs/common';
-import { Inject, Module } from '@nestjs/common';
+import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Module } from '@nestjs/common';
 import type { Clock, CommandSender, Directory, EventStore, IdGenerator } from '@approvals/application';
 import { NotifierService } from '@approvals/application';
 import type { AppConfig, Logger } from '@approvals/platform';
@@ -10,6 +10,40 @@ import { NotifierBusController } from './notifier.bus.controller';
 import { SLACK_CHANNEL, SLACK_VERIFIER, SlackController } from './slack.controller';
 
 const PENDING_STORE = Symbol('PendingApprovalStore');
+
+/** Retries failed deliveries while the service runs (their state is in the pending store, so restarts resume them). */
+@Injectable()
+export class DeliveryRetries implements OnApplicationBootstrap, OnApplicationShutdown {
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+
+  constructor(
+    @Inject(NotifierService) private readonly notifier: NotifierService,
+    @Inject(CONFIG) private readonly config: AppConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.tick(), Math.min(this.config.deliveryRetryMs, 1000));
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  private async tick(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      await this.notifier.retryDeliveries();
+    } catch (err) {
+      this.logger.warn({ err }, 'delivery retries failed; trying again shortly');
+    } finally {
+      this.running = false;
+    }
+  }
+}
 
 @Module({
   controllers: [NotifierBusController, DecisionsGrpcController, SlackController],
@@ -36,15 +70,21 @@ const PENDING_STORE = Symbol('PendingApprovalStore');
         ids: IdGenerator,
         logger: Logger,
         slack: SlackChannel | null,
+        config: AppConfig,
       ) => {
         const log = logger.child({ component: 'notifier' });
         const channels = [new LogNotificationChannel(log), ...(slack ? [slack] : [])];
-        return new NotifierService(ledger, pending, channels, commands, directory, clock, ids, (err, channel, actionId) =>
-          log.warn({ err, channel, actionId }, `could not update the ${channel} message; the vote and the outcome stand`),
-        );
+        return new NotifierService(ledger, pending, channels, commands, directory, clock, ids, {
+          onChannelError: (err, { channel, actionId, what, attempts }) =>
+            what === 'delivery'
+              ? log.warn({ err, channel, actionId, attempts }, `could not deliver to ${channel}; retrying with backoff`)
+              : log.warn({ err, channel, actionId }, `could not update the ${channel} message; the vote and the outcome stand`),
+          retryBaseMs: config.deliveryRetryMs,
+        });
       },
-      inject: [EVENT_STORE, PENDING_STORE, COMMAND_SENDER, DIRECTORY, CLOCK, IDS, LOGGER, SLACK_CHANNEL],
+      inject: [EVENT_STORE, PENDING_STORE, COMMAND_SENDER, DIRECTORY, CLOCK, IDS, LOGGER, SLACK_CHANNEL, CONFIG],
     },
+    DeliveryRetries,
   ],
 })
 export class NotifierModule implements OnApplicationShutdown {

@@ -20,6 +20,14 @@ export interface CastVoteInput extends TraceContext {
   standing?: StandingRequest | undefined;
 }
 
+export interface NotifierOptions {
+  /** A channel failed to deliver or to update; deliveries are retried, updates are not (the next one shows the state). */
+  onChannelError?: (error: unknown, context: { channel: string; actionId: string; what: 'delivery' | 'update'; attempts?: number }) => void;
+  /** Backoff of delivery retries: base, doubled per attempt, capped (defaults 1 s and 60 s). */
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+}
+
 /** A human acting on one action through a channel (revoke, break-glass, review). */
 export interface HumanActInput extends TraceContext {
   actionId: string;
@@ -40,7 +48,7 @@ export class NotifierService {
     private readonly directory: Directory,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
-    private readonly onRefreshError: (error: unknown, channel: string, actionId: string) => void = () => undefined,
+    private readonly options: NotifierOptions = {},
   ) {}
 
   async onLedgerEvent(message: LedgerEventMessage): Promise<void> {
@@ -76,7 +84,7 @@ export class NotifierService {
       try {
         await channel.refresh(item, messages, outcome);
       } catch (error) {
-        this.onRefreshError(error, channel.name, item.actionId);
+        this.options.onChannelError?.(error, { channel: channel.name, actionId: item.actionId, what: 'update' });
       }
     }
   }
@@ -138,16 +146,59 @@ export class NotifierService {
       notified: false,
     };
     await this.pending.put(item);
-    for (const channel of this.channels) {
-      const { target, messages } = await channel.deliver(item);
-      if (messages?.length) item.messages = { ...item.messages, [channel.name]: messages };
-      await this.commands.send(Commands.recordNotification, {
-        type: 'RecordNotification',
-        data: { actionId, channel: channel.name, target },
-        metadata: this.metadata(actionId, message.metadata.messageId, message.metadata),
-      });
-    }
+    for (const channel of this.channels) await this.deliverTo(item, channel, message.metadata.messageId, message.metadata);
     await this.pending.put({ ...item, notified: true });
+  }
+
+  /**
+   * Delivers to one channel at most once. A channel that already took the request only has its
+   * delivery recorded again (the ledger keeps one ApprovalNotified per channel and target), so a
+   * redelivered message never posts twice; a channel that fails is retried with backoff by
+   * `retryDeliveries`, and the other channels are not held up by it.
+   */
+  private async deliverTo(item: PendingApproval, channel: NotificationChannel, causationId: string | undefined, trace: TraceContext): Promise<void> {
+    let done = item.delivered?.find((delivery) => delivery.channel === channel.name);
+    if (!done) {
+      try {
+        const { target, messages } = await channel.deliver(item);
+        done = { channel: channel.name, target };
+        if (messages?.length) item.messages = { ...item.messages, [channel.name]: messages };
+        item.delivered = [...(item.delivered ?? []), done];
+        item.undelivered = item.undelivered?.filter((entry) => entry.channel !== channel.name);
+        await this.pending.put(item);
+      } catch (error) {
+        const attempts = (item.undelivered?.find((entry) => entry.channel === channel.name)?.attempts ?? 0) + 1;
+        const delay = Math.min(this.options.retryMaxMs ?? 60_000, (this.options.retryBaseMs ?? 1000) * 2 ** (attempts - 1));
+        item.undelivered = [
+          ...(item.undelivered ?? []).filter((entry) => entry.channel !== channel.name),
+          { channel: channel.name, attempts, nextAttemptAt: new Date(this.clock.now().getTime() + delay).toISOString(), lastError: String((error as Error)?.message ?? error) },
+        ];
+        await this.pending.put(item);
+        this.options.onChannelError?.(error, { channel: channel.name, actionId: item.actionId, what: 'delivery', attempts });
+        return;
+      }
+    }
+    await this.commands.send(Commands.recordNotification, {
+      type: 'RecordNotification',
+      data: { actionId: item.actionId, channel: channel.name, target: done.target },
+      metadata: this.metadata(item.actionId, causationId, trace),
+    });
+  }
+
+  /** Retries the deliveries that are due; returns how many channels took their request this time. */
+  async retryDeliveries(): Promise<number> {
+    const now = this.clock.now().getTime();
+    let delivered = 0;
+    for (const item of await this.pending.list(10_000)) {
+      const due = (item.undelivered ?? []).filter((entry) => Date.parse(entry.nextAttemptAt) <= now);
+      for (const entry of due) {
+        const channel = this.channels.find((candidate) => candidate.name === entry.channel);
+        if (!channel) continue;
+        await this.deliverTo(item, channel, undefined, {});
+        if (item.delivered?.some((delivery) => delivery.channel === entry.channel)) delivered += 1;
+      }
+    }
+    return delivered;
   }
 
   /** The pending list; with `forApprover`, only requests that person may still vote on. */

@@ -18,6 +18,7 @@ import {
   T0,
   voteCast,
 } from './spec/notifier.spec-helpers';
+import { ManualClock } from '@approvals/testing';
 
 const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 const TRACESTATE = 'vendor=opaque';
@@ -58,6 +59,10 @@ describe('NotifierService: an approval request', () => {
       requestedAt: T0,
       expiresAt: at(900),
       notified: true,
+      delivered: [
+        { channel: 'log', target: 'log:approvers' },
+        { channel: 'console', target: 'console:approvers' },
+      ],
     });
   });
 
@@ -110,17 +115,40 @@ describe('NotifierService: an approval request', () => {
     expect(commands.sent).toHaveLength(2);
   });
 
-  it('whose delivery failed is delivered when the message comes again', async () => {
-    const { store, pending, channels, notifier } = given();
+  it('whose delivery to one channel failed is retried with backoff, the others not held up, and nobody told twice', async () => {
+    const clock = new ManualClock(T0);
+    const store = new InMemoryEventStore();
+    const pending = new InMemoryPendingApprovalStore();
+    const channels = [new RecordingChannel('log'), new RecordingChannel('console')];
+    const commands = new RecordingCommandSender(() => ({ ok: true, actionId, status: 'AWAITING_APPROVAL' }));
+    const errors: string[] = [];
+    const notifier = new NotifierService(store, pending, channels, commands, directory, clock, sequentialIds('msg'), {
+      retryBaseMs: 1000,
+      onChannelError: (_error, { channel, attempts }) => errors.push(`${channel}#${attempts}`),
+    });
     const requested = await awaitingApproval(store, actionId);
     channels[1]!.failNext = new Error('console unreachable');
 
-    await expect(notifier.onLedgerEvent(requested)).rejects.toThrow('console unreachable');
-    expect(await pending.get(actionId)).toMatchObject({ notified: false });
     await notifier.onLedgerEvent(requested);
+    expect(channels.map((channel) => channel.delivered.length)).toEqual([1, 0]);
+    expect(await pending.get(actionId)).toMatchObject({ notified: true, undelivered: [{ channel: 'console', attempts: 1, nextAttemptAt: at(1) }] });
 
-    expect(channels[1]!.delivered).toHaveLength(1);
-    expect(await pending.get(actionId)).toMatchObject({ notified: true });
+    expect(await notifier.retryDeliveries()).toBe(0); // not due yet
+    clock.instant = at(1);
+    channels[1]!.failNext = new Error('still unreachable');
+    expect(await notifier.retryDeliveries()).toBe(0);
+    expect(await pending.get(actionId)).toMatchObject({ undelivered: [{ channel: 'console', attempts: 2, nextAttemptAt: at(3) }] });
+    clock.instant = at(3);
+    expect(await notifier.retryDeliveries()).toBe(1);
+    expect(await notifier.retryDeliveries()).toBe(0);
+
+    // A redelivered ApprovalRequested posts nothing again; the deliveries are recorded once each by the ledger.
+    await notifier.onLedgerEvent(requested);
+    expect(channels.map((channel) => channel.delivered.length)).toEqual([1, 1]);
+    expect(errors).toEqual(['console#1', 'console#2']);
+    const recorded = commands.sent.map((sent) => (sent.message as { data: { channel: string } }).data.channel);
+    expect(recorded).toEqual(['log', 'console']);
+    expect(await pending.get(actionId)).toMatchObject({ delivered: [{ channel: 'log' }, { channel: 'console' }], undelivered: [] });
   });
 
   it('that the ledger shows as already decided is neither kept nor delivered', async () => {

@@ -31,6 +31,10 @@ export interface PendingApproval {
   notified: boolean;
   /** Per channel, the messages it posted for this request (e.g. Slack `channel/ts`), to update them later. */
   messages?: Record<string, string[]> | undefined;
+  /** Channels that took the request, with the target each reported: never delivered to again. */
+  delivered?: { channel: string; target: string }[] | undefined;
+  /** Channels that failed to take it, retried with backoff until they do or the request ends. */
+  undelivered?: { channel: string; attempts: number; nextAttemptAt: string; lastError: string }[] | undefined;
   /** With BREAK_GLASS_REVIEW: who broke the glass, why, and by when it must be reviewed. */
   breakGlass?: { invokedBy: string; justification: string; invokedAt: string; reviewDueAt: string } | undefined;
 }

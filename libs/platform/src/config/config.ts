@@ -86,6 +86,7 @@ const schema = z.object({
   APPROVALS_SLACK_SIGNING_SECRET: z.string().min(16, 'must be the app signing secret (at least 16 characters)').optional(),
   APPROVALS_SLACK_DEFAULT_CHANNEL: z.string().min(1).default('#approvals'),
   APPROVALS_SLACK_API_URL: z.string().url('must be a URL').optional(),
+  APPROVALS_DELIVERY_RETRY_MS: positiveInt(1000),
   APPROVALS_JWT_ISSUER: z.string().min(1).optional(),
   APPROVALS_JWT_AUDIENCE: z.string().min(1).optional(),
   APPROVALS_JWT_JWKS_FILE: z.string().min(1).optional(),
@@ -145,6 +146,8 @@ export interface AppConfig {
    * (APPROVALS_GRPC_TLS_CLIENT_CA) every client must present a certificate it issued.
    */
   grpcTls?: { certFile: string; keyFile: string; clientCaFile?: string | undefined } | undefined;
+  /** First delay before a failed delivery to a channel is tried again (doubling, at most 60 s). */
+  deliveryRetryMs: number;
   /** The Slack app, when configured (APPROVALS_SLACK_*): the notifier delivers there and takes clicks. */
   slack?: { botToken: string; signingSecret: string; defaultChannel: string; apiUrl?: string | undefined } | undefined;
 }
@@ -232,6 +235,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       c.APPROVALS_READ_MODEL_STORE === 'postgres'
         ? { store: 'postgres', connectionString: c.APPROVALS_POSTGRES_URL!, schema: c.APPROVALS_READ_MODEL_SCHEMA }
         : { store: 'embedded', file: join(path(c.APPROVALS_DATA_DIR), READ_MODEL_FILE_NAME) },
+    deliveryRetryMs: c.APPROVALS_DELIVERY_RETRY_MS,
     auth: {
       apiKeys: c.APPROVALS_AUTH.includes('api-key'),
       ...(jwt ? { jwt } : {}),
