@@ -3,7 +3,17 @@ import { Inject, Injectable, Module } from '@nestjs/common';
 import type { Clock, CommandSender, Directory, EventStore, IdGenerator } from '@approvals/application';
 import { NotifierService } from '@approvals/application';
 import type { AppConfig, Logger } from '@approvals/platform';
-import { LogNotificationChannel, SlackChannel, SlackRequestVerifier, SqlitePendingApprovalStore, dataFiles } from '@approvals/platform';
+import {
+  LogNotificationChannel,
+  SlackChannel,
+  SlackRequestVerifier,
+  SqlitePendingApprovalStore,
+  WebhookChannel,
+  dataFiles,
+  loadWebhookEndpoints,
+} from '@approvals/platform';
+import { ChannelSecurityLog } from './channel-security';
+import { WEBHOOK_CHANNEL, WebhookController } from './webhook.controller';
 import { CLOCK, COMMAND_SENDER, CONFIG, DIRECTORY, EVENT_STORE, IDS, LOGGER } from '@approvals/nest-platform';
 import { DecisionsGrpcController } from './decisions.grpc.controller';
 import { NotifierBusController } from './notifier.bus.controller';
@@ -46,8 +56,14 @@ export class DeliveryRetries implements OnApplicationBootstrap, OnApplicationShu
 }
 
 @Module({
-  controllers: [NotifierBusController, DecisionsGrpcController, SlackController],
+  controllers: [NotifierBusController, DecisionsGrpcController, SlackController, WebhookController],
   providers: [
+    ChannelSecurityLog,
+    {
+      provide: WEBHOOK_CHANNEL,
+      useFactory: (config: AppConfig) => (config.webhooksFile ? new WebhookChannel(loadWebhookEndpoints(config.webhooksFile)) : null),
+      inject: [CONFIG],
+    },
     {
       provide: SLACK_CHANNEL,
       useFactory: (config: AppConfig) => (config.slack ? new SlackChannel(config.slack) : null),
@@ -71,9 +87,10 @@ export class DeliveryRetries implements OnApplicationBootstrap, OnApplicationShu
         logger: Logger,
         slack: SlackChannel | null,
         config: AppConfig,
+        webhooks: WebhookChannel | null,
       ) => {
         const log = logger.child({ component: 'notifier' });
-        const channels = [new LogNotificationChannel(log), ...(slack ? [slack] : [])];
+        const channels = [new LogNotificationChannel(log), ...(slack ? [slack] : []), ...(webhooks ? [webhooks] : [])];
         return new NotifierService(ledger, pending, channels, commands, directory, clock, ids, {
           onChannelError: (err, { channel, actionId, what, attempts }) =>
             what === 'delivery'
@@ -82,7 +99,7 @@ export class DeliveryRetries implements OnApplicationBootstrap, OnApplicationShu
           retryBaseMs: config.deliveryRetryMs,
         });
       },
-      inject: [EVENT_STORE, PENDING_STORE, COMMAND_SENDER, DIRECTORY, CLOCK, IDS, LOGGER, SLACK_CHANNEL, CONFIG],
+      inject: [EVENT_STORE, PENDING_STORE, COMMAND_SENDER, DIRECTORY, CLOCK, IDS, LOGGER, SLACK_CHANNEL, CONFIG, WEBHOOK_CHANNEL],
     },
     DeliveryRetries,
   ],

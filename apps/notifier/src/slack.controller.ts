@@ -5,17 +5,15 @@ interface Request {
   headers: Record<string, string | string[] | undefined>;
   rawBody?: Buffer | undefined;
 }
-import type { Directory, EventStore, IdGenerator } from '@approvals/application';
+import type { Directory } from '@approvals/application';
 import { NotifierService } from '@approvals/application';
 import type { SlackChannel, SlackRequestRefusal, SlackRequestVerifier } from '@approvals/platform';
 import { SLACK_APPROVE_ACTION, SLACK_DENY_ACTION, SLACK_DENY_MODAL } from '@approvals/platform';
-import { DIRECTORY, EVENT_STORE, IDS } from '@approvals/nest-platform';
+import { DIRECTORY } from '@approvals/nest-platform';
+import { ChannelSecurityLog } from './channel-security';
 
 export const SLACK_CHANNEL = Symbol('SlackChannel');
 export const SLACK_VERIFIER = Symbol('SlackRequestVerifier');
-
-/** Where refused chat callbacks are recorded for the auditors: they name no action we can trust. */
-export const CHANNEL_SECURITY_STREAM = 'channel-security';
 
 interface SlackUser {
   id?: string;
@@ -50,8 +48,7 @@ export class SlackController {
   constructor(
     @Inject(NotifierService) private readonly notifier: NotifierService,
     @Inject(DIRECTORY) private readonly directory: Directory,
-    @Inject(EVENT_STORE) private readonly ledger: EventStore,
-    @Inject(IDS) private readonly ids: IdGenerator,
+    @Inject(ChannelSecurityLog) private readonly security: ChannelSecurityLog,
     @Optional() @Inject(SLACK_CHANNEL) private readonly slack: SlackChannel | null,
     @Optional() @Inject(SLACK_VERIFIER) private readonly verifier: SlackRequestVerifier | null,
   ) {}
@@ -122,22 +119,7 @@ export class SlackController {
   }
 
   private async recordRefusal(reason: SlackRequestRefusal | 'UNKNOWN_USER', detail: string, raw?: Buffer, actionId?: string): Promise<void> {
-    this.logger.warn(`refused a Slack callback: ${reason}: ${detail}`);
-    await this.ledger.appendToStream(CHANNEL_SECURITY_STREAM, [
-      {
-        eventId: this.ids.next(),
-        type: 'ChannelCallbackRejected',
-        data: {
-          channel: 'slack',
-          reason,
-          detail,
-          // What an unverified request claimed, for the investigation; never trusted.
-          ...(actionId ? { actionId } : raw ? claimedActionId(raw) : {}),
-          rejectedAt: new Date().toISOString(),
-        },
-        metadata: { actor: { kind: 'service', id: 'notifier' } },
-      },
-    ]);
+    await this.security.refused('slack', reason, detail, actionId ? { actionId } : raw ? claimedActionId(raw) : {});
   }
 }
 

@@ -160,7 +160,14 @@ export class NotifierService {
     let done = item.delivered?.find((delivery) => delivery.channel === channel.name);
     if (!done) {
       try {
-        const { target, messages } = await channel.deliver(item);
+        const result = await channel.deliver(item);
+        if (!result) {
+          // Not for this channel: settled, and nothing to record.
+          item.delivered = [...(item.delivered ?? []), { channel: channel.name, target: '' }];
+          await this.pending.put(item);
+          return;
+        }
+        const { target, messages } = result;
         done = { channel: channel.name, target };
         if (messages?.length) item.messages = { ...item.messages, [channel.name]: messages };
         item.delivered = [...(item.delivered ?? []), done];
@@ -178,6 +185,7 @@ export class NotifierService {
         return;
       }
     }
+    if (done.target === '') return;
     await this.commands.send(Commands.recordNotification, {
       type: 'RecordNotification',
       data: { actionId: item.actionId, channel: channel.name, target: done.target },

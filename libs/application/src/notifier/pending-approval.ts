@@ -50,8 +50,11 @@ export interface PendingApprovalStore {
 /** A place approvers are told about a request (a log in this slice; Slack and Teams later). */
 export interface NotificationChannel {
   readonly name: string;
-  /** Delivers the request; `messages` are references to what was posted, handed back to `refresh`. */
-  deliver(item: PendingApproval): Promise<{ target: string; messages?: string[] | undefined }>;
+  /**
+   * Delivers the request; `messages` are references to what was posted, handed back to `refresh`.
+   * Undefined when the request is not for this channel (e.g. no policy named one of its targets).
+   */
+  deliver(item: PendingApproval): Promise<{ target: string; messages?: string[] | undefined } | undefined>;
   /** Shows the current state where it was delivered: votes so far, or the outcome once there is one. */
   refresh?(item: PendingApproval, messages: string[], outcome?: string): Promise<void>;
   /** Tells one approver, personally, that the glass was broken on `item` and that it awaits review. */

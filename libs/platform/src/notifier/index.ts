@@ -3,3 +3,4 @@ export * from './log-notification.channel';
 export * from './slack/slack-signature';
 export * from './slack/slack-message';
 export * from './slack/slack-channel';
+export * from './webhook/webhook-channel';

@@ -38,7 +38,7 @@ describe('policy tests', () => {
       {
         field: 'requirement',
         expected: { steps: [{ group: 'security', minApprovals: 1 }], denyEndsRequest: false },
-        actual: { steps: [{ group: 'security', minApprovals: 2 }], ttlSeconds: 900, denyEndsRequest: true, channels: ['slack:#security-approvals', 'teams:security'] },
+        actual: { steps: [{ group: 'security', minApprovals: 2 }], ttlSeconds: 900, denyEndsRequest: true, channels: ['slack:#security-approvals', 'teams:security', 'webhook:siem'] },
       },
     ]);
   });

@@ -1,0 +1,106 @@
+import { Controller, HttpCode, HttpException, Inject, Optional, Param, Post, Req } from '@nestjs/common';
+import type { Directory } from '@approvals/application';
+import { NotifierService } from '@approvals/application';
+import type { WebhookChannel } from '@approvals/platform';
+import { DIRECTORY } from '@approvals/nest-platform';
+import { z } from 'zod';
+import { ChannelSecurityLog } from './channel-security';
+
+export const WEBHOOK_CHANNEL = Symbol('WebhookChannel');
+
+interface Request {
+  headers: Record<string, string | string[] | undefined>;
+  rawBody?: Buffer | undefined;
+}
+
+const voteSchema = z.strictObject({
+  actionId: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, { error: 'actionId must be an action id' }),
+  approver: z.string().min(1).max(200),
+  decision: z.enum(['APPROVE', 'DENY'], { error: 'decision must be APPROVE or DENY' }),
+  comment: z.string().max(2000).optional(),
+});
+
+/** Each webhook id is accepted once within the signature's five-minute window. */
+const REPLAY_WINDOW_MS = 5 * 60_000;
+
+/**
+ * Votes from another system, signed as Standard Webhooks with the endpoint's secret (the same one
+ * our deliveries to it are signed with): `POST /webhooks/<name>/votes`. The signature, a timestamp
+ * within five minutes and a webhook id not seen before authenticate the system; the approver it
+ * names must be a person of the directory, and the vote is then judged like any other (I1, I2).
+ */
+@Controller('webhooks')
+export class WebhookController {
+  private readonly seen = new Map<string, number>();
+
+  constructor(
+    @Inject(NotifierService) private readonly notifier: NotifierService,
+    @Inject(DIRECTORY) private readonly directory: Directory,
+    @Inject(ChannelSecurityLog) private readonly security: ChannelSecurityLog,
+    @Optional() @Inject(WEBHOOK_CHANNEL) private readonly webhooks: WebhookChannel | null,
+  ) {}
+
+  @Post(':name/votes')
+  @HttpCode(200)
+  async vote(@Param('name') name: string, @Req() request: Request): Promise<unknown> {
+    const target = this.webhooks?.endpoint(name);
+    if (!target) throw problem(404, 'unknown webhook', `no webhook named "${name.slice(0, 64)}" is configured`);
+    const raw = request.rawBody ?? Buffer.alloc(0);
+    const headers = {
+      'webhook-id': header(request, 'webhook-id'),
+      'webhook-timestamp': header(request, 'webhook-timestamp'),
+      'webhook-signature': header(request, 'webhook-signature'),
+    };
+    try {
+      target.signer.verify(raw, headers as Record<string, string>);
+    } catch (error) {
+      await this.security.refused(`webhook:${name}`, 'INVALID_SIGNATURE', (error as Error).message);
+      throw problem(401, 'request refused', `the webhook signature does not verify: ${(error as Error).message}`);
+    }
+    const id = headers['webhook-id']!;
+    this.forgetOld();
+    if (this.seen.has(id)) {
+      await this.security.refused(`webhook:${name}`, 'REPLAYED', `webhook id ${id.slice(0, 100)} was already accepted`);
+      throw problem(401, 'request refused', 'this webhook id was already accepted');
+    }
+    this.seen.set(id, Date.now() + REPLAY_WINDOW_MS);
+
+    let body: unknown;
+    try {
+      body = JSON.parse(raw.toString('utf8'));
+    } catch {
+      throw problem(400, 'bad request', 'the body must be JSON');
+    }
+    const vote = voteSchema.safeParse(body);
+    if (!vote.success) throw problem(400, 'bad request', vote.error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`).join('; '));
+    const human = this.directory.findHuman(vote.data.approver);
+    if (!human) {
+      await this.security.refused(`webhook:${name}`, 'UNKNOWN_USER', `approver ${vote.data.approver} is not a person of the directory`, { actionId: vote.data.actionId });
+      throw problem(403, 'unknown approver', `${vote.data.approver} is not a person of the directory`);
+    }
+    if (vote.data.decision === 'DENY' && !vote.data.comment?.trim()) throw problem(400, 'bad request', 'comment: a reason is required when denying');
+    const reply = await this.notifier.castVote({
+      actionId: vote.data.actionId,
+      approverId: human.id,
+      channel: `webhook:${name}`,
+      decision: vote.data.decision,
+      comment: vote.data.comment?.trim() || undefined,
+    });
+    if (!reply.ok) throw problem(reply.code === 'NOT_FOUND' ? 404 : 409, 'vote not recorded', reply.message);
+    return { accepted: !reply.rejection, rejectionReason: reply.rejection?.reason ?? '', detail: reply.rejection?.detail ?? '', status: reply.status };
+  }
+
+  private forgetOld(): void {
+    const now = Date.now();
+    for (const [id, until] of this.seen) if (until < now) this.seen.delete(id);
+  }
+}
+
+function header(request: Request, name: string): string | undefined {
+  const value = request.headers[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function problem(status: number, title: string, detail: string): HttpException {
+  return new HttpException({ type: 'about:blank', title, status, detail }, status);
+}
