@@ -81,13 +81,7 @@ export class DecisionsGrpcController {
       ...(standing && standing.seconds > 0 ? { standing: { scope: standing.thisRunOnly ? 'RUN' : 'DURATION', seconds: standing.seconds } } : {}),
       ...traceFrom(metadata),
     });
-    throwFailed(reply);
-    return {
-      accepted: !reply.rejection,
-      rejectionReason: reply.rejection?.reason ?? '',
-      detail: reply.rejection?.detail ?? '',
-      status: reply.status as Status,
-    };
+    return judgedResponse(reply);
   }
 
   @GrpcMethod('DecisionService', 'RevokeStandingApproval')
@@ -104,7 +98,7 @@ export class DecisionsGrpcController {
     const humanId = await this.auth.human(metadata, 'break the glass', call);
     throwIfAny([actionIdViolation(request.actionId), textViolation('justification', request.justification, 'is required: say why this cannot wait')]);
     const reply = await this.notifier.invokeBreakGlass({ ...act(request.actionId, humanId, metadata), justification: request.justification.trim() });
-    return breakGlassResponse(reply);
+    return judgedResponse(reply);
   }
 
   @GrpcMethod('DecisionService', 'ReviewBreakGlass')
@@ -117,7 +111,7 @@ export class DecisionsGrpcController {
       textViolation('comment', request.comment, 'is required: record what the review found'),
     ]);
     const reply = await this.notifier.reviewBreakGlass({ ...act(request.actionId, humanId, metadata), verdict: verdict!, comment: request.comment.trim() });
-    return breakGlassResponse(reply);
+    return judgedResponse(reply);
   }
 
   @GrpcMethod('DecisionService', 'ListPending')
@@ -147,7 +141,8 @@ export class DecisionsGrpcController {
   }
 }
 
-function breakGlassResponse(reply: CommandReply): BreakGlassResponse__Output {
+/** A vote, break-glass or review as answered: accepted, or refused (and recorded) with the reason. */
+function judgedResponse(reply: CommandReply): BreakGlassResponse__Output & CastVoteResponse__Output {
   throwFailed(reply);
   return {
     accepted: !reply.rejection,

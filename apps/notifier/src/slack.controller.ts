@@ -86,7 +86,12 @@ export class SlackController {
       return {};
     }
     if (action?.action_id === SLACK_DENY_ACTION) {
-      if (payload.trigger_id) await this.slack!.askDenyReason(payload.trigger_id, actionId);
+      try {
+        if (payload.trigger_id) await this.slack!.askDenyReason(payload.trigger_id, actionId);
+      } catch (error) {
+        this.logger.warn(`could not open the deny modal: ${(error as Error).message}`);
+        await this.tell(payload.response_url, 'The deny form could not be opened; please try again.');
+      }
       return {};
     }
     if (action?.action_id !== SLACK_APPROVE_ACTION) return {};

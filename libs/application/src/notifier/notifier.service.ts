@@ -112,7 +112,14 @@ export class NotifierService {
     };
     await this.pending.put(item);
     const already = new Set(state.breakGlass?.notified ?? []);
-    const recipients = new Map(invoked.reviewGroups.flatMap((group) => this.directory.groupMembers(group)).map((human) => [human.id, human]));
+    // Every approver of the review groups; the requesting side is no approver of its own request.
+    const requesters = new Set([state.request.agentId, state.request.onBehalfOf, state.agentOwner].filter(Boolean));
+    const recipients = new Map(
+      invoked.reviewGroups
+        .flatMap((group) => this.directory.groupMembers(group))
+        .filter((human) => !requesters.has(human.id))
+        .map((human) => [human.id, human]),
+    );
     for (const recipient of recipients.values()) {
       for (const channel of this.channels) {
         if (already.has(notificationKey(channel.name, recipient.id))) continue; // redelivery: told already
