@@ -13,6 +13,7 @@ describe.each(modes)('%s mode: Slack', (mode) => {
   let server: TestSystem;
   let slack: SlackDouble;
   let agent: ApprovalsClient;
+  let auditor: ApprovalsClient;
 
   beforeAll(async () => {
     slack = await new SlackDouble().start();
@@ -22,13 +23,17 @@ describe.each(modes)('%s mode: Slack', (mode) => {
         APPROVALS_SLACK_SIGNING_SECRET: slack.signingSecret,
         APPROVALS_SLACK_API_URL: slack.apiUrl,
         APPROVALS_DELIVERY_RETRY_MS: '200',
+        // Every demo export expires within the hour: each is reminded right after it is delivered.
+        APPROVALS_REMINDER_BEFORE_SECONDS: '3600',
       },
     });
     agent = clientAs(server.addresses, 'agent-reporting');
+    auditor = clientAs(server.addresses, 'frank');
   });
 
   afterAll(async () => {
     agent?.close();
+    auditor?.close();
     await server?.dispose();
     await slack?.stop();
   });
@@ -44,6 +49,11 @@ describe.each(modes)('%s mode: Slack', (mode) => {
       async () => slack.messages.find((m) => JSON.stringify(m.blocks).includes(created.actionId)),
       (m) => m !== undefined,
     );
+    // Settled: the reminder (sent at once here) is posted and recorded, so later counts are exact.
+    await eventually(
+      () => unary(auditor.audit, 'GetTimeline', { actionId: created.actionId }),
+      (t) => t.entries.some((e) => e.type === 'ApprovalNotified' && e.dataJson.includes('reminder:')),
+    );
     return { actionId: created.actionId, message: message! };
   }
 
@@ -58,6 +68,9 @@ describe.each(modes)('%s mode: Slack', (mode) => {
       ['deny', actionId],
     ]);
 
+    // Reminded in the request's thread before anyone decided.
+    expect(slack.calls.some((c) => c.method === 'chat.postMessage' && c.args['thread_ts'] === message.ts && String(c.args['text']).startsWith('Reminder:'))).toBe(true);
+
     const click = slack.click('U01ALICE', 'approve', actionId);
     const response = await post(slack.signedInteraction(click));
     expect(response.status).toBe(200);
@@ -69,6 +82,12 @@ describe.each(modes)('%s mode: Slack', (mode) => {
       response_type: 'ephemeral',
       text: expect.stringContaining('APPROVED'),
     });
+    // The agent's owner (olivia) gets a direct message with the outcome.
+    const ownerNotice = await eventually(
+      async () => slack.messages.find((m) => m.channel === 'U01OLIVIA' && m.text.includes('Approved by alice')),
+      (m) => m !== undefined,
+    );
+    expect(ownerNotice?.text).toContain('agent-reporting');
     expect(slack.violations).toEqual([]);
   });
 
@@ -142,9 +161,10 @@ describe.each(modes)('%s mode: Slack', (mode) => {
       for (const { actionId } of created) {
         const timeline = await eventually(
           () => unary(alice.audit, 'GetTimeline', { actionId }),
-          (t) => t.entries.some((e) => e.type === 'ApprovalNotified' && e.dataJson.includes('"slack"')),
+          (t) => t.entries.some((e) => e.type === 'ApprovalNotified' && e.dataJson.includes('"slack"') && !e.dataJson.includes('reminder:')),
         );
-        expect(timeline.entries.filter((e) => e.type === 'ApprovalNotified' && e.dataJson.includes('"slack"'))).toHaveLength(1);
+        const deliveries = timeline.entries.filter((e) => e.type === 'ApprovalNotified' && e.dataJson.includes('"slack"') && !e.dataJson.includes('reminder:'));
+        expect(deliveries).toHaveLength(1);
       }
     } finally {
       alice.close();

@@ -21,7 +21,10 @@ import { SLACK_CHANNEL, SLACK_VERIFIER, SlackController } from './slack.controll
 
 const PENDING_STORE = Symbol('PendingApprovalStore');
 
-/** Retries failed deliveries while the service runs (their state is in the pending store, so restarts resume them). */
+/**
+ * The notifier's clock work while the service runs: retries failed deliveries and sends reminders
+ * before expiry (their state is in the pending store, so restarts resume them).
+ */
 @Injectable()
 export class DeliveryRetries implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;
@@ -47,6 +50,7 @@ export class DeliveryRetries implements OnApplicationBootstrap, OnApplicationShu
     this.running = true;
     try {
       await this.notifier.retryDeliveries();
+      if (this.config.reminderBeforeSeconds > 0) await this.notifier.sendReminders(this.config.reminderBeforeSeconds);
     } catch (err) {
       this.logger.warn({ err }, 'delivery retries failed; trying again shortly');
     } finally {

@@ -72,8 +72,55 @@ export class NotifierService {
     const item = await this.pending.get(actionId);
     // A break-glass review outlives the outcome: it waits for its reviewer.
     if (!item || item.kind === 'BREAK_GLASS_REVIEW') return;
-    await this.refresh(item, describeOutcome(message));
+    const outcome = describeOutcome(message);
+    await this.refresh(item, outcome);
+    await this.tellOwner(item, outcome);
     await this.pending.remove(actionId);
+  }
+
+  /** The agent's accountable owner hears how each of its requests that waited for people ended. */
+  private async tellOwner(item: PendingApproval, outcome: string): Promise<void> {
+    const owner = item.agentOwner ? this.directory.findHuman(item.agentOwner) : undefined;
+    if (!owner) return;
+    for (const channel of this.channels) {
+      try {
+        await channel.notifyOwner?.(item, owner, outcome);
+      } catch (error) {
+        this.options.onChannelError?.(error, { channel: channel.name, actionId: item.actionId, what: 'update' });
+      }
+    }
+  }
+
+  /**
+   * Reminds the approvers of each request that expires within `beforeSeconds`, once, where it was
+   * delivered; each reminder is recorded as a delivery (target `reminder:<target>`).
+   */
+  async sendReminders(beforeSeconds: number): Promise<number> {
+    const now = this.clock.now();
+    let reminded = 0;
+    for (const item of await this.pending.list(10_000)) {
+      if (item.kind === 'BREAK_GLASS_REVIEW' || item.remindedAt || !item.notified) continue;
+      const expiresAt = Date.parse(item.expiresAt);
+      if (!(expiresAt > now.getTime() && expiresAt - now.getTime() <= beforeSeconds * 1000)) continue;
+      item.remindedAt = now.toISOString();
+      await this.pending.put(item);
+      for (const channel of this.channels) {
+        const delivery = item.delivered?.find((entry) => entry.channel === channel.name && entry.target !== '');
+        if (!channel.remind || !delivery) continue;
+        try {
+          await channel.remind(item, item.messages?.[channel.name] ?? []);
+          await this.commands.send(Commands.recordNotification, {
+            type: 'RecordNotification',
+            data: { actionId: item.actionId, channel: channel.name, target: `reminder:${delivery.target}` },
+            metadata: this.metadata(item.actionId, undefined, {}),
+          });
+        } catch (error) {
+          this.options.onChannelError?.(error, { channel: channel.name, actionId: item.actionId, what: 'update' });
+        }
+      }
+      reminded += 1;
+    }
+    return reminded;
   }
 
   /** Updates what each channel posted; a channel that fails to update is logged, never fatal (the vote stands). */

@@ -335,3 +335,35 @@ describe('NotifierService: break-glass', () => {
     expect(await pending.get(actionId)).toBeUndefined();
   });
 });
+
+describe('NotifierService: reminders and the owner', () => {
+  it('reminds once, shortly before expiry, where the request was delivered, and records each reminder', async () => {
+    const clock = new ManualClock(T0);
+    const store = new InMemoryEventStore();
+    const pending = new InMemoryPendingApprovalStore();
+    const channels = [new RecordingChannel('log')];
+    const commands = new RecordingCommandSender(() => ({ ok: true, actionId, status: 'AWAITING_APPROVAL' }));
+    const notifier = new NotifierService(store, pending, channels, commands, directory, clock, sequentialIds('msg'));
+    await notifier.onLedgerEvent(await awaitingApproval(store, actionId)); // expires at 900 s
+
+    clock.instant = at(500);
+    expect(await notifier.sendReminders(300)).toBe(0);
+    clock.instant = at(601);
+    expect(await notifier.sendReminders(300)).toBe(1);
+    expect(await notifier.sendReminders(300)).toBe(0);
+    expect(channels[0]!.reminders).toEqual([actionId]);
+    expect(commands.sent.map((sent) => (sent.message as { data: { target: string } }).data.target)).toEqual(['log:approvers', 'reminder:log:approvers']);
+    clock.instant = at(901);
+    expect(await notifier.sendReminders(300)).toBe(0); // expired: nothing to remind of
+  });
+
+  it("tells the agent's accountable owner how the request ended", async () => {
+    const { store, channels, notifier } = given();
+    await notifier.onLedgerEvent(await awaitingApproval(store, actionId));
+    const [denied] = await record(store, actionId, [
+      { type: 'ActionDenied', data: { actionId, by: 'APPROVER', deniedBy: 'alice', reason: 'not this quarter', deniedAt: at(60) } },
+    ]);
+    await notifier.onLedgerEvent(denied!);
+    expect(channels[0]!.ownerNotices).toEqual([{ owner: 'oscar', outcome: 'Denied by alice: not this quarter' }]);
+  });
+});

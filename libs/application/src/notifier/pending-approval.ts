@@ -33,6 +33,8 @@ export interface PendingApproval {
   messages?: Record<string, string[]> | undefined;
   /** Channels that took the request, with the target each reported: never delivered to again. */
   delivered?: { channel: string; target: string }[] | undefined;
+  /** When the approvers were reminded that it expires soon (once). */
+  remindedAt?: string | undefined;
   /** Channels that failed to take it, retried with backoff until they do or the request ends. */
   undelivered?: { channel: string; attempts: number; nextAttemptAt: string; lastError: string }[] | undefined;
   /** With BREAK_GLASS_REVIEW: who broke the glass, why, and by when it must be reviewed. */
@@ -57,6 +59,10 @@ export interface NotificationChannel {
   deliver(item: PendingApproval): Promise<{ target: string; messages?: string[] | undefined } | undefined>;
   /** Shows the current state where it was delivered: votes so far, or the outcome once there is one. */
   refresh?(item: PendingApproval, messages: string[], outcome?: string): Promise<void>;
+  /** Reminds the approvers where the request was delivered that it expires soon (`messages` as from `deliver`). */
+  remind?(item: PendingApproval, messages: string[]): Promise<void>;
+  /** Tells the agent's accountable owner how its request ended. */
+  notifyOwner?(item: PendingApproval, owner: Human, outcome: string): Promise<void>;
   /** Tells one approver, personally, that the glass was broken on `item` and that it awaits review. */
   deliverBreakGlass(item: PendingApproval, recipient: Human): Promise<void>;
 }

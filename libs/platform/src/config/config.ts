@@ -87,6 +87,7 @@ const schema = z.object({
   APPROVALS_SLACK_DEFAULT_CHANNEL: z.string().min(1).default('#approvals'),
   APPROVALS_SLACK_API_URL: z.string().url('must be a URL').optional(),
   APPROVALS_DELIVERY_RETRY_MS: positiveInt(1000),
+  APPROVALS_REMINDER_BEFORE_SECONDS: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(0).default(300),
   APPROVALS_WEBHOOKS_FILE: z.string().min(1).optional(),
   APPROVALS_JWT_ISSUER: z.string().min(1).optional(),
   APPROVALS_JWT_AUDIENCE: z.string().min(1).optional(),
@@ -151,6 +152,8 @@ export interface AppConfig {
   webhooksFile?: string | undefined;
   /** First delay before a failed delivery to a channel is tried again (doubling, at most 60 s). */
   deliveryRetryMs: number;
+  /** Approvers are reminded this long before a request expires (0: never). */
+  reminderBeforeSeconds: number;
   /** The Slack app, when configured (APPROVALS_SLACK_*): the notifier delivers there and takes clicks. */
   slack?: { botToken: string; signingSecret: string; defaultChannel: string; apiUrl?: string | undefined } | undefined;
 }
@@ -239,6 +242,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
         ? { store: 'postgres', connectionString: c.APPROVALS_POSTGRES_URL!, schema: c.APPROVALS_READ_MODEL_SCHEMA }
         : { store: 'embedded', file: join(path(c.APPROVALS_DATA_DIR), READ_MODEL_FILE_NAME) },
     deliveryRetryMs: c.APPROVALS_DELIVERY_RETRY_MS,
+    reminderBeforeSeconds: c.APPROVALS_REMINDER_BEFORE_SECONDS,
     ...(c.APPROVALS_WEBHOOKS_FILE ? { webhooksFile: path(c.APPROVALS_WEBHOOKS_FILE) } : {}),
     auth: {
       apiKeys: c.APPROVALS_AUTH.includes('api-key'),

@@ -24,4 +24,15 @@ export class LogNotificationChannel implements NotificationChannel {
         `${recipient.id}, review it by ${reviewDueAt}: npm run approvals -- review ${item.actionId} --verdict justified|unjustified --comment <text> --as <you>`,
     );
   }
+
+  async remind(item: PendingApproval): Promise<void> {
+    this.logger.info(
+      { actionId: item.actionId, expiresAt: item.expiresAt },
+      `reminder: ${item.agentId}'s ${item.action} on ${item.resource.kind}:${item.resource.id} expires at ${item.expiresAt}; approved by ${item.approvedBy.join(', ') || 'nobody yet'}`,
+    );
+  }
+
+  async notifyOwner(item: PendingApproval, owner: Human, outcome: string): Promise<void> {
+    this.logger.info({ actionId: item.actionId, owner: owner.id }, `${owner.id}: your agent ${item.agentId}'s ${item.action} request: ${outcome}`);
+  }
 }

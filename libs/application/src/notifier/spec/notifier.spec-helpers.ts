@@ -54,6 +54,16 @@ export class RecordingChannel implements NotificationChannel {
   }
 
   readonly breakGlassNotices: { actionId: string; recipient: string }[] = [];
+  readonly reminders: string[] = [];
+  readonly ownerNotices: { owner: string; outcome: string }[] = [];
+
+  async remind(item: PendingApproval): Promise<void> {
+    this.reminders.push(item.actionId);
+  }
+
+  async notifyOwner(_item: PendingApproval, owner: Human, outcome: string): Promise<void> {
+    this.ownerNotices.push({ owner: owner.id, outcome });
+  }
 
   async deliverBreakGlass(item: PendingApproval, recipient: Human): Promise<void> {
     this.breakGlassNotices.push({ actionId: item.actionId, recipient: recipient.id });

@@ -47,6 +47,28 @@ export class SlackChannel implements NotificationChannel {
     }
   }
 
+  /** A reply in the thread of each message, so the reminder sits with the request. */
+  async remind(item: PendingApproval, messages: string[]): Promise<void> {
+    const minutes = Math.max(1, Math.round((Date.parse(item.expiresAt) - this.now().getTime()) / 60_000));
+    for (const message of messages) {
+      const [channel, ts] = splitRef(message);
+      await this.client.chat.postMessage({
+        channel,
+        thread_ts: ts,
+        text: `Reminder: this request expires in about ${minutes} min; approved by ${item.approvedBy.join(', ') || 'nobody yet'}. Silence is never consent: it will expire.`,
+      });
+    }
+  }
+
+  /** A direct message to the agent's owner, when the directory maps their Slack account. */
+  async notifyOwner(item: PendingApproval, owner: Human, outcome: string): Promise<void> {
+    if (!owner.slack) return;
+    await this.client.chat.postMessage({
+      channel: owner.slack,
+      text: `Your agent ${item.agentId} asked to ${item.action} on ${item.resource.kind}:${item.resource.id} (${item.environment}): ${outcome}.`,
+    });
+  }
+
   async deliverBreakGlass(item: PendingApproval, recipient: Human): Promise<void> {
     if (!recipient.slack) return;
     const { invokedBy = '?', justification = '', reviewDueAt = '?' } = item.breakGlass ?? {};
