@@ -4,7 +4,11 @@ import type { Clock, CommandSender, Directory, EventStore, IdGenerator } from '@
 import { NotifierService } from '@approvals/application';
 import type { AppConfig, Logger } from '@approvals/platform';
 import {
+  BotConnectorClient,
+  BotFrameworkAuthenticator,
   LogNotificationChannel,
+  TeamsChannel,
+  loadTeamsConversations,
   SlackChannel,
   SlackRequestVerifier,
   SqlitePendingApprovalStore,
@@ -13,7 +17,10 @@ import {
   loadWebhookEndpoints,
 } from '@approvals/platform';
 import { ChannelSecurityLog } from './channel-security';
+import { TEAMS_AUTH, TeamsController } from './teams.controller';
 import { WEBHOOK_CHANNEL, WebhookController } from './webhook.controller';
+
+const TEAMS_CHANNEL = Symbol('TeamsChannel');
 import { CLOCK, COMMAND_SENDER, CONFIG, DIRECTORY, EVENT_STORE, IDS, LOGGER } from '@approvals/nest-platform';
 import { DecisionsGrpcController } from './decisions.grpc.controller';
 import { NotifierBusController } from './notifier.bus.controller';
@@ -60,9 +67,22 @@ export class DeliveryRetries implements OnApplicationBootstrap, OnApplicationShu
 }
 
 @Module({
-  controllers: [NotifierBusController, DecisionsGrpcController, SlackController, WebhookController],
+  controllers: [NotifierBusController, DecisionsGrpcController, SlackController, WebhookController, TeamsController],
   providers: [
     ChannelSecurityLog,
+    {
+      provide: TEAMS_AUTH,
+      useFactory: (config: AppConfig) => (config.teams ? new BotFrameworkAuthenticator(config.teams.appId, config.teams.openIdMetadataUrl) : null),
+      inject: [CONFIG],
+    },
+    {
+      provide: TEAMS_CHANNEL,
+      useFactory: (config: AppConfig) =>
+        config.teams
+          ? new TeamsChannel(new BotConnectorClient(config.teams), config.teams.conversationsFile ? loadTeamsConversations(config.teams.conversationsFile) : [])
+          : null,
+      inject: [CONFIG],
+    },
     {
       provide: WEBHOOK_CHANNEL,
       useFactory: (config: AppConfig) => (config.webhooksFile ? new WebhookChannel(loadWebhookEndpoints(config.webhooksFile)) : null),
@@ -92,9 +112,10 @@ export class DeliveryRetries implements OnApplicationBootstrap, OnApplicationShu
         slack: SlackChannel | null,
         config: AppConfig,
         webhooks: WebhookChannel | null,
+        teams: TeamsChannel | null,
       ) => {
         const log = logger.child({ component: 'notifier' });
-        const channels = [new LogNotificationChannel(log), ...(slack ? [slack] : []), ...(webhooks ? [webhooks] : [])];
+        const channels = [new LogNotificationChannel(log), ...(slack ? [slack] : []), ...(teams ? [teams] : []), ...(webhooks ? [webhooks] : [])];
         return new NotifierService(ledger, pending, channels, commands, directory, clock, ids, {
           onChannelError: (err, { channel, actionId, what, attempts }) =>
             what === 'delivery'
@@ -103,7 +124,7 @@ export class DeliveryRetries implements OnApplicationBootstrap, OnApplicationShu
           retryBaseMs: config.deliveryRetryMs,
         });
       },
-      inject: [EVENT_STORE, PENDING_STORE, COMMAND_SENDER, DIRECTORY, CLOCK, IDS, LOGGER, SLACK_CHANNEL, CONFIG, WEBHOOK_CHANNEL],
+      inject: [EVENT_STORE, PENDING_STORE, COMMAND_SENDER, DIRECTORY, CLOCK, IDS, LOGGER, SLACK_CHANNEL, CONFIG, WEBHOOK_CHANNEL, TEAMS_CHANNEL],
     },
     DeliveryRetries,
   ],

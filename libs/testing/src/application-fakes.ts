@@ -36,6 +36,7 @@ export function directoryOf(humans: Human[], agents: Agent[]): Directory {
     humans: () => humans,
     agents: () => agents,
     findHumanBySlackUser: (slackUserId) => humans.find((human) => human.slack === slackUserId),
+    findHumanByTeamsUser: (aadObjectId) => humans.find((human) => human.teams === aadObjectId.toLowerCase()),
     authenticate: () => undefined,
   };
 }

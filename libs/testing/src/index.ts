@@ -9,3 +9,4 @@ export * from './in-memory-event-store';
 export { T0, at, fixedClock, ManualClock, sequentialIds, directoryOf, RecordingCommandSender, type SentCommand, TRACESTATE, sampleRequest } from './application-fakes';
 export * from './test-pki';
 export * from './slack-double';
+export * from './teams-double';

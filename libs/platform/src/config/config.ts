@@ -86,6 +86,11 @@ const schema = z.object({
   APPROVALS_SLACK_SIGNING_SECRET: z.string().min(16, 'must be the app signing secret (at least 16 characters)').optional(),
   APPROVALS_SLACK_DEFAULT_CHANNEL: z.string().min(1).default('#approvals'),
   APPROVALS_SLACK_API_URL: z.string().url('must be a URL').optional(),
+  APPROVALS_TEAMS_APP_ID: z.string().min(1).optional(),
+  APPROVALS_TEAMS_APP_PASSWORD: z.string().min(1).optional(),
+  APPROVALS_TEAMS_CONVERSATIONS_FILE: z.string().min(1).optional(),
+  APPROVALS_TEAMS_OPENID_METADATA_URL: z.string().url('must be a URL').optional(),
+  APPROVALS_TEAMS_TOKEN_URL: z.string().url('must be a URL').optional(),
   APPROVALS_DELIVERY_RETRY_MS: positiveInt(1000),
   APPROVALS_REMINDER_BEFORE_SECONDS: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(0).default(300),
   APPROVALS_WEBHOOKS_FILE: z.string().min(1).optional(),
@@ -148,6 +153,10 @@ export interface AppConfig {
    * (APPROVALS_GRPC_TLS_CLIENT_CA) every client must present a certificate it issued.
    */
   grpcTls?: { certFile: string; keyFile: string; clientCaFile?: string | undefined } | undefined;
+  /** The Teams bot (APPROVALS_TEAMS_*): app credentials, the conversations it posts to, and where Bot Framework's keys and tokens come from. */
+  teams?:
+    | { appId: string; appPassword: string; conversationsFile?: string | undefined; openIdMetadataUrl?: string | undefined; tokenUrl?: string | undefined }
+    | undefined;
   /** Signed webhook endpoints (APPROVALS_WEBHOOKS_FILE), which policies name as `webhook:<name>`. */
   webhooksFile?: string | undefined;
   /** First delay before a failed delivery to a channel is tried again (doubling, at most 60 s). */
@@ -208,6 +217,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       'invalid configuration:\n  APPROVALS_AUTH=mtls needs APPROVALS_GRPC_TLS_CERT, APPROVALS_GRPC_TLS_KEY, APPROVALS_GRPC_TLS_CLIENT_CA and APPROVALS_MTLS_TRUST_DOMAIN',
     );
   }
+  if (!c.APPROVALS_TEAMS_APP_ID !== !c.APPROVALS_TEAMS_APP_PASSWORD) {
+    throw new ConfigError('invalid configuration:\n  APPROVALS_TEAMS_APP_ID and APPROVALS_TEAMS_APP_PASSWORD go together');
+  }
   if (!c.APPROVALS_SLACK_BOT_TOKEN !== !c.APPROVALS_SLACK_SIGNING_SECRET) {
     throw new ConfigError('invalid configuration:\n  APPROVALS_SLACK_BOT_TOKEN and APPROVALS_SLACK_SIGNING_SECRET go together');
   }
@@ -244,6 +256,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     deliveryRetryMs: c.APPROVALS_DELIVERY_RETRY_MS,
     reminderBeforeSeconds: c.APPROVALS_REMINDER_BEFORE_SECONDS,
     ...(c.APPROVALS_WEBHOOKS_FILE ? { webhooksFile: path(c.APPROVALS_WEBHOOKS_FILE) } : {}),
+    ...(c.APPROVALS_TEAMS_APP_ID
+      ? {
+          teams: {
+            appId: c.APPROVALS_TEAMS_APP_ID,
+            appPassword: c.APPROVALS_TEAMS_APP_PASSWORD!,
+            ...(c.APPROVALS_TEAMS_CONVERSATIONS_FILE ? { conversationsFile: path(c.APPROVALS_TEAMS_CONVERSATIONS_FILE) } : {}),
+            ...(c.APPROVALS_TEAMS_OPENID_METADATA_URL ? { openIdMetadataUrl: c.APPROVALS_TEAMS_OPENID_METADATA_URL } : {}),
+            ...(c.APPROVALS_TEAMS_TOKEN_URL ? { tokenUrl: c.APPROVALS_TEAMS_TOKEN_URL } : {}),
+          },
+        }
+      : {}),
     auth: {
       apiKeys: c.APPROVALS_AUTH.includes('api-key'),
       ...(jwt ? { jwt } : {}),

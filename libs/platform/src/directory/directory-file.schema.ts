@@ -28,6 +28,11 @@ const humanSchema = z.strictObject({
     .string()
     .regex(/^[UW][A-Z0-9]{2,20}$/, { error: 'slack must be a Slack user id such as U024BE7LH' })
     .optional(),
+  teams: z
+    .string()
+    .regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, { error: 'teams must be a Microsoft Entra object id (a GUID)' })
+    .transform((id) => id.toLowerCase())
+    .optional(),
   apiKey: demoApiKey,
 });
 

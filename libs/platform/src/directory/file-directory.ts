@@ -68,6 +68,11 @@ export class FileDirectory implements Directory {
     return this.humans().find((human) => human.slack === slackUserId);
   }
 
+  findHumanByTeamsUser(aadObjectId: string): Human | undefined {
+    const id = aadObjectId.toLowerCase();
+    return this.humans().find((human) => human.teams === id);
+  }
+
   agents(): Agent[] {
     return [...this.agentsById.values()];
   }

@@ -1,0 +1,90 @@
+import { Body, Controller, HttpCode, HttpException, Inject, Optional, Post, Req } from '@nestjs/common';
+import type { Directory, PendingApproval } from '@approvals/application';
+import { NotifierService } from '@approvals/application';
+import type { BotFrameworkAuthenticator } from '@approvals/platform';
+import { TEAMS_APPROVE_VERB, TEAMS_DENY_VERB, approvalCard } from '@approvals/platform';
+import { DIRECTORY } from '@approvals/nest-platform';
+import { ChannelSecurityLog } from './channel-security';
+
+export const TEAMS_AUTH = Symbol('BotFrameworkAuthenticator');
+
+interface Request {
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/** The parts of a Bot Framework activity this bot reads (an `adaptiveCard/action` invoke). */
+interface Activity {
+  type?: string;
+  name?: string;
+  serviceUrl?: string;
+  from?: { id?: string; aadObjectId?: string };
+  value?: { action?: { type?: string; verb?: string; data?: { actionId?: unknown; reason?: unknown } } };
+}
+
+const actionIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * The Teams bot's messaging endpoint. Every activity is authenticated as Bot Framework requires
+ * before anything else; an Approve or Deny (`Action.Execute` on the card) from a person the
+ * directory maps by their Entra object id becomes a vote, and the invoke response is the card
+ * refreshed with the result, which Teams shows in place.
+ */
+@Controller('teams')
+export class TeamsController {
+  constructor(
+    @Inject(NotifierService) private readonly notifier: NotifierService,
+    @Inject(DIRECTORY) private readonly directory: Directory,
+    @Inject(ChannelSecurityLog) private readonly security: ChannelSecurityLog,
+    @Optional() @Inject(TEAMS_AUTH) private readonly auth: BotFrameworkAuthenticator | null,
+  ) {}
+
+  @Post('messages')
+  @HttpCode(200)
+  async messages(@Req() request: Request, @Body() activity: Activity): Promise<unknown> {
+    if (!this.auth) throw problem(404, 'Teams is not configured', 'set APPROVALS_TEAMS_APP_ID and APPROVALS_TEAMS_APP_PASSWORD');
+    const authorization = typeof request.headers['authorization'] === 'string' ? request.headers['authorization'] : undefined;
+    const check = await this.auth.verify(authorization, activity?.serviceUrl);
+    if (!check.ok) {
+      await this.security.refused('teams', 'INVALID_TOKEN', check.detail);
+      throw problem(401, 'request refused', check.detail);
+    }
+    if (activity.type !== 'invoke' || activity.name !== 'adaptiveCard/action') return {};
+    const action = activity.value?.action;
+    const actionId = typeof action?.data?.actionId === 'string' ? action.data.actionId : '';
+    if (!actionIdPattern.test(actionId) || (action?.verb !== TEAMS_APPROVE_VERB && action?.verb !== TEAMS_DENY_VERB)) {
+      return { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message: 'unknown card action' } };
+    }
+    const item = (await this.notifier.listPending(10_000)).find((pending) => pending.actionId === actionId);
+    const human = activity.from?.aadObjectId ? this.directory.findHumanByTeamsUser(activity.from.aadObjectId) : undefined;
+    if (!human) {
+      await this.security.refused('teams', 'UNKNOWN_USER', `Teams user ${activity.from?.aadObjectId ?? '?'} is not mapped to anyone in the directory`, { actionId });
+      return cardResponse(item, 'Not counted: your Teams account is not mapped to anyone in the approvals directory.');
+    }
+    const reason = typeof action.data?.reason === 'string' ? action.data.reason.trim().slice(0, 2000) : '';
+    if (action.verb === TEAMS_DENY_VERB && !reason) return cardResponse(item, 'A reason is required to deny.');
+    const reply = await this.notifier.castVote({
+      actionId,
+      approverId: human.id,
+      channel: 'teams',
+      decision: action.verb === TEAMS_APPROVE_VERB ? 'APPROVE' : 'DENY',
+      comment: reason || undefined,
+    });
+    const note = !reply.ok
+      ? `Your vote could not be recorded: ${reply.message}`
+      : reply.rejection
+        ? `Your vote was refused (${reply.rejection.reason}): ${reply.rejection.detail}`
+        : `Your vote was recorded; the action is now ${reply.status}.`;
+    const current = (await this.notifier.listPending(10_000)).find((pending) => pending.actionId === actionId);
+    return cardResponse(current ?? item, note, current ? undefined : reply.ok ? `Decided: ${reply.status}` : undefined);
+  }
+}
+
+/** The invoke response Universal Actions expect: the card to show in place. */
+function cardResponse(item: PendingApproval | undefined, note: string, outcome?: string): unknown {
+  if (!item) return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: note };
+  return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: approvalCard(item, new Date(), outcome, note) };
+}
+
+function problem(status: number, title: string, detail: string): HttpException {
+  return new HttpException({ type: 'about:blank', title, status, detail }, status);
+}
