@@ -35,6 +35,7 @@ describe.each(modes)('%s mode: Microsoft Teams', (mode) => {
         APPROVALS_TEAMS_CONVERSATIONS_FILE: join(dir, 'conversations.json'),
         APPROVALS_TEAMS_OPENID_METADATA_URL: teams.openIdMetadataUrl,
         APPROVALS_TEAMS_TOKEN_URL: teams.tokenUrl,
+        APPROVALS_TEAMS_WORKFLOW_URL: teams.workflowUrl,
       },
     });
     ops = clientAs(server.addresses, 'agent-ops');
@@ -83,6 +84,9 @@ describe.each(modes)('%s mode: Microsoft Teams', (mode) => {
     expect((await awaitOutcome(ops, actionId)).action).toMatchObject({ status: 'APPROVED', approval: { votes: [{ channel: 'teams' }, { channel: 'teams' }] } });
     const refreshed = await eventually(async () => record.versions.at(-1)!, (version) => JSON.stringify(version).includes('Approved by carol, erin'));
     expect(((refreshed['attachments'] as { content: { actions: unknown[] } }[])[0]!.content.actions)).toEqual([]);
+    // The notify-only workflow got the request and its outcome, as cards without buttons.
+    const posts = await eventually(async () => teams.workflowPosts.filter((post) => JSON.stringify(post).includes(actionId)), (p) => p.length >= 2);
+    expect(JSON.stringify(posts.at(-1))).toContain('Approved by carol, erin');
     expect(teams.violations).toEqual([]);
   });
 

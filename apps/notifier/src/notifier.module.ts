@@ -8,6 +8,7 @@ import {
   BotFrameworkAuthenticator,
   LogNotificationChannel,
   TeamsChannel,
+  TeamsWorkflowChannel,
   loadTeamsConversations,
   SlackChannel,
   SlackRequestVerifier,
@@ -115,7 +116,13 @@ export class DeliveryRetries implements OnApplicationBootstrap, OnApplicationShu
         teams: TeamsChannel | null,
       ) => {
         const log = logger.child({ component: 'notifier' });
-        const channels = [new LogNotificationChannel(log), ...(slack ? [slack] : []), ...(teams ? [teams] : []), ...(webhooks ? [webhooks] : [])];
+        const channels = [
+          new LogNotificationChannel(log),
+          ...(slack ? [slack] : []),
+          ...(teams ? [teams] : []),
+          ...(config.teamsWorkflowUrl ? [new TeamsWorkflowChannel(config.teamsWorkflowUrl)] : []),
+          ...(webhooks ? [webhooks] : []),
+        ];
         return new NotifierService(ledger, pending, channels, commands, directory, clock, ids, {
           onChannelError: (err, { channel, actionId, what, attempts }) =>
             what === 'delivery'

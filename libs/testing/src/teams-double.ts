@@ -24,6 +24,8 @@ export class TeamsDouble {
   readonly violations: string[] = [];
   readonly activities: TeamsActivityRecord[] = [];
   readonly tokensIssued: string[] = [];
+  /** What the notify-only Workflows webhook received. */
+  readonly workflowPosts: Record<string, unknown>[] = [];
   private server: Server | undefined;
   private key: { privateKey: Parameters<SignJWT['sign']>[0]; jwk: Record<string, unknown> } | undefined;
   private counter = 0;
@@ -53,6 +55,10 @@ export class TeamsDouble {
   }
   get tokenUrl(): string {
     return `${this.url}/token`;
+  }
+  /** A Teams Workflows webhook ("Post to a channel when a webhook request is received"). */
+  get workflowUrl(): string {
+    return `${this.url}/workflow`;
   }
 
   async stop(): Promise<void> {
@@ -101,6 +107,19 @@ export class TeamsDouble {
     };
     if (path === '/openid') return send(response, 200, { issuer: 'https://api.botframework.com', jwks_uri: `${this.url}/keys`, id_token_signing_alg_values_supported: ['RS256'] });
     if (path === '/keys') return send(response, 200, { keys: [this.key!.jwk] });
+    if (path === '/workflow') {
+      let message: Record<string, unknown>;
+      try {
+        message = JSON.parse(raw) as Record<string, unknown>;
+      } catch {
+        return fail(400, 'the workflow body must be JSON');
+      }
+      const problem = request.method === 'POST' ? checkCardActivity(message) : 'must be POST';
+      if (problem) return fail(400, problem);
+      this.workflowPosts.push(message);
+      response.writeHead(202).end();
+      return;
+    }
     if (path === '/token') {
       const form = new URLSearchParams(raw);
       if (request.method !== 'POST' || !String(request.headers['content-type']).startsWith('application/x-www-form-urlencoded')) return fail(400, 'the token request must be a form POST');

@@ -19,6 +19,7 @@ export function approvalCard(item: PendingApproval, now: Date, outcome?: string,
     {
       type: 'FactSet',
       facts: [
+        fact('Action id', item.actionId),
         fact('Agent', `${item.agentId}${item.model ? ` (${item.model})` : ''}`),
         fact('On behalf of', item.onBehalfOf),
         fact('Resource', `${item.resource.kind}:${item.resource.id}`),
@@ -101,4 +102,45 @@ export class TeamsChannel implements NotificationChannel {
 
 function summary(item: PendingApproval): string {
   return `${item.agentId} asks to ${item.action} on ${item.resource.kind}:${item.resource.id} (${item.environment})`;
+}
+
+/**
+ * The simplest Teams option: a notify-only Workflows webhook ("Post to a channel when a webhook
+ * request is received"). It shows the card without buttons; people decide in another channel.
+ */
+export class TeamsWorkflowChannel implements NotificationChannel {
+  readonly name = 'teams-workflow';
+
+  constructor(
+    private readonly url: string,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async deliver(item: PendingApproval): Promise<{ target: string; messages: string[] }> {
+    await this.post(approvalCard(item, this.now(), undefined, `Decide with: npm run approvals -- approve ${item.actionId} --as <you> (or in Slack, Teams with the bot, the API)`));
+    return { target: 'workflow', messages: ['workflow'] };
+  }
+
+  async refresh(item: PendingApproval, _messages: string[], outcome?: string): Promise<void> {
+    if (outcome) await this.post(approvalCard(item, this.now(), outcome));
+  }
+
+  async deliverBreakGlass(): Promise<void> {
+    // Notify-only channel posts: the break-glass is on the card's update.
+  }
+
+  private async post(card: Record<string, unknown>): Promise<void> {
+    const response = await fetch(this.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'message', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', contentUrl: null, content: withoutActions(card) }] }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (!response.ok) throw new Error(`the Teams workflow webhook answered ${response.status}`);
+  }
+}
+
+function withoutActions(card: Record<string, unknown>): Record<string, unknown> {
+  const body = (card['body'] as { type?: string }[]).filter((element) => element.type !== 'Input.Text');
+  return { ...card, body, actions: [] };
 }
