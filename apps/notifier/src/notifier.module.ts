@@ -18,6 +18,7 @@ import {
   loadWebhookEndpoints,
 } from '@approvals/platform';
 import { ChannelSecurityLog } from './channel-security';
+import { ConsoleController } from './console/console.controller';
 import { TEAMS_AUTH, TeamsController } from './teams.controller';
 import { WEBHOOK_CHANNEL, WebhookController } from './webhook.controller';
 
@@ -68,7 +69,7 @@ export class DeliveryRetries implements OnApplicationBootstrap, OnApplicationShu
 }
 
 @Module({
-  controllers: [NotifierBusController, DecisionsGrpcController, SlackController, WebhookController, TeamsController],
+  controllers: [NotifierBusController, DecisionsGrpcController, SlackController, WebhookController, TeamsController, ConsoleController],
   providers: [
     ChannelSecurityLog,
     {

@@ -92,6 +92,7 @@ const schema = z.object({
   APPROVALS_TEAMS_OPENID_METADATA_URL: z.string().url('must be a URL').optional(),
   APPROVALS_TEAMS_TOKEN_URL: z.string().url('must be a URL').optional(),
   APPROVALS_TEAMS_WORKFLOW_URL: z.string().url('must be a URL').optional(),
+  APPROVALS_CONSOLE_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   APPROVALS_DELIVERY_RETRY_MS: positiveInt(1000),
   APPROVALS_REMINDER_BEFORE_SECONDS: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(0).default(300),
   APPROVALS_WEBHOOKS_FILE: z.string().min(1).optional(),
@@ -158,6 +159,8 @@ export interface AppConfig {
   teams?:
     | { appId: string; appPassword: string; conversationsFile?: string | undefined; openIdMetadataUrl?: string | undefined; tokenUrl?: string | undefined }
     | undefined;
+  /** Signs the console's session cookies (APPROVALS_CONSOLE_SECRET); a per-process key when unset. */
+  consoleSecret?: string | undefined;
   /** A notify-only Teams Workflows webhook (APPROVALS_TEAMS_WORKFLOW_URL). */
   teamsWorkflowUrl?: string | undefined;
   /** Signed webhook endpoints (APPROVALS_WEBHOOKS_FILE), which policies name as `webhook:<name>`. */
@@ -260,6 +263,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     reminderBeforeSeconds: c.APPROVALS_REMINDER_BEFORE_SECONDS,
     ...(c.APPROVALS_WEBHOOKS_FILE ? { webhooksFile: path(c.APPROVALS_WEBHOOKS_FILE) } : {}),
     ...(c.APPROVALS_TEAMS_WORKFLOW_URL ? { teamsWorkflowUrl: c.APPROVALS_TEAMS_WORKFLOW_URL } : {}),
+    ...(c.APPROVALS_CONSOLE_SECRET ? { consoleSecret: c.APPROVALS_CONSOLE_SECRET } : {}),
     ...(c.APPROVALS_TEAMS_APP_ID
       ? {
           teams: {

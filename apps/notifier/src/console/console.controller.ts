@@ -1,0 +1,133 @@
+import { Body, Controller, Get, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import type { Directory, EventStore } from '@approvals/application';
+import { NotifierService, describeActor, loadAction, summarizeEvent } from '@approvals/application';
+import type { AppConfig } from '@approvals/platform';
+import { CONFIG, DIRECTORY, EVENT_STORE } from '@approvals/nest-platform';
+import { actionPage, inboxPage, messagePage, signInPage } from './console-pages';
+import { ConsoleSessions, SESSION_COOKIE } from './console-session';
+
+interface Request {
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/** The part of the HTTP response the console writes (Express's, under NestJS). */
+interface Response {
+  status(code: number): Response;
+  setHeader(name: string, value: string | string[]): void;
+  send(body: string): void;
+  redirect(status: number, url: string): void;
+}
+
+const actionIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * The web console for approvers: sign in, "waiting for me", a request with its full context, the
+ * policy's explanation and the timeline, and approve / deny with a comment. A vote here is a vote
+ * through the channel `console`, judged by the decision service like any other (I1, I2). Forms
+ * carry an anti-forgery token bound to the session.
+ */
+@Controller('console')
+export class ConsoleController {
+  private readonly sessions: ConsoleSessions;
+
+  constructor(
+    @Inject(NotifierService) private readonly notifier: NotifierService,
+    @Inject(DIRECTORY) private readonly directory: Directory,
+    @Inject(EVENT_STORE) private readonly ledger: EventStore,
+    @Inject(CONFIG) private readonly config: AppConfig,
+  ) {
+    this.sessions = new ConsoleSessions(config.consoleSecret);
+  }
+
+  /** Development sign-in exists only where the demo's API keys are accepted (the embedded demo). */
+  private get devSignIn(): boolean {
+    return this.config.auth.apiKeys;
+  }
+
+  @Get()
+  async inbox(@Req() request: Request, @Res() response: Response): Promise<void> {
+    const who = this.who(request);
+    if (!who) return response.redirect(303, '/console/sign-in');
+    html(response, 200, inboxPage(who, await this.notifier.listPending(100, who.humanId)));
+  }
+
+  @Get('sign-in')
+  signInForm(@Res() response: Response): void {
+    html(response, this.devSignIn ? 200 : 503, signInPage(this.directory.humans(), this.devSignIn));
+  }
+
+  @Post('sign-in')
+  signIn(@Body() body: Record<string, unknown>, @Res() response: Response): void {
+    if (!this.devSignIn) return html(response, 403, signInPage([], false));
+    const human = typeof body?.['human'] === 'string' ? this.directory.findHuman(body['human']) : undefined;
+    if (!human) return html(response, 400, signInPage(this.directory.humans(), true, 'Pick a person of the directory.'));
+    response.setHeader('Set-Cookie', `${SESSION_COOKIE}=${this.sessions.issue(human.id)}; Path=/console; HttpOnly; SameSite=Lax; Max-Age=28800`);
+    response.redirect(303, '/console');
+  }
+
+  @Post('sign-out')
+  signOut(@Req() request: Request, @Body() body: Record<string, unknown>, @Res() response: Response): void {
+    const who = this.who(request);
+    if (who && !this.sessions.checkCsrf(who.session, body?.['csrf'])) return html(response, 403, messagePage('Refused', 'The form was not sent from this console.'));
+    response.setHeader('Set-Cookie', `${SESSION_COOKIE}=; Path=/console; HttpOnly; SameSite=Lax; Max-Age=0`);
+    response.redirect(303, '/console/sign-in');
+  }
+
+  @Get('actions/:actionId')
+  async action(@Param('actionId') actionId: string, @Req() request: Request, @Res() response: Response): Promise<void> {
+    const who = this.who(request);
+    if (!who) return response.redirect(303, '/console/sign-in');
+    await this.renderAction(response, who, actionId);
+  }
+
+  @Post('actions/:actionId/vote')
+  async vote(@Param('actionId') actionId: string, @Req() request: Request, @Body() body: Record<string, unknown>, @Res() response: Response): Promise<void> {
+    const who = this.who(request);
+    if (!who) return response.redirect(303, '/console/sign-in');
+    if (!this.sessions.checkCsrf(who.session, body?.['csrf'])) return html(response, 403, messagePage('Refused', 'The form was not sent from this console.', who));
+    const decision = body?.['decision'];
+    const comment = typeof body?.['comment'] === 'string' ? body['comment'].trim().slice(0, 2000) : '';
+    if (!actionIdPattern.test(actionId) || (decision !== 'APPROVE' && decision !== 'DENY')) {
+      return html(response, 400, messagePage('Not understood', 'The decision must be Approve or Deny.', who));
+    }
+    if (decision === 'DENY' && !comment) return this.renderAction(response, who, actionId, { ok: false, text: 'A comment is required to deny.' }, 400);
+    const reply = await this.notifier.castVote({ actionId, approverId: who.humanId, channel: 'console', decision, comment: comment || undefined });
+    const message = !reply.ok
+      ? { ok: false, text: `Your vote could not be recorded: ${reply.message}` }
+      : reply.rejection
+        ? { ok: false, text: `Your vote was refused (${reply.rejection.reason}): ${reply.rejection.detail}` }
+        : { ok: true, text: `Your vote was recorded; the action is now ${reply.status}.` };
+    await this.renderAction(response, who, actionId, message, reply.ok && !reply.rejection ? 200 : 409);
+  }
+
+  private async renderAction(response: Response, who: { humanId: string; csrf: string }, actionId: string, message?: { ok: boolean; text: string }, status = 200): Promise<void> {
+    if (!actionIdPattern.test(actionId)) return html(response, 404, messagePage('Not found', 'There is no such action.', who));
+    const { state, events } = await loadAction(this.ledger, actionId);
+    if (state.status === 'none') return html(response, 404, messagePage('Not found', 'There is no such action.', who));
+    const pending = await this.notifier.listPending(10_000, who.humanId);
+    const canVote = state.status === 'awaiting_approval' && pending.some((item) => item.actionId === actionId && item.kind !== 'BREAK_GLASS_REVIEW');
+    const timeline = events.map((event) => ({
+      at: event.metadata.occurredAt,
+      type: event.type,
+      actor: describeActor(event.metadata.actor),
+      summary: summarizeEvent(event).replace(/^[A-Za-z]+: /, ''),
+    }));
+    html(response, status, actionPage(who, state, timeline, canVote, message));
+  }
+
+  private who(request: Request): { humanId: string; csrf: string; session: string } | undefined {
+    const cookie = typeof request.headers['cookie'] === 'string' ? request.headers['cookie'] : undefined;
+    const session = this.sessions.read(cookie);
+    if (!session || !this.directory.findHuman(session.humanId)) return undefined;
+    return { humanId: session.humanId, session: session.session, csrf: this.sessions.csrfToken(session.session) };
+  }
+}
+
+function html(response: Response, status: number, body: string): void {
+  response.setHeader('Content-Type', 'text/html; charset=utf-8');
+  response.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+  response.setHeader('X-Content-Type-Options', 'nosniff');
+  response.setHeader('Referrer-Policy', 'no-referrer');
+  response.setHeader('Cache-Control', 'no-store');
+  response.status(status).send(body);
+}
