@@ -68,6 +68,28 @@ function step(name, command, args, extraEnv) {
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 
 /**
+ * The console's browser test drives Debian's Chromium (playwright-core never downloads a browser).
+ * On a machine without it, install the Debian package (as root, or with passwordless sudo);
+ * APPROVALS_CHROMIUM names another binary.
+ */
+function ensureChromium() {
+  const wanted = process.env.APPROVALS_CHROMIUM ?? '/usr/bin/chromium';
+  if (existsSync(wanted)) return;
+  if (process.env.APPROVALS_CHROMIUM) {
+    log(`APPROVALS_CHROMIUM=${wanted} does not exist`);
+    process.exit(1);
+  }
+  const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const apt = asRoot ? ['apt-get'] : ['sudo', '-n', 'apt-get'];
+  log("installing Debian's chromium for the console's browser test (apt-get install chromium) ...");
+  const status = run(apt[0], [...apt.slice(1), 'install', '-y', '--no-install-recommends', 'chromium'], { DEBIAN_FRONTEND: 'noninteractive' });
+  if (status !== 0 || !existsSync(wanted)) {
+    log('could not install chromium; install the Debian package chromium (or set APPROVALS_CHROMIUM) and run the tests again');
+    process.exit(1);
+  }
+}
+
+/**
  * Integration tests talk to a real Kafka broker. Unless KAFKA_BROKERS names one, start the
  * project's own (deploy/kafka/kafka.sh, on APPROVALS_TEST_KAFKA_PORT, default 19092) for the
  * duration of the task, and stop it afterwards if this task started it.
@@ -144,6 +166,7 @@ const tasks = {
   'test-int': () => withKafka(() => jest(['int'], rest)),
   'test-e2e': () => {
     build();
+    ensureChromium();
     withKafka(() => jest(['e2e'], rest));
   },
   test: () => {
@@ -152,6 +175,7 @@ const tasks = {
     tasks.lint();
     build();
     tasks['policy-check']();
+    ensureChromium();
     withKafka(() => jest(['unit', 'int', 'e2e'], ['--ci', ...rest]));
   },
   bench: () =>

@@ -11,6 +11,8 @@ export interface EmbeddedServerOptions {
   env?: Record<string, string>;
   /** Print the server's output (default: only when it fails to start). */
   verbose?: boolean;
+  /** The HTTP port, when a test must know it before the start (e.g. to register a redirect URI); a free one otherwise. */
+  httpPort?: number;
 }
 
 /**
@@ -34,7 +36,7 @@ export class EmbeddedServer {
 
   static async start(options: EmbeddedServerOptions = {}): Promise<EmbeddedServer> {
     const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'approvals-e2e-'));
-    const [grpcPort, httpPort] = [await freePort(), await freePort()];
+    const [grpcPort, httpPort] = [await freePort(), options.httpPort ?? (await freePort())];
     const process = new ServerProcess({
       name: 'embedded server',
       main: join('dist', 'apps', 'host', 'src', 'main.js'),

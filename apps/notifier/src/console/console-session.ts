@@ -33,6 +33,23 @@ export class ConsoleSessions {
     }
   }
 
+  /** A short-lived signed cookie value for `data` (the pending OpenID sign-in). */
+  seal(purpose: string, data: unknown, now = Date.now(), lifetimeMs = 600_000): string {
+    const body = Buffer.from(JSON.stringify({ data, exp: now + lifetimeMs })).toString('base64url');
+    return `${body}.${this.mac(`${purpose}:${body}`)}`;
+  }
+
+  unseal<T>(purpose: string, value: string | undefined, now = Date.now()): T | undefined {
+    const [body, mac] = (value ?? '').split('.');
+    if (!body || !mac || !this.same(mac, this.mac(`${purpose}:${body}`))) return undefined;
+    try {
+      const { data, exp } = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as { data: T; exp: number };
+      return exp > now ? data : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** The anti-forgery token of forms shown in this session (a form from another site cannot know it). */
   csrfToken(session: string): string {
     return this.mac(`csrf:${session}`);

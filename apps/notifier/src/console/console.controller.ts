@@ -1,13 +1,17 @@
-import { Body, Controller, Get, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Logger, Param, Post, Req, Res } from '@nestjs/common';
 import type { Directory, EventStore } from '@approvals/application';
 import { NotifierService, describeActor, loadAction, summarizeEvent } from '@approvals/application';
 import type { AppConfig } from '@approvals/platform';
 import { CONFIG, DIRECTORY, EVENT_STORE } from '@approvals/nest-platform';
 import { actionPage, inboxPage, messagePage, signInPage } from './console-pages';
-import { ConsoleSessions, SESSION_COOKIE } from './console-session';
+import { ConsoleOidc, type PendingSignIn } from './console-oidc';
+import { ConsoleSessions, SESSION_COOKIE, parseCookies } from './console-session';
+
+const OIDC_COOKIE = 'approvals_oidc';
 
 interface Request {
   headers: Record<string, string | string[] | undefined>;
+  originalUrl?: string | undefined;
 }
 
 /** The part of the HTTP response the console writes (Express's, under NestJS). */
@@ -29,6 +33,8 @@ const actionIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-
 @Controller('console')
 export class ConsoleController {
   private readonly sessions: ConsoleSessions;
+  private readonly oidc: ConsoleOidc | undefined;
+  private readonly logger = new Logger('ConsoleController');
 
   constructor(
     @Inject(NotifierService) private readonly notifier: NotifierService,
@@ -37,11 +43,12 @@ export class ConsoleController {
     @Inject(CONFIG) private readonly config: AppConfig,
   ) {
     this.sessions = new ConsoleSessions(config.consoleSecret);
+    this.oidc = config.consoleOidc ? new ConsoleOidc(config.consoleOidc) : undefined;
   }
 
-  /** Development sign-in exists only where the demo's API keys are accepted (the embedded demo). */
+  /** Development sign-in exists only where the demo's API keys are accepted (the embedded demo), and never beside OpenID Connect. */
   private get devSignIn(): boolean {
-    return this.config.auth.apiKeys;
+    return this.config.auth.apiKeys && !this.config.consoleOidc;
   }
 
   @Get()
@@ -52,8 +59,44 @@ export class ConsoleController {
   }
 
   @Get('sign-in')
-  signInForm(@Res() response: Response): void {
-    html(response, this.devSignIn ? 200 : 503, signInPage(this.directory.humans(), this.devSignIn));
+  async signInForm(@Res() response: Response): Promise<void> {
+    if (!this.oidc) return html(response, this.devSignIn ? 200 : 503, signInPage(this.directory.humans(), this.devSignIn));
+    try {
+      const { url, pending } = await this.oidc.start();
+      response.setHeader('Set-Cookie', `${OIDC_COOKIE}=${this.sessions.seal('oidc', pending)}; Path=/console; HttpOnly; SameSite=Lax; Max-Age=600`);
+      response.redirect(303, url);
+    } catch (error) {
+      this.logger.warn(`OpenID Connect discovery failed: ${(error as Error).message}`);
+      html(response, 503, messagePage('Sign-in unavailable', 'The identity provider cannot be reached right now; try again shortly.'));
+    }
+  }
+
+  /** The identity provider sends the browser back here with a code, exchanged (with PKCE) for a checked ID token. */
+  @Get('callback')
+  async callback(@Req() request: Request, @Res() response: Response): Promise<void> {
+    if (!this.oidc) return html(response, 404, messagePage('Not found', 'OpenID Connect sign-in is not configured.'));
+    const cookies = parseCookies(typeof request.headers['cookie'] === 'string' ? request.headers['cookie'] : undefined);
+    const pending = this.sessions.unseal<PendingSignIn>('oidc', cookies[OIDC_COOKIE]);
+    if (!pending) return html(response, 400, messagePage('Sign-in failed', 'The sign-in took too long or did not start here; please sign in again.'));
+    let claim: string;
+    try {
+      claim = await this.oidc.finish(new URL(request.originalUrl ?? '/console/callback', this.oidc.options.consoleUrl), pending);
+    } catch (error) {
+      this.logger.warn(`OpenID Connect sign-in refused: ${(error as Error).message}`);
+      return html(response, 401, messagePage('Sign-in failed', 'The identity provider did not confirm who you are.'));
+    }
+    const human = this.oidc.options.claim === 'email' ? this.directory.humans().find((h) => h.email?.toLowerCase() === claim.toLowerCase()) : this.directory.findHuman(claim);
+    if (!human) return html(response, 403, messagePage('Not an approver', `${claim} is not a person of the approvals directory.`));
+    response.setHeader('Set-Cookie', [
+      `${SESSION_COOKIE}=${this.sessions.issue(human.id)}; Path=/console; HttpOnly; SameSite=Lax; Max-Age=28800${this.secure()}`,
+      `${OIDC_COOKIE}=; Path=/console; HttpOnly; SameSite=Lax; Max-Age=0`,
+    ]);
+    response.redirect(303, '/console');
+  }
+
+  /** Cookies are Secure when the console is served over https. */
+  private secure(): string {
+    return this.oidc?.options.consoleUrl.startsWith('https://') ? '; Secure' : '';
   }
 
   @Post('sign-in')

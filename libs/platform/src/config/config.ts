@@ -93,6 +93,11 @@ const schema = z.object({
   APPROVALS_TEAMS_TOKEN_URL: z.string().url('must be a URL').optional(),
   APPROVALS_TEAMS_WORKFLOW_URL: z.string().url('must be a URL').optional(),
   APPROVALS_CONSOLE_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  APPROVALS_CONSOLE_URL: z.string().url('must be a URL').optional(),
+  APPROVALS_CONSOLE_OIDC_ISSUER: z.string().url('must be a URL').optional(),
+  APPROVALS_CONSOLE_OIDC_CLIENT_ID: z.string().min(1).optional(),
+  APPROVALS_CONSOLE_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  APPROVALS_CONSOLE_OIDC_CLAIM: z.enum(['email', 'sub'], { message: 'must be email or sub' }).default('email'),
   APPROVALS_DELIVERY_RETRY_MS: positiveInt(1000),
   APPROVALS_REMINDER_BEFORE_SECONDS: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(0).default(300),
   APPROVALS_WEBHOOKS_FILE: z.string().min(1).optional(),
@@ -161,6 +166,8 @@ export interface AppConfig {
     | undefined;
   /** Signs the console's session cookies (APPROVALS_CONSOLE_SECRET); a per-process key when unset. */
   consoleSecret?: string | undefined;
+  /** OpenID Connect sign-in for the console (APPROVALS_CONSOLE_OIDC_* and APPROVALS_CONSOLE_URL). */
+  consoleOidc?: { issuer: string; clientId: string; clientSecret: string; consoleUrl: string; claim: 'email' | 'sub' } | undefined;
   /** A notify-only Teams Workflows webhook (APPROVALS_TEAMS_WORKFLOW_URL). */
   teamsWorkflowUrl?: string | undefined;
   /** Signed webhook endpoints (APPROVALS_WEBHOOKS_FILE), which policies name as `webhook:<name>`. */
@@ -223,6 +230,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       'invalid configuration:\n  APPROVALS_AUTH=mtls needs APPROVALS_GRPC_TLS_CERT, APPROVALS_GRPC_TLS_KEY, APPROVALS_GRPC_TLS_CLIENT_CA and APPROVALS_MTLS_TRUST_DOMAIN',
     );
   }
+  if (c.APPROVALS_CONSOLE_OIDC_ISSUER && (!c.APPROVALS_CONSOLE_OIDC_CLIENT_ID || !c.APPROVALS_CONSOLE_OIDC_CLIENT_SECRET || !c.APPROVALS_CONSOLE_URL)) {
+    throw new ConfigError(
+      'invalid configuration:\n  APPROVALS_CONSOLE_OIDC_ISSUER needs APPROVALS_CONSOLE_OIDC_CLIENT_ID, APPROVALS_CONSOLE_OIDC_CLIENT_SECRET and APPROVALS_CONSOLE_URL',
+    );
+  }
   if (!c.APPROVALS_TEAMS_APP_ID !== !c.APPROVALS_TEAMS_APP_PASSWORD) {
     throw new ConfigError('invalid configuration:\n  APPROVALS_TEAMS_APP_ID and APPROVALS_TEAMS_APP_PASSWORD go together');
   }
@@ -264,6 +276,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     ...(c.APPROVALS_WEBHOOKS_FILE ? { webhooksFile: path(c.APPROVALS_WEBHOOKS_FILE) } : {}),
     ...(c.APPROVALS_TEAMS_WORKFLOW_URL ? { teamsWorkflowUrl: c.APPROVALS_TEAMS_WORKFLOW_URL } : {}),
     ...(c.APPROVALS_CONSOLE_SECRET ? { consoleSecret: c.APPROVALS_CONSOLE_SECRET } : {}),
+    ...(c.APPROVALS_CONSOLE_OIDC_ISSUER
+      ? {
+          consoleOidc: {
+            issuer: c.APPROVALS_CONSOLE_OIDC_ISSUER,
+            clientId: c.APPROVALS_CONSOLE_OIDC_CLIENT_ID!,
+            clientSecret: c.APPROVALS_CONSOLE_OIDC_CLIENT_SECRET!,
+            consoleUrl: c.APPROVALS_CONSOLE_URL!,
+            claim: c.APPROVALS_CONSOLE_OIDC_CLAIM,
+          },
+        }
+      : {}),
     ...(c.APPROVALS_TEAMS_APP_ID
       ? {
           teams: {
