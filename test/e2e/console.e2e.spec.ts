@@ -65,6 +65,14 @@ describe.each(modes)('%s mode: web console', (mode) => {
     expect(voted.status).toBe(200);
     expect(await voted.text()).toContain('Your vote was recorded; the action is now APPROVED');
     expect((await awaitOutcome(agent, created.actionId)).action).toMatchObject({ status: 'APPROVED', approval: { votes: [{ approverId: 'alice', channel: 'console' }] } });
+
+    // Her history, and the auditors' search, from the audit read model.
+    const history = await eventually(() => page('/console/history', alice), (p) => p.text.includes(created.actionId));
+    expect(history.text).toContain('APPROVED');
+    const audit = await eventually(() => page('/console/audit?agent=agent-reporting&status=APPROVED', alice), (p) => p.text.includes(created.actionId));
+    expect(audit.status).toBe(200);
+    const denied = await page('/console/audit?status=DENIED&agent=agent-reporting', alice);
+    expect(denied.text).not.toContain(created.actionId);
   });
 
   it('refuses a vote without the form token, a forged session, and shows the self-approval refusal', async () => {

@@ -1,8 +1,8 @@
 import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Inject, Injectable, Module } from '@nestjs/common';
 import type { Clock, CommandSender, Directory, EventStore, IdGenerator } from '@approvals/application';
-import { NotifierService } from '@approvals/application';
-import type { AppConfig, Logger } from '@approvals/platform';
+import { AuditQueries, NotifierService } from '@approvals/application';
+import type { AppConfig, Logger, OpenReadModel } from '@approvals/platform';
 import {
   BotConnectorClient,
   BotFrameworkAuthenticator,
@@ -16,13 +16,16 @@ import {
   WebhookChannel,
   dataFiles,
   loadWebhookEndpoints,
+  openReadModel,
+  openWithRetry,
 } from '@approvals/platform';
 import { ChannelSecurityLog } from './channel-security';
-import { ConsoleController } from './console/console.controller';
+import { CONSOLE_QUERIES, ConsoleController } from './console/console.controller';
 import { TEAMS_AUTH, TeamsController } from './teams.controller';
 import { WEBHOOK_CHANNEL, WebhookController } from './webhook.controller';
 
 const TEAMS_CHANNEL = Symbol('TeamsChannel');
+const CONSOLE_READ_MODEL = Symbol('ConsoleReadModel');
 import { CLOCK, COMMAND_SENDER, CONFIG, DIRECTORY, EVENT_STORE, IDS, LOGGER } from '@approvals/nest-platform';
 import { DecisionsGrpcController } from './decisions.grpc.controller';
 import { NotifierBusController } from './notifier.bus.controller';
@@ -72,6 +75,16 @@ export class DeliveryRetries implements OnApplicationBootstrap, OnApplicationShu
   controllers: [NotifierBusController, DecisionsGrpcController, SlackController, WebhookController, TeamsController, ConsoleController],
   providers: [
     ChannelSecurityLog,
+    {
+      // The console's history and audit pages read the auditors' read model (its own connection).
+      provide: CONSOLE_READ_MODEL,
+      useFactory: (config: AppConfig, logger: Logger) =>
+        openWithRetry(() => openReadModel(config.readModel, (err) => logger.warn({ err }, 'console read model connection error')), {
+          onRetry: (err, attempt) => logger.warn({ err, attempt }, 'the audit read model cannot be opened for the console yet; retrying'),
+        }),
+      inject: [CONFIG, LOGGER],
+    },
+    { provide: CONSOLE_QUERIES, useFactory: (store: OpenReadModel) => new AuditQueries(store), inject: [CONSOLE_READ_MODEL] },
     {
       provide: TEAMS_AUTH,
       useFactory: (config: AppConfig) => (config.teams ? new BotFrameworkAuthenticator(config.teams.appId, config.teams.openIdMetadataUrl) : null),
@@ -138,9 +151,13 @@ export class DeliveryRetries implements OnApplicationBootstrap, OnApplicationShu
   ],
 })
 export class NotifierModule implements OnApplicationShutdown {
-  constructor(@Inject(PENDING_STORE) private readonly pending: SqlitePendingApprovalStore) {}
+  constructor(
+    @Inject(PENDING_STORE) private readonly pending: SqlitePendingApprovalStore,
+    @Inject(CONSOLE_READ_MODEL) private readonly readModel: OpenReadModel,
+  ) {}
 
-  onApplicationShutdown(): void {
+  async onApplicationShutdown(): Promise<void> {
     this.pending.close();
+    await this.readModel.close();
   }
 }

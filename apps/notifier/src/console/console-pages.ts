@@ -1,4 +1,5 @@
 import type { PendingApproval } from '@approvals/application';
+import type { ActionSummary__Output } from '@approvals/contracts';
 import type { ExistingActionState } from '@approvals/domain';
 
 /**
@@ -32,10 +33,11 @@ export function layout(title: string, body: string, who?: { humanId: string; csr
   const account = who
     ? `<form method="post" action="/console/sign-out"><input type="hidden" name="csrf" value="${esc(who.csrf)}"><span>Signed in as <strong>${esc(who.humanId)}</strong></span> <button type="submit">Sign out</button></form>`
     : '';
+  const nav = who ? '<nav aria-label="Console"><a href="/console">Waiting for me</a> · <a href="/console/history">My decisions</a> · <a href="/console/audit">Audit</a></nav>' : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${esc(title)} · Approvals</title><style>${style}</style></head>
-<body><header><p><a href="/console">Approvals console</a></p>${account}</header><main>${body}</main></body></html>`;
+<body><header><p><a href="/console">Approvals console</a></p>${nav}${account}</header><main>${body}</main></body></html>`;
 }
 
 export function signInPage(humans: { id: string; name: string }[], devSignIn: boolean, error?: string): string {
@@ -116,4 +118,36 @@ ${form}${explanation}
 
 export function messagePage(title: string, text: string, who?: { humanId: string; csrf: string }): string {
   return layout(title, `<h1>${esc(title)}</h1><p class="banner err" role="alert">${esc(text)}</p><p><a href="/console">Back to the console</a></p>`, who);
+}
+
+const statuses = ['', 'PENDING_POLICY', 'AWAITING_APPROVAL', 'APPROVED', 'DENIED', 'EXPIRED', 'CANCELLED'];
+
+/** A table of actions from the audit read model, each linking to its page and timeline. */
+function actionsTable(items: ActionSummary__Output[], empty: string): string {
+  if (items.length === 0) return `<p>${esc(empty)}</p>`;
+  const rows = items
+    .map(
+      (item) => `<tr><td><a href="/console/actions/${esc(item.actionId)}">${esc(item.action)}</a></td><td>${esc(item.agentId)}</td>
+<td>${esc(item.status)}</td><td>${esc(item.resource ? `${item.resource.kind}:${item.resource.id}` : '')} (${esc(item.environment)})</td><td><time datetime="${esc(item.decidedAt || item.requestedAt)}">${esc(item.decidedAt || item.requestedAt)}</time></td></tr>`,
+    )
+    .join('');
+  return `<table><thead><tr><th scope="col">Action</th><th scope="col">Agent</th><th scope="col">Status</th><th scope="col">Resource</th><th scope="col">When</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+export function historyPage(who: { humanId: string; csrf: string }, items: ActionSummary__Output[]): string {
+  return layout('My decisions', `<h1>My decisions</h1><p>The actions you voted on, newest first.</p>${actionsTable(items, 'You have not decided anything yet.')}`, who);
+}
+
+export function auditPage(who: { humanId: string; csrf: string }, filters: { agent: string; status: string; action: string }, items: ActionSummary__Output[], error?: string): string {
+  const options = statuses.map((status) => `<option value="${esc(status)}"${status === filters.status ? ' selected' : ''}>${esc(status || 'any')}</option>`).join('');
+  return layout(
+    'Audit',
+    `<h1>Audit</h1>
+<form method="get" action="/console/audit"><p><label for="agent">Agent</label> <input id="agent" name="agent" value="${esc(filters.agent)}" maxlength="200">
+<label for="action">Action</label> <input id="action" name="action" value="${esc(filters.action)}" maxlength="100">
+<label for="status">Status</label> <select id="status" name="status">${options}</select> <button type="submit">Search</button></p></form>
+${error ? `<p class="banner err" role="alert">${esc(error)}</p>` : ''}${actionsTable(items, 'No action matches.')}
+<p>Each action's page shows its whole timeline from the ledger.</p>`,
+    who,
+  );
 }

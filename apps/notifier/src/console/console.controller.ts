@@ -1,13 +1,16 @@
-import { Body, Controller, Get, Inject, Logger, Param, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Logger, Param, Post, Query, Req, Res } from '@nestjs/common';
+import type { ActionStatus } from '@approvals/contracts';
 import type { Directory, EventStore } from '@approvals/application';
-import { NotifierService, describeActor, loadAction, summarizeEvent } from '@approvals/application';
+import { AuditQueries, NotifierService, describeActor, loadAction, summarizeEvent } from '@approvals/application';
 import type { AppConfig } from '@approvals/platform';
 import { CONFIG, DIRECTORY, EVENT_STORE } from '@approvals/nest-platform';
-import { actionPage, inboxPage, messagePage, signInPage } from './console-pages';
+import { actionPage, auditPage, historyPage, inboxPage, messagePage, signInPage } from './console-pages';
 import { ConsoleOidc, type PendingSignIn } from './console-oidc';
 import { ConsoleSessions, SESSION_COOKIE, parseCookies } from './console-session';
 
 const OIDC_COOKIE = 'approvals_oidc';
+/** The audit read model's queries, for the history and audit pages. */
+export const CONSOLE_QUERIES = Symbol('ConsoleAuditQueries');
 
 interface Request {
   headers: Record<string, string | string[] | undefined>;
@@ -41,6 +44,7 @@ export class ConsoleController {
     @Inject(DIRECTORY) private readonly directory: Directory,
     @Inject(EVENT_STORE) private readonly ledger: EventStore,
     @Inject(CONFIG) private readonly config: AppConfig,
+    @Inject(CONSOLE_QUERIES) private readonly queries: AuditQueries,
   ) {
     this.sessions = new ConsoleSessions(config.consoleSecret);
     this.oidc = config.consoleOidc ? new ConsoleOidc(config.consoleOidc) : undefined;
@@ -114,6 +118,29 @@ export class ConsoleController {
     if (who && !this.sessions.checkCsrf(who.session, body?.['csrf'])) return html(response, 403, messagePage('Refused', 'The form was not sent from this console.'));
     response.setHeader('Set-Cookie', `${SESSION_COOKIE}=; Path=/console; HttpOnly; SameSite=Lax; Max-Age=0`);
     response.redirect(303, '/console/sign-in');
+  }
+
+  @Get('history')
+  async history(@Req() request: Request, @Res() response: Response): Promise<void> {
+    const who = this.who(request);
+    if (!who) return response.redirect(303, '/console/sign-in');
+    const found = await this.queries.searchActions({ approverId: who.humanId, limit: 100 });
+    html(response, 200, historyPage(who, found.ok ? found.value.items : []));
+  }
+
+  @Get('audit')
+  async audit(@Req() request: Request, @Query() query: Record<string, unknown>, @Res() response: Response): Promise<void> {
+    const who = this.who(request);
+    if (!who) return response.redirect(303, '/console/sign-in');
+    const text = (name: string, max: number) => (typeof query[name] === 'string' ? (query[name] as string).trim().slice(0, max) : '');
+    const filters = { agent: text('agent', 200), action: text('action', 100), status: text('status', 30) };
+    const found = await this.queries.searchActions({
+      limit: 100,
+      ...(filters.agent ? { agentId: filters.agent } : {}),
+      ...(filters.action ? { action: filters.action } : {}),
+      ...(filters.status ? { status: filters.status as ActionStatus } : {}),
+    });
+    html(response, found.ok ? 200 : 400, auditPage(who, filters, found.ok ? found.value.items : [], found.ok ? undefined : found.error.message));
   }
 
   @Get('actions/:actionId')
