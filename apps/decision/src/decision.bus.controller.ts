@@ -7,6 +7,7 @@ import {
   Topics,
   cancelActionCommandSchema,
   castVoteCommandSchema,
+  escalateApprovalCommandSchema,
   invokeBreakGlassCommandSchema,
   parseMessage,
   policyEvaluatedMessageSchema,
@@ -63,6 +64,11 @@ export class DecisionBusController {
   @MessagePattern(Commands.reviewBreakGlass)
   reviewBreakGlass(@Payload() message: unknown): Promise<CommandReply> {
     return this.handlers.reviewBreakGlass(parseMessage(reviewBreakGlassCommandSchema, message, Commands.reviewBreakGlass));
+  }
+
+  @MessagePattern(Commands.escalateApproval)
+  escalateApproval(@Payload() message: unknown): Promise<CommandReply> {
+    return this.handlers.escalateApproval(parseMessage(escalateApprovalCommandSchema, message, Commands.escalateApproval));
   }
 
   @MessagePattern(Commands.redeemGrant)

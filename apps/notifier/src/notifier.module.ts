@@ -62,6 +62,7 @@ export class DeliveryRetries implements OnApplicationBootstrap, OnApplicationShu
     this.running = true;
     try {
       await this.notifier.retryDeliveries();
+      await this.notifier.sendEscalations();
       if (this.config.reminderBeforeSeconds > 0) await this.notifier.sendReminders(this.config.reminderBeforeSeconds);
     } catch (err) {
       this.logger.warn({ err }, 'delivery retries failed; trying again shortly');

@@ -74,6 +74,7 @@ function actionChangeOf(actionId: string, recorded: RecordedEvent): ActionChange
     case 'ApprovalNotified':
     case 'ExecutionGrantIssued':
     case 'ExecutionReported':
+    case 'ApprovalEscalated':
     case 'ExecutionGrantRedeemed':
     case 'GrantRedemptionRejected':
     case 'ExecutionGrantRevoked':

@@ -72,6 +72,8 @@ function describe(event: ApprovalEvent): string {
       return `${describeRequirement(event.data.requirement)}, expires ${event.data.expiresAt}`;
     case 'ApprovalNotified':
       return `sent to ${event.data.target} via ${event.data.channel}`;
+    case 'ApprovalEscalated':
+      return `nobody decided within ${event.data.afterSeconds} s: ${event.data.group} may now approve too`;
     case 'VoteCast': {
       const { approverId, decision, channel, comment } = event.data;
       return `${approverId} ${decision === 'APPROVE' ? 'approved' : 'denied'} via ${channel}${comment ? `: ${comment}` : ''}`;

@@ -2,6 +2,7 @@ import type {
   CancelActionCommandMessage,
   CastVoteCommandMessage,
   CommandReply,
+  EscalateApprovalCommandMessage,
   InvokeBreakGlassCommandMessage,
   MessageMetadata,
   PolicyEvaluatedMessage,
@@ -178,6 +179,16 @@ export class DecisionHandlers {
     const result = await this.decisions.execute(
       actionId,
       (now) => ({ type: 'RecordNotification', data: { actionId, channel, target, purpose }, meta: { now } }),
+      context({ kind: 'service', id: 'notifier' }, message.metadata),
+    );
+    return reply(result);
+  }
+
+  async escalateApproval(message: EscalateApprovalCommandMessage): Promise<CommandReply> {
+    const { actionId } = message.data;
+    const result = await this.decisions.execute(
+      actionId,
+      (now) => ({ type: 'EscalateApproval', data: { actionId }, meta: { now } }),
       context({ kind: 'service', id: 'notifier' }, message.metadata),
     );
     return reply(result);

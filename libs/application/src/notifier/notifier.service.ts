@@ -1,6 +1,13 @@
 import type { CommandReply, LedgerEventMessage } from '@approvals/contracts';
 import type { ExistingActionState, StandingRequest } from '@approvals/domain';
-import { Commands, approvalRequestedDataSchema, breakGlassInvokedDataSchema, parseMessage, voteCastDataSchema } from '@approvals/contracts';
+import {
+  Commands,
+  approvalEscalatedDataSchema,
+  approvalRequestedDataSchema,
+  breakGlassInvokedDataSchema,
+  parseMessage,
+  voteCastDataSchema,
+} from '@approvals/contracts';
 import { finalOutcomeEventTypes, notificationKey } from '@approvals/domain';
 import { loadAction } from '../ledger/approval-stream';
 import { type TraceContext, traceFields } from '../trace-context';
@@ -57,6 +64,7 @@ export class NotifierService {
     if (message.type === 'ApprovalRequested') return this.onApprovalRequested(actionId, message);
     if (message.type === 'BreakGlassInvoked') return this.onBreakGlass(actionId, message);
     if (message.type === 'BreakGlassReviewed') return this.pending.remove(actionId);
+    if (message.type === 'ApprovalEscalated') return this.onEscalated(actionId, message);
     if (message.type === 'VoteCast') {
       const vote = parseMessage(voteCastDataSchema, message.data, 'VoteCast data');
       const item = await this.pending.get(actionId);
@@ -102,13 +110,15 @@ export class NotifierService {
       if (item.kind === 'BREAK_GLASS_REVIEW' || item.remindedAt || !item.notified) continue;
       const expiresAt = Date.parse(item.expiresAt);
       if (!(expiresAt > now.getTime() && expiresAt - now.getTime() <= beforeSeconds * 1000)) continue;
-      item.remindedAt = now.toISOString();
-      await this.pending.put(item);
+      const fresh = await this.pending.get(item.actionId); // the list may be a moment old
+      if (!fresh || fresh.remindedAt) continue;
+      fresh.remindedAt = now.toISOString();
+      await this.pending.put(fresh);
       for (const channel of this.channels) {
-        const delivery = item.delivered?.find((entry) => entry.channel === channel.name && entry.target !== '');
+        const delivery = fresh.delivered?.find((entry) => entry.channel === channel.name && entry.target !== '');
         if (!channel.remind || !delivery) continue;
         try {
-          await channel.remind(item, item.messages?.[channel.name] ?? []);
+          await channel.remind(fresh, fresh.messages?.[channel.name] ?? []);
           await this.commands.send(Commands.recordNotification, {
             type: 'RecordNotification',
             data: { actionId: item.actionId, channel: channel.name, target: `reminder:${delivery.target}` },
@@ -192,6 +202,7 @@ export class NotifierService {
       ...requestFacts(state),
       steps: requested.requirement.steps,
       ...(requested.requirement.channels ? { channels: requested.requirement.channels } : {}),
+      ...(requested.requirement.escalation ? { escalation: requested.requirement.escalation, escalatedGroups: [] } : {}),
       approvedBy: state.votes.filter((v) => v.decision === 'APPROVE').map((v) => v.approverId),
       voters: state.votes.map((v) => v.approverId),
       reasons: state.evaluation?.reasons ?? [],
@@ -247,6 +258,56 @@ export class NotifierService {
     });
   }
 
+  /** Asks the decision service to escalate each request whose next fallback group is due (once per group). */
+  async sendEscalations(): Promise<number> {
+    const now = this.clock.now().getTime();
+    let asked = 0;
+    for (const item of await this.pending.list(10_000)) {
+      if (item.kind === 'BREAK_GLASS_REVIEW' || !item.escalation?.length) continue;
+      const due = item.escalation.filter(
+        (step) =>
+          Date.parse(item.requestedAt) + step.afterSeconds * 1000 <= now &&
+          Date.parse(item.expiresAt) > now &&
+          !(item.escalationsRequested ?? []).includes(step.group),
+      );
+      if (due.length === 0) continue;
+      const reply = await this.commands.send(Commands.escalateApproval, {
+        type: 'EscalateApproval',
+        data: { actionId: item.actionId },
+        metadata: this.metadata(item.actionId, undefined, {}),
+      });
+      if (!reply.ok) continue; // asked again on the next tick
+      // Read again: the escalation's own event may have updated the item meanwhile.
+      const fresh = await this.pending.get(item.actionId);
+      if (fresh) {
+        fresh.escalationsRequested = [...new Set([...(fresh.escalationsRequested ?? []), ...due.map((step) => step.group)])];
+        await this.pending.put(fresh);
+      }
+      asked += 1;
+    }
+    return asked;
+  }
+
+  /** A fallback group may now approve: its members see the request and are told, personally. */
+  private async onEscalated(actionId: string, message: LedgerEventMessage): Promise<void> {
+    const escalated = parseMessage(approvalEscalatedDataSchema, message.data, 'ApprovalEscalated data');
+    const item = await this.pending.get(actionId);
+    if (!item || item.escalatedGroups?.includes(escalated.group)) return; // decided already, or a redelivery
+    item.escalatedGroups = [...(item.escalatedGroups ?? []), escalated.group];
+    await this.pending.put(item);
+    const requesters = new Set([item.agentId, item.onBehalfOf, item.agentOwner].filter(Boolean));
+    for (const recipient of this.directory.groupMembers(escalated.group).filter((human) => !requesters.has(human.id))) {
+      for (const channel of this.channels) {
+        try {
+          await channel.notifyEscalation?.(item, recipient, escalated.group);
+        } catch (error) {
+          this.options.onChannelError?.(error, { channel: channel.name, actionId, what: 'update' });
+        }
+      }
+    }
+    await this.refresh(item);
+  }
+
   /** Retries the deliveries that are due; returns how many channels took their request this time. */
   async retryDeliveries(): Promise<number> {
     const now = this.clock.now().getTime();
@@ -255,9 +316,10 @@ export class NotifierService {
       const due = (item.undelivered ?? []).filter((entry) => Date.parse(entry.nextAttemptAt) <= now);
       for (const entry of due) {
         const channel = this.channels.find((candidate) => candidate.name === entry.channel);
-        if (!channel) continue;
-        await this.deliverTo(item, channel, undefined, {});
-        if (item.delivered?.some((delivery) => delivery.channel === entry.channel)) delivered += 1;
+        const fresh = await this.pending.get(item.actionId); // the list may be a moment old
+        if (!channel || !fresh) continue;
+        await this.deliverTo(fresh, channel, undefined, {});
+        if (fresh.delivered?.some((delivery) => delivery.channel === entry.channel)) delivered += 1;
       }
     }
     return delivered;
@@ -275,7 +337,7 @@ export class NotifierService {
           item.onBehalfOf !== forApprover &&
           item.agentOwner !== forApprover &&
           !item.voters.includes(forApprover) &&
-          item.steps.some((step) => groups.has(step.group)),
+          (item.steps.some((step) => groups.has(step.group)) || (item.escalatedGroups ?? []).some((group) => groups.has(group))),
       )
       .slice(0, limit);
   }

@@ -1,4 +1,4 @@
-import type { ApprovalStep, JsonValue, ResourceRef } from '@approvals/domain';
+import type { ApprovalStep, EscalationStep, JsonValue, ResourceRef } from '@approvals/domain';
 import type { Human } from '../ports/directory.port';
 
 /**
@@ -33,6 +33,11 @@ export interface PendingApproval {
   messages?: Record<string, string[]> | undefined;
   /** Channels that took the request, with the target each reported: never delivered to again. */
   delivered?: { channel: string; target: string }[] | undefined;
+  /** The policy's fallback groups and when they are due; `escalatedGroups` those asked so far. */
+  escalation?: EscalationStep[] | undefined;
+  escalatedGroups?: string[] | undefined;
+  /** Escalations already sent to the decision service (so the clock asks once). */
+  escalationsRequested?: string[] | undefined;
   /** When the approvers were reminded that it expires soon (once). */
   remindedAt?: string | undefined;
   /** Channels that failed to take it, retried with backoff until they do or the request ends. */
@@ -61,6 +66,8 @@ export interface NotificationChannel {
   refresh?(item: PendingApproval, messages: string[], outcome?: string): Promise<void>;
   /** Reminds the approvers where the request was delivered that it expires soon (`messages` as from `deliver`). */
   remind?(item: PendingApproval, messages: string[]): Promise<void>;
+  /** Tells one member of a fallback group, personally, that nobody decided in time and they may now. */
+  notifyEscalation?(item: PendingApproval, recipient: Human, group: string): Promise<void>;
   /** Tells the agent's accountable owner how its request ended. */
   notifyOwner?(item: PendingApproval, owner: Human, outcome: string): Promise<void>;
   /** Tells one approver, personally, that the glass was broken on `item` and that it awaits review. */

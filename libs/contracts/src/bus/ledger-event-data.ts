@@ -35,3 +35,10 @@ export const breakGlassInvokedDataSchema = z.object({
   invokedAt: z.string().min(1),
   reviewDueAt: z.string().min(1),
 });
+
+export const approvalEscalatedDataSchema = z.object({
+  actionId: z.string().min(1),
+  group: z.string().min(1),
+  afterSeconds: z.number().int().min(1),
+  escalatedAt: z.string().min(1),
+});

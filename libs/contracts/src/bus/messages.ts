@@ -37,6 +37,7 @@ export const approvalRequirementSchema = z.object({
   ttlSeconds: z.number().positive(),
   denyEndsRequest: z.boolean(),
   channels: z.array(z.string().regex(/^[a-z]+:\S+$/)).optional(),
+  escalation: z.array(z.object({ afterSeconds: z.number().int().min(1), group: z.string().min(1) })).optional(),
   standing: z.object({ maxSeconds: z.number().int().min(1) }).optional(),
   breakGlass: z.object({ groups: z.array(z.string().min(1)).min(1), reviewWithinSeconds: z.number().int().min(1) }).optional(),
 });
@@ -160,6 +161,13 @@ export type RecordNotificationCommandMessage = z.infer<typeof recordNotification
  * An agent presents an execution grant to run the action (`actionId` is what the token claims,
  * unverified, so the command reaches the action's partition; the decision service verifies it).
  */
+export const escalateApprovalCommandSchema = z.object({
+  type: z.literal('EscalateApproval'),
+  data: z.object({ actionId: z.string().min(1) }),
+  metadata: messageMetadataSchema,
+});
+export type EscalateApprovalCommandMessage = z.infer<typeof escalateApprovalCommandSchema>;
+
 export const redeemGrantCommandSchema = z.object({
   type: z.literal('RedeemGrant'),
   data: z.object({

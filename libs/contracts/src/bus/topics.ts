@@ -29,6 +29,7 @@ export const Commands = {
   invokeBreakGlass: 'approvals.decision.invoke-break-glass.v1',
   reviewBreakGlass: 'approvals.decision.review-break-glass.v1',
   redeemGrant: 'approvals.decision.redeem-grant.v1',
+  escalateApproval: 'approvals.decision.escalate-approval.v1',
 } as const;
 
 export type TopicName = (typeof Topics)[keyof typeof Topics];

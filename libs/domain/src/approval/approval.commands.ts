@@ -78,6 +78,13 @@ export interface ReviewBreakGlass {
   meta: CommandMeta;
 }
 
+/** Asks the fallback groups whose time has come (the notifier's clock sends it; the decider checks the time). */
+export interface EscalateApproval {
+  type: 'EscalateApproval';
+  data: { actionId: string };
+  meta: CommandMeta;
+}
+
 export interface ExpireApproval {
   type: 'ExpireApproval';
   data: { actionId: string };
@@ -139,6 +146,7 @@ export type ApprovalCommand =
   | RecordEvaluation
   | CastVote
   | ExpireApproval
+  | EscalateApproval
   | ExpireUnevaluated
   | CancelAction
   | IssueGrant

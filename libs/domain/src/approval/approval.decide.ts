@@ -7,6 +7,7 @@ import type {
   ApprovalCommand,
   CancelAction,
   CastVote,
+  EscalateApproval,
   ExpireApproval,
   ExpireUnevaluated,
   IssueGrant,
@@ -49,6 +50,8 @@ export function decide(command: ApprovalCommand, state: ApprovalState): Decision
       return castVote(command, state);
     case 'ExpireApproval':
       return expireApproval(command, state);
+    case 'EscalateApproval':
+      return escalateApproval(command, state);
     case 'ExpireUnevaluated':
       return expireUnevaluated(command, state);
     case 'CancelAction':
@@ -228,12 +231,15 @@ function voteWhileAwaiting(command: CastVote, state: AwaitingApprovalState): Dec
   // I1: checked before group membership, so no group (admins included) can bypass it.
   const role = requesterRole(state, approver.id);
   if (role) return ok([rejectVote(command, 'SELF_APPROVAL', role)]);
-  // I2: only members of the groups the policy named.
+  // I2: only members of the groups the policy named, or of a fallback group it has escalated to
+  // (who may stand in for any required group).
   const required = requiredGroups(state.requirement);
   const approverGroups = new Set(approver.groups ?? []);
-  const groups = required.filter((group) => approverGroups.has(group));
+  const standsIn = state.escalatedGroups.some((group) => approverGroups.has(group));
+  const groups = standsIn ? required : required.filter((group) => approverGroups.has(group));
   if (groups.length === 0) {
-    return ok([rejectVote(command, 'NOT_ELIGIBLE', `${approver.id} is in none of the required groups (${required.join(', ')})`)]);
+    const fallback = state.escalatedGroups.length > 0 ? `, nor in the groups escalated to (${state.escalatedGroups.join(', ')})` : '';
+    return ok([rejectVote(command, 'NOT_ELIGIBLE', `${approver.id} is in none of the required groups (${required.join(', ')})${fallback}`)]);
   }
   // I2: each human counts once.
   const earlier = state.votes.find((vote) => vote.approverId === approver.id);
@@ -274,6 +280,22 @@ function voteWhileAwaiting(command: CastVote, state: AwaitingApprovalState): Dec
     { type: 'ActionApproved', data: { actionId: state.actionId, approvedBy, by: 'APPROVERS', approvedAt: meta.now } },
     ...(standing ? [standing] : []),
   ]);
+}
+
+/** Records each escalation step whose time has come, in order, once; never at or past the deadline. */
+function escalateApproval({ data, meta }: EscalateApproval, state: ApprovalState): Decision {
+  if (state.status === 'none') return notFound(data.actionId);
+  if (state.status !== 'awaiting_approval' || isAtOrAfter(meta.now, state.expiresAt)) return ok([]);
+  const due = (state.requirement.escalation ?? []).filter((step) => {
+    const at = addSeconds(state.requestedApprovalAt, step.afterSeconds);
+    return at !== undefined && isAtOrAfter(meta.now, at) && !state.escalatedGroups.includes(step.group);
+  });
+  return ok(
+    due.map((step) => ({
+      type: 'ApprovalEscalated' as const,
+      data: { actionId: state.actionId, group: step.group, afterSeconds: step.afterSeconds, escalatedAt: meta.now },
+    })),
+  );
 }
 
 function expireApproval({ data, meta }: ExpireApproval, state: ApprovalState): Decision {
@@ -458,6 +480,7 @@ function copyRequirement(requirement: ApprovalRequirement): ApprovalRequirement 
     ...requirement,
     steps: requirement.steps.map((step) => ({ ...step })),
     ...(requirement.channels ? { channels: [...requirement.channels] } : {}),
+    ...(requirement.escalation ? { escalation: requirement.escalation.map((step) => ({ ...step })) } : {}),
     ...(requirement.standing ? { standing: { ...requirement.standing } } : {}),
     ...(requirement.breakGlass ? { breakGlass: { ...requirement.breakGlass, groups: [...requirement.breakGlass.groups] } } : {}),
   };

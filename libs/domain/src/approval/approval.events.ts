@@ -25,6 +25,16 @@ export interface ApprovalRequirement {
   standing?: StandingAllowance | undefined;
   /** Present when the policy offers an emergency path for this request (never otherwise). */
   breakGlass?: BreakGlassAllowance | undefined;
+  /**
+   * When nobody decides in time, these groups are asked too, in order: after `afterSeconds` from
+   * the request, members of `group` may stand in for any required group (each person still once).
+   */
+  escalation?: EscalationStep[] | undefined;
+}
+
+export interface EscalationStep {
+  afterSeconds: number;
+  group: string;
 }
 
 export interface StandingAllowance {
@@ -103,6 +113,12 @@ export interface ApprovalRequested {
     requestedAt: string;
     expiresAt: string;
   };
+}
+
+/** Nobody decided in time: the policy's next fallback group may now approve too. */
+export interface ApprovalEscalated {
+  type: 'ApprovalEscalated';
+  data: { actionId: string; group: string; afterSeconds: number; escalatedAt: string };
 }
 
 export interface ApprovalNotified {
@@ -329,6 +345,7 @@ export type ApprovalEvent =
   | ActionRequested
   | PolicyEvaluated
   | ApprovalRequested
+  | ApprovalEscalated
   | ApprovalNotified
   | VoteCast
   | VoteRejected
@@ -354,6 +371,7 @@ export const approvalEventTypes: readonly ApprovalEventType[] = [
   'ActionRequested',
   'PolicyEvaluated',
   'ApprovalRequested',
+  'ApprovalEscalated',
   'ApprovalNotified',
   'VoteCast',
   'VoteRejected',

@@ -28,7 +28,18 @@ export function evolve(state: ApprovalState, event: ApprovalEvent): ApprovalStat
       return state.status === 'none' ? state : { ...state, evaluation: event.data };
     case 'ApprovalRequested':
       return state.status === 'requested'
-        ? { ...state, status: 'awaiting_approval', requirement: event.data.requirement, expiresAt: event.data.expiresAt }
+        ? {
+            ...state,
+            status: 'awaiting_approval',
+            requirement: event.data.requirement,
+            requestedApprovalAt: event.data.requestedAt,
+            expiresAt: event.data.expiresAt,
+            escalatedGroups: [],
+          }
+        : state;
+    case 'ApprovalEscalated':
+      return state.status === 'awaiting_approval' && !state.escalatedGroups.includes(event.data.group)
+        ? { ...state, escalatedGroups: [...state.escalatedGroups, event.data.group] }
         : state;
     case 'ApprovalNotified':
       return state.status === 'none'

@@ -32,7 +32,16 @@ export function validateRequirement(requirement: ApprovalRequirement): DomainErr
   if (typeof requirement.denyEndsRequest !== 'boolean') {
     return invalid('requirement.denyEndsRequest must be true or false');
   }
-  const { standing, breakGlass, channels } = requirement;
+  const { standing, breakGlass, channels, escalation } = requirement;
+  if (escalation !== undefined) {
+    if (!Array.isArray(escalation)) return invalid('requirement.escalation must list steps');
+    for (const [index, step] of escalation.entries()) {
+      if (!Number.isInteger(step.afterSeconds) || step.afterSeconds < 1 || step.afterSeconds >= requirement.ttlSeconds) {
+        return invalid(`requirement.escalation[${index}].afterSeconds must be a whole number of seconds from 1 to below ttlSeconds`);
+      }
+      if (typeof step.group !== 'string' || step.group.trim() === '') return invalid(`requirement.escalation[${index}].group must name a group`);
+    }
+  }
   if (channels !== undefined && (!Array.isArray(channels) || channels.some((channel) => typeof channel !== 'string' || !/^[a-z]+:\S+$/.test(channel)))) {
     return invalid('requirement.channels must list <kind>:<target> entries');
   }

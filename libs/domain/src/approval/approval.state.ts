@@ -60,7 +60,14 @@ export type ApprovalState =
   /** Requested, waiting for the policy evaluation. */
   | ({ status: 'requested' } & ActionFacts)
   /** The policy asked for humans; votes are being collected until `expiresAt`. */
-  | ({ status: 'awaiting_approval'; requirement: ApprovalRequirement; expiresAt: string } & ActionFacts)
+  | ({
+      status: 'awaiting_approval';
+      requirement: ApprovalRequirement;
+      requestedApprovalAt: string;
+      expiresAt: string;
+      /** Fallback groups asked so far (escalation), in order. */
+      escalatedGroups: string[];
+    } & ActionFacts)
   /** One of the four final outcomes (I3): never changes again. */
   | ({
       status: 'final';

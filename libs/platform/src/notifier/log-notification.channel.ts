@@ -32,6 +32,13 @@ export class LogNotificationChannel implements NotificationChannel {
     );
   }
 
+  async notifyEscalation(item: PendingApproval, recipient: Human, group: string): Promise<void> {
+    this.logger.warn(
+      { actionId: item.actionId, recipient: recipient.id, group },
+      `escalated: nobody decided on ${item.agentId}'s ${item.action} on ${item.resource.kind}:${item.resource.id}; ${recipient.id} (${group}) may approve it now: npm run approvals -- approve ${item.actionId} --as ${recipient.id}`,
+    );
+  }
+
   async notifyOwner(item: PendingApproval, owner: Human, outcome: string): Promise<void> {
     this.logger.info({ actionId: item.actionId, owner: owner.id }, `${owner.id}: your agent ${item.agentId}'s ${item.action} request: ${outcome}`);
   }

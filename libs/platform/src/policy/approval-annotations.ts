@@ -14,6 +14,7 @@ export const knownPolicyAnnotations = [
   'breakGlass',
   'breakGlassReview',
   'channels',
+  'escalate',
 ] as const;
 
 /** Where approval requests can be delivered: `@channels("slack:#data-approvals, teams:data-owners")`. */
@@ -32,7 +33,7 @@ export interface PolicyAnnotations {
   approval?: ApprovalRequirement | undefined;
 }
 
-const approvalOnly = ['approvers', 'quorum', 'ttl', 'denyEndsRequest', 'standing', 'breakGlass', 'breakGlassReview', 'channels'];
+const approvalOnly = ['approvers', 'quorum', 'ttl', 'denyEndsRequest', 'standing', 'breakGlass', 'breakGlassReview', 'channels', 'escalate'];
 const channelPattern = /^([a-z]+):([^\s,]{1,200})$/;
 const groupPattern = /^[a-z0-9][a-z0-9._-]*$/;
 const idPattern = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
@@ -128,6 +129,20 @@ export function parsePolicyAnnotations(
     }
   }
 
+  const escalateText = annotations['escalate'];
+  const escalation = (escalateText ?? '').split(',').map((entry) => {
+    const match = /^\s*([1-9][0-9]{0,8})\s*:\s*([^\s,]+)\s*$/.exec(entry);
+    return match ? { afterSeconds: Number(match[1]), group: match[2]! } : undefined;
+  });
+  if (escalateText !== undefined) {
+    const ttl = ttlText === undefined ? DEFAULT_APPROVAL_TTL_SECONDS : Number(ttlText);
+    escalation.forEach((step, index) => {
+      if (!step) problems.push(`@escalate: entry ${index + 1} must be <seconds>:<group>, e.g. "900:data-leads"`);
+      else if (!groupPattern.test(step.group)) problems.push(`@escalate: "${step.group}" is not a valid group name`);
+      else if (step.afterSeconds >= ttl) problems.push(`@escalate: ${step.afterSeconds} s is not before the request expires (@ttl ${ttl} s)`);
+    });
+  }
+
   if (problems.length > 0) return { annotations: { id, reason }, problems };
   const steps: ApprovalStep[] = groups.map((group, index) => ({
     group,
@@ -138,6 +153,9 @@ export function parsePolicyAnnotations(
     ttlSeconds: ttlText === undefined ? DEFAULT_APPROVAL_TTL_SECONDS : Number(ttlText),
     denyEndsRequest: denyText !== 'false',
     ...(channelsText !== undefined ? { channels: [...new Set(channels)] } : {}),
+    ...(escalateText !== undefined
+      ? { escalation: (escalation as { afterSeconds: number; group: string }[]).sort((a, b) => a.afterSeconds - b.afterSeconds) }
+      : {}),
     ...(standingText !== undefined ? { standing: { maxSeconds: Number(standingText) } } : {}),
     ...(breakGlassText !== undefined
       ? {
@@ -182,10 +200,21 @@ function unitedChannels(requirements: readonly ApprovalRequirement[]): Pick<Appr
   return channels.length > 0 ? { channels } : {};
 }
 
-function strictestExceptions(requirements: readonly ApprovalRequirement[]): Pick<ApprovalRequirement, 'standing' | 'breakGlass'> {
+function strictestExceptions(requirements: readonly ApprovalRequirement[]): Pick<ApprovalRequirement, 'standing' | 'breakGlass' | 'escalation'> {
   const standing = requirements.map((requirement) => requirement.standing);
   const breakGlass = requirements.map((requirement) => requirement.breakGlass);
-  const result: Pick<ApprovalRequirement, 'standing' | 'breakGlass'> = {};
+  const result: Pick<ApprovalRequirement, 'standing' | 'breakGlass' | 'escalation'> = {};
+  // Escalation widens who may approve, so it survives only as far as every matching policy agrees:
+  // the groups they all escalate to, at the latest time any of them says.
+  const escalations = requirements.map((requirement) => requirement.escalation);
+  if (escalations.every((steps) => steps !== undefined && steps.length > 0)) {
+    const [first, ...rest] = escalations.map((steps) => steps!);
+    const agreed = first!
+      .filter((step) => rest.every((steps) => steps.some((other) => other.group === step.group)))
+      .map((step) => ({ group: step.group, afterSeconds: Math.max(step.afterSeconds, ...rest.map((steps) => steps.find((other) => other.group === step.group)!.afterSeconds)) }))
+      .sort((a, b) => a.afterSeconds - b.afterSeconds);
+    if (agreed.length > 0) result.escalation = agreed;
+  }
   if (standing.every((allowance) => allowance !== undefined)) {
     result.standing = { maxSeconds: Math.min(...standing.map((allowance) => allowance!.maxSeconds)) };
   }

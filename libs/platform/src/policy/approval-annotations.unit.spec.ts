@@ -90,6 +90,29 @@ describe('parsePolicyAnnotations: standing approvals and break-glass', () => {
   });
 });
 
+describe('parsePolicyAnnotations: escalation', () => {
+  it('reads @escalate as <seconds>:<group> steps in time order, and refuses steps at or after the deadline', () => {
+    const { annotations, problems } = parsePolicyAnnotations('permit', { approval: 'required', approvers: 'sre', ttl: '1800', escalate: '1200:oncall, 600:sre-leads' });
+    expect(problems).toEqual([]);
+    expect(annotations.approval?.escalation).toEqual([
+      { afterSeconds: 600, group: 'sre-leads' },
+      { afterSeconds: 1200, group: 'oncall' },
+    ]);
+    expect(parsePolicyAnnotations('permit', { approval: 'required', approvers: 'sre', ttl: '600', escalate: '600:oncall' }).problems).toEqual([
+      expect.stringContaining('600 s is not before the request expires'),
+    ]);
+    expect(parsePolicyAnnotations('permit', { approval: 'required', approvers: 'sre', escalate: 'soon:oncall' }).problems).toEqual([expect.stringContaining('<seconds>:<group>')]);
+  });
+
+  it('keeps only the fallback groups every matching policy escalates to, at the latest time', () => {
+    const base = { steps: [{ group: 'sre', minApprovals: 1 }], ttlSeconds: 3600, denyEndsRequest: true };
+    const one = { ...base, escalation: [{ afterSeconds: 600, group: 'leads' }, { afterSeconds: 900, group: 'oncall' }] };
+    const two = { ...base, escalation: [{ afterSeconds: 1200, group: 'leads' }] };
+    expect(strictestRequirement([one, two]).escalation).toEqual([{ afterSeconds: 1200, group: 'leads' }]);
+    expect(strictestRequirement([one, base]).escalation).toBeUndefined();
+  });
+});
+
 describe('parsePolicyAnnotations: channels', () => {
   it('reads @channels as <kind>:<target> entries, and refuses unknown kinds or malformed entries', () => {
     const { annotations, problems } = parsePolicyAnnotations('permit', { approval: 'required', approvers: 'sre', channels: 'slack:#ops, teams:sre,slack:#ops' });

@@ -60,6 +60,15 @@ export class SlackChannel implements NotificationChannel {
     }
   }
 
+  /** A direct message to a member of the fallback group, when the directory maps their Slack account. */
+  async notifyEscalation(item: PendingApproval, recipient: Human, group: string): Promise<void> {
+    if (!recipient.slack) return;
+    await this.client.chat.postMessage({
+      channel: recipient.slack,
+      text: `Nobody has decided on ${item.agentId}'s ${item.action} on ${item.resource.kind}:${item.resource.id} (${item.environment}); as a member of ${group} you may approve or deny it now.`,
+    });
+  }
+
   /** A direct message to the agent's owner, when the directory maps their Slack account. */
   async notifyOwner(item: PendingApproval, owner: Human, outcome: string): Promise<void> {
     if (!owner.slack) return;
