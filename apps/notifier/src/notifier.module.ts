@@ -63,6 +63,7 @@ export class DeliveryRetries implements OnApplicationBootstrap, OnApplicationShu
     try {
       await this.notifier.retryDeliveries();
       await this.notifier.sendEscalations();
+      await this.notifier.flushDigests();
       if (this.config.reminderBeforeSeconds > 0) await this.notifier.sendReminders(this.config.reminderBeforeSeconds);
     } catch (err) {
       this.logger.warn({ err }, 'delivery retries failed; trying again shortly');
@@ -144,6 +145,7 @@ export class DeliveryRetries implements OnApplicationBootstrap, OnApplicationShu
               ? log.warn({ err, channel, actionId, attempts }, `could not deliver to ${channel}; retrying with backoff`)
               : log.warn({ err, channel, actionId }, `could not update the ${channel} message; the vote and the outcome stand`),
           retryBaseMs: config.deliveryRetryMs,
+          digestWindowMs: config.digestWindowSeconds * 1000,
         });
       },
       inject: [EVENT_STORE, PENDING_STORE, COMMAND_SENDER, DIRECTORY, CLOCK, IDS, LOGGER, SLACK_CHANNEL, CONFIG, WEBHOOK_CHANNEL, TEAMS_CHANNEL],

@@ -12,10 +12,11 @@ import { finalOutcomeEventTypes, notificationKey } from '@approvals/domain';
 import { loadAction } from '../ledger/approval-stream';
 import { type TraceContext, traceFields } from '../trace-context';
 import type { Clock, IdGenerator } from '../ports/clock.port';
-import type { Directory } from '../ports/directory.port';
+import type { Directory, Human } from '../ports/directory.port';
 import type { EventStore } from '../ports/event-store.port';
 import type { CommandSender } from '../ports/messaging.port';
 import type { NotificationChannel, PendingApproval, PendingApprovalStore } from './pending-approval';
+import { PersonalNotices } from './personal-notices';
 
 
 export interface CastVoteInput extends TraceContext {
@@ -30,6 +31,8 @@ export interface CastVoteInput extends TraceContext {
 export interface NotifierOptions {
   /** A channel failed to deliver or to update; deliveries are retried, updates are not (the next one shows the state). */
   onChannelError?: (error: unknown, context: { channel: string; actionId: string; what: 'delivery' | 'update'; attempts?: number }) => void;
+  /** Personal notices beyond the first to one person within this window are sent as one digest (default 60 s). */
+  digestWindowMs?: number;
   /** Backoff of delivery retries: base, doubled per attempt, capped (defaults 1 s and 60 s). */
   retryBaseMs?: number;
   retryMaxMs?: number;
@@ -56,7 +59,43 @@ export class NotifierService {
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
     private readonly options: NotifierOptions = {},
-  ) {}
+  ) {
+    this.notices = new PersonalNotices(clock, options.digestWindowMs ?? 60_000, (recipient, lines) => this.digest(recipient, lines));
+  }
+
+  private readonly notices: PersonalNotices;
+
+  /** Sends the digests of personal notices whose window has ended (the notifier's clock calls it). */
+  flushDigests(): Promise<number> {
+    return this.notices.flush();
+  }
+
+  private async digest(recipient: Human, lines: string[]): Promise<void> {
+    for (const channel of this.channels) {
+      try {
+        await channel.deliverDigest?.(recipient, lines);
+      } catch (error) {
+        this.options.onChannelError?.(error, { channel: channel.name, actionId: '', what: 'update' });
+      }
+    }
+  }
+
+  /** One personal notice through every channel that can deliver it, via the digest window. */
+  private personal(recipient: Human, line: string, send: (channel: NotificationChannel) => Promise<void> | undefined, actionId: string): Promise<void> {
+    return this.notices.notify({
+      recipient,
+      line,
+      send: async () => {
+        for (const channel of this.channels) {
+          try {
+            await send(channel);
+          } catch (error) {
+            this.options.onChannelError?.(error, { channel: channel.name, actionId, what: 'update' });
+          }
+        }
+      },
+    });
+  }
 
   async onLedgerEvent(message: LedgerEventMessage): Promise<void> {
     const actionId = String(message.data['actionId'] ?? '');
@@ -90,13 +129,7 @@ export class NotifierService {
   private async tellOwner(item: PendingApproval, outcome: string): Promise<void> {
     const owner = item.agentOwner ? this.directory.findHuman(item.agentOwner) : undefined;
     if (!owner) return;
-    for (const channel of this.channels) {
-      try {
-        await channel.notifyOwner?.(item, owner, outcome);
-      } catch (error) {
-        this.options.onChannelError?.(error, { channel: channel.name, actionId: item.actionId, what: 'update' });
-      }
-    }
+    await this.personal(owner, `${item.agentId}'s ${item.action} on ${item.resource.kind}:${item.resource.id}: ${outcome}`, (channel) => channel.notifyOwner?.(item, owner, outcome), item.actionId);
   }
 
   /**
@@ -297,13 +330,12 @@ export class NotifierService {
     await this.pending.put(item);
     const requesters = new Set([item.agentId, item.onBehalfOf, item.agentOwner].filter(Boolean));
     for (const recipient of this.directory.groupMembers(escalated.group).filter((human) => !requesters.has(human.id))) {
-      for (const channel of this.channels) {
-        try {
-          await channel.notifyEscalation?.(item, recipient, escalated.group);
-        } catch (error) {
-          this.options.onChannelError?.(error, { channel: channel.name, actionId, what: 'update' });
-        }
-      }
+      await this.personal(
+        recipient,
+        `waiting for you (escalated to ${escalated.group}): ${item.agentId}'s ${item.action} on ${item.resource.kind}:${item.resource.id}, action ${actionId}`,
+        (channel) => channel.notifyEscalation?.(item, recipient, escalated.group),
+        actionId,
+      );
     }
     await this.refresh(item);
   }

@@ -68,6 +68,8 @@ export interface NotificationChannel {
   remind?(item: PendingApproval, messages: string[]): Promise<void>;
   /** Tells one member of a fallback group, personally, that nobody decided in time and they may now. */
   notifyEscalation?(item: PendingApproval, recipient: Human, group: string): Promise<void>;
+  /** Several personal notices to one person, as one message (instead of a flood). */
+  deliverDigest?(recipient: Human, lines: string[]): Promise<void>;
   /** Tells the agent's accountable owner how its request ended. */
   notifyOwner?(item: PendingApproval, owner: Human, outcome: string): Promise<void>;
   /** Tells one approver, personally, that the glass was broken on `item` and that it awaits review. */

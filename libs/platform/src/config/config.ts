@@ -99,6 +99,7 @@ const schema = z.object({
   APPROVALS_CONSOLE_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
   APPROVALS_CONSOLE_OIDC_CLAIM: z.enum(['email', 'sub'], { message: 'must be email or sub' }).default('email'),
   APPROVALS_DELIVERY_RETRY_MS: positiveInt(1000),
+  APPROVALS_DIGEST_WINDOW_SECONDS: positiveInt(60),
   APPROVALS_REMINDER_BEFORE_SECONDS: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(0).default(300),
   APPROVALS_WEBHOOKS_FILE: z.string().min(1).optional(),
   APPROVALS_JWT_ISSUER: z.string().min(1).optional(),
@@ -174,6 +175,8 @@ export interface AppConfig {
   webhooksFile?: string | undefined;
   /** First delay before a failed delivery to a channel is tried again (doubling, at most 60 s). */
   deliveryRetryMs: number;
+  /** Personal notices beyond the first to one person within this window go out as one digest. */
+  digestWindowSeconds: number;
   /** Approvers are reminded this long before a request expires (0: never). */
   reminderBeforeSeconds: number;
   /** The Slack app, when configured (APPROVALS_SLACK_*): the notifier delivers there and takes clicks. */
@@ -273,6 +276,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
         : { store: 'embedded', file: join(path(c.APPROVALS_DATA_DIR), READ_MODEL_FILE_NAME) },
     deliveryRetryMs: c.APPROVALS_DELIVERY_RETRY_MS,
     reminderBeforeSeconds: c.APPROVALS_REMINDER_BEFORE_SECONDS,
+    digestWindowSeconds: c.APPROVALS_DIGEST_WINDOW_SECONDS,
     ...(c.APPROVALS_WEBHOOKS_FILE ? { webhooksFile: path(c.APPROVALS_WEBHOOKS_FILE) } : {}),
     ...(c.APPROVALS_TEAMS_WORKFLOW_URL ? { teamsWorkflowUrl: c.APPROVALS_TEAMS_WORKFLOW_URL } : {}),
     ...(c.APPROVALS_CONSOLE_SECRET ? { consoleSecret: c.APPROVALS_CONSOLE_SECRET } : {}),

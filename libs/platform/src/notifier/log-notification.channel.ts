@@ -39,6 +39,10 @@ export class LogNotificationChannel implements NotificationChannel {
     );
   }
 
+  async deliverDigest(recipient: Human, lines: string[]): Promise<void> {
+    this.logger.info({ recipient: recipient.id, count: lines.length }, `digest for ${recipient.id}: ${lines.length} notices\n- ${lines.join('\n- ')}`);
+  }
+
   async notifyOwner(item: PendingApproval, owner: Human, outcome: string): Promise<void> {
     this.logger.info({ actionId: item.actionId, owner: owner.id }, `${owner.id}: your agent ${item.agentId}'s ${item.action} request: ${outcome}`);
   }

@@ -69,6 +69,12 @@ export class SlackChannel implements NotificationChannel {
     });
   }
 
+  /** One direct message for several notices to the same person. */
+  async deliverDigest(recipient: Human, lines: string[]): Promise<void> {
+    if (!recipient.slack) return;
+    await this.client.chat.postMessage({ channel: recipient.slack, text: `${lines.length} updates for you:\n• ${lines.join('\n• ')}` });
+  }
+
   /** A direct message to the agent's owner, when the directory maps their Slack account. */
   async notifyOwner(item: PendingApproval, owner: Human, outcome: string): Promise<void> {
     if (!owner.slack) return;
