@@ -1,16 +1,12 @@
-import { Controller, HttpCode, HttpException, Inject, Logger, Optional, Post, Req } from '@nestjs/common';
+import { Controller, HttpCode, Inject, Logger, Optional, Post, Req } from '@nestjs/common';
 
-/** What this controller reads of the HTTP request: its headers and the raw body (NestFactory rawBody: true). */
-interface Request {
-  headers: Record<string, string | string[] | undefined>;
-  rawBody?: Buffer | undefined;
-}
 import type { Directory } from '@approvals/application';
 import { NotifierService } from '@approvals/application';
 import type { SlackChannel, SlackRequestRefusal, SlackRequestVerifier } from '@approvals/platform';
 import { SLACK_APPROVE_ACTION, SLACK_DENY_ACTION, SLACK_DENY_MODAL } from '@approvals/platform';
 import { DIRECTORY } from '@approvals/nest-platform';
 import { ChannelSecurityLog } from './channel-security';
+import { type RawRequest, header, problem } from './http';
 
 export const SLACK_CHANNEL = Symbol('SlackChannel');
 export const SLACK_VERIFIER = Symbol('SlackRequestVerifier');
@@ -55,7 +51,7 @@ export class SlackController {
 
   @Post('interactivity')
   @HttpCode(200)
-  async interactivity(@Req() request: Request): Promise<unknown> {
+  async interactivity(@Req() request: RawRequest): Promise<unknown> {
     if (!this.slack || !this.verifier) throw problem(404, 'Slack is not configured', 'set APPROVALS_SLACK_BOT_TOKEN and APPROVALS_SLACK_SIGNING_SECRET');
     const raw = request.rawBody ?? Buffer.alloc(0);
     const check = this.verifier.verify(
@@ -128,10 +124,6 @@ export class SlackController {
   }
 }
 
-function header(request: Request, name: string): string | undefined {
-  const value = request.headers[name];
-  return typeof value === 'string' ? value : undefined;
-}
 
 function parsePayload(raw: Buffer): BlockActions | ViewSubmission | undefined {
   try {
@@ -161,6 +153,3 @@ function describeReply(reply: Awaited<ReturnType<NotifierService['castVote']>>):
   return `Your vote was recorded; the action is now ${reply.status}.`;
 }
 
-function problem(status: number, title: string, detail: string): HttpException {
-  return new HttpException({ type: 'about:blank', title, status, detail }, status);
-}

@@ -1,16 +1,14 @@
-import { Body, Controller, HttpCode, HttpException, Inject, Optional, Post, Req } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Optional, Post, Req } from '@nestjs/common';
 import type { Directory, PendingApproval } from '@approvals/application';
 import { NotifierService } from '@approvals/application';
 import type { BotFrameworkAuthenticator } from '@approvals/platform';
 import { TEAMS_APPROVE_VERB, TEAMS_DENY_VERB, approvalCard } from '@approvals/platform';
 import { DIRECTORY } from '@approvals/nest-platform';
 import { ChannelSecurityLog } from './channel-security';
+import { type RawRequest, header, problem } from './http';
 
 export const TEAMS_AUTH = Symbol('BotFrameworkAuthenticator');
 
-interface Request {
-  headers: Record<string, string | string[] | undefined>;
-}
 
 /** The parts of a Bot Framework activity this bot reads (an `adaptiveCard/action` invoke). */
 interface Activity {
@@ -40,9 +38,9 @@ export class TeamsController {
 
   @Post('messages')
   @HttpCode(200)
-  async messages(@Req() request: Request, @Body() activity: Activity): Promise<unknown> {
+  async messages(@Req() request: RawRequest, @Body() activity: Activity): Promise<unknown> {
     if (!this.auth) throw problem(404, 'Teams is not configured', 'set APPROVALS_TEAMS_APP_ID and APPROVALS_TEAMS_APP_PASSWORD');
-    const authorization = typeof request.headers['authorization'] === 'string' ? request.headers['authorization'] : undefined;
+    const authorization = header(request, 'authorization');
     const check = await this.auth.verify(authorization, activity?.serviceUrl);
     if (!check.ok) {
       await this.security.refused('teams', 'INVALID_TOKEN', check.detail);
@@ -85,6 +83,3 @@ function cardResponse(item: PendingApproval | undefined, note: string, outcome?:
   return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: approvalCard(item, new Date(), outcome, note) };
 }
 
-function problem(status: number, title: string, detail: string): HttpException {
-  return new HttpException({ type: 'about:blank', title, status, detail }, status);
-}

@@ -1,17 +1,14 @@
-import { Controller, HttpCode, HttpException, Inject, Optional, Param, Post, Req } from '@nestjs/common';
+import { Controller, HttpCode, Inject, Optional, Param, Post, Req } from '@nestjs/common';
 import type { Directory } from '@approvals/application';
 import { NotifierService } from '@approvals/application';
 import type { WebhookChannel } from '@approvals/platform';
 import { DIRECTORY } from '@approvals/nest-platform';
 import { z } from 'zod';
 import { ChannelSecurityLog } from './channel-security';
+import { type RawRequest, header, problem } from './http';
 
 export const WEBHOOK_CHANNEL = Symbol('WebhookChannel');
 
-interface Request {
-  headers: Record<string, string | string[] | undefined>;
-  rawBody?: Buffer | undefined;
-}
 
 const voteSchema = z.strictObject({
   actionId: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, { error: 'actionId must be an action id' }),
@@ -42,7 +39,7 @@ export class WebhookController {
 
   @Post(':name/votes')
   @HttpCode(200)
-  async vote(@Param('name') name: string, @Req() request: Request): Promise<unknown> {
+  async vote(@Param('name') name: string, @Req() request: RawRequest): Promise<unknown> {
     const target = this.webhooks?.endpoint(name);
     if (!target) throw problem(404, 'unknown webhook', `no webhook named "${name.slice(0, 64)}" is configured`);
     const raw = request.rawBody ?? Buffer.alloc(0);
@@ -96,11 +93,4 @@ export class WebhookController {
   }
 }
 
-function header(request: Request, name: string): string | undefined {
-  const value = request.headers[name];
-  return typeof value === 'string' ? value : undefined;
-}
 
-function problem(status: number, title: string, detail: string): HttpException {
-  return new HttpException({ type: 'about:blank', title, status, detail }, status);
-}
