@@ -61,7 +61,9 @@ describe.each(modes)('%s mode: Slack', (mode) => {
     const { actionId, message } = await requestInSlack();
     expect(message.channel).toBe(slack.channelId('#data-approvals'));
     const text = JSON.stringify(message.blocks);
-    for (const expected of ['agent-reporting', 'gpt-test', 'dataset:customers', 'prod', 'end-to-end test', 'data owner', '1 of data-owners']) expect(text).toContain(expected);
+    for (const expected of ['agent-reporting', 'gpt-test', 'dataset:customers', 'prod', 'end-to-end test', 'export-large-prod-needs-data-owner', 'data owner', '1 of data-owners']) {
+      expect(text).toContain(expected);
+    }
     const actions = message.blocks.find((b) => b['type'] === 'actions') as { elements: { action_id: string; value: string }[] };
     expect(actions.elements.map((e) => [e.action_id, e.value])).toEqual([
       ['approve', actionId],
@@ -130,11 +132,19 @@ describe.each(modes)('%s mode: Slack', (mode) => {
     expect((await post(slack.signedInteraction(stranger))).status).toBe(200);
     const self = slack.click('U01ALICE', 'approve', actionId);
     expect((await post(slack.signedInteraction(self))).status).toBe(200);
+    const outsider = slack.click('U01CAROL', 'approve', actionId); // security, not a data owner
+    expect((await post(slack.signedInteraction(outsider))).status).toBe(200);
 
     const path = (click: Record<string, unknown>) => String(click['response_url']).replace(slack.url, '');
-    await eventually(async () => slack.ephemeral.filter((e) => e.path === path(stranger) || e.path === path(self)).length, (n) => n === 2);
+    await eventually(async () => slack.ephemeral.filter((e) => [path(stranger), path(self), path(outsider)].includes(e.path)).length, (n) => n === 3);
     expect(slack.ephemeral.find((e) => e.path === path(stranger))?.body['text']).toContain('not mapped');
     expect(slack.ephemeral.find((e) => e.path === path(self))?.body['text']).toContain('SELF_APPROVAL');
+    expect(slack.ephemeral.find((e) => e.path === path(outsider))?.body['text']).toContain('NOT_ELIGIBLE');
+    const timeline = await eventually(
+      () => unary(auditor.audit, 'GetTimeline', { actionId }),
+      (t) => t.entries.filter((e) => e.type === 'VoteRejected').length >= 2,
+    );
+    expect(timeline.entries.filter((e) => e.type === 'VoteRejected').map((e) => JSON.parse(e.dataJson).reason).sort()).toEqual(['NOT_ELIGIBLE', 'SELF_APPROVAL']);
     expect((await unary(agent.intake, 'GetAction', { actionId })).status).toBe('AWAITING_APPROVAL');
   });
 
@@ -165,6 +175,10 @@ describe.each(modes)('%s mode: Slack', (mode) => {
         );
         const deliveries = timeline.entries.filter((e) => e.type === 'ApprovalNotified' && e.dataJson.includes('"slack"') && !e.dataJson.includes('reminder:'));
         expect(deliveries).toHaveLength(1);
+        // The outage is on record too: the first failed delivery to Slack, before the one that worked.
+        const failures = timeline.entries.filter((e) => e.type === 'ApprovalNotificationFailed');
+        expect(failures.map((e) => JSON.parse(e.dataJson).channel)).toEqual(['slack']);
+        expect(timeline.entries.indexOf(failures[0]!)).toBeLessThan(timeline.entries.indexOf(deliveries[0]!));
       }
     } finally {
       alice.close();

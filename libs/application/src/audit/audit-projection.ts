@@ -75,6 +75,7 @@ function actionChangeOf(actionId: string, recorded: RecordedEvent): ActionChange
     case 'ExecutionGrantIssued':
     case 'ExecutionReported':
     case 'ApprovalEscalated':
+    case 'ApprovalNotificationFailed':
     case 'ExecutionGrantRedeemed':
     case 'GrantRedemptionRejected':
     case 'ExecutionGrantRevoked':

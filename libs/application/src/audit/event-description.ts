@@ -72,6 +72,8 @@ function describe(event: ApprovalEvent): string {
       return `${describeRequirement(event.data.requirement)}, expires ${event.data.expiresAt}`;
     case 'ApprovalNotified':
       return `sent to ${event.data.target} via ${event.data.channel}`;
+    case 'ApprovalNotificationFailed':
+      return `delivery via ${event.data.channel} failed (retrying): ${event.data.error}`;
     case 'ApprovalEscalated':
       return `nobody decided within ${event.data.afterSeconds} s: ${event.data.group} may now approve too`;
     case 'VoteCast': {

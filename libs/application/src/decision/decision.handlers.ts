@@ -175,10 +175,10 @@ export class DecisionHandlers {
   }
 
   async recordNotification(message: RecordNotificationCommandMessage): Promise<CommandReply> {
-    const { actionId, channel, target, purpose } = message.data;
+    const { actionId, channel, target, purpose, error } = message.data;
     const result = await this.decisions.execute(
       actionId,
-      (now) => ({ type: 'RecordNotification', data: { actionId, channel, target, purpose }, meta: { now } }),
+      (now) => ({ type: 'RecordNotification', data: { actionId, channel, target, purpose, error }, meta: { now } }),
       context({ kind: 'service', id: 'notifier' }, message.metadata),
     );
     return reply(result);

@@ -239,6 +239,7 @@ export class NotifierService {
       approvedBy: state.votes.filter((v) => v.decision === 'APPROVE').map((v) => v.approverId),
       voters: state.votes.map((v) => v.approverId),
       reasons: state.evaluation?.reasons ?? [],
+      policies: state.evaluation?.determiningPolicies ?? [],
       requestedAt: requested.requestedAt,
       expiresAt: requested.expiresAt,
       notified: false,
@@ -280,6 +281,14 @@ export class NotifierService {
         ];
         await this.pending.put(item);
         this.options.onChannelError?.(error, { channel: channel.name, actionId: item.actionId, what: 'delivery', attempts });
+        // The first failure of a channel is recorded for the auditors; the retries are logged.
+        if (attempts === 1) {
+          await this.commands.send(Commands.recordNotification, {
+            type: 'RecordNotification',
+            data: { actionId: item.actionId, channel: channel.name, target: channel.name, error: String((error as Error)?.message ?? error).slice(0, 500) },
+            metadata: this.metadata(item.actionId, causationId, trace),
+          });
+        }
         return;
       }
     }

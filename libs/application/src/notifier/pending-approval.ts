@@ -26,6 +26,8 @@ export interface PendingApproval {
   approvedBy: string[];
   voters: string[];
   reasons: string[];
+  /** The policies that asked for approval (their ids). */
+  policies?: string[] | undefined;
   requestedAt: string;
   expiresAt: string;
   notified: boolean;

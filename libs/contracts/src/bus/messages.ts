@@ -152,6 +152,7 @@ export const recordNotificationCommandSchema = z.object({
     channel: z.string().min(1),
     target: z.string().min(1),
     purpose: z.enum(['APPROVAL', 'BREAK_GLASS']).optional(),
+    error: z.string().max(2000).optional(),
   }),
   metadata: messageMetadataSchema,
 });

@@ -113,7 +113,14 @@ export interface IssueGrant {
 export interface RecordNotification {
   type: 'RecordNotification';
   /** `BREAK_GLASS`: the notice that the glass was broken, sent to one approver (`target`). */
-  data: { actionId: string; channel: string; target: string; purpose?: 'APPROVAL' | 'BREAK_GLASS' | undefined };
+  data: {
+    actionId: string;
+    channel: string;
+    target: string;
+    purpose?: 'APPROVAL' | 'BREAK_GLASS' | undefined;
+    /** Set when the delivery failed (the first failure of a channel is recorded; retries follow). */
+    error?: string | undefined;
+  };
   meta: CommandMeta;
 }
 

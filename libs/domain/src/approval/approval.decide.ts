@@ -395,6 +395,9 @@ function recordNotification(command: RecordNotification, state: ApprovalState): 
   if (data.purpose === 'BREAK_GLASS') return recordBreakGlassNotice(command, state);
   switch (state.status) {
     case 'awaiting_approval':
+      if (data.error !== undefined) {
+        return ok([{ type: 'ApprovalNotificationFailed', data: { actionId: state.actionId, channel: data.channel, error: data.error.slice(0, 500), failedAt: meta.now } }]);
+      }
       // A notifier that crashed after delivering re-delivers; the ledger records the delivery once (I6).
       if (state.notifiedTargets.includes(notificationKey(data.channel, data.target))) return ok([]);
       return ok([

@@ -126,6 +126,12 @@ export interface ApprovalNotified {
   data: { actionId: string; channel: string; target: string; notifiedAt: string };
 }
 
+/** A delivery that failed; it is retried with backoff until it succeeds (ApprovalNotified) or the request ends. */
+export interface ApprovalNotificationFailed {
+  type: 'ApprovalNotificationFailed';
+  data: { actionId: string; channel: string; error: string; failedAt: string };
+}
+
 export interface Approver {
   id: string;
   /** The directory groups the approver belongs to, resolved at the edge when the vote arrives. */
@@ -347,6 +353,7 @@ export type ApprovalEvent =
   | ApprovalRequested
   | ApprovalEscalated
   | ApprovalNotified
+  | ApprovalNotificationFailed
   | VoteCast
   | VoteRejected
   | ActionApproved
@@ -373,6 +380,7 @@ export const approvalEventTypes: readonly ApprovalEventType[] = [
   'ApprovalRequested',
   'ApprovalEscalated',
   'ApprovalNotified',
+  'ApprovalNotificationFailed',
   'VoteCast',
   'VoteRejected',
   'ActionApproved',

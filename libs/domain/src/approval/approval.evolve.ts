@@ -49,6 +49,8 @@ export function evolve(state: ApprovalState, event: ApprovalEvent): ApprovalStat
             notifications: state.notifications + 1,
             notifiedTargets: [...state.notifiedTargets, notificationKey(event.data.channel, event.data.target)],
           };
+    case 'ApprovalNotificationFailed':
+      return state;
     case 'VoteCast':
       return state.status === 'none' ? state : { ...state, votes: [...state.votes, event.data] };
     case 'VoteRejected':

@@ -69,3 +69,11 @@ describe('approval decider: execution grants (I5)', () => {
     given(histories.granted()).when(forged('agent-8')).thenFails('NOT_FOUND');
   });
 });
+
+describe('approval decider: failed deliveries', () => {
+  it('records a failed delivery while the request is open, and nothing once it is decided', () => {
+    const failed: ApprovalCommand = { type: 'RecordNotification', data: { actionId, channel: 'slack', target: 'slack', error: 'service_unavailable' }, meta: { now: at(5) } };
+    given(histories.awaiting()).when(failed).then([{ type: 'ApprovalNotificationFailed', data: { actionId, channel: 'slack', error: 'service_unavailable', failedAt: at(5) } }]);
+    given(histories.approvedByHumans()).when(failed).thenNothingHappens();
+  });
+});

@@ -38,7 +38,12 @@ export function slackMessage(item: PendingApproval, now: Date, outcome?: string)
     { type: 'section', text: { type: 'mrkdwn', text: clip(`*Parameters*\n${parametersText(item)}`, sectionLimit) } },
     {
       type: 'context',
-      elements: [{ type: 'mrkdwn', text: clip(`Policy: ${item.reasons.join('; ') || 'approval required'}`, sectionLimit) }],
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: clip(`Policy ${item.policies?.length ? `\`${item.policies.join('`, `')}\`` : ''}: ${item.reasons.join('; ') || 'approval required'}`, sectionLimit),
+        },
+      ],
     },
     {
       type: 'section',
