@@ -56,6 +56,7 @@ describe('NotifierService: an approval request', () => {
       approvedBy: [],
       voters: [],
       reasons: ['exports in prod need two data owners'],
+      policies: ['export-prod'],
       requestedAt: T0,
       expiresAt: at(900),
       notified: true,
