@@ -167,6 +167,7 @@ describe.each(modes)('%s mode: Slack', (mode) => {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(created.map(({ actionId }) => posted(actionId))).toEqual([1, 1, 1, 1, 1]);
     const alice = clientAs(server.addresses, 'alice');
+    let failed = 0;
     try {
       for (const { actionId } of created) {
         const timeline = await eventually(
@@ -175,14 +176,20 @@ describe.each(modes)('%s mode: Slack', (mode) => {
         );
         const deliveries = timeline.entries.filter((e) => e.type === 'ApprovalNotified' && e.dataJson.includes('"slack"') && !e.dataJson.includes('reminder:'));
         expect(deliveries).toHaveLength(1);
-        // The outage is on record too: the first failed delivery to Slack, before the one that worked.
+        // A request first tried during the outage has its first failure on record, before the delivery that worked.
         const failures = timeline.entries.filter((e) => e.type === 'ApprovalNotificationFailed');
-        expect(failures.map((e) => JSON.parse(e.dataJson).channel)).toEqual(['slack']);
-        expect(timeline.entries.indexOf(failures[0]!)).toBeLessThan(timeline.entries.indexOf(deliveries[0]!));
+        expect(failures.length).toBeLessThanOrEqual(1);
+        if (failures.length === 1) {
+          expect(JSON.parse(failures[0]!.dataJson).channel).toBe('slack');
+          expect(timeline.entries.indexOf(failures[0]!)).toBeLessThan(timeline.entries.indexOf(deliveries[0]!));
+          failed += 1;
+        }
       }
     } finally {
       alice.close();
     }
+    // The outage outlasted the first attempts, so at least one failure is on record.
+    expect(failed).toBeGreaterThan(0);
     expect(slack.violations).toEqual([]);
   });
 });
