@@ -61,10 +61,11 @@ export class DeliveryRetries implements OnApplicationBootstrap, OnApplicationShu
     if (this.running) return;
     this.running = true;
     try {
-      await this.notifier.retryDeliveries();
-      await this.notifier.sendEscalations();
+      const items = await this.notifier.pendingItems();
+      await this.notifier.retryDeliveries(items);
+      await this.notifier.sendEscalations(items);
       await this.notifier.flushDigests();
-      if (this.config.reminderBeforeSeconds > 0) await this.notifier.sendReminders(this.config.reminderBeforeSeconds);
+      if (this.config.reminderBeforeSeconds > 0) await this.notifier.sendReminders(this.config.reminderBeforeSeconds, items);
     } catch (err) {
       this.logger.warn({ err }, 'delivery retries failed; trying again shortly');
     } finally {

@@ -52,7 +52,7 @@ export class TeamsController {
     if (!actionIdPattern.test(actionId) || (action?.verb !== TEAMS_APPROVE_VERB && action?.verb !== TEAMS_DENY_VERB)) {
       return { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message: 'unknown card action' } };
     }
-    const item = (await this.notifier.listPending(10_000)).find((pending) => pending.actionId === actionId);
+    const item = await this.notifier.pendingItem(actionId);
     const human = activity.from?.aadObjectId ? this.directory.findHumanByTeamsUser(activity.from.aadObjectId) : undefined;
     if (!human) {
       await this.security.refused('teams', 'UNKNOWN_USER', `Teams user ${activity.from?.aadObjectId ?? '?'} is not mapped to anyone in the directory`, { actionId });
@@ -72,7 +72,7 @@ export class TeamsController {
       : reply.rejection
         ? `Your vote was refused (${reply.rejection.reason}): ${reply.rejection.detail}`
         : `Your vote was recorded; the action is now ${reply.status}.`;
-    const current = (await this.notifier.listPending(10_000)).find((pending) => pending.actionId === actionId);
+    const current = await this.notifier.pendingItem(actionId);
     return cardResponse(current ?? item, note, current ? undefined : reply.ok ? `Decided: ${reply.status}` : undefined);
   }
 }

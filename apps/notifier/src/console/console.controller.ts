@@ -174,8 +174,8 @@ export class ConsoleController {
     if (!actionIdPattern.test(actionId)) return html(response, 404, messagePage('Not found', 'There is no such action.', who));
     const { state, events } = await loadAction(this.ledger, actionId);
     if (state.status === 'none') return html(response, 404, messagePage('Not found', 'There is no such action.', who));
-    const pending = await this.notifier.listPending(10_000, who.humanId);
-    const canVote = state.status === 'awaiting_approval' && pending.some((item) => item.actionId === actionId && item.kind !== 'BREAK_GLASS_REVIEW');
+    const pending = await this.notifier.pendingItem(actionId, who.humanId);
+    const canVote = state.status === 'awaiting_approval' && pending !== undefined && pending.kind !== 'BREAK_GLASS_REVIEW';
     const timeline = events.map((event) => ({
       at: event.metadata.occurredAt,
       type: event.type,

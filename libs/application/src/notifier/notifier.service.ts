@@ -136,10 +136,10 @@ export class NotifierService {
    * Reminds the approvers of each request that expires within `beforeSeconds`, once, where it was
    * delivered; each reminder is recorded as a delivery (target `reminder:<target>`).
    */
-  async sendReminders(beforeSeconds: number): Promise<number> {
+  async sendReminders(beforeSeconds: number, items?: readonly PendingApproval[]): Promise<number> {
     const now = this.clock.now();
     let reminded = 0;
-    for (const item of await this.pending.list(10_000)) {
+    for (const item of items ?? (await this.pendingItems())) {
       if (item.kind === 'BREAK_GLASS_REVIEW' || item.remindedAt || !item.notified) continue;
       const expiresAt = Date.parse(item.expiresAt);
       if (!(expiresAt > now.getTime() && expiresAt - now.getTime() <= beforeSeconds * 1000)) continue;
@@ -301,10 +301,10 @@ export class NotifierService {
   }
 
   /** Asks the decision service to escalate each request whose next fallback group is due (once per group). */
-  async sendEscalations(): Promise<number> {
+  async sendEscalations(items?: readonly PendingApproval[]): Promise<number> {
     const now = this.clock.now().getTime();
     let asked = 0;
-    for (const item of await this.pending.list(10_000)) {
+    for (const item of items ?? (await this.pendingItems())) {
       if (item.kind === 'BREAK_GLASS_REVIEW' || !item.escalation?.length) continue;
       const due = item.escalation.filter(
         (step) =>
@@ -350,10 +350,10 @@ export class NotifierService {
   }
 
   /** Retries the deliveries that are due; returns how many channels took their request this time. */
-  async retryDeliveries(): Promise<number> {
+  async retryDeliveries(items?: readonly PendingApproval[]): Promise<number> {
     const now = this.clock.now().getTime();
     let delivered = 0;
-    for (const item of await this.pending.list(10_000)) {
+    for (const item of items ?? (await this.pendingItems())) {
       const due = (item.undelivered ?? []).filter((entry) => Date.parse(entry.nextAttemptAt) <= now);
       for (const entry of due) {
         const channel = this.channels.find((candidate) => candidate.name === entry.channel);
@@ -370,17 +370,33 @@ export class NotifierService {
   async listPending(limit: number, forApprover?: string): Promise<PendingApproval[]> {
     const items = await this.pending.list(forApprover ? 10_000 : limit);
     if (!forApprover) return items;
-    const groups = new Set(this.directory.findHuman(forApprover)?.groups ?? []);
-    return items
-      .filter(
-        (item) =>
-          item.agentId !== forApprover &&
-          item.onBehalfOf !== forApprover &&
-          item.agentOwner !== forApprover &&
-          !item.voters.includes(forApprover) &&
-          (item.steps.some((step) => groups.has(step.group)) || (item.escalatedGroups ?? []).some((group) => groups.has(group))),
-      )
-      .slice(0, limit);
+    return items.filter((item) => this.waitsFor(item, forApprover)).slice(0, limit);
+  }
+
+  /**
+   * Everything pending, for the clock work: read once per tick and handed to `retryDeliveries`,
+   * `sendEscalations` and `sendReminders`, which read an item again before they change it.
+   */
+  pendingItems(): Promise<PendingApproval[]> {
+    return this.pending.list(10_000);
+  }
+
+  /** One pending item, if it is still pending; with `forApprover`, only if that person may act on it. */
+  async pendingItem(actionId: string, forApprover?: string): Promise<PendingApproval | undefined> {
+    const item = await this.pending.get(actionId);
+    return item && (forApprover === undefined || this.waitsFor(item, forApprover)) ? item : undefined;
+  }
+
+  /** Whether `humanId` may still vote on (or review) the item: in its groups, not the requesting side, not voted yet. */
+  private waitsFor(item: PendingApproval, humanId: string): boolean {
+    const groups = new Set(this.directory.findHuman(humanId)?.groups ?? []);
+    return (
+      item.agentId !== humanId &&
+      item.onBehalfOf !== humanId &&
+      item.agentOwner !== humanId &&
+      !item.voters.includes(humanId) &&
+      (item.steps.some((step) => groups.has(step.group)) || (item.escalatedGroups ?? []).some((group) => groups.has(group)))
+    );
   }
 
   async castVote(input: CastVoteInput): Promise<CommandReply> {
