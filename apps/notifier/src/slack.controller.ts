@@ -7,6 +7,7 @@ import { SLACK_APPROVE_ACTION, SLACK_DENY_ACTION, SLACK_DENY_MODAL } from '@appr
 import { DIRECTORY } from '@approvals/nest-platform';
 import { ChannelSecurityLog } from './channel-security';
 import { type RawRequest, header, problem } from './http';
+import { describeVoteReply, voteCounted } from './vote-reply';
 
 export const SLACK_CHANNEL = Symbol('SlackChannel');
 export const SLACK_VERIFIER = Symbol('SlackRequestVerifier');
@@ -92,7 +93,7 @@ export class SlackController {
     }
     if (action?.action_id !== SLACK_APPROVE_ACTION) return {};
     const reply = await this.notifier.castVote({ actionId, approverId, channel: 'slack', decision: 'APPROVE' });
-    await this.tell(payload.response_url, describeReply(reply));
+    await this.tell(payload.response_url, describeVoteReply(reply));
     return {};
   }
 
@@ -106,8 +107,8 @@ export class SlackController {
     }
     if (!reason) return { response_action: 'errors', errors: { reason: 'A reason is required to deny.' } };
     const reply = await this.notifier.castVote({ actionId, approverId, channel: 'slack', decision: 'DENY', comment: reason.slice(0, 2000) });
-    if (reply.ok && !reply.rejection) return {};
-    return { response_action: 'errors', errors: { reason: describeReply(reply).slice(0, 150) } };
+    if (voteCounted(reply)) return {};
+    return { response_action: 'errors', errors: { reason: describeVoteReply(reply).slice(0, 150) } };
   }
 
   private async tell(responseUrl: string | undefined, text: string): Promise<void> {
@@ -147,9 +148,4 @@ function claimedActionId(raw: Buffer): { claimedActionId?: string } {
   return match ? { claimedActionId: match[0] } : {};
 }
 
-function describeReply(reply: Awaited<ReturnType<NotifierService['castVote']>>): string {
-  if (!reply.ok) return `Your vote could not be recorded: ${reply.message}`;
-  if (reply.rejection) return `Your vote was refused (${reply.rejection.reason}): ${reply.rejection.detail}`;
-  return `Your vote was recorded; the action is now ${reply.status}.`;
-}
 

@@ -6,6 +6,7 @@ import { TEAMS_APPROVE_VERB, TEAMS_DENY_VERB, approvalCard } from '@approvals/pl
 import { DIRECTORY } from '@approvals/nest-platform';
 import { ChannelSecurityLog } from './channel-security';
 import { type RawRequest, header, problem } from './http';
+import { describeVoteReply } from './vote-reply';
 
 export const TEAMS_AUTH = Symbol('BotFrameworkAuthenticator');
 
@@ -67,11 +68,7 @@ export class TeamsController {
       decision: action.verb === TEAMS_APPROVE_VERB ? 'APPROVE' : 'DENY',
       comment: reason || undefined,
     });
-    const note = !reply.ok
-      ? `Your vote could not be recorded: ${reply.message}`
-      : reply.rejection
-        ? `Your vote was refused (${reply.rejection.reason}): ${reply.rejection.detail}`
-        : `Your vote was recorded; the action is now ${reply.status}.`;
+    const note = describeVoteReply(reply);
     const current = await this.notifier.pendingItem(actionId);
     return cardResponse(current ?? item, note, current ? undefined : reply.ok ? `Decided: ${reply.status}` : undefined);
   }

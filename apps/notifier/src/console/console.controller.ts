@@ -7,6 +7,7 @@ import { CONFIG, DIRECTORY, EVENT_STORE } from '@approvals/nest-platform';
 import { actionPage, auditPage, historyPage, inboxPage, messagePage, signInPage } from './console-pages';
 import { ConsoleOidc, type PendingSignIn } from './console-oidc';
 import { ConsoleSessions, SESSION_COOKIE, parseCookies } from './console-session';
+import { describeVoteReply, voteCounted } from '../vote-reply';
 
 const OIDC_COOKIE = 'approvals_oidc';
 /** The audit read model's queries, for the history and audit pages. */
@@ -162,12 +163,8 @@ export class ConsoleController {
     }
     if (decision === 'DENY' && !comment) return this.renderAction(response, who, actionId, { ok: false, text: 'A comment is required to deny.' }, 400);
     const reply = await this.notifier.castVote({ actionId, approverId: who.humanId, channel: 'console', decision, comment: comment || undefined });
-    const message = !reply.ok
-      ? { ok: false, text: `Your vote could not be recorded: ${reply.message}` }
-      : reply.rejection
-        ? { ok: false, text: `Your vote was refused (${reply.rejection.reason}): ${reply.rejection.detail}` }
-        : { ok: true, text: `Your vote was recorded; the action is now ${reply.status}.` };
-    await this.renderAction(response, who, actionId, message, reply.ok && !reply.rejection ? 200 : 409);
+    const counted = voteCounted(reply);
+    await this.renderAction(response, who, actionId, { ok: counted, text: describeVoteReply(reply) }, counted ? 200 : 409);
   }
 
   private async renderAction(response: Response, who: { humanId: string; csrf: string }, actionId: string, message?: { ok: boolean; text: string }, status = 200): Promise<void> {
