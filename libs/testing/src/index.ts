@@ -10,3 +10,4 @@ export { T0, at, fixedClock, ManualClock, sequentialIds, directoryOf, RecordingC
 export * from './test-pki';
 export * from './slack-double';
 export * from './teams-double';
+export * from './otlp-receiver';
