@@ -3,7 +3,10 @@ import { Inject, Module } from '@nestjs/common';
 import { AuditQueries } from '@approvals/application';
 import type { AppConfig, Logger, OpenReadModel } from '@approvals/platform';
 import { ProjectorThread, openReadModel, openWithRetry } from '@approvals/platform';
-import { CONFIG, LOGGER } from '@approvals/nest-platform';
+import type { EventStore, ReadModelStore } from '@approvals/application';
+import { CONFIG, EVENT_STORE, LOGGER } from '@approvals/nest-platform';
+import { MetricNames, observeGauge } from '@approvals/telemetry';
+import { activeTelemetry } from '@approvals/telemetry/start';
 import { AuditGrpcController } from './audit.grpc.controller';
 
 const READ_MODEL = Symbol('ReadModelStore');
@@ -30,15 +33,19 @@ export class AuditProjectorModule implements OnApplicationBootstrap, OnModuleDes
     @Inject(READ_MODEL) private readonly store: OpenReadModel,
     @Inject(CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(EVENT_STORE) private readonly ledger: EventStore,
   ) {}
 
   /** The projection runs in its own thread; this module answers the queries (see ProjectorThread). */
   async onApplicationBootstrap(): Promise<void> {
+    const telemetry = activeTelemetry();
     this.projector = await ProjectorThread.start({
       ledger: this.config.ledger,
       readModel: this.config.readModel,
       onError: (message) => this.logger.error(message),
+      telemetry: telemetry?.settings.tracing ? { serviceName: telemetry.serviceName, mode: telemetry.mode } : undefined,
     });
+    observeProjectorLag(this.ledger, this.store);
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -48,4 +55,28 @@ export class AuditProjectorModule implements OnApplicationBootstrap, OnModuleDes
   async onApplicationShutdown(): Promise<void> {
     await this.store.close();
   }
+}
+
+/** Ledger events read past the checkpoint at most, per reading of the lag. */
+const LAG_SCAN_LIMIT = 10_000;
+
+/**
+ * The projection's lag, read when metrics are collected: action events in the ledger after the
+ * read model's checkpoint (up to LAG_SCAN_LIMIT), and how long ago the oldest of them happened.
+ */
+function observeProjectorLag(ledger: EventStore, readModel: ReadModelStore): void {
+  let reading: Promise<{ events: number; seconds: number }> | undefined;
+  const read = () =>
+    (reading ??= (async () => {
+      try {
+        const after = await readModel.loadCheckpoint();
+        const behind = (await ledger.readAll({ after, maxCount: LAG_SCAN_LIMIT })).filter((event) => event.streamId.startsWith('action-'));
+        const oldest = behind[0] ? Date.parse(behind[0].metadata.occurredAt) : NaN;
+        return { events: behind.length, seconds: Number.isFinite(oldest) ? Math.max(0, Date.now() - oldest) / 1000 : 0 };
+      } finally {
+        reading = undefined;
+      }
+    })());
+  observeGauge(MetricNames.projectorLagEvents, { description: 'Ledger events the audit projection has not applied yet', unit: '{event}' }, async () => (await read()).events);
+  observeGauge(MetricNames.projectorLag, { description: 'Age of the oldest ledger event the audit projection has not applied yet', unit: 's' }, async () => (await read()).seconds);
 }

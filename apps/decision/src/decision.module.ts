@@ -5,6 +5,7 @@ import { DecisionHandlers, DecisionService, ExpiryScheduler, OutboxRelay } from 
 import type { AppConfig, Logger } from '@approvals/platform';
 import { GRANT_AUDIENCE, GRANT_ISSUER, GrantKeyRing } from '@approvals/platform';
 import { CHECKPOINT_STORE, CLOCK, CONFIG, DIRECTORY, EVENT_STORE, IDS, LOGGER, MESSAGE_PUBLISHER } from '@approvals/nest-platform';
+import { InstrumentedEventStore, MetricNames, observeGauge } from '@approvals/telemetry';
 import { DecisionBusController } from './decision.bus.controller';
 import { GRANT_KEYS, JwksController } from './jwks.controller';
 
@@ -19,6 +20,7 @@ export class DecisionRuntime implements OnApplicationBootstrap, OnModuleDestroy 
   async onApplicationBootstrap(): Promise<void> {
     await this.relay.start();
     await this.expiries.start();
+    observeGauge(MetricNames.pendingApprovals, { description: 'Approval requests waiting for people', unit: '{approval}' }, () => this.expiries.pending());
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -44,9 +46,10 @@ export class DecisionRuntime implements OnApplicationBootstrap, OnModuleDestroy 
     },
     {
       provide: DecisionService,
-      useFactory: (store: EventStore, grants: GrantKeyRing, directory: Directory, clock: Clock, ids: IdGenerator) =>
-        new DecisionService({ store, grants, directory, clock, ids }),
-      inject: [EVENT_STORE, GRANT_KEYS, DIRECTORY, CLOCK, IDS],
+      // The decision service writes the ledger: each append is a span and a sample, outcomes are counted.
+      useFactory: (store: EventStore, grants: GrantKeyRing, directory: Directory, clock: Clock, ids: IdGenerator, config: AppConfig) =>
+        new DecisionService({ store: new InstrumentedEventStore(store, 'decision', config.ledger.store), grants, directory, clock, ids }),
+      inject: [EVENT_STORE, GRANT_KEYS, DIRECTORY, CLOCK, IDS, CONFIG],
     },
     {
       provide: DecisionHandlers,

@@ -68,7 +68,12 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => stopAll(0));
 
   const start = (service: ServiceName) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, APPROVALS_HTTP_PORT: String(httpPorts.get(service)) };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      APPROVALS_HTTP_PORT: String(httpPorts.get(service)),
+      // Five services, five service names: `<OTEL_SERVICE_NAME or approvals>-<service>`.
+      OTEL_SERVICE_NAME: `${process.env['OTEL_SERVICE_NAME'] ?? 'approvals'}-${service}`,
+    };
     const grpcPort = grpcPorts.get(service);
     if (grpcPort !== undefined) env['APPROVALS_GRPC_PORT'] = String(grpcPort);
     const child = spawn(process.execPath, ['--enable-source-maps', join(__dirname, 'service-main.js'), service], { env, stdio: 'inherit' });

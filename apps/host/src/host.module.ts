@@ -1,7 +1,7 @@
 import type { DynamicModule } from '@nestjs/common';
 import { Module } from '@nestjs/common';
 import type { AppConfig } from '@approvals/platform';
-import { EmbeddedInfraModule, HealthController } from '@approvals/nest-platform';
+import { EmbeddedInfraModule, HealthController, MetricsController } from '@approvals/nest-platform';
 import { AuditProjectorModule } from '@approvals/audit-projector-service';
 import { DecisionModule } from '@approvals/decision-service';
 import { IntakeModule } from '@approvals/intake-service';
@@ -15,7 +15,7 @@ export class HostModule {
     return {
       module: HostModule,
       imports: [EmbeddedInfraModule.forRoot(config), IntakeModule, PolicyEvaluatorModule, DecisionModule, NotifierModule, AuditProjectorModule],
-      controllers: [HealthController],
+      controllers: [HealthController, MetricsController],
     };
   }
 }

@@ -1,3 +1,5 @@
+// Telemetry first: it must patch the libraries the rest of the imports load.
+import './telemetry';
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { MicroserviceOptions } from '@nestjs/microservices';

@@ -2,7 +2,7 @@ import type { DynamicModule, Type } from '@nestjs/common';
 import { Module } from '@nestjs/common';
 import type { AppConfig } from '@approvals/platform';
 import type { ServiceName } from '@approvals/nest-platform';
-import { DistributedInfraModule, HealthController } from '@approvals/nest-platform';
+import { DistributedInfraModule, HealthController, MetricsController } from '@approvals/nest-platform';
 import { AuditProjectorModule } from '@approvals/audit-projector-service';
 import { DecisionModule } from '@approvals/decision-service';
 import { IntakeModule } from '@approvals/intake-service';
@@ -24,7 +24,7 @@ export class ServiceModule {
     return {
       module: ServiceModule,
       imports: [DistributedInfraModule.forRoot(config, service), serviceModules[service]],
-      controllers: [HealthController],
+      controllers: [HealthController, MetricsController],
     };
   }
 }

@@ -27,6 +27,7 @@ import { WEBHOOK_CHANNEL, WebhookController } from './webhook.controller';
 const TEAMS_CHANNEL = Symbol('TeamsChannel');
 const CONSOLE_READ_MODEL = Symbol('ConsoleReadModel');
 import { CLOCK, COMMAND_SENDER, CONFIG, DIRECTORY, EVENT_STORE, IDS, LOGGER } from '@approvals/nest-platform';
+import { instrumentChannel } from '@approvals/telemetry';
 import { DecisionsGrpcController } from './decisions.grpc.controller';
 import { NotifierBusController } from './notifier.bus.controller';
 import { SLACK_CHANNEL, SLACK_VERIFIER, SlackController } from './slack.controller';
@@ -140,7 +141,7 @@ export class DeliveryRetries implements OnApplicationBootstrap, OnApplicationShu
           ...(config.teamsWorkflowUrl ? [new TeamsWorkflowChannel(config.teamsWorkflowUrl)] : []),
           ...(webhooks ? [webhooks] : []),
         ];
-        return new NotifierService(ledger, pending, channels, commands, directory, clock, ids, {
+        return new NotifierService(ledger, pending, channels.map(instrumentChannel), commands, directory, clock, ids, {
           onChannelError: (err, { channel, actionId, what, attempts }) =>
             what === 'delivery'
               ? log.warn({ err, channel, actionId, attempts }, `could not deliver to ${channel}; retrying with backoff`)

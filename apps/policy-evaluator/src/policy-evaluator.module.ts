@@ -5,6 +5,7 @@ import { PolicyActivations, PolicyEvaluationHandler, PolicySetReloader } from '@
 import type { AppConfig, Logger } from '@approvals/platform';
 import { PolicyDirWatcher, PolicyEngineThread } from '@approvals/platform';
 import { CLOCK, CONFIG, EVENT_STORE, IDS, LOGGER, MESSAGE_PUBLISHER } from '@approvals/nest-platform';
+import { instrumentPolicyEngine } from '@approvals/telemetry';
 import { PolicyEvaluatorBusController } from './policy-evaluator.bus.controller';
 
 const POLICY_ENGINE = Symbol('PolicyEngine');
@@ -25,7 +26,7 @@ const RELOADER = Symbol('PolicySetReloader');
     {
       provide: PolicyEvaluationHandler,
       useFactory: (engine: PolicyEngineThread, publisher: MessagePublisher, clock: Clock, ids: IdGenerator) =>
-        new PolicyEvaluationHandler(engine, publisher, clock, ids),
+        new PolicyEvaluationHandler(instrumentPolicyEngine(engine), publisher, clock, ids),
       inject: [POLICY_ENGINE, MESSAGE_PUBLISHER, CLOCK, IDS],
     },
     {

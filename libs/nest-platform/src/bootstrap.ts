@@ -6,6 +6,7 @@ import { Transport } from '@nestjs/microservices';
 import { grpcLimits, grpcPackage, protoFiles, protoLoaderOptions, protoRoot } from '@approvals/contracts';
 import type { AppConfig, Logger } from '@approvals/platform';
 import { ConfigError, loadConfig } from '@approvals/platform';
+import { activeTelemetry } from '@approvals/telemetry/start';
 
 /** The validated configuration, or exit 2 with the message that names the bad setting. */
 export function loadConfigOrExit(): AppConfig {
@@ -55,7 +56,9 @@ export function stopGracefullyOnSignals(app: INestApplication, logger: Logger, c
       process.exit(1);
     }, capMs).unref();
     app.close().then(
-      () => {
+      async () => {
+        // Spans and metrics still buffered go out before the process ends.
+        await activeTelemetry()?.shutdown();
         logger.info('stopped');
         process.exit(0);
       },

@@ -1,6 +1,7 @@
 import type { CustomTransportStrategy, MessageHandler, MsPattern } from '@nestjs/microservices';
 import { BaseRpcContext, Server } from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
+import { stampActiveTrace } from '@approvals/telemetry';
 
 const busTransport = Symbol('approvals-bus');
 
@@ -42,6 +43,8 @@ export abstract class BusServer extends Server implements CustomTransportStrateg
 
   /** Runs every subscriber of a topic, or the one handler of a command, and returns the reply. */
   protected async dispatch(pattern: string, data: unknown): Promise<unknown> {
+    // The transport's consumer span is active here: what the handlers record or publish continues it.
+    stampActiveTrace(data);
     const subscribers = this.subscribers.get(pattern);
     if (subscribers) {
       // Several services may subscribe to one topic. Nest would chain them with forkJoin, which stops

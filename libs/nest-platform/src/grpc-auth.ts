@@ -2,6 +2,8 @@ import type { Metadata } from '@grpc/grpc-js';
 import type { Directory } from '@approvals/application';
 import type { AppConfig } from '@approvals/platform';
 import { BearerTokenVerifier } from '@approvals/platform';
+import type { TraceFields } from '@approvals/telemetry';
+import { currentTraceFields } from '@approvals/telemetry';
 import { grpcError } from './grpc-errors';
 
 const traceparentPattern = /^00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/;
@@ -30,12 +32,19 @@ export function isValidTracestate(value: string): boolean {
  * W3C trace context carried in gRPC metadata, when it is well formed; anything else is ignored
  * (never an error), and so is a tracestate without a valid traceparent, as W3C requires.
  */
-export function traceFrom(metadata: Metadata | undefined): { traceparent?: string; tracestate?: string } {
+export function callerTrace(metadata: Metadata | undefined): TraceFields {
   const traceparent = metadata?.get('traceparent')[0];
   if (typeof traceparent !== 'string' || !isValidTraceparent(traceparent)) return {};
   const tracestate = metadata?.get('tracestate')[0];
   return { traceparent, ...(typeof tracestate === 'string' && isValidTracestate(tracestate) ? { tracestate } : {}) };
 }
+
+/**
+ * The trace context of the work a call starts: the gRPC server span when tracing is on (it
+ * continues the caller's trace), else the caller's own traceparent, so the ledger records the
+ * agent's trace id either way.
+ */
+export const traceFrom = (metadata: Metadata | undefined): TraceFields => currentTraceFields(callerTrace(metadata));
 
 type Principal = { kind: 'agent' | 'human'; id: string };
 

@@ -10,5 +10,6 @@ export * from './distributed-infra.module';
 export * from './grpc-auth';
 export * from './pino-nest.logger';
 export * from './health.controller';
+export * from './metrics.controller';
 export * from './grpc-input';
 export * from './bootstrap';

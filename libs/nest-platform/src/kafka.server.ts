@@ -4,6 +4,7 @@ import type { KafkaPublisher, Logger } from '@approvals/platform';
 import { toWire, untilJoinedAndFetching } from '@approvals/platform';
 import { storeWaitDelay } from '@approvals/application';
 import type { Consumer, EachMessagePayload, Kafka, KafkaMessage } from 'kafkajs';
+import { MessagingAttributes, MetricNames, observeGauge } from '@approvals/telemetry';
 import { BusServer } from './bus.server';
 
 export interface KafkaServerOptions {
@@ -51,6 +52,8 @@ export class KafkaServer extends BusServer implements DeadLetterRecord {
   private joined = false;
   private closing = false;
   readonly deadLetters: DeadLetterMessage[] = [];
+  /** Each partition's lag behind its high watermark, as of the last batch fetched from it. */
+  private readonly offsetLag = new Map<string, { topic: string; partition: number; lag: number }>();
 
   constructor(private readonly options: KafkaServerOptions) {
     super();
@@ -94,6 +97,20 @@ export class KafkaServer extends BusServer implements DeadLetterRecord {
       this.log.info({ assigned: event.payload.memberAssignment }, 'joined the consumer group');
     });
     consumer.on(consumer.events.REBALANCING, () => (this.joined = false));
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      this.offsetLag.set(`${payload.topic}\u0000${payload.partition}`, { topic: payload.topic, partition: payload.partition, lag: Number(payload.offsetLag) });
+    });
+    observeGauge(MetricNames.consumerLag, { description: 'Messages of a partition the consumer group has not processed yet', unit: '{message}' }, () =>
+      [...this.offsetLag.values()].map(({ topic, partition, lag }) => ({
+        value: lag,
+        attributes: {
+          [MessagingAttributes.system]: 'kafka',
+          [MessagingAttributes.destination]: topic,
+          [MessagingAttributes.partition]: String(partition),
+          [MessagingAttributes.consumerGroup]: this.options.groupId,
+        },
+      })),
+    );
     consumer.on(consumer.events.CRASH, (event) => {
       this.joined = false;
       this.log.error({ err: event.payload.error, restart: event.payload.restart }, 'Kafka consumer crashed');

@@ -2,6 +2,9 @@ import type { CommandSender, MessagePublisher } from '@approvals/application';
 import { storeWaitDelay } from '@approvals/application';
 import type { CommandName, CommandReply, TopicName } from '@approvals/contracts';
 import { commandReplySchema, parseMessage, topicPartitions } from '@approvals/contracts';
+import type { Context } from '@opentelemetry/api';
+import { SpanStatusCode, context, trace } from '@opentelemetry/api';
+import { IN_PROCESS_SYSTEM, busTracer, contextOf, startConsumerSpan, startProducerSpan, traceFieldsOfMessage } from '@approvals/telemetry';
 import { toWire } from './wire';
 
 /** What the transport (a NestJS server in practice) offers the broker. */
@@ -76,8 +79,12 @@ export class InProcessBroker implements MessagePublisher, CommandSender {
       return Promise.reject(error);
     }
     const partition = `${topic}#${partitionOf(key, topicPartitions[topic] ?? 1)}`;
+    // Like a Kafka producer: a PRODUCER span in the message's own trace, continued by its consumers.
+    const { span, headers } = startProducerSpan(busTracer(), { system: IN_PROCESS_SYSTEM, destination: topic, key, carried: traceFieldsOfMessage(message) });
+    span.end();
+    const produced = contextOf(headers);
     const previous = this.partitions.get(partition) ?? Promise.resolve();
-    const next = previous.then(() => this.deliver(topic, key, wire));
+    const next = previous.then(() => this.deliver(topic, key, wire, produced));
     this.partitions.set(partition, next);
     this.inFlight.add(next);
     void next.finally(() => {
@@ -100,10 +107,19 @@ export class InProcessBroker implements MessagePublisher, CommandSender {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
-  private async deliver(topic: string, key: string, wire: string): Promise<void> {
+  private async deliver(topic: string, key: string, wire: string, produced: Context | undefined): Promise<void> {
     await this.whenAttached;
     const dispatcher = this.requireDispatcher();
     if (!dispatcher.hasHandler(topic)) return; // nobody subscribes: like a topic without consumers
+    const { span, context: consuming } = startConsumerSpan(busTracer(), topic, produced, key);
+    try {
+      await context.with(consuming, () => this.deliverWithRetries(dispatcher, topic, key, wire));
+    } finally {
+      span.end();
+    }
+  }
+
+  private async deliverWithRetries(dispatcher: InProcessDispatcher, topic: string, key: string, wire: string): Promise<void> {
     for (let attempt = 1, storeFailures = 0; ; attempt += 1) {
       try {
         await dispatcher.dispatch(topic, JSON.parse(wire));
@@ -130,6 +146,9 @@ export class InProcessBroker implements MessagePublisher, CommandSender {
           // Bounded: the log has every one; memory keeps the latest for /readyz and tests.
           if (this.deadLetters.length > 1000) this.deadLetters.splice(0, this.deadLetters.length - 1000);
           this.options.onDeadLetter?.(letter);
+          // The consumer span is active here: it ends as failed.
+          const span = trace.getActiveSpan();
+          span?.setStatus({ code: SpanStatusCode.ERROR, message: `dead-lettered after ${attempt} attempts: ${letter.error}` });
           return;
         }
         await new Promise((resolve) => setTimeout(resolve, this.retryDelayMs * 2 ** (attempt - 1)));

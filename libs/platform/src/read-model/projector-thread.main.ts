@@ -1,18 +1,28 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import type { TelemetryOptions } from '@approvals/telemetry/start';
+import { startTelemetry } from '@approvals/telemetry/start';
 import { AuditProjector } from '@approvals/application';
+import { traceSubscriptions } from '@approvals/telemetry';
 import { openLedger, type LedgerSpec } from '../ledger';
 import { openReadModel, type ReadModelSpec } from './open-read-model';
 import type { ProjectorThreadMessage } from './projector-thread';
 
 // Entry point of the projector thread (see ProjectorThread).
-const { ledger: spec, readModel: readModelSpec, pollIntervalMs } = workerData as { ledger: LedgerSpec; readModel: ReadModelSpec; pollIntervalMs: number };
+const { ledger: spec, readModel: readModelSpec, pollIntervalMs, telemetry: telemetryOptions } = workerData as {
+  ledger: LedgerSpec;
+  readModel: ReadModelSpec;
+  pollIntervalMs: number;
+  telemetry: Omit<TelemetryOptions, 'workerThread'> | undefined;
+};
+const telemetry = telemetryOptions ? startTelemetry({ ...telemetryOptions, workerThread: true }) : undefined;
 const post = (message: ProjectorThreadMessage) => parentPort?.postMessage(message);
 const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 async function main(): Promise<void> {
   const ledger = await openLedger(spec, { pollIntervalMs, walAutoCheckpoint: false, onError: (error) => post({ type: 'error', message: `ledger connection: ${describe(error)}` }) });
   const readModel = await openReadModel(readModelSpec, (error) => post({ type: 'error', message: `read model connection: ${describe(error)}` }));
-  const projector = new AuditProjector(ledger.events, readModel, {
+  // Each projected event is a span in the trace of the work that recorded it.
+  const projector = new AuditProjector(traceSubscriptions(ledger.events, 'audit-projector', 'audit.project'), readModel, {
     onError: (error) => post({ type: 'error', message: `audit projection stopped: ${describe(error)}` }),
   });
   parentPort?.on('message', (message: unknown) => {
@@ -21,6 +31,7 @@ async function main(): Promise<void> {
       await projector.stop();
       await readModel.close();
       await ledger.close();
+      await telemetry?.shutdown();
       post({ type: 'stopped' });
     })();
   });

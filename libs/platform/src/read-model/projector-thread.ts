@@ -11,6 +11,8 @@ export interface ProjectorThreadOptions {
   /** How often the thread looks for new ledger events (it is not told about appends). */
   pollIntervalMs?: number;
   onError?: (message: string) => void;
+  /** With tracing on: the thread records its spans under this service name. */
+  telemetry?: { serviceName: string; mode: 'embedded' | 'distributed' } | undefined;
 }
 
 /** What the thread posts to its parent. */
@@ -27,7 +29,13 @@ export class ProjectorThread {
 
   static async start(options: ProjectorThreadOptions): Promise<ProjectorThread> {
     const worker = new Worker(join(__dirname, 'projector-thread.main.js'), {
-      workerData: { ledger: options.ledger, readModel: options.readModel, pollIntervalMs: options.pollIntervalMs ?? 20 },
+      workerData: {
+        ledger: options.ledger,
+        readModel: options.readModel,
+        pollIntervalMs: options.pollIntervalMs ?? 20,
+        // The thread records its own spans, under this process's service name.
+        telemetry: options.telemetry,
+      },
     });
     let started = false;
     await new Promise<void>((resolve, reject) => {

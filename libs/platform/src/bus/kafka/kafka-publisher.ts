@@ -2,6 +2,8 @@ import type { MessagePublisher } from '@approvals/application';
 import type { TopicName } from '@approvals/contracts';
 import type { IHeaders, Kafka, Producer } from 'kafkajs';
 import { Partitioners } from 'kafkajs';
+import type { Span } from '@opentelemetry/api';
+import { busTracer, failed, startProducerSpan } from '@approvals/telemetry';
 import { KafkaNames } from './kafka-client';
 import { toWire } from '../wire';
 
@@ -23,6 +25,7 @@ export interface OutgoingRecord {
 interface Queued {
   topic: string;
   records: OutgoingRecord[];
+  spans: Span[];
   resolve: () => void;
   reject: (error: unknown) => void;
 }
@@ -59,7 +62,7 @@ export class KafkaPublisher implements MessagePublisher {
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 5000 },
     });
     await producer.connect();
-    return new KafkaPublisher(producer, names);
+    return new KafkaPublisher(withoutSendInstrumentation(producer), names);
   }
 
   async publish(topic: TopicName, key: string, message: unknown): Promise<void> {
@@ -73,8 +76,21 @@ export class KafkaPublisher implements MessagePublisher {
 
   /** As send, to a topic named as on the broker (a reply-to header's value). */
   sendToBrokerTopic(brokerTopic: string, records: OutgoingRecord[]): Promise<void> {
+    // One PRODUCER span per record, in the trace the record carries (or the caller's), ending when
+    // the broker has it; its consumer's span continues it through the headers.
+    const spans: Span[] = [];
+    const traced = records.map((record) => {
+      const { span, headers } = startProducerSpan(busTracer(), {
+        system: 'kafka',
+        destination: brokerTopic,
+        key: record.key,
+        carried: { traceparent: headerText(record.headers?.['traceparent']), tracestate: headerText(record.headers?.['tracestate']) },
+      });
+      spans.push(span);
+      return Object.keys(headers).length > 0 ? { ...record, headers: { ...record.headers, ...headers } } : record;
+    });
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ topic: brokerTopic, records, resolve, reject });
+      this.queue.push({ topic: brokerTopic, records: traced, spans, resolve, reject });
       if (!this.flushing) void this.flush();
     });
   }
@@ -92,9 +108,18 @@ export class KafkaPublisher implements MessagePublisher {
       }
       try {
         await this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
-        for (const item of batch) item.resolve();
+        for (const item of batch) {
+          for (const span of item.spans) span.end();
+          item.resolve();
+        }
       } catch (error) {
-        for (const item of batch) item.reject(error);
+        for (const item of batch) {
+          for (const span of item.spans) {
+            failed(span, error);
+            span.end();
+          }
+          item.reject(error);
+        }
       }
     }
     this.flushing = false;
@@ -103,4 +128,21 @@ export class KafkaPublisher implements MessagePublisher {
   async close(): Promise<void> {
     await this.producer.disconnect();
   }
+}
+
+const headerText = (value: IHeaders[string]): string | undefined => {
+  const first = Array.isArray(value) ? value[0] : value;
+  return first === undefined ? undefined : first.toString();
+};
+
+/**
+ * The producer's own sendBatch, without the kafkajs instrumentation's wrapper: that wrapper parents
+ * every message of a batch on whatever trace is active when the batch goes out, and a batch here
+ * mixes many actions' messages. This publisher makes each message's PRODUCER span itself, in the
+ * message's own trace (consumers keep the official instrumentation's spans).
+ */
+function withoutSendInstrumentation(producer: Producer): Producer {
+  const wrapped = producer.sendBatch as Producer['sendBatch'] & { __original?: Producer['sendBatch'] };
+  if (typeof wrapped.__original === 'function') producer.sendBatch = wrapped.__original.bind(producer);
+  return producer;
 }

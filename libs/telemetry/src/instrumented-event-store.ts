@@ -1,0 +1,162 @@
+import type { Attributes, Counter, Histogram, Tracer } from '@opentelemetry/api';
+import { SpanKind, context, trace } from '@opentelemetry/api';
+import type { AppendResult, EventStore, ExpectedRevision, NewEvent, RecordedEvent } from '@approvals/application';
+import { ApprovalsAttributes, MetricNames, durationHistogram, outcomeInstruments } from './approvals-metrics';
+import type { ApprovalsService } from './tracing';
+import { SERVICE_ATTRIBUTE, contextOf, inSpan, tracerOf, traceFieldsOf } from './tracing';
+
+const outcomes: Record<string, string> = {
+  ActionApproved: 'approved',
+  ActionDenied: 'denied',
+  ActionExpired: 'expired',
+  ActionCancelled: 'cancelled',
+};
+
+/** Who decided an outcome, for telling auto-decided actions from human-approved ones. */
+function decidedBy(event: NewEvent): string {
+  const by = (event.data as { by?: unknown } | null)?.by;
+  switch (by) {
+    case 'POLICY':
+      return 'policy';
+    case 'APPROVERS':
+    case 'APPROVER':
+      return 'human';
+    case 'STANDING_APPROVAL':
+      return 'standing_approval';
+    case 'BREAK_GLASS':
+      return 'break_glass';
+    default:
+      return event.type === 'ActionCancelled' ? 'agent' : 'system';
+  }
+}
+
+const instantOf = (data: unknown, field: string): number | undefined => {
+  const value = (data as Record<string, unknown> | null)?.[field];
+  const ms = typeof value === 'string' ? Date.parse(value) : NaN;
+  return Number.isFinite(ms) ? ms : undefined;
+};
+
+const outcomeInstantFields: Record<string, string> = { approved: 'approvedAt', denied: 'deniedAt', expired: 'expiredAt', cancelled: 'cancelledAt' };
+
+/** Remembered request instants, bounded: after a restart the first event of the stream tells. */
+const MAX_REMEMBERED = 100_000;
+
+/**
+ * The ledger as a service writes it, observed: each append is a span (`ledger.append`) whose
+ * context the appended events record as theirs, and a duration sample; final outcomes are
+ * counted with their time from the request. Reads pass straight through.
+ */
+export class InstrumentedEventStore implements EventStore {
+  private readonly tracer: Tracer;
+  private readonly appendDuration: Histogram<Attributes>;
+  private readonly completed: Counter<Attributes>;
+  private readonly outcomeDuration: Histogram<Attributes>;
+  private readonly requestedAt = new Map<string, number>();
+
+  constructor(
+    private readonly inner: EventStore,
+    private readonly service: ApprovalsService,
+    private readonly storeKind: string,
+  ) {
+    this.tracer = tracerOf(service);
+    this.appendDuration = durationHistogram(MetricNames.ledgerAppendDuration, 'Time to append events to the ledger');
+    ({ completed: this.completed, duration: this.outcomeDuration } = outcomeInstruments());
+  }
+
+  appendToStream(streamId: string, events: NewEvent[], options?: { expectedRevision?: ExpectedRevision }): Promise<AppendResult> {
+    // Work started by a timer (an expiry) has no active span: continue the trace the events name.
+    const carried = trace.getSpan(context.active()) ? undefined : contextOf(events[0]?.metadata);
+    return inSpan(
+      this.tracer,
+      {
+        name: 'ledger.append',
+        kind: SpanKind.INTERNAL,
+        parent: carried,
+        attributes: {
+          [SERVICE_ATTRIBUTE]: this.service,
+          [ApprovalsAttributes.ledgerStore]: this.storeKind,
+          'approvals.stream.id': streamId,
+          [ApprovalsAttributes.eventType]: events.map((event) => event.type),
+        },
+      },
+      async (span) => {
+        const fields = traceFieldsOf();
+        const stamped = fields.traceparent ? events.map((event) => ({ ...event, metadata: { ...event.metadata, ...fields } })) : events;
+        const started = performance.now();
+        let result = 'ok';
+        try {
+          const appended = await this.inner.appendToStream(streamId, stamped, options);
+          if (!appended.appended) result = 'duplicate';
+          span.setAttribute('approvals.ledger.position', appended.position.toString());
+          if (appended.appended) this.observeOutcomes(streamId, stamped);
+          return appended;
+        } catch (error) {
+          result = error instanceof Error ? error.name : 'Error';
+          throw error;
+        } finally {
+          this.appendDuration.record((performance.now() - started) / 1000, {
+            [SERVICE_ATTRIBUTE]: this.service,
+            [ApprovalsAttributes.ledgerStore]: this.storeKind,
+            [ApprovalsAttributes.result]: result,
+          });
+        }
+      },
+    );
+  }
+
+  private observeOutcomes(streamId: string, events: NewEvent[]): void {
+    for (const event of events) {
+      if (event.type === 'ActionRequested') {
+        const at = instantOf(event.data, 'requestedAt');
+        if (at !== undefined) this.remember(streamId, at);
+        continue;
+      }
+      const outcome = outcomes[event.type];
+      if (!outcome) continue;
+      const attributes = { [ApprovalsAttributes.outcome]: outcome, [ApprovalsAttributes.decidedBy]: decidedBy(event) };
+      this.completed.add(1, attributes);
+      const decided = instantOf(event.data, outcomeInstantFields[outcome]!);
+      if (decided === undefined) continue;
+      const requested = this.requestedAt.get(streamId);
+      this.requestedAt.delete(streamId);
+      if (requested !== undefined) this.outcomeDuration.record(Math.max(0, decided - requested) / 1000, attributes);
+      else void this.recordFromStream(streamId, decided, attributes);
+    }
+  }
+
+  private remember(streamId: string, at: number): void {
+    if (this.requestedAt.size >= MAX_REMEMBERED) this.requestedAt.delete(this.requestedAt.keys().next().value!);
+    this.requestedAt.set(streamId, at);
+  }
+
+  /** The request was recorded before this process started: its stream's first event has the instant. */
+  private async recordFromStream(streamId: string, decided: number, attributes: Attributes): Promise<void> {
+    try {
+      const [first] = await this.inner.readStream(streamId, { maxCount: 1 });
+      const requested = first?.type === 'ActionRequested' ? instantOf(first.data, 'requestedAt') : undefined;
+      if (requested !== undefined) this.outcomeDuration.record(Math.max(0, decided - requested) / 1000, attributes);
+    } catch {
+      // A metric sample is not worth an error: the outcome itself is recorded.
+    }
+  }
+
+  readStream(...args: Parameters<EventStore['readStream']>): Promise<RecordedEvent[]> {
+    return this.inner.readStream(...args);
+  }
+
+  readAll(...args: Parameters<EventStore['readAll']>): Promise<RecordedEvent[]> {
+    return this.inner.readAll(...args);
+  }
+
+  headPosition(): Promise<bigint> {
+    return this.inner.headPosition();
+  }
+
+  subscribeToAll(...args: Parameters<EventStore['subscribeToAll']>): ReturnType<EventStore['subscribeToAll']> {
+    return this.inner.subscribeToAll(...args);
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}

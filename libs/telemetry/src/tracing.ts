@@ -1,0 +1,100 @@
+import type { Attributes, Context, Span, SpanKind, Tracer } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
+
+/** W3C trace context as a message, an event or a call carries it. */
+export interface TraceFields {
+  traceparent?: string | undefined;
+  tracestate?: string | undefined;
+}
+
+/** Our five services; each has its own tracer, so their spans stay apart in embedded mode too. */
+export type ApprovalsService = 'intake' | 'policy-evaluator' | 'decision' | 'notifier' | 'audit-projector';
+
+/** Attribute naming the service a span belongs to (five share one process in embedded mode). */
+export const SERVICE_ATTRIBUTE = 'approvals.service';
+
+/** The tracer of one of our services (instrumentation scope `approvals.<service>`). */
+export const tracerOf = (service: ApprovalsService): Tracer => trace.getTracer(`approvals.${service}`);
+
+/** The context that W3C fields carry, or undefined when they carry none (or tracing is off). */
+export function contextOf(fields: TraceFields | undefined): Context | undefined {
+  if (!fields?.traceparent) return undefined;
+  const carrier: Record<string, string> = { traceparent: fields.traceparent };
+  if (fields.tracestate) carrier['tracestate'] = fields.tracestate;
+  const extracted = propagation.extract(ROOT_CONTEXT, carrier);
+  return trace.getSpanContext(extracted) ? extracted : undefined;
+}
+
+/** The W3C fields of a context's span; {} when it has no recording span (tracing off, no work in progress). */
+export function traceFieldsOf(ctx: Context = context.active()): TraceFields {
+  if (!trace.getSpan(ctx)?.isRecording()) return {};
+  const carrier: Record<string, string> = {};
+  propagation.inject(ctx, carrier);
+  return { ...(carrier['traceparent'] ? { traceparent: carrier['traceparent'] } : {}), ...(carrier['tracestate'] ? { tracestate: carrier['tracestate'] } : {}) };
+}
+
+/**
+ * The trace context that new messages and events of the current work carry: the active span's
+ * when one records, else what the caller supplied (an agent's traceparent is kept with tracing off).
+ */
+export function currentTraceFields(fallback: TraceFields = {}): TraceFields {
+  const active = traceFieldsOf();
+  return active.traceparent ? active : fallback;
+}
+
+/**
+ * Makes a bus message carry the active span as its trace context, so whatever its handlers
+ * record or publish continues this span. Does nothing without a recording span.
+ */
+export function stampActiveTrace(message: unknown): void {
+  const metadata = (message as { metadata?: unknown } | null | undefined)?.metadata;
+  if (typeof metadata !== 'object' || metadata === null) return;
+  const fields = traceFieldsOf();
+  if (!fields.traceparent) return;
+  const target = metadata as Record<string, unknown>;
+  target['traceparent'] = fields.traceparent;
+  if (fields.tracestate) target['tracestate'] = fields.tracestate;
+  else delete target['tracestate'];
+}
+
+/** The W3C fields in a bus message's metadata. */
+export function traceFieldsOfMessage(message: unknown): TraceFields {
+  const metadata = (message as { metadata?: { traceparent?: unknown; tracestate?: unknown } } | null | undefined)?.metadata;
+  return {
+    ...(typeof metadata?.traceparent === 'string' ? { traceparent: metadata.traceparent } : {}),
+    ...(typeof metadata?.tracestate === 'string' ? { tracestate: metadata.tracestate } : {}),
+  };
+}
+
+export interface SpanSpec {
+  name: string;
+  kind?: SpanKind;
+  attributes?: Attributes;
+  /** The parent; the active context when absent. */
+  parent?: Context | undefined;
+}
+
+/**
+ * Runs `work` inside a new span (ended when it settles; a failure is recorded on it). With
+ * tracing off the API hands out a non-recording span and this is a plain call.
+ */
+export function inSpan<T>(tracer: Tracer, spec: SpanSpec, work: (span: Span) => Promise<T>): Promise<T> {
+  const parent = spec.parent ?? context.active();
+  const span = tracer.startSpan(spec.name, { ...(spec.kind !== undefined ? { kind: spec.kind } : {}), ...(spec.attributes ? { attributes: spec.attributes } : {}) }, parent);
+  return context.with(trace.setSpan(parent, span), async () => {
+    try {
+      return await work(span);
+    } catch (error) {
+      failed(span, error);
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+/** Marks a span as failed with the error's message (never its stack: spans leave the process). */
+export function failed(span: Span, error: unknown): void {
+  span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+  span.setAttribute('error.type', error instanceof Error ? error.name : 'Error');
+}

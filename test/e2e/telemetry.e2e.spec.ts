@@ -1,0 +1,206 @@
+import { randomBytes } from 'node:crypto';
+import { Metadata } from '@grpc/grpc-js';
+import type { ApprovalsClient } from '@approvals/platform';
+import { unary } from '@approvals/platform';
+import type { ReceivedMetric, ReceivedSpan, TestSystem } from '@approvals/testing';
+import { OtlpReceiver, modes, startSystem } from '@approvals/testing';
+import { actionRequest, awaitOutcome, clientAs, eventually } from './support';
+
+jest.setTimeout(120_000);
+
+const services = ['intake', 'policy-evaluator', 'decision', 'notifier', 'audit-projector'] as const;
+const rpcServices: Record<string, string> = {
+  'approvals.v1.IntakeService': 'intake',
+  'approvals.v1.DecisionsService': 'notifier',
+  'approvals.v1.AuditService': 'audit-projector',
+};
+
+/** The service a span belongs to: its process's (distributed), else the one our spans name, else the gRPC service's. */
+function serviceOf(span: ReceivedSpan): string | undefined {
+  const resource = String(span.resource['service.name'] ?? '');
+  if (resource.startsWith('approvals-')) return resource.slice('approvals-'.length);
+  const named = span.attributes['approvals.service'];
+  if (typeof named === 'string') return named;
+  const rpc = span.attributes['rpc.service'];
+  return typeof rpc === 'string' ? rpcServices[rpc] : undefined;
+}
+
+/** A W3C trace context of the agent's own, as an instrumented agent would send it. */
+function agentTrace(): { traceId: string; spanId: string; metadata: Metadata } {
+  const traceId = randomBytes(16).toString('hex');
+  const spanId = randomBytes(8).toString('hex');
+  const metadata = new Metadata();
+  metadata.set('traceparent', `00-${traceId}-${spanId}-01`);
+  return { traceId, spanId, metadata };
+}
+
+/** The chain of ancestors of a span within its trace, nearest first. */
+function ancestors(span: ReceivedSpan, byId: Map<string, ReceivedSpan>): ReceivedSpan[] {
+  const chain: ReceivedSpan[] = [];
+  for (let parent = byId.get(span.parentSpanId); parent; parent = byId.get(parent.parentSpanId)) chain.push(parent);
+  return chain;
+}
+
+const pointsOf = (metric: ReceivedMetric, attributes: Record<string, unknown>) =>
+  metric.points.filter((point) => Object.entries(attributes).every(([key, value]) => point.attributes[key] === value));
+
+// One action through every service as one trace, exported over OTLP/HTTP to a real receiver on
+// loopback: protobuf from the embedded server, JSON from the five distributed services.
+describe.each(modes)('%s mode: OpenTelemetry end to end', (mode) => {
+  let receiver: OtlpReceiver;
+  let system: TestSystem;
+  let agent: ApprovalsClient;
+  let alice: ApprovalsClient;
+
+  beforeAll(async () => {
+    receiver = await OtlpReceiver.start();
+    system = await startSystem(mode, {
+      env: {
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+        OTEL_EXPORTER_OTLP_PROTOCOL: mode === 'embedded' ? 'http/protobuf' : 'http/json',
+        OTEL_BSP_SCHEDULE_DELAY: '200',
+        OTEL_METRIC_EXPORT_INTERVAL: '500',
+      },
+    });
+    agent = clientAs(system.addresses, 'agent-reporting');
+    alice = clientAs(system.addresses, 'alice');
+  });
+
+  afterAll(async () => {
+    agent?.close();
+    alice?.close();
+    await system?.dispose();
+    await receiver?.close();
+  });
+
+  it('follows an action needing approval through all five services as one trace, in causal order', async () => {
+    const { traceId, spanId, metadata } = agentTrace();
+    const request = actionRequest({ action: 'db.export', parametersJson: JSON.stringify({ rows: 5000 }) });
+    const created = await unary(agent.intake, 'RequestAction', request, metadata);
+
+    const has = (spans: ReceivedSpan[], name: string) => spans.some((span) => span.name.startsWith(name));
+    const spans = await receiver.waitForSpans((all) => {
+      const trace = all.filter((span) => span.traceId === traceId);
+      return ['policy.evaluate', 'notification.deliver', 'audit.project', 'ledger.append'].every((name) => has(trace, name)) &&
+        trace.filter((span) => span.name === 'audit.project').length >= 4;
+    }, 30_000).then((all) => all.filter((span) => span.traceId === traceId));
+
+    // Every service has spans in the agent's trace.
+    for (const service of services) expect(spans.some((span) => serviceOf(span) === service)).toBe(true);
+    if (mode === 'distributed') {
+      expect(new Set(spans.map((span) => span.resource['service.name']))).toEqual(new Set(services.map((s) => `approvals-${s}`)));
+    }
+
+    // One trace: every span hangs off the agent's span or another span of it.
+    const byId = new Map(spans.map((span) => [span.spanId, span]));
+    for (const span of spans) expect([spanId, ...byId.keys()]).toContain(span.parentSpanId);
+    // Children never start before their parents.
+    for (const span of spans) {
+      const parent = byId.get(span.parentSpanId);
+      if (parent) expect(span.startTimeUnixNano).toBeGreaterThanOrEqual(parent.startTimeUnixNano);
+    }
+
+    // Causal order: intake's call, the decision's first append, the policy, the decision's next
+    // appends, then the notifier's delivery; the projector follows each recorded event.
+    const rpc = spans.find((span) => span.kind === 2 && String(span.attributes['rpc.method']) === 'RequestAction');
+    const appendOf = (type: string) => spans.find((span) => span.name === 'ledger.append' && (span.attributes['approvals.event.type'] as string[]).includes(type));
+    const requested = appendOf('ActionRequested');
+    const evaluated = appendOf('PolicyEvaluated');
+    const evaluation = spans.find((span) => span.name === 'policy.evaluate');
+    const delivery = spans.find((span) => span.name.startsWith('notification.deliver'));
+    expect([rpc, requested, evaluated, evaluation, delivery].every(Boolean)).toBe(true);
+    expect(ancestors(requested!, byId)).toContain(rpc);
+    expect(ancestors(evaluation!, byId)).toContain(requested);
+    // The evaluator publishes its result after evaluating, from the message's processing span.
+    expect(ancestors(evaluated!, byId)).toContain(byId.get(evaluation!.parentSpanId));
+    expect(evaluated!.startTimeUnixNano).toBeGreaterThanOrEqual(evaluation!.endTimeUnixNano);
+    expect(ancestors(delivery!, byId).some((span) => span.name === 'ledger.append')).toBe(true);
+    expect(evaluation!.attributes['approvals.policy.outcome']).toBe('REQUIRE_APPROVAL');
+    const projected = spans.filter((span) => span.name === 'audit.project');
+    expect(projected.find((span) => span.attributes['approvals.event.type'] === 'ActionRequested')!.parentSpanId).toBe(requested!.spanId);
+    // Kafka hops are traced by the official kafkajs instrumentation; the in-process bus by ours.
+    const consumers = spans.filter((span) => span.kind === 5);
+    expect(consumers.length).toBeGreaterThan(0);
+    expect(consumers.every((span) => span.attributes['messaging.system'] === (mode === 'distributed' ? 'kafka' : 'approvals_in_process') || span.name === 'audit.project')).toBe(true);
+
+    // The ledger carries the trace: the auditors' timeline shows it per event.
+    const timeline = await eventually(
+      () => unary(alice.audit, 'GetTimeline', { actionId: created.actionId }),
+      (t) => t.entries.some((entry) => entry.type === 'ApprovalNotified'),
+    );
+    expect(timeline.entries.map((entry) => [entry.type, entry.traceId])).toEqual(timeline.entries.map((entry) => [entry.type, traceId]));
+
+    // Logs of that work carry its trace and span ids.
+    const logged = system.logs
+      .split('\n')
+      .map((line) => line.replace(/^\[[^\]]+\] /, '')) // distributed mode names the process first
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((line) => line['trace_id'] === traceId);
+    expect(logged.length).toBeGreaterThan(0);
+    expect(logged.every((line) => typeof line['span_id'] === 'string')).toBe(true);
+    expect(logged.some((line) => byId.has(line['span_id'] as string))).toBe(true);
+
+    // Metrics: one approval waiting, then none once alice approves; the outcome is counted as human-approved.
+    await receiver.waitForMetric('approvals.approvals.pending', (metric) => metric.points.some((point) => point.value === 1));
+    const vote = agentTrace();
+    await unary(alice.decisions, 'CastVote', { actionId: created.actionId, decision: 'APPROVE', comment: 'fine' }, vote.metadata);
+    const outcome = await awaitOutcome(agent, created.actionId);
+    expect(outcome.action?.status).toBe('APPROVED');
+    const completed = await receiver.waitForMetric('approvals.actions.completed', (metric) =>
+      pointsOf(metric, { 'approvals.outcome': 'approved', 'approvals.decided_by': 'human' }).some((point) => point.value === 1),
+    );
+    expect(completed.kind).toBe('sum');
+    const latency = await receiver.waitForMetric('approvals.action.outcome.duration', (metric) =>
+      pointsOf(metric, { 'approvals.decided_by': 'human' }).some((point) => point.count === 1),
+    );
+    expect(pointsOf(latency, { 'approvals.decided_by': 'human' })[0]!.sum).toBeGreaterThan(0);
+    await receiver.waitForMetric('approvals.approvals.pending', (metric) => metric.points.at(-1)?.value === 0);
+
+    // The vote is its own trace (a person's act), and the events it caused carry it.
+    const after = await eventually(
+      () => unary(alice.audit, 'GetTimeline', { actionId: created.actionId }),
+      (t) => t.entries.some((entry) => entry.type === 'ActionApproved'),
+    );
+    for (const type of ['VoteCast', 'ActionApproved']) expect(after.entries.find((entry) => entry.type === type)?.traceId).toBe(vote.traceId);
+  });
+
+  it('traces an auto-allowed action end to end and measures it', async () => {
+    const { traceId, metadata } = agentTrace();
+    const created = await unary(agent.intake, 'RequestAction', actionRequest({ action: 'db.read' }), metadata);
+    const outcome = await awaitOutcome(agent, created.actionId);
+    expect(outcome.action?.status).toBe('APPROVED');
+
+    const timeline = await eventually(
+      () => unary(alice.audit, 'GetTimeline', { actionId: created.actionId }),
+      (t) => t.entries.length >= 4,
+    );
+    expect(timeline.entries.map((entry) => [entry.type, entry.traceId])).toEqual([
+      ['ActionRequested', traceId],
+      ['PolicyEvaluated', traceId],
+      ['ActionApproved', traceId],
+      ['ExecutionGrantIssued', traceId],
+    ]);
+    await receiver.waitForSpans((all) => all.some((span) => span.traceId === traceId && span.name === 'audit.project' && span.attributes['approvals.event.type'] === 'ExecutionGrantIssued'));
+
+    const completed = await receiver.waitForMetric('approvals.actions.completed', (metric) =>
+      pointsOf(metric, { 'approvals.outcome': 'approved', 'approvals.decided_by': 'policy' }).some((point) => point.value === 1),
+    );
+    expect(completed.resource['service.name']).toBe(mode === 'distributed' ? 'approvals-decision' : 'approvals');
+    const evaluations = await receiver.waitForMetric('approvals.policy.evaluation.duration', (metric) =>
+      pointsOf(metric, { 'approvals.policy.outcome': 'ALLOW' }).some((point) => (point.count ?? 0) >= 1),
+    );
+    expect(evaluations.unit).toBe('s');
+    await receiver.waitForMetric('approvals.ledger.append.duration', (metric) => metric.points.some((point) => (point.count ?? 0) >= 4));
+    await receiver.waitForMetric('approvals.projector.lag.events', (metric) => metric.points.some((point) => point.value === 0));
+    if (mode === 'distributed') {
+      const lag = await receiver.waitForMetric('approvals.bus.consumer.lag', (metric) => metric.points.length > 0);
+      expect(lag.points.every((point) => point.attributes['messaging.system'] === 'kafka' && typeof point.attributes['messaging.destination.name'] === 'string')).toBe(true);
+    }
+
+    // The same metrics for Prometheus, on the decision service's HTTP port.
+    const scraped = await (await fetch(`${system.decisionHttpUrl}/metrics`)).text();
+    expect(scraped).toMatch(/approvals_actions_completed_total\{[^}]*approvals_outcome="approved"[^}]*approvals_decided_by="policy"[^}]*\} [1-9]/);
+    expect(scraped).toContain('# TYPE approvals_action_outcome_duration histogram');
+  });
+});
