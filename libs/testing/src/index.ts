@@ -11,3 +11,4 @@ export * from './test-pki';
 export * from './slack-double';
 export * from './teams-double';
 export * from './otlp-receiver';
+export * from './in-memory-telemetry';
