@@ -163,6 +163,10 @@ describe.each(modes)('%s mode: OpenTelemetry end to end', (mode) => {
       (t) => t.entries.some((entry) => entry.type === 'ActionApproved'),
     );
     for (const type of ['VoteCast', 'ActionApproved']) expect(after.entries.find((entry) => entry.type === type)?.traceId).toBe(vote.traceId);
+    // ... and links back to the trace of the request.
+    const voteSpans = await receiver.waitForSpans((all) => all.some((span) => span.traceId === vote.traceId && span.name === 'ledger.append'));
+    const voteAppend = voteSpans.find((span) => span.traceId === vote.traceId && span.name === 'ledger.append')!;
+    expect(voteAppend.links.map((link) => link.traceId)).toEqual([traceId]);
   });
 
   it('traces an auto-allowed action end to end and measures it', async () => {

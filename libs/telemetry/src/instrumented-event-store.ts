@@ -1,4 +1,4 @@
-import type { Attributes, Counter, Histogram, Tracer } from '@opentelemetry/api';
+import type { Attributes, Counter, Histogram, SpanContext, Tracer } from '@opentelemetry/api';
 import { SpanKind, context, trace } from '@opentelemetry/api';
 import type { AppendResult, EventStore, ExpectedRevision, NewEvent, RecordedEvent } from '@approvals/application';
 import { ApprovalsAttributes, MetricNames, durationHistogram, outcomeInstruments } from './approvals-metrics';
@@ -38,8 +38,15 @@ const instantOf = (data: unknown, field: string): number | undefined => {
 
 const outcomeInstantFields: Record<string, string> = { approved: 'approvedAt', denied: 'deniedAt', expired: 'expiredAt', cancelled: 'cancelledAt' };
 
-/** Remembered request instants, bounded: after a restart the first event of the stream tells. */
+/** Remembered requests, bounded: after a restart the first event of the stream tells the instant. */
 const MAX_REMEMBERED = 100_000;
+
+/** What this process remembers of an action it recorded the request of. */
+interface KnownRequest {
+  requestedAt: number | undefined;
+  /** The span that recorded the request: later work on the action in other traces links to it. */
+  origin: SpanContext | undefined;
+}
 
 /**
  * The ledger as a service writes it, observed: each append is a span (`ledger.append`) whose
@@ -51,7 +58,7 @@ export class InstrumentedEventStore implements EventStore {
   private readonly appendDuration: Histogram<Attributes>;
   private readonly completed: Counter<Attributes>;
   private readonly outcomeDuration: Histogram<Attributes>;
-  private readonly requestedAt = new Map<string, number>();
+  private readonly requests = new Map<string, KnownRequest>();
 
   constructor(
     private readonly inner: EventStore,
@@ -80,6 +87,10 @@ export class InstrumentedEventStore implements EventStore {
         },
       },
       async (span) => {
+        // A person's vote, an expiry or an execution report is work of its own, in its own trace:
+        // link it to the trace of the request, so an SRE can go from one to the other.
+        const origin = this.requests.get(streamId)?.origin;
+        if (origin && origin.traceId !== span.spanContext().traceId) span.addLink({ context: origin, attributes: { 'approvals.link': 'action.request' } });
         const fields = traceFieldsOf();
         const stamped = fields.traceparent ? events.map((event) => ({ ...event, metadata: { ...event.metadata, ...fields } })) : events;
         const started = performance.now();
@@ -107,8 +118,8 @@ export class InstrumentedEventStore implements EventStore {
   private observeOutcomes(streamId: string, events: NewEvent[]): void {
     for (const event of events) {
       if (event.type === 'ActionRequested') {
-        const at = instantOf(event.data, 'requestedAt');
-        if (at !== undefined) this.remember(streamId, at);
+        const origin = contextOf(event.metadata);
+        this.remember(streamId, { requestedAt: instantOf(event.data, 'requestedAt'), origin: origin ? trace.getSpanContext(origin) : undefined });
         continue;
       }
       const outcome = outcomes[event.type];
@@ -117,16 +128,15 @@ export class InstrumentedEventStore implements EventStore {
       this.completed.add(1, attributes);
       const decided = instantOf(event.data, outcomeInstantFields[outcome]!);
       if (decided === undefined) continue;
-      const requested = this.requestedAt.get(streamId);
-      this.requestedAt.delete(streamId);
-      if (requested !== undefined) this.outcomeDuration.record(Math.max(0, decided - requested) / 1000, attributes);
+      const known = this.requests.get(streamId);
+      if (known?.requestedAt !== undefined) this.outcomeDuration.record(Math.max(0, decided - known.requestedAt) / 1000, attributes);
       else void this.recordFromStream(streamId, decided, attributes);
     }
   }
 
-  private remember(streamId: string, at: number): void {
-    if (this.requestedAt.size >= MAX_REMEMBERED) this.requestedAt.delete(this.requestedAt.keys().next().value!);
-    this.requestedAt.set(streamId, at);
+  private remember(streamId: string, request: KnownRequest): void {
+    if (this.requests.size >= MAX_REMEMBERED) this.requests.delete(this.requests.keys().next().value!);
+    this.requests.set(streamId, request);
   }
 
   /** The request was recorded before this process started: its stream's first event has the instant. */

@@ -50,6 +50,20 @@ describe('InstrumentedEventStore', () => {
     expect(append.parentSpanContext?.spanId).toBe('00f067aa0ba902b7');
   });
 
+  it("links later work on an action, in a trace of its own, to the trace of the action's request", async () => {
+    await store.appendToStream(stream, [event('ActionRequested', { requestedAt: '2026-01-01T00:00:00.000Z' }, { traceparent: AGENT_TRACEPARENT })]);
+    const request = telemetry.spans.find((span) => span.name === 'ledger.append')!;
+    telemetry.reset();
+    await trace.getTracer('test').startActiveSpan('CastVote', async (vote) => {
+      await store.appendToStream(stream, [event('VoteCast', {})]);
+      vote.end();
+    });
+    const voted = telemetry.spans.find((span) => span.name === 'ledger.append')!;
+    expect(voted.spanContext().traceId).not.toBe(AGENT_TRACE);
+    expect(voted.links.map((link) => link.context.spanId)).toEqual([request.spanContext().spanId]);
+    expect(voted.links[0]!.context.traceId).toBe(AGENT_TRACE);
+  });
+
   it('counts final outcomes by who decided and measures the time from the request', async () => {
     await store.appendToStream(stream, [event('ActionRequested', { requestedAt: '2026-01-01T00:00:00.000Z' })]);
     await store.appendToStream(stream, [event('PolicyEvaluated', {})]);
