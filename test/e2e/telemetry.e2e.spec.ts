@@ -123,6 +123,13 @@ describe.each(modes)('%s mode: OpenTelemetry end to end', (mode) => {
     expect(consumers.length).toBeGreaterThan(0);
     expect(consumers.every((span) => span.attributes['messaging.system'] === (mode === 'distributed' ? 'kafka' : 'approvals_in_process') || span.name === 'audit.project')).toBe(true);
 
+    // With the ledger on PostgreSQL, its statements are spans of the appends (official pg instrumentation).
+    if (mode === 'distributed') {
+      const statements = spans.filter((span) => span.scope.name === '@opentelemetry/instrumentation-pg');
+      expect(statements.length).toBeGreaterThan(0);
+      expect(statements.some((span) => ancestors(span, byId).includes(requested!))).toBe(true);
+    }
+
     // The ledger carries the trace: the auditors' timeline shows it per event.
     const timeline = await eventually(
       () => unary(alice.audit, 'GetTimeline', { actionId: created.actionId }),
