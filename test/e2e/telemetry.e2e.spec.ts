@@ -11,7 +11,7 @@ jest.setTimeout(120_000);
 const services = ['intake', 'policy-evaluator', 'decision', 'notifier', 'audit-projector'] as const;
 const rpcServices: Record<string, string> = {
   'approvals.v1.IntakeService': 'intake',
-  'approvals.v1.DecisionsService': 'notifier',
+  'approvals.v1.DecisionService': 'notifier',
   'approvals.v1.AuditService': 'audit-projector',
 };
 
@@ -149,7 +149,7 @@ describe.each(modes)('%s mode: OpenTelemetry end to end', (mode) => {
     expect(logged.some((line) => byId.has(line['span_id'] as string))).toBe(true);
 
     // Metrics: one approval waiting, then none once alice approves; the outcome is counted as human-approved.
-    await receiver.waitForMetric('approvals.approvals.pending', (metric) => metric.points.some((point) => point.value === 1));
+    await receiver.waitForMetric('approvals.approval_requests.pending', (metric) => metric.points.some((point) => point.value === 1));
     const vote = agentTrace();
     await unary(alice.decisions, 'CastVote', { actionId: created.actionId, decision: 'APPROVE', comment: 'fine' }, vote.metadata);
     const outcome = await awaitOutcome(agent, created.actionId);
@@ -162,7 +162,7 @@ describe.each(modes)('%s mode: OpenTelemetry end to end', (mode) => {
       pointsOf(metric, { 'approvals.decided_by': 'human' }).some((point) => point.count === 1),
     );
     expect(pointsOf(latency, { 'approvals.decided_by': 'human' })[0]!.sum).toBeGreaterThan(0);
-    await receiver.waitForMetric('approvals.approvals.pending', (metric) => metric.points.at(-1)?.value === 0);
+    await receiver.waitForMetric('approvals.approval_requests.pending', (metric) => metric.points.at(-1)?.value === 0);
 
     // The vote is its own trace (a person's act), and the events it caused carry it.
     const after = await eventually(

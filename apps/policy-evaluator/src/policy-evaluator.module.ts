@@ -5,7 +5,7 @@ import { PolicyActivations, PolicyEvaluationHandler, PolicySetReloader } from '@
 import type { AppConfig, Logger } from '@approvals/platform';
 import { PolicyDirWatcher, PolicyEngineThread } from '@approvals/platform';
 import { CLOCK, CONFIG, EVENT_STORE, IDS, LOGGER, MESSAGE_PUBLISHER } from '@approvals/nest-platform';
-import { instrumentPolicyEngine } from '@approvals/telemetry';
+import { InstrumentedEventStore, instrumentPolicyEngine } from '@approvals/telemetry';
 import { PolicyEvaluatorBusController } from './policy-evaluator.bus.controller';
 
 const POLICY_ENGINE = Symbol('PolicyEngine');
@@ -32,7 +32,7 @@ const RELOADER = Symbol('PolicySetReloader');
     {
       provide: RELOADER,
       useFactory: (engine: PolicyEngineThread, store: EventStore, clock: Clock, ids: IdGenerator, config: AppConfig, logger: Logger) =>
-        new PolicySetReloader(engine, new PolicyActivations(store, clock, ids, 'policy-evaluator'), config.policyDir, {
+        new PolicySetReloader(engine, new PolicyActivations(new InstrumentedEventStore(store, 'policy-evaluator', config.ledger.store), clock, ids, 'policy-evaluator'), config.policyDir, {
           activated: (from, to, trigger) => logger.info({ fromVersion: from, toVersion: to, trigger }, 'policy set activated'),
           unchanged: (version, trigger) => logger.info({ policyVersion: version, trigger }, 'policy set unchanged'),
           rejected: (message, running, trigger) =>

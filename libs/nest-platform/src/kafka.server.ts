@@ -96,7 +96,11 @@ export class KafkaServer extends BusServer implements DeadLetterRecord {
       this.joined = true;
       this.log.info({ assigned: event.payload.memberAssignment }, 'joined the consumer group');
     });
-    consumer.on(consumer.events.REBALANCING, () => (this.joined = false));
+    consumer.on(consumer.events.REBALANCING, () => {
+      this.joined = false;
+      // Partitions may move to another member: its lag is theirs to report now.
+      this.offsetLag.clear();
+    });
     consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
       this.offsetLag.set(`${payload.topic}\u0000${payload.partition}`, { topic: payload.topic, partition: payload.partition, lag: Number(payload.offsetLag) });
     });

@@ -8,7 +8,7 @@ export const MetricNames = {
   /** From the agent's request to the final outcome (auto-decided vs human-approved apart). */
   outcomeDuration: 'approvals.action.outcome.duration',
   /** Approval requests waiting for people right now. */
-  pendingApprovals: 'approvals.approvals.pending',
+  pendingApprovals: 'approvals.approval_requests.pending',
   /** One Cedar evaluation, by result. */
   policyEvaluationDuration: 'approvals.policy.evaluation.duration',
   /** One append to the ledger, by store and result. */
@@ -16,7 +16,7 @@ export const MetricNames = {
   /** Ledger events the audit projection has not applied yet. */
   projectorLagEvents: 'approvals.projector.lag.events',
   /** Age of the oldest ledger event the audit projection has not applied yet (0 when caught up). */
-  projectorLag: 'approvals.projector.lag',
+  projectorLag: 'approvals.projector.lag.time',
   /** Messages of a Kafka partition this service's consumer group has not processed yet. */
   consumerLag: 'approvals.bus.consumer.lag',
   /** Deliveries to approvers' channels, by channel and result. */

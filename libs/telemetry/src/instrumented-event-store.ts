@@ -71,7 +71,7 @@ export class InstrumentedEventStore implements EventStore {
   }
 
   appendToStream(streamId: string, events: NewEvent[], options?: { expectedRevision?: ExpectedRevision }): Promise<AppendResult> {
-    // Work started by a timer (an expiry) has no active span: continue the trace the events name.
+    // Work outside any span (a timer's) continues the trace its events name, if they name one.
     const carried = trace.getSpan(context.active()) ? undefined : contextOf(events[0]?.metadata);
     return inSpan(
       this.tracer,

@@ -43,7 +43,7 @@ describe('InstrumentedEventStore', () => {
     expect(recorded!.metadata.traceparent).toBe(`00-${work.spanContext().traceId}-${append.spanContext().spanId}-01`);
   });
 
-  it('continues the trace the events name when no work is in progress (an expiry fired by a timer)', async () => {
+  it('continues the trace the events name when no work is in progress (work started by a timer)', async () => {
     await store.appendToStream(stream, [event('ActionExpired', { expiredAt: '2026-01-01T00:05:00.000Z' }, { traceparent: AGENT_TRACEPARENT })]);
     const append = telemetry.spans.find((span) => span.name === 'ledger.append')!;
     expect(append.spanContext().traceId).toBe(AGENT_TRACE);

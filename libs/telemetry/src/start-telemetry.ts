@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
-import { metrics } from '@opentelemetry/api';
+import type { DiagLogger } from '@opentelemetry/api';
+import { DiagLogLevel, diag, metrics } from '@opentelemetry/api';
 import { OTLPMetricExporter as OtlpGrpcMetricExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
 import { OTLPMetricExporter as OtlpJsonMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPMetricExporter as OtlpProtoMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
@@ -11,6 +12,7 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { KafkaJsInstrumentation } from '@opentelemetry/instrumentation-kafkajs';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import type { Resource } from '@opentelemetry/resources';
 import { defaultResource, detectResources, envDetector, hostDetector, processDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import type { IMetricReader, PushMetricExporter } from '@opentelemetry/sdk-metrics';
@@ -52,16 +54,11 @@ const OTLP_METRIC_EXPORTERS = {
   grpc: () => new OtlpGrpcMetricExporter(),
 } satisfies Record<TelemetrySettings['metricsProtocol'], () => PushMetricExporter>;
 
-const positiveMs = (value: string | undefined, fallback: number): number => {
-  const parsed = Number(value);
-  return value !== undefined && Number.isFinite(parsed) && parsed > 0 ? parsed : fallback;
-};
-
 function metricReaders(settings: TelemetrySettings): { readers: IMetricReader[]; prometheus: PrometheusExporter | undefined } {
   const readers: IMetricReader[] = [];
   let prometheus: PrometheusExporter | undefined;
-  const interval = positiveMs(process.env['OTEL_METRIC_EXPORT_INTERVAL'], 60_000);
-  const timeout = Math.min(positiveMs(process.env['OTEL_METRIC_EXPORT_TIMEOUT'], 30_000), interval);
+  const interval = settings.metricExportIntervalMs;
+  const timeout = Math.min(settings.metricExportTimeoutMs, interval);
   for (const name of settings.metricExporters) {
     if (name === 'prometheus') {
       // Served by the service's own HTTP port on /metrics, not by a server of the exporter's.
@@ -102,6 +99,8 @@ function instrumentations() {
   const probes = new Set(['/healthz', '/readyz', '/metrics']);
   return [
     new HttpInstrumentation({ ignoreIncomingRequestHook: (request) => probes.has((request.url ?? '').split('?')[0] ?? '') }),
+    // fetch(): deliveries to Slack, Teams and webhooks.
+    new UndiciInstrumentation(),
     new GrpcInstrumentation(),
     new KafkaJsInstrumentation(),
     // Polling loops (catch-up subscriptions, the projector) run outside any request: no orphan spans for them.
@@ -109,6 +108,27 @@ function instrumentations() {
     // Trace and span ids on every log line written inside a span; the lines still go to stdout only.
     new PinoInstrumentation({ disableLogSending: true }),
   ];
+}
+
+/** How long a stop waits for the last exports: an unreachable collector must not hold up a shutdown. */
+const SHUTDOWN_DEADLINE_MS = 3000;
+
+/**
+ * The SDK's own complaints (an unreachable collector, a rejected export) as JSON lines on stderr,
+ * like the services' logs, each message at most once a minute: export failures repeat with every batch.
+ */
+function jsonDiagLogger(): DiagLogger {
+  const lastSaid = new Map<string, number>();
+  const write = (level: number, message: string, args: unknown[]) => {
+    const now = Date.now();
+    const key = message.slice(0, 80);
+    if ((lastSaid.get(key) ?? -Infinity) > now - 60_000) return;
+    lastSaid.set(key, now);
+    const detail = args.map((arg) => (arg instanceof Error ? arg.message : typeof arg === 'string' ? arg : JSON.stringify(arg))).join(' ');
+    process.stderr.write(`${JSON.stringify({ level, time: now, name: 'opentelemetry', msg: detail ? `${message} ${detail}` : message })}\n`);
+  };
+  const quiet = () => undefined;
+  return { error: (m, ...a) => write(50, m, a), warn: (m, ...a) => write(40, m, a), info: quiet, debug: quiet, verbose: quiet };
 }
 
 let active: Telemetry | undefined;
@@ -129,6 +149,8 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     active = { serviceName: options.serviceName, mode: options.mode, settings, prometheus: undefined, shutdown: async () => undefined };
     return active;
   }
+  // OTEL_LOG_LEVEL, when set, is the SDK's own console logger (see NodeSDK); otherwise warnings and errors as JSON.
+  if (!process.env['OTEL_LOG_LEVEL']) diag.setLogger(jsonDiagLogger(), { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
   const base = defaultResource().merge(ourResource(options));
   const { readers, prometheus } = options.workerThread ? { readers: [], prometheus: undefined } : metricReaders(settings);
   let stop: () => Promise<void>;
@@ -156,7 +178,8 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     mode: options.mode,
     settings,
     prometheus,
-    shutdown: () => (stopping ??= stop().catch(() => undefined)),
+    shutdown: () =>
+      (stopping ??= Promise.race([stop().catch(() => undefined), new Promise<void>((resolve) => setTimeout(resolve, SHUTDOWN_DEADLINE_MS).unref())])),
   };
   return active;
 }

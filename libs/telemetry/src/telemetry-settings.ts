@@ -15,6 +15,9 @@ export interface TelemetrySettings {
   metricExporters: readonly MetricExporterName[];
   /** The OTLP encoding for metrics (traces: the SDK reads the same variables itself). */
   metricsProtocol: OtlpProtocol;
+  /** OTEL_METRIC_EXPORT_INTERVAL / _TIMEOUT: how often metrics are pushed, and how long one push may take. */
+  metricExportIntervalMs: number;
+  metricExportTimeoutMs: number;
 }
 
 const traceExporters = ['otlp', 'console', 'zipkin', 'none'] as const;
@@ -43,6 +46,13 @@ function oneOfEach<T extends string>(variable: string, value: string | undefined
   const bad = items.filter((item) => !(allowed as readonly string[]).includes(item));
   if (bad.length > 0) throw new TelemetryConfigError(`${variable}: unknown value ${bad.map((b) => `"${b}"`).join(', ')}; use ${allowed.join(', ')}`);
   return items as T[];
+}
+
+function positiveMs(variable: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value.trim() === '') return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed <= 0) throw new TelemetryConfigError(`${variable}: "${value}" is not a positive number of milliseconds`);
+  return parsed;
 }
 
 function oneOf<T extends string>(variable: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
@@ -76,7 +86,10 @@ export function telemetrySettings(env: NodeJS.ProcessEnv = process.env): Telemet
   if (ratio !== undefined && ratio.trim() !== '' && !(Number(ratio) >= 0 && Number(ratio) <= 1)) {
     throw new TelemetryConfigError(`OTEL_TRACES_SAMPLER_ARG: "${ratio}" is not a sampling ratio between 0 and 1`);
   }
-  if (disabled) return { disabled, tracing: false, metricExporters: [], metricsProtocol };
+  const metricExportIntervalMs = positiveMs('OTEL_METRIC_EXPORT_INTERVAL', env['OTEL_METRIC_EXPORT_INTERVAL'], 60_000);
+  const metricExportTimeoutMs = positiveMs('OTEL_METRIC_EXPORT_TIMEOUT', env['OTEL_METRIC_EXPORT_TIMEOUT'], 30_000);
+  const intervals = { metricExportIntervalMs, metricExportTimeoutMs };
+  if (disabled) return { disabled, tracing: false, metricExporters: [], metricsProtocol, ...intervals };
 
   const endpoint = (name: string) => Boolean(env[name]?.trim());
   const tracing =
@@ -90,5 +103,6 @@ export function telemetrySettings(env: NodeJS.ProcessEnv = process.env): Telemet
     tracing,
     metricExporters: chosen.includes('none') ? [] : chosen.filter((name): name is MetricExporterName => name !== 'none'),
     metricsProtocol,
+    ...intervals,
   };
 }

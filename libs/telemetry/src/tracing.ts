@@ -1,5 +1,5 @@
 import type { Attributes, Context, Span, SpanKind, Tracer } from '@opentelemetry/api';
-import { ROOT_CONTEXT, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanStatusCode, context, isSpanContextValid, propagation, trace } from '@opentelemetry/api';
 
 /** W3C trace context as a message, an event or a call carries it. */
 export interface TraceFields {
@@ -25,9 +25,13 @@ export function contextOf(fields: TraceFields | undefined): Context | undefined 
   return trace.getSpanContext(extracted) ? extracted : undefined;
 }
 
-/** The W3C fields of a context's span; {} when it has no recording span (tracing off, no work in progress). */
+/**
+ * The W3C fields of a context's span; {} without one (tracing off, no work in progress). An
+ * unsampled span's context travels too (flags 00): the action stays one trace, sampled or not.
+ */
 export function traceFieldsOf(ctx: Context = context.active()): TraceFields {
-  if (!trace.getSpan(ctx)?.isRecording()) return {};
+  const spanContext = trace.getSpanContext(ctx);
+  if (!spanContext || !isSpanContextValid(spanContext)) return {};
   const carrier: Record<string, string> = {};
   propagation.inject(ctx, carrier);
   return { ...(carrier['traceparent'] ? { traceparent: carrier['traceparent'] } : {}), ...(carrier['tracestate'] ? { tracestate: carrier['tracestate'] } : {}) };
@@ -35,7 +39,7 @@ export function traceFieldsOf(ctx: Context = context.active()): TraceFields {
 
 /**
  * The trace context that new messages and events of the current work carry: the active span's
- * when one records, else what the caller supplied (an agent's traceparent is kept with tracing off).
+ * when there is one, else what the caller supplied (an agent's traceparent is kept with tracing off).
  */
 export function currentTraceFields(fallback: TraceFields = {}): TraceFields {
   const active = traceFieldsOf();
@@ -44,7 +48,7 @@ export function currentTraceFields(fallback: TraceFields = {}): TraceFields {
 
 /**
  * Makes a bus message carry the active span as its trace context, so whatever its handlers
- * record or publish continues this span. Does nothing without a recording span.
+ * record or publish continues this span. Does nothing without an active span.
  */
 export function stampActiveTrace(message: unknown): void {
   const metadata = (message as { metadata?: unknown } | null | undefined)?.metadata;
