@@ -2,22 +2,24 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { ApprovalsClient, ServiceAddresses } from '@approvals/platform';
-import { createApprovalsClient, unary } from '@approvals/platform';
+import type { ServiceAddresses } from '@approvals/platform';
 import type { Mode } from '@approvals/testing';
 import { DistributedSystem, EmbeddedServer, distributedServices, repoRoot } from '@approvals/testing';
+import type { Row } from './closed-loop';
+import { measure as measureLevels } from './closed-loop';
 import type { KafkaFloor } from './kafka-floor';
 import { measureKafkaFloor } from './kafka-floor';
 import { benchLedgers } from './ledger-bench';
 import { benchPolicies } from './policy-bench';
-import { percentile } from './stats';
-import type { CpuGroup, CpuUsage } from './cpu-usage';
-import { cpuBetween, sampleCpu } from './cpu-usage';
+import type { CpuGroup } from './cpu-usage';
+import type { TelemetrySystem } from './telemetry-bench';
+import { benchTelemetry, telemetryReport } from './telemetry-bench';
 
 // Drives the real system over gRPC from this process: each worker asks for an auto-allowed action
 // and waits for its outcome, in a closed loop. Embedded mode is one server process; distributed
 // mode is the five service processes over the real Kafka broker, measured together with the
-// broker's own one-hop latency (the floor) in the same run.
+// broker's own one-hop latency (the floor) in the same run. The telemetry part measures the same
+// load with OpenTelemetry off and fully on (every trace sampled) and reports the throughput lost.
 
 const { values } = parseArgs({
   options: {
@@ -26,8 +28,15 @@ const { values } = parseArgs({
     /** Comma-separated load levels; each is measured in turn against the same system. */
     concurrency: { type: 'string', default: '1,4,16' },
     connections: { type: 'string', default: '4' },
-    /** Comma-separated parts to measure: the two modes end to end, and the ledger adapters. */
-    mode: { type: 'string', default: 'embedded,distributed,ledger,policy' },
+    /**
+     * Comma-separated parts to measure: the two modes end to end (embedded, distributed), telemetry
+     * off against on in those modes (telemetry), the ledger adapters (ledger), policy evaluation (policy).
+     */
+    mode: { type: 'string', default: 'embedded,distributed,telemetry,ledger,policy' },
+    /** Telemetry part: the systems compared, their load levels, and the runs per setting (alternating off and on). */
+    'telemetry-modes': { type: 'string', default: 'embedded,distributed' },
+    'telemetry-concurrency': { type: 'string', default: '1,16' },
+    rounds: { type: 'string', default: '2' },
     /** Policy part: evaluations measured per side (our engine, bare Cedar). */
     evaluations: { type: 'string', default: '100000' },
     /** Ledger part: single-event appends measured, and events in the ledger for the rebuild. */
@@ -35,19 +44,34 @@ const { values } = parseArgs({
     'rebuild-events': { type: 'string', default: '100000' },
     /** Drive an already running embedded server (e.g. one started with --cpu-prof) instead of starting one. */
     address: { type: 'string' },
-    /** Distributed mode: write a V8 CPU profile of each service to this folder (node --cpu-prof). */
+    /** Distributed and telemetry parts: write a V8 CPU profile of each server process to this folder (node --cpu-prof). */
     'cpu-prof': { type: 'string' },
   },
 });
 const seconds = Number(values.seconds);
 const warmupSeconds = Number(values.warmup);
-const levels = values.concurrency.split(',').map((v) => Number(v.trim()));
-if (levels.some((l) => !Number.isInteger(l) || l < 1)) throw new Error(`--concurrency must list positive integers, got ${values.concurrency}`);
+const levelsOf = (option: string, list: string) => {
+  const parsed = list.split(',').map((v) => Number(v.trim()));
+  if (parsed.some((l) => !Number.isInteger(l) || l < 1)) throw new Error(`--${option} must list positive integers, got ${list}`);
+  return parsed;
+};
+const levels = levelsOf('concurrency', values.concurrency);
+const telemetryLevels = levelsOf('telemetry-concurrency', values['telemetry-concurrency']);
+const rounds = Number(values.rounds);
+if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a positive integer, got ${values.rounds}`);
 const connections = Number(values.connections);
-const modes = values.mode.split(',').map((m) => m.trim()) as (Mode | 'ledger' | 'policy')[];
-if (modes.some((m) => !['embedded', 'distributed', 'ledger', 'policy'].includes(m))) {
-  throw new Error(`--mode must list embedded, distributed, ledger and/or policy, got ${values.mode}`);
+const modes = values.mode.split(',').map((m) => m.trim()) as (Mode | 'telemetry' | 'ledger' | 'policy')[];
+if (modes.some((m) => !['embedded', 'distributed', 'telemetry', 'ledger', 'policy'].includes(m))) {
+  throw new Error(`--mode must list embedded, distributed, telemetry, ledger and/or policy, got ${values.mode}`);
 }
+const telemetrySystems = values['telemetry-modes'].split(',').map((m) => m.trim()) as TelemetrySystem[];
+if (telemetrySystems.some((m) => !['embedded', 'distributed'].includes(m))) {
+  throw new Error(`--telemetry-modes must list embedded and/or distributed, got ${values['telemetry-modes']}`);
+}
+const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+
+const measure = (addresses: ServiceAddresses, apiKey: string, label: string, cpuGroups: CpuGroup[] = []): Promise<Row[]> =>
+  measureLevels({ addresses, apiKey, label, levels, seconds, warmupSeconds, connections, cpuGroups, log });
 
 /** Kafka hops between RequestAction and the outcome reaching AwaitDecision in distributed mode. */
 const distributedHops = [
@@ -58,96 +82,6 @@ const distributedHops = [
   'decision outbox -> intake: ActionApproved / ExecutionGrantIssued',
 ];
 
-
-async function worker(client: ApprovalsClient, worker: number, until: number, latencies: number[] | undefined, errors: string[]) {
-  let n = 0;
-  while (Date.now() < until) {
-    n += 1;
-    const started = process.hrtime.bigint();
-    try {
-      const created = await unary(client.intake, 'RequestAction', {
-        model: 'bench-model',
-        action: 'db.read',
-        resource: { kind: 'dataset', id: 'customers' },
-        environment: 'prod',
-        parametersJson: '{"columns":["id","country"]}',
-        justification: 'benchmark',
-        idempotencyKey: `bench-${process.pid}-${worker}-${n}-${Date.now()}`,
-      });
-      const outcome = await unary(client.intake, 'AwaitDecision', { actionId: created.actionId, timeoutMs: 5000 });
-      if (outcome.action?.status !== 'APPROVED') throw new Error(`unexpected outcome ${outcome.action?.status}`);
-      latencies?.push(Number(process.hrtime.bigint() - started) / 1e6);
-    } catch (error) {
-      errors.push((error as Error).message);
-    }
-  }
-}
-
-async function phase(clients: ApprovalsClient[], concurrency: number, durationMs: number, record: boolean) {
-  const latencies: number[] = [];
-  const errors: string[] = [];
-  const until = Date.now() + durationMs;
-  const started = Date.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, (_, i) => worker(clients[i % clients.length]!, i, until, record ? latencies : undefined, errors)),
-  );
-  return { latencies: latencies.sort((a, b) => a - b), errors, elapsedMs: Date.now() - started };
-}
-
-interface Row {
-  concurrency: number;
-  seconds: number;
-  completed: number;
-  errors: number;
-  firstError: string | undefined;
-  throughputPerSecond: number;
-  latencyMs: { p50: number; p90: number; p99: number; max: number };
-  /** CPU milliseconds per completed action, by process group, measured over the level. */
-  cpuMsPerAction?: Record<string, number>;
-  /** Busy share of the machine's cores over the level. */
-  machineBusy?: number;
-}
-
-async function measure(addresses: ServiceAddresses, apiKey: string, label: string, cpuGroups: CpuGroup[] = []): Promise<Row[]> {
-  const clients = Array.from({ length: connections }, (_, i) =>
-    createApprovalsClient({ address: addresses, apiKey, channelOptions: { 'grpc.channel_id': i } as never }),
-  );
-  try {
-    process.stderr.write(`[bench] ${label}: warm-up ${warmupSeconds} s ...\n`);
-    await phase(clients, Math.max(...levels), warmupSeconds * 1000, false);
-    const rows: Row[] = [];
-    for (const concurrency of levels) {
-      process.stderr.write(`[bench] ${label}: measuring ${seconds} s with ${concurrency} concurrent agents over ${connections} connections ...\n`);
-      const before = sampleCpu(cpuGroups);
-      const { latencies, errors, elapsedMs } = await phase(clients, concurrency, seconds * 1000, true);
-      const cpu: CpuUsage = cpuBetween(before, sampleCpu(cpuGroups));
-      const perAction = (ms: number) => Number((ms / Math.max(1, latencies.length)).toFixed(2));
-      rows.push({
-        ...(cpuGroups.length > 0
-          ? {
-              cpuMsPerAction: Object.fromEntries([...cpu.groups.map((g) => [g.name, perAction(g.cpuMs)] as const), ['machine', perAction(cpu.machineBusyMs)] as const]),
-              machineBusy: Number(cpu.machineBusy.toFixed(2)),
-            }
-          : {}),
-        concurrency,
-        seconds: elapsedMs / 1000,
-        completed: latencies.length,
-        errors: errors.length,
-        firstError: errors[0],
-        throughputPerSecond: Math.round(latencies.length / (elapsedMs / 1000)),
-        latencyMs: {
-          p50: Number(percentile(latencies, 50).toFixed(2)),
-          p90: Number(percentile(latencies, 90).toFixed(2)),
-          p99: Number(percentile(latencies, 99).toFixed(2)),
-          max: Number((latencies[latencies.length - 1] ?? Number.NaN).toFixed(2)),
-        },
-      });
-    }
-    return rows;
-  } finally {
-    for (const c of clients) c.close();
-  }
-}
 
 const table = (rows: Row[]) => [
   `| concurrent agents | throughput (actions/s) | p50 ms | p90 ms | p99 ms | max ms | completed | errors |`,
@@ -265,6 +199,24 @@ async function main() {
       `Target: at least 500 actions/s with p99 within 3x (floor x hops) at one load level. ${met ? 'Met' : 'NOT met'} in this run.`,
       '',
     );
+  }
+
+  if (modes.includes('telemetry')) {
+    const figures = await benchTelemetry({
+      systems: telemetrySystems,
+      levels: telemetryLevels,
+      rounds,
+      seconds,
+      warmupSeconds,
+      connections,
+      apiKey,
+      brokers: process.env['KAFKA_BROKERS'],
+      cpuProfileDir: values['cpu-prof'],
+      log,
+    });
+    result['telemetry'] = figures;
+    report.push(...telemetryReport(figures, { rounds, seconds, warmupSeconds }));
+    if (values['cpu-prof']) log(`CPU profiles of the telemetry runs in ${values['cpu-prof']}`);
   }
 
   if (modes.includes('ledger')) {
