@@ -3,7 +3,7 @@ import { SpanKind, context, trace } from '@opentelemetry/api';
 import type { AppendResult, EventStore, ExpectedRevision, NewEvent, RecordedEvent } from '@approvals/application';
 import { ApprovalsAttributes, MetricNames, durationHistogram, outcomeInstruments } from './approvals-metrics';
 import type { ApprovalsService } from './tracing';
-import { SERVICE_ATTRIBUTE, contextOf, inSpan, tracerOf, traceFieldsOf } from './tracing';
+import { SERVICE_ATTRIBUTE, contextOf, inSpan, tracerOf, traceFieldsOf, tracingOn } from './tracing';
 
 const outcomes: Record<string, string> = {
   ActionApproved: 'approved',
@@ -71,6 +71,7 @@ export class InstrumentedEventStore implements EventStore {
   }
 
   appendToStream(streamId: string, events: NewEvent[], options?: { expectedRevision?: ExpectedRevision }): Promise<AppendResult> {
+    if (!tracingOn()) return this.measured(streamId, events, options);
     // Work outside any span (a timer's) continues the trace its events name, if they name one.
     const carried = trace.getSpan(context.active()) ? undefined : contextOf(events[0]?.metadata);
     return inSpan(
@@ -93,26 +94,32 @@ export class InstrumentedEventStore implements EventStore {
         if (origin && origin.traceId !== span.spanContext().traceId) span.addLink({ context: origin, attributes: { 'approvals.link': 'action.request' } });
         const fields = traceFieldsOf();
         const stamped = fields.traceparent ? events.map((event) => ({ ...event, metadata: { ...event.metadata, ...fields } })) : events;
-        const started = performance.now();
-        let result = 'ok';
-        try {
-          const appended = await this.inner.appendToStream(streamId, stamped, options);
-          if (!appended.appended) result = 'duplicate';
-          span.setAttribute('approvals.ledger.position', appended.position.toString());
-          if (appended.appended) this.observeOutcomes(streamId, stamped);
-          return appended;
-        } catch (error) {
-          result = error instanceof Error ? error.name : 'Error';
-          throw error;
-        } finally {
-          this.appendDuration.record((performance.now() - started) / 1000, {
-            [SERVICE_ATTRIBUTE]: this.service,
-            [ApprovalsAttributes.ledgerStore]: this.storeKind,
-            [ApprovalsAttributes.result]: result,
-          });
-        }
+        const appended = await this.measured(streamId, stamped, options);
+        span.setAttribute('approvals.ledger.position', appended.position.toString());
+        return appended;
       },
     );
+  }
+
+  /** The append, timed, with the outcomes it records counted. */
+  private async measured(streamId: string, events: NewEvent[], options: { expectedRevision?: ExpectedRevision } | undefined): Promise<AppendResult> {
+    const started = performance.now();
+    let result = 'ok';
+    try {
+      const appended = await this.inner.appendToStream(streamId, events, options);
+      if (appended.appended) this.observeOutcomes(streamId, events);
+      else result = 'duplicate';
+      return appended;
+    } catch (error) {
+      result = error instanceof Error ? error.name : 'Error';
+      throw error;
+    } finally {
+      this.appendDuration.record((performance.now() - started) / 1000, {
+        [SERVICE_ATTRIBUTE]: this.service,
+        [ApprovalsAttributes.ledgerStore]: this.storeKind,
+        [ApprovalsAttributes.result]: result,
+      });
+    }
   }
 
   private observeOutcomes(streamId: string, events: NewEvent[]): void {

@@ -20,6 +20,7 @@ import { ConsoleMetricExporter, MeterProvider, PeriodicExportingMetricReader } f
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import type { TelemetrySettings } from './telemetry-settings';
 import { telemetrySettings } from './telemetry-settings';
+import { setTracingOn } from './tracing';
 
 export { TelemetryConfigError } from './telemetry-settings';
 
@@ -104,7 +105,7 @@ function instrumentations() {
     new GrpcInstrumentation(),
     new KafkaJsInstrumentation(),
     // Polling loops (catch-up subscriptions, the projector) run outside any request: no orphan spans for them.
-    new PgInstrumentation({ requireParentSpan: true }),
+    new PgInstrumentation({ requireParentSpan: true, ignoreConnectSpans: true }),
     // Trace and span ids on every log line written inside a span; the lines still go to stdout only.
     new PinoInstrumentation({ disableLogSending: true }),
   ];
@@ -154,6 +155,7 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   const base = defaultResource().merge(ourResource(options));
   const { readers, prometheus } = options.workerThread ? { readers: [], prometheus: undefined } : metricReaders(settings);
   let stop: () => Promise<void>;
+  setTracingOn(settings.tracing);
   if (settings.tracing) {
     const sdk = new NodeSDK({
       resource: base,

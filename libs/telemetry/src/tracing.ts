@@ -1,11 +1,24 @@
 import type { Attributes, Context, Span, SpanKind, Tracer } from '@opentelemetry/api';
-import { ROOT_CONTEXT, SpanStatusCode, context, isSpanContextValid, propagation, trace } from '@opentelemetry/api';
+import { INVALID_SPAN_CONTEXT, ROOT_CONTEXT, SpanStatusCode, context, isSpanContextValid, propagation, trace } from '@opentelemetry/api';
 
 /** W3C trace context as a message, an event or a call carries it. */
 export interface TraceFields {
   traceparent?: string | undefined;
   tracestate?: string | undefined;
 }
+
+let recording = false;
+
+/** Whether this process records spans; without it our own spans are skipped outright (tracing off costs nothing). */
+export const tracingOn = (): boolean => recording;
+
+/** Set once telemetry has started (or a test registered an SDK). */
+export function setTracingOn(on: boolean): void {
+  recording = on;
+}
+
+/** What work runs with when no span is recorded. */
+export const NO_SPAN: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
 
 /** Our five services; each has its own tracer, so their spans stay apart in embedded mode too. */
 export type ApprovalsService = 'intake' | 'policy-evaluator' | 'decision' | 'notifier' | 'audit-projector';
@@ -78,11 +91,9 @@ export interface SpanSpec {
   parent?: Context | undefined;
 }
 
-/**
- * Runs `work` inside a new span (ended when it settles; a failure is recorded on it). With
- * tracing off the API hands out a non-recording span and this is a plain call.
- */
+/** Runs `work` inside a new span (ended when it settles; a failure is recorded on it); with tracing off, a plain call. */
 export function inSpan<T>(tracer: Tracer, spec: SpanSpec, work: (span: Span) => Promise<T>): Promise<T> {
+  if (!recording) return work(NO_SPAN);
   const parent = spec.parent ?? context.active();
   const span = tracer.startSpan(spec.name, { ...(spec.kind !== undefined ? { kind: spec.kind } : {}), ...(spec.attributes ? { attributes: spec.attributes } : {}) }, parent);
   return context.with(trace.setSpan(parent, span), async () => {

@@ -5,6 +5,7 @@ import type { DataPoint, Histogram, MetricData } from '@opentelemetry/sdk-metric
 import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { setTracingOn } from '@approvals/telemetry';
 
 /**
  * The OpenTelemetry SDK wired in memory for unit tests: spans and metrics as the SDK records
@@ -24,6 +25,7 @@ export class InMemoryTelemetry {
     propagation.setGlobalPropagator(new W3CTraceContextPropagator());
     trace.setGlobalTracerProvider(telemetry.tracerProvider);
     metrics.setGlobalMeterProvider(telemetry.meterProvider);
+    setTracingOn(true);
     return telemetry;
   }
 
@@ -47,6 +49,7 @@ export class InMemoryTelemetry {
   async shutdown(): Promise<void> {
     await this.tracerProvider.shutdown();
     await this.meterProvider.shutdown();
+    setTracingOn(false);
     trace.disable();
     metrics.disable();
     propagation.disable();

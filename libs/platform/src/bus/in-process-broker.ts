@@ -3,8 +3,8 @@ import { storeWaitDelay } from '@approvals/application';
 import type { CommandName, CommandReply, TopicName } from '@approvals/contracts';
 import { commandReplySchema, parseMessage, topicPartitions } from '@approvals/contracts';
 import type { Context } from '@opentelemetry/api';
-import { SpanStatusCode, context, trace } from '@opentelemetry/api';
-import { IN_PROCESS_SYSTEM, busTracer, contextOf, startConsumerSpan, startProducerSpan, traceFieldsOfMessage } from '@approvals/telemetry';
+import { context } from '@opentelemetry/api';
+import { contextOf, traceFieldsOfMessage, tracingOn } from '@approvals/telemetry';
 import { toWire } from './wire';
 
 /** What the transport (a NestJS server in practice) offers the broker. */
@@ -79,10 +79,9 @@ export class InProcessBroker implements MessagePublisher, CommandSender {
       return Promise.reject(error);
     }
     const partition = `${topic}#${partitionOf(key, topicPartitions[topic] ?? 1)}`;
-    // Like a Kafka producer: a PRODUCER span in the message's own trace, continued by its consumers.
-    const { span, headers } = startProducerSpan(busTracer(), { system: IN_PROCESS_SYSTEM, destination: topic, key, carried: traceFieldsOfMessage(message) });
-    span.end();
-    const produced = contextOf(headers);
+    // Handlers run in the message's own trace (a ledger event's), else the publisher's. Handing a
+    // message over in memory is no network hop: it gets no span of its own, only the context.
+    const produced = tracingOn() ? (contextOf(traceFieldsOfMessage(message)) ?? context.active()) : undefined;
     const previous = this.partitions.get(partition) ?? Promise.resolve();
     const next = previous.then(() => this.deliver(topic, key, wire, produced));
     this.partitions.set(partition, next);
@@ -111,12 +110,8 @@ export class InProcessBroker implements MessagePublisher, CommandSender {
     await this.whenAttached;
     const dispatcher = this.requireDispatcher();
     if (!dispatcher.hasHandler(topic)) return; // nobody subscribes: like a topic without consumers
-    const { span, context: consuming } = startConsumerSpan(busTracer(), topic, produced, key);
-    try {
-      await context.with(consuming, () => this.deliverWithRetries(dispatcher, topic, key, wire));
-    } finally {
-      span.end();
-    }
+    if (produced) await context.with(produced, () => this.deliverWithRetries(dispatcher, topic, key, wire));
+    else await this.deliverWithRetries(dispatcher, topic, key, wire);
   }
 
   private async deliverWithRetries(dispatcher: InProcessDispatcher, topic: string, key: string, wire: string): Promise<void> {
@@ -146,9 +141,6 @@ export class InProcessBroker implements MessagePublisher, CommandSender {
           // Bounded: the log has every one; memory keeps the latest for /readyz and tests.
           if (this.deadLetters.length > 1000) this.deadLetters.splice(0, this.deadLetters.length - 1000);
           this.options.onDeadLetter?.(letter);
-          // The consumer span is active here: it ends as failed.
-          const span = trace.getActiveSpan();
-          span?.setStatus({ code: SpanStatusCode.ERROR, message: `dead-lettered after ${attempt} attempts: ${letter.error}` });
           return;
         }
         await new Promise((resolve) => setTimeout(resolve, this.retryDelayMs * 2 ** (attempt - 1)));
