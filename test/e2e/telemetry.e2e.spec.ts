@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import { createServer } from 'node:http';
 import { Metadata } from '@grpc/grpc-js';
 import type { ApprovalsClient } from '@approvals/platform';
 import { unary } from '@approvals/platform';
@@ -41,6 +43,10 @@ function ancestors(span: ReceivedSpan, byId: Map<string, ReceivedSpan>): Receive
   return chain;
 }
 
+/** Appends measured so far by the decision service (the sum over a cumulative histogram's points). */
+const appendCount = (metric: ReceivedMetric | undefined) =>
+  (metric?.points ?? []).filter((point) => point.attributes['approvals.service'] === 'decision').reduce((sum, point) => sum + (point.count ?? 0), 0);
+
 const pointsOf = (metric: ReceivedMetric, attributes: Record<string, unknown>) =>
   metric.points.filter((point) => Object.entries(attributes).every(([key, value]) => point.attributes[key] === value));
 
@@ -51,8 +57,14 @@ describe.each(modes)('%s mode: OpenTelemetry end to end', (mode) => {
   let system: TestSystem;
   let agent: ApprovalsClient;
   let alice: ApprovalsClient;
+  // A Teams Workflows webhook on loopback: its URL's `sig` is a credential that must stay out of the spans.
+  let workflow: Server;
+  const workflowSecret = `sig-${randomBytes(8).toString('hex')}`;
 
   beforeAll(async () => {
+    workflow = createServer((request, response) => request.resume().on('end', () => response.writeHead(202).end()));
+    await new Promise<void>((resolve) => workflow.listen(0, '127.0.0.1', resolve));
+    const workflowOrigin = `http://127.0.0.1:${(workflow.address() as { port: number }).port}`;
     receiver = await OtlpReceiver.start();
     system = await startSystem(mode, {
       env: {
@@ -60,17 +72,22 @@ describe.each(modes)('%s mode: OpenTelemetry end to end', (mode) => {
         OTEL_EXPORTER_OTLP_PROTOCOL: mode === 'embedded' ? 'http/protobuf' : 'http/json',
         OTEL_BSP_SCHEDULE_DELAY: '200',
         OTEL_METRIC_EXPORT_INTERVAL: '500',
+        APPROVALS_TEAMS_WORKFLOW_URL: `${workflowOrigin}/workflows/1/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers&sig=${workflowSecret}`,
       },
     });
     agent = clientAs(system.addresses, 'agent-reporting');
     alice = clientAs(system.addresses, 'alice');
   });
 
+  /** True for a metric of an export that arrived after `mark` metrics had (not an earlier reading). */
+  const exportedAfter = (metric: ReceivedMetric, mark: number) => receiver.metrics.indexOf(metric) >= mark;
+
   afterAll(async () => {
     agent?.close();
     alice?.close();
     await system?.dispose();
     await receiver?.close();
+    await new Promise((resolve) => workflow?.close(resolve));
   });
 
   it('follows an action needing approval through all five services as one trace, in causal order', async () => {
@@ -82,7 +99,10 @@ describe.each(modes)('%s mode: OpenTelemetry end to end', (mode) => {
     const spans = await receiver.waitForSpans((all) => {
       const trace = all.filter((span) => span.traceId === traceId);
       const projectedTypes = trace.filter((span) => span.name === 'audit.project').flatMap((span) => span.attributes['approvals.event.type'] as string[]);
-      return ['policy.evaluate', 'notification.deliver', 'audit.project', 'ledger.append'].every((name) => has(trace, name)) &&
+      // Five processes export on their own schedules: wait until no span's parent is still missing.
+      const ids = new Set(trace.map((span) => span.spanId));
+      return trace.every((span) => span.parentSpanId === spanId || ids.has(span.parentSpanId)) &&
+        ['policy.evaluate', 'notification.deliver log', 'notification.deliver teams-workflow', 'audit.project', 'ledger.append', 'POST'].every((name) => has(trace, name)) &&
         ['ActionRequested', 'PolicyEvaluated', 'ApprovalRequested', 'ApprovalNotified'].every((type) => projectedTypes.includes(type));
     }, 30_000).then((all) => all.filter((span) => span.traceId === traceId));
 
@@ -110,15 +130,22 @@ describe.each(modes)('%s mode: OpenTelemetry end to end', (mode) => {
     const requested = appendOf('ActionRequested');
     const evaluated = appendOf('PolicyEvaluated');
     const evaluation = spans.find((span) => span.name === 'policy.evaluate');
-    const delivery = spans.find((span) => span.name.startsWith('notification.deliver'));
+    const delivery = spans.find((span) => span.name === 'notification.deliver log');
     expect([rpc, requested, evaluated, evaluation, delivery].every(Boolean)).toBe(true);
     expect(ancestors(requested!, byId)).toContain(rpc);
     expect(ancestors(evaluation!, byId)).toContain(requested);
     // The evaluator publishes its result after evaluating, from the message's processing span.
     expect(ancestors(evaluated!, byId)).toContain(byId.get(evaluation!.parentSpanId));
-    expect(evaluated!.startTimeUnixNano).toBeGreaterThanOrEqual(evaluation!.endTimeUnixNano);
+    // (Span start times are whole milliseconds: allow one.)
+    expect(evaluated!.startTimeUnixNano + 1_000_000n).toBeGreaterThanOrEqual(evaluation!.endTimeUnixNano);
     expect(ancestors(delivery!, byId).some((span) => span.name === 'ledger.append')).toBe(true);
     expect(evaluation!.attributes['approvals.policy.outcome']).toBe('REQUIRE_APPROVAL');
+    // The Teams workflow delivery made an HTTP call (official undici instrumentation) whose URL,
+    // a credential, was kept out: only its origin is recorded.
+    const workflowCall = spans.find((span) => span.scope.name === '@opentelemetry/instrumentation-undici');
+    expect(byId.get(workflowCall!.parentSpanId)?.name).toBe('notification.deliver teams-workflow');
+    expect(workflowCall!.attributes['url.full']).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/REDACTED$/);
+    expect(JSON.stringify(receiver.spans, (_, value: unknown) => (typeof value === 'bigint' ? String(value) : value))).not.toContain(workflowSecret);
     const projected = spans.filter((span) => span.name === 'audit.project');
     expect(projected.find((span) => (span.attributes['approvals.event.type'] as string[]).includes('ActionRequested'))!.parentSpanId).toBe(requested!.spanId);
     // Kafka hops are traced: our PRODUCER spans, the official kafkajs instrumentation's CONSUMER
@@ -172,7 +199,8 @@ describe.each(modes)('%s mode: OpenTelemetry end to end', (mode) => {
       pointsOf(metric, { 'approvals.decided_by': 'human' }).some((point) => point.count === 1),
     );
     expect(pointsOf(latency, { 'approvals.decided_by': 'human' })[0]!.sum).toBeGreaterThan(0);
-    await receiver.waitForMetric('approvals.approval_requests.pending', (metric) => metric.points.at(-1)?.value === 0);
+    const decided = receiver.metrics.length;
+    await receiver.waitForMetric('approvals.approval_requests.pending', (metric) => exportedAfter(metric, decided) && metric.points.at(-1)?.value === 0);
 
     // The vote is its own trace (a person's act), and the events it caused carry it.
     const after = await eventually(
@@ -187,6 +215,7 @@ describe.each(modes)('%s mode: OpenTelemetry end to end', (mode) => {
   });
 
   it('traces an auto-allowed action end to end and measures it', async () => {
+    const appendsBefore = appendCount(receiver.metrics.findLast((metric) => metric.name === 'approvals.ledger.append.duration'));
     const { traceId, metadata } = agentTrace();
     const created = await unary(agent.intake, 'RequestAction', actionRequest({ action: 'db.read' }), metadata);
     const outcome = await awaitOutcome(agent, created.actionId);
@@ -214,8 +243,12 @@ describe.each(modes)('%s mode: OpenTelemetry end to end', (mode) => {
       pointsOf(metric, { 'approvals.policy.outcome': 'ALLOW' }).some((point) => (point.count ?? 0) >= 1),
     );
     expect(evaluations.unit).toBe('s');
-    await receiver.waitForMetric('approvals.ledger.append.duration', (metric) => metric.points.some((point) => (point.count ?? 0) >= 4));
-    await receiver.waitForMetric('approvals.projector.lag.events', (metric) => metric.points.some((point) => point.value === 0));
+    // Two appends: the request, then the evaluation with its outcome and grant.
+    await receiver.waitForMetric('approvals.ledger.append.duration', (metric) => appendCount(metric) >= appendsBefore + 2);
+    // Projected by now (the timeline shows it): the lag read after that is back to nothing.
+    const projected = receiver.metrics.length;
+    await receiver.waitForMetric('approvals.projector.lag.events', (metric) => exportedAfter(metric, projected) && metric.points.every((point) => point.value === 0));
+    await receiver.waitForMetric('approvals.projector.lag.time', (metric) => exportedAfter(metric, projected) && metric.points.every((point) => point.value === 0));
     if (mode === 'distributed') {
       const lag = await receiver.waitForMetric('approvals.bus.consumer.lag', (metric) => metric.points.length > 0);
       expect(lag.points.every((point) => point.attributes['messaging.system'] === 'kafka' && typeof point.attributes['messaging.destination.name'] === 'string')).toBe(true);
@@ -225,5 +258,36 @@ describe.each(modes)('%s mode: OpenTelemetry end to end', (mode) => {
     const scraped = await (await fetch(`${system.decisionHttpUrl}/metrics`)).text();
     expect(scraped).toMatch(/approvals_actions_completed_total\{[^}]*approvals_outcome="approved"[^}]*approvals_decided_by="policy"[^}]*\} [1-9]/);
     expect(scraped).toContain('# TYPE approvals_action_outcome_duration histogram');
+  });
+});
+
+// Tracing off (the default): no spans, but the agent's own trace id still reaches the ledger, and
+// the metrics are on /metrics.
+describe('embedded mode with the default telemetry settings', () => {
+  let system: TestSystem;
+  let agent: ApprovalsClient;
+  let alice: ApprovalsClient;
+  beforeAll(async () => {
+    system = await startSystem('embedded');
+    agent = clientAs(system.addresses, 'agent-reporting');
+    alice = clientAs(system.addresses, 'alice');
+  });
+  afterAll(async () => {
+    agent?.close();
+    alice?.close();
+    await system?.dispose();
+  });
+
+  it("records the agent's traceparent as given and serves the metrics", async () => {
+    const { traceId, metadata } = agentTrace();
+    const created = await unary(agent.intake, 'RequestAction', actionRequest({ action: 'db.read' }), metadata);
+    expect((await awaitOutcome(agent, created.actionId)).action?.status).toBe('APPROVED');
+    const timeline = await eventually(
+      () => unary(alice.audit, 'GetTimeline', { actionId: created.actionId }),
+      (t) => t.entries.length >= 4,
+    );
+    expect(timeline.entries.map((entry) => entry.traceId)).toEqual([traceId, traceId, traceId, traceId]);
+    const scraped = await (await fetch(`${system.decisionHttpUrl}/metrics`)).text();
+    expect(scraped).toMatch(/approvals_actions_completed_total\{[^}]*approvals_decided_by="policy"[^}]*\} 1/);
   });
 });

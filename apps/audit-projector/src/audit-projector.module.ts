@@ -57,12 +57,14 @@ export class AuditProjectorModule implements OnApplicationBootstrap, OnModuleDes
   }
 }
 
-/** Ledger events read past the checkpoint at most, per reading of the lag. */
-const LAG_SCAN_LIMIT = 10_000;
+/** Ledger events looked at past the checkpoint, per reading of the lag, to find one the projection wants. */
+const LAG_PROBE = 100;
 
 /**
- * The projection's lag, read when metrics are collected: action events in the ledger after the
- * read model's checkpoint (up to LAG_SCAN_LIMIT), and how long ago the oldest of them happened.
+ * The projection's lag, read when metrics are collected, cheaply: the ledger positions between the
+ * read model's checkpoint and the head (other streams' events among them count too, so it is an
+ * upper bound), and how long ago the oldest action event not yet projected happened. Both are 0
+ * when no action event waits.
  */
 function observeProjectorLag(ledger: EventStore, readModel: ReadModelStore): void {
   let reading: Promise<{ events: number; seconds: number }> | undefined;
@@ -70,9 +72,11 @@ function observeProjectorLag(ledger: EventStore, readModel: ReadModelStore): voi
     (reading ??= (async () => {
       try {
         const after = await readModel.loadCheckpoint();
-        const behind = (await ledger.readAll({ after, maxCount: LAG_SCAN_LIMIT })).filter((event) => event.streamId.startsWith('action-'));
-        const oldest = behind[0] ? Date.parse(behind[0].metadata.occurredAt) : NaN;
-        return { events: behind.length, seconds: Number.isFinite(oldest) ? Math.max(0, Date.now() - oldest) / 1000 : 0 };
+        const next = (await ledger.readAll({ after, maxCount: LAG_PROBE })).find((event) => event.streamId.startsWith('action-'));
+        if (!next) return { events: 0, seconds: 0 };
+        const head = await ledger.headPosition();
+        const oldest = Date.parse(next.metadata.occurredAt);
+        return { events: Number(head - after), seconds: Number.isFinite(oldest) ? Math.max(0, Date.now() - oldest) / 1000 : 0 };
       } finally {
         reading = undefined;
       }

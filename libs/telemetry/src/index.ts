@@ -1,5 +1,5 @@
 // The SDK's start-up lives in '@approvals/telemetry/start', apart: a main loads it first, before
-// anything it instruments, and the rest of the code never needs to load the SDK.
+// anything it instruments, and code that only needs these helpers (workers, the CLI) never loads it.
 export * from './approvals-metrics';
 export * from './instrumented-channel';
 export * from './instrumented-event-store';

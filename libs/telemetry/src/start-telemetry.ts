@@ -95,13 +95,28 @@ function ourResource(options: TelemetryOptions): Resource {
   });
 }
 
+/** Query parameters that carry credentials on our HTTP routes and the providers we call. */
+const SECRET_QUERY_PARAMS = ['code', 'state', 'session_state', 'id_token', 'access_token', 'token', 'sig', 'signature', 'Signature', 'X-Amz-Signature', 'AWSAccessKeyId'];
+
 /** Instrumentation from the official packages; loaded only when spans are recorded. */
 function instrumentations() {
   const probes = new Set(['/healthz', '/readyz', '/metrics']);
   return [
-    new HttpInstrumentation({ ignoreIncomingRequestHook: (request) => probes.has((request.url ?? '').split('?')[0] ?? '') }),
-    // fetch(): deliveries to Slack, Teams and webhooks.
-    new UndiciInstrumentation(),
+    new HttpInstrumentation({
+      ignoreIncomingRequestHook: (request) => probes.has((request.url ?? '').split('?')[0] ?? ''),
+      // An OIDC callback's code, a signed URL's signature: never into a span.
+      redactedQueryParams: SECRET_QUERY_PARAMS,
+      redactedQueryParamsServer: SECRET_QUERY_PARAMS,
+    }),
+    // fetch(): deliveries to Slack, Teams and webhooks. Their URLs are credentials (a Teams workflow's
+    // `sig`, a Slack response_url, a webhook's token): spans keep the origin only.
+    new UndiciInstrumentation({
+      requestHook: (span, request) => {
+        span.setAttribute('url.full', `${request.origin}/REDACTED`);
+        span.setAttribute('url.path', 'REDACTED');
+        span.setAttribute('url.query', '');
+      },
+    }),
     new GrpcInstrumentation(),
     new KafkaJsInstrumentation(),
     // Polling loops (catch-up subscriptions, the projector) run outside any request: no orphan spans for them.

@@ -1,5 +1,6 @@
 import type { Attributes, Context, Span, SpanKind, Tracer } from '@opentelemetry/api';
-import { INVALID_SPAN_CONTEXT, ROOT_CONTEXT, SpanStatusCode, context, isSpanContextValid, propagation, trace } from '@opentelemetry/api';
+import { INVALID_SPAN_CONTEXT, ROOT_CONTEXT, SpanStatusCode, context, defaultTextMapGetter, defaultTextMapSetter, isSpanContextValid, trace } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
 
 /** W3C trace context as a message, an event or a call carries it. */
 export interface TraceFields {
@@ -29,12 +30,16 @@ export const SERVICE_ATTRIBUTE = 'approvals.service';
 /** The tracer of one of our services (instrumentation scope `approvals.<service>`). */
 export const tracerOf = (service: ApprovalsService): Tracer => trace.getTracer(`approvals.${service}`);
 
+// Messages and ledger events carry W3C fields whatever OTEL_PROPAGATORS says for calls and headers
+// (b3, say): the ledger's trace ids must not depend on a setting of the day.
+const w3c = new W3CTraceContextPropagator();
+
 /** The context that W3C fields carry, or undefined when they carry none (or tracing is off). */
 export function contextOf(fields: TraceFields | undefined): Context | undefined {
   if (!fields?.traceparent) return undefined;
   const carrier: Record<string, string> = { traceparent: fields.traceparent };
   if (fields.tracestate) carrier['tracestate'] = fields.tracestate;
-  const extracted = propagation.extract(ROOT_CONTEXT, carrier);
+  const extracted = w3c.extract(ROOT_CONTEXT, carrier, defaultTextMapGetter);
   return trace.getSpanContext(extracted) ? extracted : undefined;
 }
 
@@ -46,7 +51,7 @@ export function traceFieldsOf(ctx: Context = context.active()): TraceFields {
   const spanContext = trace.getSpanContext(ctx);
   if (!spanContext || !isSpanContextValid(spanContext)) return {};
   const carrier: Record<string, string> = {};
-  propagation.inject(ctx, carrier);
+  w3c.inject(ctx, carrier, defaultTextMapSetter);
   return { ...(carrier['traceparent'] ? { traceparent: carrier['traceparent'] } : {}), ...(carrier['tracestate'] ? { tracestate: carrier['tracestate'] } : {}) };
 }
 
