@@ -2,7 +2,7 @@ import type { Metadata } from '@grpc/grpc-js';
 import type { Directory } from '@approvals/application';
 import type { AppConfig } from '@approvals/platform';
 import { BearerTokenVerifier } from '@approvals/platform';
-import type { TraceFields } from '@approvals/telemetry';
+import type { TraceContext } from '@approvals/application';
 import { currentTraceFields } from '@approvals/telemetry';
 import { grpcError } from './grpc-errors';
 
@@ -32,7 +32,7 @@ export function isValidTracestate(value: string): boolean {
  * W3C trace context carried in gRPC metadata, when it is well formed; anything else is ignored
  * (never an error), and so is a tracestate without a valid traceparent, as W3C requires.
  */
-export function callerTrace(metadata: Metadata | undefined): TraceFields {
+export function callerTrace(metadata: Metadata | undefined): TraceContext {
   const traceparent = metadata?.get('traceparent')[0];
   if (typeof traceparent !== 'string' || !isValidTraceparent(traceparent)) return {};
   const tracestate = metadata?.get('tracestate')[0];
@@ -44,7 +44,7 @@ export function callerTrace(metadata: Metadata | undefined): TraceFields {
  * continues the caller's trace), else the caller's own traceparent, so the ledger records the
  * agent's trace id either way.
  */
-export const traceFrom = (metadata: Metadata | undefined): TraceFields => currentTraceFields(callerTrace(metadata));
+export const traceFrom = (metadata: Metadata | undefined): TraceContext => currentTraceFields(callerTrace(metadata));
 
 type Principal = { kind: 'agent' | 'human'; id: string };
 

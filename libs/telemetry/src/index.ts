@@ -5,6 +5,7 @@ export * from './instrumented-channel';
 export * from './instrumented-event-store';
 export * from './instrumented-policy-engine';
 export * from './messaging';
+export * from './projector-lag';
 export * from './telemetry-settings';
 export * from './traced-subscriptions';
 export * from './tracing';

@@ -1,6 +1,6 @@
 import type { Attributes, Span, Tracer } from '@opentelemetry/api';
 import { SpanKind, context, propagation, trace } from '@opentelemetry/api';
-import type { TraceFields } from './tracing';
+import type { TraceContext } from '@approvals/application';
 import { NO_SPAN, contextOf, tracingOn } from './tracing';
 
 // Attribute names of the OpenTelemetry semantic conventions for messaging (v1.26+), kept here
@@ -11,9 +11,7 @@ export const MessagingAttributes = {
   partition: 'messaging.destination.partition.id',
   operationType: 'messaging.operation.type',
   operationName: 'messaging.operation.name',
-  messageId: 'messaging.message.id',
   kafkaKey: 'messaging.kafka.message.key',
-  batchCount: 'messaging.batch.message_count',
   consumerGroup: 'messaging.consumer.group.name',
 } as const;
 
@@ -27,9 +25,8 @@ export interface ProducerSpanSpec {
   system: 'kafka';
   destination: string;
   key?: string | undefined;
-  messageId?: string | undefined;
   /** The trace context the message already carries (a ledger event's); else the active context. */
-  carried?: TraceFields | undefined;
+  carried?: TraceContext | undefined;
 }
 
 /**
@@ -47,7 +44,6 @@ export function startProducerSpan(tracer: Tracer, spec: ProducerSpanSpec): { spa
     [MessagingAttributes.operationName]: 'send',
   };
   if (spec.key !== undefined) attributes[MessagingAttributes.kafkaKey] = spec.key;
-  if (spec.messageId !== undefined) attributes[MessagingAttributes.messageId] = spec.messageId;
   const span = tracer.startSpan(`send ${spec.destination}`, { kind: SpanKind.PRODUCER, attributes }, parent);
   const headers: Record<string, string> = {};
   propagation.inject(trace.setSpan(parent, span), headers);

@@ -1,12 +1,7 @@
 import type { Attributes, Context, Span, SpanKind, Tracer } from '@opentelemetry/api';
 import { INVALID_SPAN_CONTEXT, ROOT_CONTEXT, SpanStatusCode, context, defaultTextMapGetter, defaultTextMapSetter, isSpanContextValid, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-
-/** W3C trace context as a message, an event or a call carries it. */
-export interface TraceFields {
-  traceparent?: string | undefined;
-  tracestate?: string | undefined;
-}
+import type { TraceContext } from '@approvals/application';
 
 let recording = false;
 
@@ -35,7 +30,7 @@ export const tracerOf = (service: ApprovalsService): Tracer => trace.getTracer(`
 const w3c = new W3CTraceContextPropagator();
 
 /** The context that W3C fields carry, or undefined when they carry none (or tracing is off). */
-export function contextOf(fields: TraceFields | undefined): Context | undefined {
+export function contextOf(fields: TraceContext | undefined): Context | undefined {
   if (!fields?.traceparent) return undefined;
   const carrier: Record<string, string> = { traceparent: fields.traceparent };
   if (fields.tracestate) carrier['tracestate'] = fields.tracestate;
@@ -47,7 +42,7 @@ export function contextOf(fields: TraceFields | undefined): Context | undefined 
  * The W3C fields of a context's span; {} without one (tracing off, no work in progress). An
  * unsampled span's context travels too (flags 00): the action stays one trace, sampled or not.
  */
-export function traceFieldsOf(ctx: Context = context.active()): TraceFields {
+export function traceFieldsOf(ctx: Context = context.active()): TraceContext {
   const spanContext = trace.getSpanContext(ctx);
   if (!spanContext || !isSpanContextValid(spanContext)) return {};
   const carrier: Record<string, string> = {};
@@ -59,7 +54,7 @@ export function traceFieldsOf(ctx: Context = context.active()): TraceFields {
  * The trace context that new messages and events of the current work carry: the active span's
  * when there is one, else what the caller supplied (an agent's traceparent is kept with tracing off).
  */
-export function currentTraceFields(fallback: TraceFields = {}): TraceFields {
+export function currentTraceFields(fallback: TraceContext = {}): TraceContext {
   const active = traceFieldsOf();
   return active.traceparent ? active : fallback;
 }
@@ -80,7 +75,7 @@ export function stampActiveTrace(message: unknown): void {
 }
 
 /** The W3C fields in a bus message's metadata. */
-export function traceFieldsOfMessage(message: unknown): TraceFields {
+export function traceFieldsOfMessage(message: unknown): TraceContext {
   const metadata = (message as { metadata?: { traceparent?: unknown; tracestate?: unknown } } | null | undefined)?.metadata;
   return {
     ...(typeof metadata?.traceparent === 'string' ? { traceparent: metadata.traceparent } : {}),

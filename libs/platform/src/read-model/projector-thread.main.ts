@@ -1,6 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { TelemetryOptions } from '@approvals/telemetry/start';
-import { startTelemetry } from '@approvals/telemetry/start';
+import type { Telemetry, TelemetryOptions } from '@approvals/telemetry/start';
 import { AuditProjector } from '@approvals/application';
 import { traceSubscriptions } from '@approvals/telemetry';
 import { openLedger, type LedgerSpec } from '../ledger';
@@ -14,11 +13,13 @@ const { ledger: spec, readModel: readModelSpec, pollIntervalMs, telemetry: telem
   pollIntervalMs: number;
   telemetry: Omit<TelemetryOptions, 'workerThread'> | undefined;
 };
-const telemetry = telemetryOptions ? startTelemetry({ ...telemetryOptions, workerThread: true }) : undefined;
+let telemetry: Telemetry | undefined;
 const post = (message: ProjectorThreadMessage) => parentPort?.postMessage(message);
 const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 async function main(): Promise<void> {
+  // The SDK is loaded only when the thread records spans: with tracing off it costs no start-up.
+  if (telemetryOptions) telemetry = (await import('@approvals/telemetry/start')).startTelemetry({ ...telemetryOptions, workerThread: true });
   const ledger = await openLedger(spec, { pollIntervalMs, walAutoCheckpoint: false, onError: (error) => post({ type: 'error', message: `ledger connection: ${describe(error)}` }) });
   const readModel = await openReadModel(readModelSpec, (error) => post({ type: 'error', message: `read model connection: ${describe(error)}` }));
   // Each projected event is a span in the trace of the work that recorded it.

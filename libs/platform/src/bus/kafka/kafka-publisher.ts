@@ -3,18 +3,12 @@ import type { TopicName } from '@approvals/contracts';
 import type { IHeaders, Kafka, Producer } from 'kafkajs';
 import { Partitioners } from 'kafkajs';
 import type { Span } from '@opentelemetry/api';
-import { busTracer, failed, startProducerSpan } from '@approvals/telemetry';
+import { busTracer, failed, startProducerSpan, traceFieldsOfMessage } from '@approvals/telemetry';
 import { KafkaNames } from './kafka-client';
 import { toWire } from '../wire';
 
 /** W3C trace context travels in Kafka headers, as the OpenTelemetry messaging conventions say. */
-export const traceHeaders = (message: unknown): Record<string, string> => {
-  const metadata = (message as { metadata?: { traceparent?: unknown; tracestate?: unknown } } | undefined)?.metadata;
-  const headers: Record<string, string> = {};
-  if (typeof metadata?.traceparent === 'string') headers['traceparent'] = metadata.traceparent;
-  if (typeof metadata?.tracestate === 'string') headers['tracestate'] = metadata.tracestate;
-  return headers;
-};
+export const traceHeaders = (message: unknown): Record<string, string> => traceFieldsOfMessage(message) as Record<string, string>;
 
 export interface OutgoingRecord {
   key: string;
