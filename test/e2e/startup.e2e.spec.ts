@@ -16,6 +16,10 @@ describe('embedded mode: start-up', () => {
     );
   });
 
+  it('refuses a bad OpenTelemetry setting and names it', async () => {
+    await expect(EmbeddedServer.start({ env: { OTEL_TRACES_EXPORTER: 'jaegr' } })).rejects.toThrow(/OTEL_TRACES_EXPORTER: unknown value "jaegr"; use otlp, console, zipkin, none/);
+  });
+
   it('refuses an invalid policy file and names the file and line', async () => {
     const policyDir = mkdtempSync(join(tmpdir(), 'approvals-bad-policies-'));
     dirs.push(policyDir);
@@ -28,6 +32,22 @@ describe('embedded mode: start-up', () => {
     const server = await EmbeddedServer.start();
     try {
       expect(await server.stop()).toBe(0);
+      expect(server.logs).toContain('"msg":"stopped"');
+    } finally {
+      await server.dispose();
+    }
+  });
+
+  it('stops with code 0 even when the trace collector is down (buffered spans are given up after 3 s)', async () => {
+    // Port 9 (discard) on loopback: nothing listens, and the exporter retries for many seconds if the
+    // flush waited for it (about 14 s measured without the deadline).
+    const server = await EmbeddedServer.start({
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', OTEL_EXPORTER_OTLP_TIMEOUT: '30000', OTEL_BSP_SCHEDULE_DELAY: '60000' },
+    });
+    try {
+      const started = Date.now();
+      expect(await server.stop()).toBe(0);
+      expect(Date.now() - started).toBeLessThan(10_000);
       expect(server.logs).toContain('"msg":"stopped"');
     } finally {
       await server.dispose();
