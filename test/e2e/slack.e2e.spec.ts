@@ -3,7 +3,7 @@ import type { ApprovalsClient } from '@approvals/platform';
 import { unary } from '@approvals/platform';
 import type { TestSystem } from '@approvals/testing';
 import { SlackDouble, modes, startSystem } from '@approvals/testing';
-import { actionRequest, awaitOutcome, clientAs, eventually, ledgerPosition } from './support';
+import { actionRequest, awaitOutcome, clientAs, eventually, ledgerPosition, settledLedgerPosition } from './support';
 
 jest.setTimeout(60_000);
 
@@ -106,7 +106,7 @@ describe.each(modes)('%s mode: Slack', (mode) => {
 
   it('refuses forged, stale and replayed callbacks with 401 and records them; nothing is voted', async () => {
     const { actionId } = await requestInSlack();
-    const before = await ledgerPosition(server.decisionHttpUrl);
+    const before = await settledLedgerPosition(server.decisionHttpUrl);
     const forged = await post(slack.signedInteraction(slack.click('U01ALICE', 'approve', actionId), { secret: 'someone-elses-secret-000000' }));
     const stale = await post(slack.signedInteraction(slack.click('U01ALICE', 'approve', actionId), { timestamp: Math.floor(Date.now() / 1000) - 301 }));
     expect([forged.status, stale.status]).toEqual([401, 401]);
@@ -117,7 +117,7 @@ describe.each(modes)('%s mode: Slack', (mode) => {
     // A genuine click, accepted once; the same signed request again is a replay, refused and recorded.
     const bob = slack.signedInteraction(slack.click('U01BOB', 'approve', actionId));
     expect((await post(bob)).status).toBe(200);
-    const afterVote = await ledgerPosition(server.decisionHttpUrl);
+    const afterVote = await settledLedgerPosition(server.decisionHttpUrl);
     expect((await post(bob)).status).toBe(401);
     expect(await ledgerPosition(server.decisionHttpUrl)).toBe(afterVote + 1n);
 

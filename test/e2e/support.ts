@@ -102,3 +102,19 @@ export async function ledgerPosition(decisionHttpUrl: string): Promise<bigint> {
   if (!response.ok || body.ledgerPosition === undefined) throw new Error(`readyz answered ${response.status}`);
   return BigInt(body.ledgerPosition);
 }
+
+/**
+ * The ledger position once nothing has been appended for `quietMs`: background work (deliveries,
+ * reminders, notices) has landed, so a count taken from here sees only what the test does next.
+ */
+export async function settledLedgerPosition(decisionHttpUrl: string, quietMs = 1000, timeoutMs = 15_000): Promise<bigint> {
+  const deadline = Date.now() + timeoutMs;
+  let last = await ledgerPosition(decisionHttpUrl);
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, quietMs));
+    const now = await ledgerPosition(decisionHttpUrl);
+    if (now === last) return now;
+    last = now;
+  }
+  throw new Error(`the ledger kept growing for ${timeoutMs} ms (at ${last})`);
+}
