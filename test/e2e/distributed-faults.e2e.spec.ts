@@ -1,17 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
 import type { RequestActionRequest, RequestActionResponse__Output } from '@approvals/contracts';
 import { Topics, deadLetterSchema } from '@approvals/contracts';
 import type { ApprovalsClient } from '@approvals/platform';
 import { isServiceError, statusName, unary } from '@approvals/platform';
 import type { DistributedService } from '@approvals/testing';
-import { DistributedSystem, TcpProxy, freePort, repoRoot, testPostgresUrl } from '@approvals/testing';
+import { DistributedSystem, KafkaBroker, TcpProxy, distributedServices, testPostgresUrl } from '@approvals/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { actionIdFor } from '@approvals/application';
-import { actionRequest, awaitOutcome, clientAs, eventually } from './support';
+import { actionRequest, awaitOutcome, clientAs, eventually, failure } from './support';
 
 jest.setTimeout(240_000);
 
@@ -156,47 +152,23 @@ describe('distributed mode: a service dies in mid-flight', () => {
   });
 });
 
-const kafkaScript = join(repoRoot(), 'deploy', 'kafka', 'kafka.sh');
-
-/** A broker of this test's own (the shared one must not restart under other tests). */
-class OwnBroker {
-  private readonly dataDir = mkdtempSync(join(tmpdir(), 'approvals-kafka-restart-'));
-  constructor(
-    readonly port: number,
-    private readonly controllerPort: number,
-  ) {}
-  private run(command: 'start' | 'stop') {
-    execFileSync('bash', [kafkaScript, command], {
-      env: { ...process.env, KAFKA_PORT: String(this.port), KAFKA_CONTROLLER_PORT: String(this.controllerPort), APPROVALS_KAFKA_DATA: this.dataDir, KAFKA_HEAP: '384m' },
-      stdio: 'ignore',
-    });
-  }
-  start() {
-    this.run('start');
-  }
-  stop() {
-    this.run('stop');
-  }
-  dispose() {
-    this.stop();
-    rmSync(this.dataDir, { recursive: true, force: true });
-  }
-}
-
 describe('distributed mode: the broker restarts', () => {
-  let broker: OwnBroker;
+  let broker: KafkaBroker;
   let system: DistributedSystem | undefined;
   beforeAll(async () => {
-    broker = new OwnBroker(await freePort(), await freePort());
+    broker = await KafkaBroker.create();
     broker.start();
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await system?.dispose();
+    system = undefined;
+  });
+  afterAll(() => {
     broker?.dispose();
   });
 
   it('services reconnect by themselves and every accepted request completes', async () => {
-    system = await DistributedSystem.start({ brokers: `127.0.0.1:${broker.port}`, env: { APPROVALS_COMMAND_TIMEOUT_MS: '5000' } });
+    system = await DistributedSystem.start({ brokers: broker.brokers, env: { APPROVALS_COMMAND_TIMEOUT_MS: '5000' } });
     const requests = requestsFor(early + inFlight);
     const accepted = await sendWithFault(system, requests, async () => {
       broker.stop();
@@ -208,6 +180,94 @@ describe('distributed mode: the broker restarts', () => {
     // No service had to be restarted by anyone.
     for (const service of ['decision', 'policy-evaluator', 'intake', 'notifier', 'audit-projector'] as const) {
       expect(system.service(service).running).toBe(true);
+    }
+  });
+
+  it('an outage longer than the command timeout: every service stays up, callers get UNAVAILABLE, and everything completes once after', async () => {
+    const commandTimeoutMs = 3000;
+    system = await DistributedSystem.start({ brokers: broker.brokers, env: { APPROVALS_COMMAND_TIMEOUT_MS: String(commandTimeoutMs) } });
+    const running = system;
+    const agent = clientAs(running.addresses, 'agent-reporting');
+    const bob = clientAs(running.addresses, 'bob');
+    const readiness = (service: DistributedService) =>
+      fetch(`${running.service(service).httpUrl}/readyz`, { signal: AbortSignal.timeout(5000) }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
+    const requests = requestsFor(12);
+    let waiting: RequestActionResponse__Output;
+    try {
+      // given an export that waits for a data owner
+      waiting = await unary(agent.intake, 'RequestAction', actionRequest({ action: 'db.export', parametersJson: '{"rows":7000}' }));
+      await eventually(
+        () => awaitOutcome(agent, waiting.actionId, 500),
+        (r) => r.action?.status === 'AWAITING_APPROVAL',
+        30_000,
+      );
+
+      // when the broker goes away, and requests and a vote arrive while it is away
+      broker.stop();
+      const outageStarted = Date.now();
+      const answers = await Promise.all([
+        ...requests.map((request) => failure(unary(agent.intake, 'RequestAction', request, undefined, { deadline: Date.now() + 20_000 }))),
+        failure(unary(bob.decisions, 'CastVote', { actionId: waiting.actionId, decision: 'APPROVE' }, undefined, { deadline: Date.now() + 20_000 })),
+      ]);
+
+      // then each caller is answered UNAVAILABLE (retryable) by the service itself, not by its own deadline
+      expect(answers.map((a) => a.status)).toEqual(answers.map(() => 'UNAVAILABLE'));
+      // the services that need the broker say they are not ready; the auditors' service has no use for it and stays ready
+      for (const service of ['intake', 'notifier', 'decision', 'policy-evaluator'] as const) {
+        const state = await eventually(
+          () => readiness(service),
+          (r) => r.status === 503,
+          20_000,
+        );
+        expect({ service, status: state.status }).toEqual({ service, status: 503 });
+      }
+      expect((await readiness('audit-projector')).status).toBe(200);
+      // reads that need no broker are still served
+      expect((await unary(agent.intake, 'GetAction', { actionId: waiting.actionId })).status).toBe('AWAITING_APPROVAL');
+      // and after four command timeouts without a broker, every process is still alive
+      await new Promise((r) => setTimeout(r, Math.max(0, outageStarted + 4 * commandTimeoutMs - Date.now())));
+      for (const service of distributedServices) expect({ service, running: running.service(service).running }).toEqual({ service, running: true });
+    } finally {
+      broker.start();
+    }
+
+    try {
+      // then the services are ready again without anyone restarting them
+      for (const service of distributedServices) {
+        const state = await eventually(
+          () => readiness(service),
+          (r) => r.status === 200,
+          60_000,
+        );
+        expect({ service, status: state.status }).toEqual({ service, status: 200 });
+      }
+      // the agent's retries with the same idempotency keys are accepted, and the new exports reach the approvers' inbox
+      const accepted = new Map<number, RequestActionResponse__Output>();
+      for (const [index, request] of requests.entries()) accepted.set(index, await requestUntilAccepted(agent, request));
+      const exports = [...accepted].filter(([index]) => requests[index]!.action === 'db.export').map(([, reply]) => reply.actionId);
+      const inbox = await eventually(
+        () => unary(bob.decisions, 'ListPending', { onlyMine: true, limit: 100 }),
+        (r) => exports.every((id) => r.items.some((i) => i.actionId === id)),
+        60_000,
+      );
+      expect(inbox.items.map((i) => i.actionId)).toEqual(expect.arrayContaining(exports));
+      // the vote, cast again, counts once
+      const vote = await eventually(
+        () => unary(bob.decisions, 'CastVote', { actionId: waiting!.actionId, decision: 'APPROVE' }),
+        () => true,
+        30_000,
+      );
+      expect(vote.status).toBe('APPROVED');
+      // and every request reaches exactly one outcome, with no event written twice
+      await expectEachExactlyOnce(running, requests, accepted);
+      // nothing was given up on, and no fault reached a process's last-resort handler
+      for (const service of distributedServices) {
+        const { body } = await readiness(service);
+        expect({ service, deadLetters: body['deadLetters'], unhandledFaults: body['unhandledFaults'] }).toEqual({ service, deadLetters: 0, unhandledFaults: 0 });
+      }
+    } finally {
+      agent.close();
+      bob.close();
     }
   });
 });

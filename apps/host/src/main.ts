@@ -5,13 +5,14 @@ import { NestFactory } from '@nestjs/core';
 import type { MicroserviceOptions } from '@nestjs/microservices';
 import type { InProcessBroker } from '@approvals/platform';
 import { createLogger } from '@approvals/platform';
-import { BROKER, InProcessServer, PinoNestLogger, grpcServerOptions, loadConfigOrExit, stopGracefullyOnSignals } from '@approvals/nest-platform';
+import { BROKER, InProcessServer, PinoNestLogger, grpcServerOptions, loadConfigOrExit, stopGracefullyOnSignals, guardProcess } from '@approvals/nest-platform';
 import { HostModule } from './host.module';
 
 /** Embedded mode: the five services in this one process, over the in-process bus. */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger('approvals', config.logLevel);
+  guardProcess(logger);
   const app = await NestFactory.create(HostModule.forRoot(config), { logger: new PinoNestLogger(logger), abortOnError: false, rawBody: true });
   app.connectMicroservice<MicroserviceOptions>({ strategy: new InProcessServer(app.get<InProcessBroker>(BROKER)) });
   app.connectMicroservice<MicroserviceOptions>(grpcServerOptions(config));

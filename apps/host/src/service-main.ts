@@ -14,6 +14,7 @@ import {
   loadConfigOrExit,
   serviceNames,
   stopGracefullyOnSignals,
+  guardProcess,
 } from '@approvals/nest-platform';
 import { ServiceModule } from './service.module';
 
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
   }
   const config = loadConfigOrExit();
   const logger = createLogger(`approvals-${service}`, config.logLevel);
+  guardProcess(logger);
   const app = await NestFactory.create(ServiceModule.forRoot(config, service), { logger: new PinoNestLogger(logger), abortOnError: false, rawBody: true });
   app.connectMicroservice<MicroserviceOptions>({ strategy: app.get<KafkaServer>(BUS_SERVER) });
   const grpc = grpcServices.includes(service);

@@ -4,6 +4,7 @@ export * from './ports/policy-engine.port';
 export * from './ports/directory.port';
 export * from './ports/messaging.port';
 export * from './ports/clock.port';
+export * from './deadline';
 export * from './ports/grant-issuer.port';
 export * from './ids';
 export * from './action-status';

@@ -8,6 +8,7 @@ import { randomIds, systemClock } from '@approvals/application';
 import type { AppConfig, Ledger, Logger } from '@approvals/platform';
 import {
   KafkaCommandSender,
+  KafkaHealth,
   KafkaNames,
   KafkaPublisher,
   WalCheckpointer,
@@ -39,6 +40,7 @@ import {
 
 const LEDGER = Symbol('Ledger');
 const KAFKA = Symbol('Kafka');
+const KAFKA_HEALTH = Symbol('KafkaHealth');
 const SERVICE = Symbol('ServiceName');
 
 /** Services that send commands to the decision service and so wait for replies. */
@@ -75,6 +77,7 @@ export class DistributedInfraModule implements OnApplicationBootstrap, OnApplica
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(MESSAGE_PUBLISHER) private readonly publisher: KafkaPublisher,
     @Inject(COMMAND_SENDER) private readonly commands: CommandSender,
+    @Inject(KAFKA_HEALTH) private readonly health: KafkaHealth,
   ) {}
 
   static forRoot(config: AppConfig, service: ServiceName): DynamicModule {
@@ -122,29 +125,43 @@ export class DistributedInfraModule implements OnApplicationBootstrap, OnApplica
           inject: [KAFKA, LOGGER],
         },
         {
+          // Created after the publisher, whose start-up has just reached the broker.
+          provide: KAFKA_HEALTH,
+          useFactory: (kafka: Kafka, logger: Logger) =>
+            KafkaHealth.start(kafka, {
+              onChange: (reachable, err) =>
+                reachable
+                  ? logger.info('the Kafka broker answers again; ready')
+                  : logger.warn({ err }, 'the Kafka broker does not answer; not ready, and commands are answered UNAVAILABLE until it does'),
+            }),
+          inject: [KAFKA, LOGGER, MESSAGE_PUBLISHER],
+        },
+        {
           provide: COMMAND_SENDER,
-          useFactory: (kafka: Kafka, publisher: KafkaPublisher, logger: Logger) =>
+          useFactory: (kafka: Kafka, publisher: KafkaPublisher, health: KafkaHealth, logger: Logger) =>
             commandSenders.includes(service)
               ? KafkaCommandSender.connect(kafka, publisher, {
                   service,
                   timeoutMs: config.commandTimeoutMs,
+                  health,
                   onError: (err) => logger.warn({ err }, 'sending a command failed'),
                 })
               : noCommands(service),
-          inject: [KAFKA, MESSAGE_PUBLISHER, LOGGER],
+          inject: [KAFKA, MESSAGE_PUBLISHER, KAFKA_HEALTH, LOGGER],
         },
         {
           provide: BUS_SERVER,
-          useFactory: (kafka: Kafka, publisher: KafkaPublisher, logger: Logger) =>
+          useFactory: (kafka: Kafka, publisher: KafkaPublisher, health: KafkaHealth, logger: Logger) =>
             new KafkaServer({
               kafka,
               publisher,
+              health,
               // The intake's feed serves its own watchers: every instance reads every update, from now on.
               groupId: service === 'intake' ? `${names.group(service)}.${randomUUID()}` : names.group(service),
               fromBeginning: service !== 'intake',
               logger,
             }),
-          inject: [KAFKA, MESSAGE_PUBLISHER, LOGGER],
+          inject: [KAFKA, MESSAGE_PUBLISHER, KAFKA_HEALTH, LOGGER],
         },
         { provide: BUS_STATUS, useExisting: BUS_SERVER },
       ],
@@ -164,6 +181,7 @@ export class DistributedInfraModule implements OnApplicationBootstrap, OnApplica
   /** After the transport has closed (Nest closes servers first): replies and dead letters are written by then. */
   async onApplicationShutdown(): Promise<void> {
     if (this.commands instanceof KafkaCommandSender) await this.commands.close();
+    await this.health.stop();
     await this.publisher.close();
     await this.checkpointer?.stop();
     await this.ledger.close();

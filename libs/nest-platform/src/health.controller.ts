@@ -2,6 +2,7 @@ import { Controller, Get, HttpCode, HttpException, Inject, Optional } from '@nes
 import type { EventStore } from '@approvals/application';
 import type { BusStatus } from './tokens';
 import { BUS_STATUS, EVENT_STORE } from './tokens';
+import { unhandledFaults } from './process-faults';
 
 /** Liveness and readiness for orchestrators and the end-to-end tests. */
 @Controller()
@@ -29,9 +30,16 @@ export class HealthController {
     } catch (error) {
       throw notReady(`ledger unavailable: ${(error as Error).message}`);
     }
-    if (this.bus && !this.bus.ready) throw notReady('the bus is not connected yet (or is rebalancing)');
+    if (this.bus && !this.bus.ready) throw notReady(this.bus.notReadyReason ?? 'the bus is not connected yet (or is rebalancing)');
     // Dead letters do not make the service unready (their actions are delivered again), but operators should see them.
-    return { status: 'ready', pid: process.pid, ledgerPosition: position.toString(), deadLetters: this.bus?.deadLetters.length ?? 0 };
+    return {
+      status: 'ready',
+      pid: process.pid,
+      ledgerPosition: position.toString(),
+      deadLetters: this.bus?.deadLetters.length ?? 0,
+      // Each one a bug that a last-resort handler caught (the process kept running): see the error log.
+      unhandledFaults: unhandledFaults(),
+    };
   }
 }
 

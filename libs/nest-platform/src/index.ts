@@ -13,3 +13,4 @@ export * from './health.controller';
 export * from './metrics.controller';
 export * from './grpc-input';
 export * from './bootstrap';
+export * from './process-faults';

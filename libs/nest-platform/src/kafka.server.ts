@@ -1,8 +1,8 @@
 import type { DeadLetterMessage } from '@approvals/contracts';
 import { CommandHeaders, InvalidMessageError, Topics, topicPartitions } from '@approvals/contracts';
-import type { KafkaPublisher, Logger } from '@approvals/platform';
-import { toWire, untilJoinedAndFetching } from '@approvals/platform';
-import { storeWaitDelay } from '@approvals/application';
+import type { KafkaHealth, KafkaPublisher, Logger } from '@approvals/platform';
+import { startUntilFetching, toWire } from '@approvals/platform';
+import { unavailableWaitDelay } from '@approvals/application';
 import type { Consumer, EachMessagePayload, Kafka, KafkaMessage } from 'kafkajs';
 import { MessagingAttributes, MetricNames, observeGauge } from '@approvals/telemetry';
 import { BusServer } from './bus.server';
@@ -19,6 +19,8 @@ export interface KafkaServerOptions {
    */
   fromBeginning: boolean;
   logger: Logger;
+  /** Whether the broker answers: the service is not ready while it does not. */
+  health?: KafkaHealth;
   /** Attempts of a failing handler before the message is dead-lettered. */
   maxAttempts?: number;
   /** First retry delay; doubles with each attempt. */
@@ -40,9 +42,10 @@ export interface DeadLetterRecord {
  * the offset when `eachMessage` returns; commits follow every batch), so a crash redelivers it and
  * the idempotent handlers make that harmless. A failing handler is retried with backoff; a message
  * that still fails, or cannot be decoded at all, goes to the dead-letter topic with the error and
- * the partition moves on. A handler that failed because the store is unreachable is not the
- * message's fault: the partition waits and retries until the store answers. Commands (@MessagePattern) arrive on the decision service's command topic
- * and are answered on the reply topic their headers name.
+ * the partition moves on. A handler that failed because the store or the broker is unreachable
+ * is not the message's fault: the partition waits and retries until it answers. Commands
+ * (@MessagePattern) arrive on the decision service's command topic and are answered on the reply
+ * topic their headers name.
  */
 export class KafkaServer extends BusServer implements DeadLetterRecord {
   private consumer: Consumer | undefined;
@@ -62,9 +65,20 @@ export class KafkaServer extends BusServer implements DeadLetterRecord {
     this.log = options.logger.child({ component: 'kafka-server', group: options.groupId });
   }
 
-  /** True while the consumer is a member of its group (false before start-up and during rebalances). */
+  /**
+   * True while the consumer is a member of its group and the broker answers (false before
+   * start-up, during rebalances and while the broker is away). A service without bus handlers
+   * has no use for the broker and is always ready as far as the bus goes.
+   */
   get ready(): boolean {
-    return this.consumer === undefined || this.joined;
+    return this.notReadyReason === undefined;
+  }
+
+  get notReadyReason(): string | undefined {
+    if (this.consumer === undefined) return undefined;
+    if (this.options.health && !this.options.health.reachable) return 'the Kafka broker is unreachable';
+    if (!this.joined) return 'the bus is not connected yet (or is rebalancing)';
+    return undefined;
   }
 
   listen(callback: (error?: unknown) => void): void {
@@ -119,16 +133,16 @@ export class KafkaServer extends BusServer implements DeadLetterRecord {
       this.joined = false;
       this.log.error({ err: event.payload.error, restart: event.payload.restart }, 'Kafka consumer crashed');
     });
-    const ready = untilJoinedAndFetching(consumer, this.options.joinTimeoutMs ?? 60_000);
-    await consumer.connect();
-    await consumer.subscribe({ topics, fromBeginning: this.options.fromBeginning });
-    await consumer.run({
-      autoCommit: true,
-      autoCommitInterval: 250,
-      partitionsConsumedConcurrently: Math.max(...patterns.map((p) => topicPartitions[p as keyof typeof topicPartitions] ?? 1)),
-      eachMessage: (payload) => this.handle(payload),
+    await startUntilFetching(consumer, this.options.joinTimeoutMs ?? 60_000, async () => {
+      await consumer.connect();
+      await consumer.subscribe({ topics, fromBeginning: this.options.fromBeginning });
+      await consumer.run({
+        autoCommit: true,
+        autoCommitInterval: 250,
+        partitionsConsumedConcurrently: Math.max(...patterns.map((p) => topicPartitions[p as keyof typeof topicPartitions] ?? 1)),
+        eachMessage: (payload) => this.handle(payload),
+      });
     });
-    await ready;
     this.log.info({ topics }, 'consuming');
   }
 
@@ -149,26 +163,26 @@ export class KafkaServer extends BusServer implements DeadLetterRecord {
       await this.deadLetter(topic, partition, message, error, 1);
       return;
     }
-    for (let attempt = 1, storeFailures = 0; ; attempt += 1) {
+    for (let attempt = 1, unavailableFailures = 0; ; attempt += 1) {
       try {
         const result = await this.dispatch(pattern, data);
         if (command !== undefined) await this.reply(message, result);
         return;
       } catch (error) {
-        const wait = storeWaitDelay(error, (storeFailures += 1), this.retryDelayMs);
+        const wait = unavailableWaitDelay(error, (unavailableFailures += 1), this.retryDelayMs);
         if (wait !== undefined) {
-          // The partition waits for the store (its order must hold); the offset stays uncommitted.
+          // The partition waits for the store or the broker (its order must hold); the offset stays uncommitted.
           // On shutdown the message is left for the next owner of the partition.
           if (this.closing) throw error;
-          if (storeFailures === 1 || storeFailures % 20 === 0) {
-            this.log.warn({ err: error, topic, partition, offset: message.offset, failures: storeFailures }, 'the store is unavailable; waiting to handle the message');
+          if (unavailableFailures === 1 || unavailableFailures % 20 === 0) {
+            this.log.warn({ err: error, topic, partition, offset: message.offset, failures: unavailableFailures }, 'a dependency (the store or the broker) is unavailable; waiting to handle the message');
           }
           attempt -= 1;
           await new Promise((resolve) => setTimeout(resolve, wait));
           await heartbeat();
           continue;
         }
-        storeFailures = 0;
+        unavailableFailures = 0;
         const poison = error instanceof InvalidMessageError;
         this.log.warn({ err: error, topic, partition, offset: message.offset, attempt }, 'bus handler failed');
         if (poison || attempt >= this.maxAttempts) {

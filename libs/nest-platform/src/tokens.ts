@@ -17,8 +17,10 @@ export const BUS_SERVER = Symbol('BusServer');
 
 /** What /readyz reports of the bus. */
 export interface BusStatus {
-  /** False while the transport cannot take messages (not attached, not in its consumer group). */
+  /** False while the transport cannot take messages (not attached, not in its consumer group, broker away). */
   readonly ready: boolean;
+  /** Why it is not ready, for operators. */
+  readonly notReadyReason?: string | undefined;
   /** Messages given up on by this process, newest last. */
   readonly deadLetters: readonly unknown[];
 }

@@ -21,6 +21,8 @@ export const MetricNames = {
   consumerLag: 'approvals.bus.consumer.lag',
   /** Deliveries to approvers' channels, by channel and result. */
   notificationsDelivered: 'approvals.notifications.delivered',
+  /** Faults that reached a process's last-resort handler (a bug each: the process keeps running), by kind. */
+  unhandledFaults: 'approvals.process.unhandled_faults',
 } as const;
 
 /** Attribute names of our metrics and spans. */

@@ -3,6 +3,7 @@ export * from './server-process';
 export * from './tcp-proxy';
 export * from './embedded-server';
 export * from './distributed-system';
+export * from './kafka-broker';
 export * from './system';
 export * from './audit-scenario';
 export * from './in-memory-event-store';

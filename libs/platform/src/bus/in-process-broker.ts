@@ -1,5 +1,5 @@
 import type { CommandSender, MessagePublisher } from '@approvals/application';
-import { storeWaitDelay } from '@approvals/application';
+import { unavailableWaitDelay } from '@approvals/application';
 import type { CommandName, CommandReply, TopicName } from '@approvals/contracts';
 import { commandReplySchema, parseMessage, topicPartitions } from '@approvals/contracts';
 import type { Context } from '@opentelemetry/api';
@@ -83,13 +83,16 @@ export class InProcessBroker implements MessagePublisher, CommandSender {
     // message over in memory is no network hop: it gets no span of its own, only the context.
     const produced = tracingOn() ? (contextOf(traceFieldsOfMessage(message)) ?? context.active()) : undefined;
     const previous = this.partitions.get(partition) ?? Promise.resolve();
-    const next = previous.then(() => this.deliver(topic, key, wire, produced));
+    // The message before's failure was its publisher's to handle: this one is delivered either way.
+    const deliver = () => this.deliver(topic, key, wire, produced);
+    const next = previous.then(deliver, deliver);
     this.partitions.set(partition, next);
     this.inFlight.add(next);
-    void next.finally(() => {
+    const settled = () => {
       this.inFlight.delete(next);
       if (this.partitions.get(partition) === next) this.partitions.delete(partition);
-    });
+    };
+    next.then(settled, settled);
     return next;
   }
 
@@ -115,19 +118,19 @@ export class InProcessBroker implements MessagePublisher, CommandSender {
   }
 
   private async deliverWithRetries(dispatcher: InProcessDispatcher, topic: string, key: string, wire: string): Promise<void> {
-    for (let attempt = 1, storeFailures = 0; ; attempt += 1) {
+    for (let attempt = 1, unavailableFailures = 0; ; attempt += 1) {
       try {
         await dispatcher.dispatch(topic, JSON.parse(wire));
         return;
       } catch (error) {
         this.options.onError?.(error, { topic, key, attempt });
-        const wait = storeWaitDelay(error, (storeFailures += 1), this.retryDelayMs);
+        const wait = unavailableWaitDelay(error, (unavailableFailures += 1), this.retryDelayMs);
         if (wait !== undefined) {
-          attempt -= 1; // the store's outage is not one of the message's attempts
+          attempt -= 1; // a dependency's outage is not one of the message's attempts
           await new Promise((resolve) => setTimeout(resolve, wait));
           continue;
         }
-        storeFailures = 0;
+        unavailableFailures = 0;
         if (attempt >= this.maxAttempts) {
           const letter: DeadLetter = {
             topic,

@@ -3,3 +3,4 @@ export * from './kafka-topics';
 export * from './kafka-publisher';
 export * from './kafka-command-sender';
 export * from './kafka-consumer-ready';
+export * from './kafka-health';

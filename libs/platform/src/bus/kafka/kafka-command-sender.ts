@@ -1,26 +1,28 @@
 import { randomUUID } from 'node:crypto';
 import type { CommandSender } from '@approvals/application';
-import { BusUnavailableError } from '@approvals/application';
+import { BusUnavailableError, withDeadline } from '@approvals/application';
 import type { CommandName, CommandReply } from '@approvals/contracts';
 import { CommandHeaders, Topics, commandReplySchema, parseMessage } from '@approvals/contracts';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { KafkaPublisher } from './kafka-publisher';
 import { traceHeaders } from './kafka-publisher';
 import { toWire } from '../wire';
-import { untilJoinedAndFetching } from './kafka-consumer-ready';
+import { startUntilFetching } from './kafka-consumer-ready';
+import type { KafkaHealth } from './kafka-health';
 
 export interface KafkaCommandSenderOptions {
   /** The sending service, for the reply group's name. */
   service: string;
-  /** How long to wait for a reply before answering "unavailable". */
+  /** How long a command may take, publish and reply together, before the caller hears "unavailable". */
   timeoutMs: number;
+  /** While it says the broker is away, commands are refused at once rather than after the timeout. */
+  health?: KafkaHealth;
   onError?: (error: unknown) => void;
 }
 
 interface Pending {
   resolve: (reply: CommandReply) => void;
   reject: (error: Error) => void;
-  timer: NodeJS.Timeout;
 }
 
 /**
@@ -29,7 +31,8 @@ interface Pending {
  * the reply topic, which this sender reads in a consumer group of its own (so every sender sees
  * the replies addressed to it, whichever partition they land in). A reply that does not arrive in
  * time makes the command fail with BusUnavailableError: the caller answers "not yet", and its retry
- * is safe because the decision service handles every command idempotently.
+ * is safe because the decision service handles every command idempotently. The time bounds the
+ * whole command, publish and reply: a command still waiting for the broker then is withdrawn.
  */
 export class KafkaCommandSender implements CommandSender {
   private readonly pending = new Map<string, Pending>();
@@ -50,25 +53,24 @@ export class KafkaCommandSender implements CommandSender {
       retry: { retries: Number.MAX_SAFE_INTEGER, restartOnFailure: async () => true },
     });
     const sender = new KafkaCommandSender(publisher, consumer, options);
-    const ready = untilJoinedAndFetching(consumer, 60_000);
-    await consumer.connect();
-    await consumer.subscribe({ topics: [names.topic(Topics.commandReplies)], fromBeginning: false });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        const correlationId = message.headers?.[CommandHeaders.correlationId]?.toString();
-        const pending = correlationId ? sender.pending.get(correlationId) : undefined;
-        if (!pending || !correlationId) return; // another sender's reply, or one that timed out
-        sender.pending.delete(correlationId);
-        clearTimeout(pending.timer);
-        try {
-          pending.resolve(parseMessage(commandReplySchema, JSON.parse(message.value?.toString('utf8') ?? 'null'), 'command reply'));
-        } catch (error) {
-          pending.reject(error as Error);
-        }
-      },
-    });
     // Replies produced before the group's first fetch would be skipped: wait until it is fetching.
-    await ready;
+    await startUntilFetching(consumer, 60_000, async () => {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [names.topic(Topics.commandReplies)], fromBeginning: false });
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          const correlationId = message.headers?.[CommandHeaders.correlationId]?.toString();
+          const pending = correlationId ? sender.pending.get(correlationId) : undefined;
+          if (!pending || !correlationId) return; // another sender's reply, or one that timed out
+          sender.pending.delete(correlationId);
+          try {
+            pending.resolve(parseMessage(commandReplySchema, JSON.parse(message.value?.toString('utf8') ?? 'null'), 'command reply'));
+          } catch (error) {
+            pending.reject(error as Error);
+          }
+        },
+      });
+    });
     return sender;
   }
 
@@ -76,39 +78,45 @@ export class KafkaCommandSender implements CommandSender {
     const correlationId = randomUUID();
     const value = toWire(message);
     const key = actionIdOf(message) ?? correlationId;
-    const reply = new Promise<CommandReply>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(correlationId);
-        reject(new BusUnavailableError(`no reply to ${command} for action ${key} within ${this.options.timeoutMs} ms; retry later`));
-      }, this.options.timeoutMs);
-      this.pending.set(correlationId, { resolve, reject, timer });
-    });
-    try {
-      await this.publisher.send(Topics.decisionCommands, [
-        {
-          key,
-          value,
-          headers: {
-            ...traceHeaders(message),
-            [CommandHeaders.command]: command,
-            [CommandHeaders.replyTo]: this.publisher.names.topic(Topics.commandReplies),
-            [CommandHeaders.correlationId]: correlationId,
-          },
-        },
-      ]);
-    } catch (error) {
-      const pending = this.pending.get(correlationId);
-      this.pending.delete(correlationId);
-      if (pending) clearTimeout(pending.timer);
-      this.options.onError?.(error);
-      throw new BusUnavailableError(`${command} could not be sent: ${(error as Error).message}`, { cause: error });
+    if (this.options.health && !this.options.health.reachable) {
+      throw new BusUnavailableError(`${command} for action ${key} not sent: the Kafka broker is unreachable; retry later`);
     }
-    return reply;
+    return withDeadline(
+      this.options.timeoutMs,
+      () => new BusUnavailableError(`no reply to ${command} for action ${key} within ${this.options.timeoutMs} ms; retry later`),
+      async (signal) => {
+        const reply = new Promise<CommandReply>((resolve, reject) => this.pending.set(correlationId, { resolve, reject }));
+        // A reply may fail (undecodable, or the sender closing) before the publish is acknowledged.
+        reply.catch(() => undefined);
+        try {
+          await this.publisher.send(
+            Topics.decisionCommands,
+            [
+              {
+                key,
+                value,
+                headers: {
+                  ...traceHeaders(message),
+                  [CommandHeaders.command]: command,
+                  [CommandHeaders.replyTo]: this.publisher.names.topic(Topics.commandReplies),
+                  [CommandHeaders.correlationId]: correlationId,
+                },
+              },
+            ],
+            { signal },
+          );
+        } catch (error) {
+          if (signal.aborted) throw signal.reason;
+          this.options.onError?.(error);
+          throw error instanceof BusUnavailableError ? error : new BusUnavailableError(`${command} could not be sent: ${(error as Error).message}`, { cause: error });
+        }
+        return reply;
+      },
+    ).finally(() => this.pending.delete(correlationId));
   }
 
   async close(): Promise<void> {
     for (const [id, pending] of this.pending) {
-      clearTimeout(pending.timer);
       pending.reject(new BusUnavailableError('the service is shutting down; retry later'));
       this.pending.delete(id);
     }

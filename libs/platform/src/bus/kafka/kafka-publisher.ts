@@ -1,4 +1,5 @@
 import type { MessagePublisher } from '@approvals/application';
+import { BusUnavailableError } from '@approvals/application';
 import type { TopicName } from '@approvals/contracts';
 import type { IHeaders, Kafka, Producer } from 'kafkajs';
 import { Partitioners } from 'kafkajs';
@@ -16,12 +17,27 @@ export interface OutgoingRecord {
   headers?: IHeaders;
 }
 
+export interface SendOptions {
+  /** Withdraws the records while they still wait for the broker (once sent, they cannot be). */
+  signal?: AbortSignal;
+}
+
+export interface KafkaPublisherOptions {
+  /**
+   * Records that may wait for the broker (default 10,000). While it is away, what is published
+   * beyond that is refused at once with BusUnavailableError instead of held in memory.
+   */
+  maxQueuedRecords?: number;
+}
+
 interface Queued {
   topic: string;
   records: OutgoingRecord[];
   spans: Span[];
   resolve: () => void;
   reject: (error: unknown) => void;
+  /** Stops listening to the caller's signal once the records are sent or withdrawn. */
+  release: () => void;
 }
 
 /**
@@ -37,14 +53,19 @@ interface Queued {
  */
 export class KafkaPublisher implements MessagePublisher {
   private queue: Queued[] = [];
+  private queuedRecords = 0;
   private flushing = false;
+  private readonly maxQueuedRecords: number;
 
   private constructor(
     private readonly producer: Producer,
     readonly names: KafkaNames,
-  ) {}
+    options: KafkaPublisherOptions,
+  ) {
+    this.maxQueuedRecords = options.maxQueuedRecords ?? 10_000;
+  }
 
-  static async connect(kafka: Kafka, names = new KafkaNames()): Promise<KafkaPublisher> {
+  static async connect(kafka: Kafka, names = new KafkaNames(), options: KafkaPublisherOptions = {}): Promise<KafkaPublisher> {
     const producer = kafka.producer({
       idempotent: true,
       // One in-flight request keeps ordering exact across retries, with or without idempotence.
@@ -56,20 +77,29 @@ export class KafkaPublisher implements MessagePublisher {
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 5000 },
     });
     await producer.connect();
-    return new KafkaPublisher(withoutSendInstrumentation(producer), names);
+    return new KafkaPublisher(withoutSendInstrumentation(producer), names, options);
+  }
+
+  /** Records waiting for the broker, not counting the request in flight. */
+  get waiting(): number {
+    return this.queuedRecords;
   }
 
   async publish(topic: TopicName, key: string, message: unknown): Promise<void> {
     await this.send(topic, [{ key, value: toWire(message), headers: traceHeaders(message) }]);
   }
 
-  /** Writes records as they are (replies, dead letters), with the same guarantees as publish. */
-  async send(topic: string, records: OutgoingRecord[]): Promise<void> {
-    await this.sendToBrokerTopic(this.names.topic(topic), records);
+  /** Writes records as they are (commands, replies, dead letters), with the same guarantees as publish. */
+  async send(topic: string, records: OutgoingRecord[], options: SendOptions = {}): Promise<void> {
+    await this.sendToBrokerTopic(this.names.topic(topic), records, options);
   }
 
   /** As send, to a topic named as on the broker (a reply-to header's value). */
-  sendToBrokerTopic(brokerTopic: string, records: OutgoingRecord[]): Promise<void> {
+  sendToBrokerTopic(brokerTopic: string, records: OutgoingRecord[], { signal }: SendOptions = {}): Promise<void> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.queuedRecords + records.length > this.maxQueuedRecords) {
+      return Promise.reject(new BusUnavailableError(`the Kafka broker is not taking messages (${this.queuedRecords} already wait for it); retry later`));
+    }
     // One PRODUCER span per record, in the trace the record carries (or the caller's), ending when
     // the broker has it; its consumer's span continues it through the headers.
     const spans: Span[] = [];
@@ -84,9 +114,30 @@ export class KafkaPublisher implements MessagePublisher {
       return Object.keys(headers).length > 0 ? { ...record, headers: { ...record.headers, ...headers } } : record;
     });
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ topic: brokerTopic, records: traced, spans, resolve, reject });
+      const item: Queued = { topic: brokerTopic, records: traced, spans, resolve, reject, release: () => undefined };
+      if (signal) {
+        const withdraw = () => this.withdraw(item, signal.reason);
+        signal.addEventListener('abort', withdraw, { once: true });
+        item.release = () => signal.removeEventListener('abort', withdraw);
+      }
+      this.queue.push(item);
+      this.queuedRecords += traced.length;
       if (!this.flushing) void this.flush();
     });
+  }
+
+  /** Takes records that have not gone out yet off the queue: their sender gave up on them. */
+  private withdraw(item: Queued, reason: unknown): void {
+    const index = this.queue.indexOf(item);
+    if (index < 0) return; // in flight or sent: too late
+    this.queue.splice(index, 1);
+    this.queuedRecords -= item.records.length;
+    item.release();
+    for (const span of item.spans) {
+      failed(span, reason);
+      span.end();
+    }
+    item.reject(reason);
   }
 
   private async flush(): Promise<void> {
@@ -94,6 +145,8 @@ export class KafkaPublisher implements MessagePublisher {
     while (this.queue.length > 0) {
       const batch = this.queue;
       this.queue = [];
+      this.queuedRecords = 0;
+      for (const item of batch) item.release();
       const byTopic = new Map<string, OutgoingRecord[]>();
       for (const item of batch) {
         const list = byTopic.get(item.topic);
