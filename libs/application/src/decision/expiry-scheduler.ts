@@ -45,6 +45,12 @@ export class ExpiryScheduler {
   private subscription: Subscription | undefined;
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
+  /** Redeliveries go through the bus, which may be away: they run beside the expiries, never in their way. */
+  private redelivering: Promise<void> | undefined;
+  /** Where the ledger was followed to, so a failed subscription resumes there. */
+  private followedTo: bigint | undefined;
+  private resubscribeTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
 
   constructor(
     private readonly store: EventStore,
@@ -56,25 +62,57 @@ export class ExpiryScheduler {
   ) {}
 
   async start(): Promise<void> {
+    this.stopped = false;
+    this.follow();
+    await this.subscription!.caughtUp;
+    // Deadlines missed while down are expired before start-up ends; redeliveries may wait for the bus.
+    await this.fireExpiries();
+    void this.redeliverOverdue();
+    this.timer = setInterval(this.onTimer, this.intervalMs);
+    this.timer.unref();
+  }
+
+  /** Follows the ledger from where it was left; a subscription that fails is started again after a pause. */
+  private follow(retryMs = 1000): void {
     this.subscription = this.store.subscribeToAll(
       (event) => {
         const actionId = fromActionStreamId(event.streamId);
-        if (!actionId) return;
-        this.track(actionId, event.type, event.data);
+        if (actionId) this.track(actionId, event.type, event.data);
+        this.followedTo = event.position;
       },
-      { streamPrefix: 'action-', onError: this.onError },
+      {
+        streamPrefix: 'action-',
+        ...(this.followedTo === undefined ? {} : { after: this.followedTo }),
+        onError: (error) => {
+          this.onError(error);
+          if (this.stopped || this.resubscribeTimer) return;
+          this.resubscribeTimer = setTimeout(() => {
+            this.resubscribeTimer = undefined;
+            if (!this.stopped) this.follow(Math.min(retryMs * 2, 30_000));
+          }, retryMs);
+          this.resubscribeTimer.unref();
+        },
+      },
     );
-    await this.subscription.caughtUp;
-    await this.tick();
-    this.timer = setInterval(() => void this.tick(), this.intervalMs);
-    this.timer.unref();
   }
 
   pending(): number {
     return this.deadlines.size;
   }
 
+  /** Fires the expiries that are due, then delivers again the triggers whose reaction is overdue. */
   async tick(): Promise<void> {
+    await this.fireExpiries();
+    await this.redeliverOverdue();
+  }
+
+  /** What the timer runs: the redeliveries beside the expiries, so a bus outage never holds up an expiry. */
+  private readonly onTimer = (): void => {
+    void this.fireExpiries();
+    if (!this.redelivering) void this.redeliverOverdue();
+  };
+
+  private async fireExpiries(): Promise<void> {
     if (this.ticking) return;
     this.ticking = true;
     try {
@@ -88,10 +126,16 @@ export class ExpiryScheduler {
           this.onError(error);
         }
       }
-      if (this.reactions) await this.retryOverdueReactions(now, this.reactions);
     } finally {
       this.ticking = false;
     }
+  }
+
+  /** One round of redeliveries at a time (each failure is reported, never thrown). */
+  private redeliverOverdue(): Promise<void> {
+    if (!this.reactions) return Promise.resolve();
+    this.redelivering ??= this.retryOverdueReactions(this.clock.now().getTime(), this.reactions).finally(() => (this.redelivering = undefined));
+    return this.redelivering;
   }
 
   private track(actionId: string, type: string, data: unknown): void {
@@ -129,7 +173,9 @@ export class ExpiryScheduler {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.resubscribeTimer) clearTimeout(this.resubscribeTimer);
     await this.subscription?.close();
   }
 }

@@ -54,13 +54,20 @@ export class OutboxRelay {
     private readonly retryDelayMs = 1000,
     /** Checkpoints are written at most this often; a crash republishes at most this window. */
     private readonly checkpointEveryMs = 100,
+    /** How long a stop waits for publishes in flight. */
+    private readonly stopWaitMs = 5000,
   ) {}
 
   private checkpointTimer: NodeJS.Timeout | undefined;
 
   async start(): Promise<void> {
     this.stopped = false;
+    await this.resume();
+  }
+
+  private async resume(): Promise<void> {
     const after = await this.checkpoints.load(outboxCheckpointName);
+    if (this.stopped) return;
     this.saved = after;
     this.acknowledgedUpTo = after;
     this.subscription = this.store.subscribeToAll((event) => this.relay(event), {
@@ -87,7 +94,10 @@ export class OutboxRelay {
     this.checkpointTimer = undefined;
     await this.subscription?.close();
     this.subscription = undefined;
-    await Promise.allSettled([...this.inFlight]);
+    // While the bus is away its publishes never end: keep what was acknowledged, the rest goes out again after the restart.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((resolve) => (timer = setTimeout(resolve, this.stopWaitMs)))]);
+    clearTimeout(timer);
     await this.saveCheckpoint();
   }
 
@@ -152,8 +162,16 @@ export class OutboxRelay {
         await Promise.allSettled([...this.inFlight]);
         this.order.length = 0;
         this.acknowledged.clear();
-        await new Promise((resolve) => setTimeout(resolve, this.retryDelayMs));
-        if (!this.stopped && !this.subscription) await this.start();
+        // Until it starts again: its checkpoint may be unreadable for a while too (the store's outage).
+        for (let delay = this.retryDelayMs; !this.stopped && !this.subscription; delay = Math.min(delay * 2, 30_000)) {
+          await new Promise((resolve) => setTimeout(resolve, delay));
+          if (this.stopped || this.subscription) break;
+          try {
+            await this.resume();
+          } catch (startError) {
+            this.onError(startError);
+          }
+        }
       } finally {
         this.restarting = false;
       }

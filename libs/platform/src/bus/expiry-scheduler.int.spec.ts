@@ -206,6 +206,37 @@ describe('ExpiryScheduler over the embedded ledger', () => {
     expect(calls).toEqual(['act-1']);
   });
 
+  it('follows the ledger again after its subscription fails, and misses nothing written meanwhile', async () => {
+    // given a store whose first subscription fails once it caught up (say, "too many clients")
+    let subscriptions = 0;
+    const flaky: EventStore = Object.assign(Object.create(ledger.events) as EventStore, {
+      subscribeToAll: (...[handler, options]: Parameters<EventStore['subscribeToAll']>) => {
+        subscriptions += 1;
+        const real = ledger.events.subscribeToAll(handler, options);
+        if (subscriptions === 1) {
+          void real.caughtUp.then(async () => {
+            await real.close();
+            options?.onError?.(new Error('sorry, too many clients already'));
+          });
+        }
+        return real;
+      },
+    });
+    await requestApproval(ledger.events, 'before', t0 + minutes(5));
+    scheduler = new ExpiryScheduler(flaky, clock, async (actionId) => void expired.push(actionId), (error) => errors.push(error), 5);
+    await scheduler.start();
+    await waitFor(() => errors.length === 1, 'the subscription to fail');
+
+    // when a request is made after the failure
+    await requestApproval(ledger.events, 'after', t0 + minutes(5));
+    clock.set(t0 + minutes(6));
+
+    // then the scheduler subscribed again, from where it was, and expires both, once each
+    await waitFor(() => expired.length === 2, 'both expiries', 5000);
+    expect(expired.sort()).toEqual(['after', 'before']);
+    expect(subscriptions).toBe(2);
+  });
+
   it('fires expiries on its own timer', async () => {
     // given a scheduler ticking every 5 ms and a request due in one minute
     scheduler = new ExpiryScheduler(ledger.events, clock, async (actionId) => void expired.push(actionId), (error) => errors.push(error), 5);
@@ -301,6 +332,33 @@ describe('ExpiryScheduler over the embedded ledger', () => {
       clock.set(t0 + minutes(3));
       await started.tick();
       expect(retried).toEqual(['ApprovalRequested quiet']);
+    });
+
+    it('keeps firing expiries on its timer while a redelivery waits for a bus that is away', async () => {
+      // given a scheduler ticking every 5 ms whose redeliveries never finish (the broker is down)
+      const stuck = deferred();
+      const retried: string[] = [];
+      scheduler = new ExpiryScheduler(ledger.events, clock, async (actionId) => void expired.push(actionId), (error) => errors.push(error), 5, {
+        afterMs: minutes(1),
+        maxEvaluationAttempts: 10,
+        retry: async (actionId, trigger) => {
+          retried.push(`${trigger} ${actionId}`);
+          await stuck.promise;
+        },
+        giveUpEvaluation: async () => undefined,
+      });
+      await requestAction('unevaluated', t0 - minutes(5));
+      await requestApproval(ledger.events, 'due', t0 + minutes(10));
+      await scheduler.start();
+      await waitFor(() => retried.length === 1, 'the redelivery to start');
+
+      // when the approval request's deadline passes while that redelivery still waits
+      clock.set(t0 + minutes(11));
+
+      // then it expires all the same, and the stuck redelivery was not started again meanwhile
+      await waitFor(() => expired.includes('due'), 'the expiry');
+      expect(retried).toEqual(['ActionRequested unevaluated']);
+      stuck.resolve();
     });
 
     it('does not ask for reactions of an action that already has its outcome', async () => {

@@ -278,6 +278,52 @@ describe('OutboxRelay over the embedded ledger', () => {
     await expect(ledger.checkpoints.load(outboxCheckpointName)).resolves.toBe(events[5]!.position);
   });
 
+  it('after a failed publish, keeps trying to start again while its checkpoint cannot be read, then publishes everything', async () => {
+    // given three events, a bus that fails the 2nd once, and a checkpoint store that is unreachable twice after that
+    await append(ledger.events, 'a', 'ActionRequested', 'PolicyEvaluated', 'ApprovalRequested');
+    const ids = (await actionEvents(ledger.events)).map((event) => event.eventId);
+    let failedOnce = false;
+    const publisher = new ControlledPublisher((publication) => {
+      if (publication.message.metadata.eventId !== ids[1] || failedOnce) return publication.ack();
+      failedOnce = true;
+      publication.fail(new Error('broker unavailable'));
+    });
+    let loads = 0;
+    const unreachable = new Error('the store is unreachable');
+    const checkpoints: CheckpointStore = {
+      load: (name) => {
+        loads += 1;
+        return loads === 2 || loads === 3 ? Promise.reject(unreachable) : ledger.checkpoints.load(name);
+      },
+      save: (name, position) => ledger.checkpoints.save(name, position),
+    };
+    const relay = relayWith(publisher, checkpoints);
+
+    // when it runs
+    await relay.start();
+
+    // then after the failed loads it is started again, and every event is acknowledged
+    await waitFor(() => ids.every((id) => publisher.eventIds('acknowledged').includes(id)), 'every event published', 5000);
+    expect(loads).toBeGreaterThanOrEqual(4);
+    expect(errors.filter((error) => error === unreachable)).toHaveLength(2);
+  });
+
+  it('stops within its bound while a publish never ends (the bus is away), keeping only what was acknowledged', async () => {
+    // given two events, the first acknowledged and the second never (a broker that is down)
+    await append(ledger.events, 'a', 'ActionRequested', 'PolicyEvaluated');
+    const [first] = await actionEvents(ledger.events);
+    const publisher = new ControlledPublisher((publication) => {
+      if (publication.message.metadata.eventId === first!.eventId) publication.ack();
+    });
+    const relay = new OutboxRelay(ledger.events, ledger.checkpoints, publisher, (error) => errors.push(error), 4, retryDelayMs, checkpointEveryMs, 50);
+    await relay.start();
+    await waitFor(() => publisher.publications.length === 2, 'both publishes');
+
+    // when it is stopped, then it stops, with the checkpoint at the acknowledged event
+    await relay.stop();
+    expect(await ledger.checkpoints.load(outboxCheckpointName)).toBe(first!.position);
+  });
+
   it('restarts once when several in-flight publishes fail together, so no event is published twice afterwards', async () => {
     // given eight events and a bus that fails the first four in-flight publishes together (an outage)
     await append(ledger.events, 'a', 'ActionRequested', 'PolicyEvaluated', 'ApprovalRequested', 'ActionApproved');
