@@ -4,6 +4,7 @@ import { PgChangeListener } from './pg-change-listener';
 import { PostgresCheckpointStore } from './postgres-checkpoint-store';
 import { LEDGER_CHANNEL, PostgresEventStore, type PostgresEventStoreOptions } from './postgres-event-store';
 import { migrate, validSchemaName } from './schema';
+import { withPoolClient } from './pg-errors';
 
 export interface PostgresLedgerOptions extends PostgresEventStoreOptions {
   /** e.g. postgres://user@127.0.0.1:5432/approvals */
@@ -33,12 +34,20 @@ export function describePostgres(connectionString: string, schema: string): stri
   }
 }
 
+/** How long any of our statements may wait for the server's answer. */
+export const postgresStatementTimeoutMs = 30_000;
+
 /** A connection pool for our short statements, shared by the ledger and the read model. */
 export function createPool(connectionString: string, max: number, onError: (error: unknown) => void): Pool {
   const pool = new Pool({
     connectionString,
     max,
     connectionTimeoutMillis: 5000,
+    // A server that vanished without closing the connection (a host crash, a partition) must not
+    // hold a statement for the kernel's minutes-long timeouts: give up, and let the caller retry.
+    query_timeout: postgresStatementTimeoutMs,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
     // Short statements only: JIT compilation (tens of ms) would cost more than any of them runs, and
     // the planner's guesses on a young, unanalysed events table are enough to trigger it.
     options: '-c jit=off',
@@ -59,12 +68,7 @@ export async function openPostgresLedger(options: PostgresLedgerOptions): Promis
   const location = describePostgres(options.connectionString, schema);
   const pool = createPool(options.connectionString, options.maxConnections ?? 10, onError);
   try {
-    const client = await pool.connect();
-    try {
-      await migrate(client, schema);
-    } finally {
-      client.release();
-    }
+    await withPoolClient(pool, (client) => migrate(client, schema));
   } catch (error) {
     await pool.end().catch(() => undefined);
     throw new Error(`cannot open the ledger at ${location}: ${(error as Error).message}`, { cause: error });
@@ -74,7 +78,7 @@ export async function openPostgresLedger(options: PostgresLedgerOptions): Promis
     await pool.end();
   });
   const listener = new PgChangeListener(
-    { connectionString: options.connectionString, connectionTimeoutMillis: 5000 },
+    { connectionString: options.connectionString, connectionTimeoutMillis: 5000, keepAlive: true, keepAliveInitialDelayMillis: 10_000 },
     LEDGER_CHANNEL,
     (payload) => events.notified(payload),
     onError,

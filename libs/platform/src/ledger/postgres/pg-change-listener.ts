@@ -41,6 +41,12 @@ export class PgChangeListener {
       await client.end().catch(() => undefined);
       throw error;
     }
+    if (this.stopped) {
+      // stopped while this connection was being made: nobody will stop it later
+      silence(client);
+      await client.end().catch(() => undefined);
+      return;
+    }
     this.client = client;
     this.retryMs = 100;
     this.onChange(undefined);
@@ -75,7 +81,7 @@ export class PgChangeListener {
     const client = this.client;
     this.client = undefined;
     if (client) {
-      client.removeAllListeners();
+      silence(client);
       await client.end().catch(() => undefined);
     }
   }

@@ -158,6 +158,7 @@ export class PostgresEventStore implements EventStore {
       const batch = this.queue.splice(0, 500);
       let client: PoolClient | undefined;
       let detach = () => undefined as void;
+      let broken: Error | undefined;
       try {
         client = await this.pool.connect();
         detach = catchConnectionErrors(client);
@@ -168,11 +169,13 @@ export class PostgresEventStore implements EventStore {
           else request.resolve(result);
         });
       } catch (error) {
+        // A client whose statement failed may hold a broken connection: discarded, not pooled again.
+        broken = error instanceof Error ? error : new Error(String(error));
         const failure = asStoreError(error, this.location);
         for (const request of batch) request.reject(failure);
       } finally {
         detach();
-        client?.release();
+        client?.release(broken);
       }
     }
     this.flushing = false;

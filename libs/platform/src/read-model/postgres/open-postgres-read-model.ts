@@ -1,5 +1,6 @@
 import { createPool, describePostgres } from '../../ledger/postgres/open-postgres-ledger';
 import { validSchemaName } from '../../ledger/postgres/schema';
+import { withPoolClient } from '../../ledger/postgres/pg-errors';
 import { PostgresReadModelStore } from './postgres-read-model-store';
 import { migrateReadModelPg } from './schema';
 
@@ -24,12 +25,7 @@ export async function openPostgresReadModel(options: PostgresReadModelOptions): 
   const location = describePostgres(options.connectionString, schema);
   const pool = createPool(options.connectionString, options.maxConnections ?? 5, options.onError ?? (() => undefined));
   try {
-    const client = await pool.connect();
-    try {
-      await migrateReadModelPg(client, schema);
-    } finally {
-      client.release();
-    }
+    await withPoolClient(pool, (client) => migrateReadModelPg(client, schema));
   } catch (error) {
     await pool.end().catch(() => undefined);
     throw new Error(`cannot open the audit read model at ${location}: ${(error as Error).message}`, { cause: error });
