@@ -47,6 +47,21 @@ async function ready(service: ServiceName, child: ChildProcess, timeoutMs = 90_0
   throw new Error(`${service} was not ready within ${timeoutMs / 1000} s`);
 }
 
+const children = new Map<ServiceName, ChildProcess>();
+let stopping = false;
+
+/** Stops every service still running (SIGTERM), waits for them, and exits with `code`. */
+function stopAll(code: number): void {
+  if (stopping) return;
+  stopping = true;
+  log.info('stopping the five services ...');
+  // A child ended by a signal has a signalCode and no exitCode: it has exited all the same.
+  const running = [...children.values()].filter((c) => c.exitCode === null && c.signalCode === null);
+  const exits = running.map((c) => new Promise((r) => c.once('exit', r)));
+  for (const child of running) child.kill('SIGTERM');
+  void Promise.all(exits).then(() => process.exit(code));
+}
+
 async function main(): Promise<void> {
   for (const broker of config.kafka.brokers) {
     if (!(await reachable(broker))) {
@@ -54,16 +69,6 @@ async function main(): Promise<void> {
       process.exit(1);
     }
   }
-  const children = new Map<ServiceName, ChildProcess>();
-  let stopping = false;
-  const stopAll = (code: number) => {
-    if (stopping) return;
-    stopping = true;
-    log.info('stopping the five services ...');
-    const exits = [...children.values()].filter((c) => c.exitCode === null).map((c) => new Promise((r) => c.once('exit', r)));
-    for (const child of children.values()) child.kill('SIGTERM');
-    void Promise.all(exits).then(() => process.exit(code));
-  };
   process.once('SIGINT', () => stopAll(0));
   process.once('SIGTERM', () => stopAll(0));
 
@@ -77,6 +82,10 @@ async function main(): Promise<void> {
     const grpcPort = grpcPorts.get(service);
     if (grpcPort !== undefined) env['APPROVALS_GRPC_PORT'] = String(grpcPort);
     const child = spawn(process.execPath, ['--enable-source-maps', join(__dirname, 'service-main.js'), service], { env, stdio: 'inherit' });
+    child.once('error', (err) => {
+      log.error({ service, err }, `${service} could not be started; stopping the others`);
+      stopAll(1);
+    });
     child.once('exit', (code, signal) => {
       if (stopping) return;
       log.error({ service, code, signal }, `${service} stopped unexpectedly; stopping the others`);
@@ -98,6 +107,5 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   log.error(`distributed mode failed to start: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
-  process.kill(process.pid, 'SIGTERM');
+  stopAll(1);
 });

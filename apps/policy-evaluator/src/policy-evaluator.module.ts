@@ -17,7 +17,14 @@ const RELOADER = Symbol('PolicySetReloader');
     {
       provide: POLICY_ENGINE,
       useFactory: async (config: AppConfig, logger: Logger) => {
-        const engine = await PolicyEngineThread.start({ policyDir: config.policyDir, directoryFile: config.directoryFile });
+        const engine = await PolicyEngineThread.start({
+          policyDir: config.policyDir,
+          directoryFile: config.directoryFile,
+          onThreadExit: (err, restarted) =>
+            restarted
+              ? logger.warn({ err }, 'the policy engine thread died and was started again with the same policy set')
+              : logger.error({ err }, 'the policy engine thread died; evaluations fail (actions wait, then expire) until the service restarts'),
+        });
         logger.info({ policyVersion: engine.version, policyDir: config.policyDir }, 'policy set loaded');
         return engine;
       },
@@ -51,12 +58,18 @@ export class PolicyEvaluatorModule implements OnApplicationBootstrap, OnApplicat
     @Inject(POLICY_ENGINE) private readonly engine: PolicyEngineThread,
     @Inject(RELOADER) private readonly reloader: PolicySetReloader,
     @Inject(CONFIG) private readonly config: AppConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   /** Records the running set, then follows the policy files and SIGHUP for new versions. */
   async onApplicationBootstrap(): Promise<void> {
     await this.reloader.start();
-    this.watcher = new PolicyDirWatcher(this.config.policyDir, this.config.directoryFile, () => void this.reloader.reload('file-change'));
+    this.watcher = new PolicyDirWatcher(
+      this.config.policyDir,
+      this.config.directoryFile,
+      () => void this.reloader.reload('file-change'),
+      (err) => this.logger.warn({ err }, 'watching the policy files failed; reload them with SIGHUP'),
+    );
     this.watcher.start();
     process.on('SIGHUP', this.onSignal);
   }

@@ -110,6 +110,8 @@ export class IntakeService {
       let { state, revision } = await loadAction(this.ledger, actionId);
       if (!visibleTo(state, agentId)) return notFound(actionId);
       let lastStatus = '';
+      // One listener for the whole watch, not one per change.
+      const aborted = abortPromise(signal);
       for (;;) {
         const view = toActionView(state, revision);
         if (view.status !== lastStatus) {
@@ -117,7 +119,7 @@ export class IntakeService {
           onView(view);
         }
         if (isFinal(view.status) || signal?.aborted) return { ok: true, value: undefined };
-        await Promise.race([changed, abortPromise(signal)]);
+        await Promise.race([changed, aborted]);
         if (signal?.aborted) return { ok: true, value: undefined };
         // The events of one append are announced back to back: read the ledger once after all of them.
         await new Promise((resolve) => setImmediate(resolve));

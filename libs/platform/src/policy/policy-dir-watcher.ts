@@ -15,6 +15,8 @@ export class PolicyDirWatcher {
     private readonly policyDir: string,
     private readonly directoryFile: string,
     private readonly onChange: () => void,
+    /** A watch that fails (its folder removed, say) ends; the files are still reloaded on SIGHUP. */
+    private readonly onError: (error: Error) => void = () => undefined,
     private readonly settleMs = 300,
   ) {}
 
@@ -26,7 +28,10 @@ export class PolicyDirWatcher {
     if (dirname(this.directoryFile) !== this.policyDir || !policyFile(directoryName)) {
       this.watchers.push(watch(dirname(this.directoryFile), (_event, name) => (name === null || name === directoryName) && this.changed()));
     }
-    for (const watcher of this.watchers) watcher.unref();
+    for (const watcher of this.watchers) {
+      watcher.on('error', this.onError);
+      watcher.unref();
+    }
   }
 
   stop(): void {

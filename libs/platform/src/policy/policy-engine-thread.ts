@@ -9,6 +9,11 @@ export interface PolicyEngineThreadOptions {
   directoryFile: string;
 }
 
+/** What the parent is told when the thread dies on its own (it is started again; see PolicyEngineThread). */
+export interface PolicyEngineThreadEvents {
+  onThreadExit?: (error: Error, restarted: boolean) => void;
+}
+
 /** Messages between the thread and its parent. */
 export type PolicyThreadReply =
   | { type: 'ready'; version: string; files: PolicySourceFile[] }
@@ -37,14 +42,27 @@ export class PolicyEngineThread implements PolicyEngine {
   private readonly pending = new Map<number, { resolve: (value: never) => void; reject: (e: Error) => void }>();
   private running: string;
   private runningFiles: readonly PolicySourceFile[];
+  /** Set while no thread runs (it died); requests are refused with it instead of waiting for ever. */
+  private down: Error | undefined;
+  private stopping = false;
 
   private constructor(
-    private readonly worker: Worker,
+    private worker: Worker,
     version: string,
     files: readonly PolicySourceFile[],
+    private readonly options: PolicyEngineThreadOptions & PolicyEngineThreadEvents,
   ) {
     this.running = version;
     this.runningFiles = files;
+    this.attach(worker);
+  }
+
+  static async start(options: PolicyEngineThreadOptions & PolicyEngineThreadEvents): Promise<PolicyEngineThread> {
+    const { worker, ready } = await startWorker(options);
+    return new PolicyEngineThread(worker, ready.version, ready.files, options);
+  }
+
+  private attach(worker: Worker): void {
     worker.on('message', (reply: PolicyThreadReply) => {
       if (reply.type === 'ready' || reply.type === 'failed') return;
       const waiter = this.pending.get(reply.id);
@@ -57,22 +75,37 @@ export class PolicyEngineThread implements PolicyEngine {
       } else waiter?.reject(new Error(reply.message));
     });
     worker.on('error', (error) => this.failAll(error));
-    worker.on('exit', (code) => this.failAll(new Error(`policy engine thread exited (${code})`)));
+    worker.on('exit', (code) => {
+      const error = new Error(`the policy engine thread stopped (exit code ${code})`);
+      this.failAll(error);
+      if (this.stopping || worker !== this.worker) return;
+      this.down = error;
+      void this.restart(error);
+    });
   }
 
-  static async start(options: PolicyEngineThreadOptions): Promise<PolicyEngineThread> {
-    const worker = new Worker(join(__dirname, 'policy-engine-thread.main.js'), { workerData: options });
-    const ready = await new Promise<{ version: string; files: PolicySourceFile[] }>((resolve, reject) => {
-      worker.once('message', (reply: PolicyThreadReply) => {
-        if (reply.type === 'ready') resolve(reply);
-        else reject(new Error(reply.type === 'failed' ? reply.message : 'policy engine thread answered before it was ready'));
-      });
-      worker.once('error', reject);
-    }).catch(async (error: unknown) => {
-      await worker.terminate();
-      throw error;
-    });
-    return new PolicyEngineThread(worker, ready.version, ready.files);
+  /**
+   * A thread that died (out of memory, say) is started again, but only if it comes back with the
+   * version that was running: any other would be a policy change nobody recorded. Until then, and
+   * for good if the files changed meanwhile, requests are refused at once.
+   */
+  private async restart(cause: Error): Promise<void> {
+    try {
+      const { worker, ready } = await startWorker(this.options);
+      if (this.stopping || ready.version !== this.running) {
+        await worker.terminate();
+        if (!this.stopping) this.down = new Error(`${cause.message}; the policy files changed since, so it was not started again: restart the service`);
+        this.options.onThreadExit?.(this.down ?? cause, false);
+        return;
+      }
+      this.worker = worker;
+      this.attach(worker);
+      this.down = undefined;
+      this.options.onThreadExit?.(cause, true);
+    } catch (error) {
+      this.down = new Error(`${cause.message}, and could not be started again: ${(error as Error).message}`);
+      this.options.onThreadExit?.(this.down, false);
+    }
   }
 
   /** The version of the policy set that evaluates now. */
@@ -98,6 +131,7 @@ export class PolicyEngineThread implements PolicyEngine {
   }
 
   private ask<T>(message: (id: number) => PolicyThreadRequest): Promise<T> {
+    if (this.down) return Promise.reject(this.down);
     const id = (this.nextId += 1);
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (value: never) => void, reject });
@@ -106,6 +140,7 @@ export class PolicyEngineThread implements PolicyEngine {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     await this.worker.terminate();
   }
 
@@ -113,4 +148,21 @@ export class PolicyEngineThread implements PolicyEngine {
     for (const waiter of this.pending.values()) waiter.reject(error);
     this.pending.clear();
   }
+}
+
+/** Starts a thread and waits for it to load the policy set (or fail to, with the loader's message). */
+async function startWorker(options: PolicyEngineThreadOptions): Promise<{ worker: Worker; ready: { version: string; files: PolicySourceFile[] } }> {
+  const worker = new Worker(join(__dirname, 'policy-engine-thread.main.js'), { workerData: { policyDir: options.policyDir, directoryFile: options.directoryFile } });
+  const ready = await new Promise<{ version: string; files: PolicySourceFile[] }>((resolve, reject) => {
+    worker.once('message', (reply: PolicyThreadReply) => {
+      if (reply.type === 'ready') resolve(reply);
+      else reject(new Error(reply.type === 'failed' ? reply.message : 'policy engine thread answered before it was ready'));
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`policy engine thread exited (${code}) while starting`)));
+  }).catch(async (error: unknown) => {
+    await worker.terminate();
+    throw error;
+  });
+  return { worker, ready };
 }

@@ -25,7 +25,11 @@ export type ProjectorThreadMessage = { type: 'started' } | { type: 'error'; mess
  * connection to the read model.
  */
 export class ProjectorThread {
-  private constructor(private readonly worker: Worker) {}
+  private exited = false;
+
+  private constructor(private readonly worker: Worker) {
+    worker.once('exit', () => (this.exited = true));
+  }
 
   static async start(options: ProjectorThreadOptions): Promise<ProjectorThread> {
     const worker = new Worker(join(__dirname, 'projector-thread.main.js'), {
@@ -58,6 +62,7 @@ export class ProjectorThread {
 
   /** Stores the event in flight, closes the thread's connections and ends it. */
   async stop(): Promise<void> {
+    if (this.exited) return; // it ended on its own (its error was reported): nothing to wait for
     await new Promise<void>((resolve) => {
       this.worker.on('message', (message: ProjectorThreadMessage) => message.type === 'stopped' && resolve());
       this.worker.once('exit', () => resolve());

@@ -26,6 +26,8 @@ export class SlackChannel implements NotificationChannel {
     this.client = new WebClient(options.botToken, {
       ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
       retryConfig: { retries: 3, factor: 2, minTimeout: 200, maxTimeout: 2000 },
+      // Each call is bounded (the client's default waits for ever); a delivery that fails is retried later with backoff.
+      timeout: 10_000,
     });
     this.now = options.now ?? (() => new Date());
   }
@@ -104,6 +106,7 @@ export class SlackChannel implements NotificationChannel {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ response_type: 'ephemeral', replace_original: false, text }),
+      signal: AbortSignal.timeout(10_000),
     });
     if (!response.ok) throw new Error(`Slack response_url answered ${response.status}`);
   }
