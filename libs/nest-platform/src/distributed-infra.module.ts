@@ -174,7 +174,13 @@ export class DistributedInfraModule implements OnApplicationBootstrap, OnApplica
     if (files.length === 0) return;
     this.checkpointer = WalCheckpointer.start(files, {
       intervalMs: this.config.sqliteCheckpointMs,
+      maxWalBytes: this.config.sqliteWalMaxBytes,
       onError: (err) => this.logger.warn({ err }, 'background WAL checkpoint failed; will retry'),
+      onOverBound: (file, walBytes, maxWalBytes) =>
+        this.logger.warn(
+          { file, walBytes, maxWalBytes },
+          `the write-ahead log of ${file} is over its bound (APPROVALS_SQLITE_WAL_MAX_MB): readers keep it from being truncated; will retry`,
+        ),
     });
   }
 

@@ -44,7 +44,13 @@ export class EmbeddedInfraModule implements OnApplicationBootstrap, OnApplicatio
     const readModelFile = this.config.readModel.store === 'embedded' ? [this.config.readModel.file] : [];
     this.checkpointer = WalCheckpointer.start([...ledgerFile, ...readModelFile, files.notifier], {
       intervalMs: this.config.sqliteCheckpointMs,
+      maxWalBytes: this.config.sqliteWalMaxBytes,
       onError: (err) => this.logger.warn({ err }, 'background WAL checkpoint failed; will retry'),
+      onOverBound: (file, walBytes, maxWalBytes) =>
+        this.logger.warn(
+          { file, walBytes, maxWalBytes },
+          `the write-ahead log of ${file} is over its bound (APPROVALS_SQLITE_WAL_MAX_MB): readers keep it from being truncated; will retry`,
+        ),
     });
   }
 

@@ -30,6 +30,7 @@ const schema = z.object({
   APPROVALS_GRANT_KEYS_FILE: z.string().min(1).optional(),
   APPROVALS_EXPIRY_CHECK_MS: positiveInt(250),
   APPROVALS_SQLITE_CHECKPOINT_MS: positiveInt(1000),
+  APPROVALS_SQLITE_WAL_MAX_MB: positiveInt(64),
   APPROVALS_REACTION_RETRY_MS: positiveInt(30_000),
   APPROVALS_EVALUATION_MAX_ATTEMPTS: positiveInt(10),
   APPROVALS_AWAIT_DEFAULT_MS: positiveInt(30_000),
@@ -138,6 +139,8 @@ export interface AppConfig {
   grantKeys: { file: string; generateIfMissing: boolean };
   expiryCheckMs: number;
   sqliteCheckpointMs: number;
+  /** The bound on each SQLite write-ahead log (APPROVALS_SQLITE_WAL_MAX_MB), in bytes. */
+  sqliteWalMaxBytes: number;
   reactionRetryMs: number;
   evaluationMaxAttempts: number;
   awaitDefaultMs: number;
@@ -257,6 +260,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       : { file: join(path(c.APPROVALS_DATA_DIR), 'keys', 'grant-signing-key.json'), generateIfMissing: true },
     expiryCheckMs: c.APPROVALS_EXPIRY_CHECK_MS,
     sqliteCheckpointMs: c.APPROVALS_SQLITE_CHECKPOINT_MS,
+    sqliteWalMaxBytes: c.APPROVALS_SQLITE_WAL_MAX_MB * 2 ** 20,
     reactionRetryMs: c.APPROVALS_REACTION_RETRY_MS,
     evaluationMaxAttempts: c.APPROVALS_EVALUATION_MAX_ATTEMPTS,
     awaitDefaultMs: c.APPROVALS_AWAIT_DEFAULT_MS,

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { PendingApproval, PendingApprovalStore } from '@approvals/application';
+import { useWriteAheadLog } from '../sqlite/write-ahead-log';
 
 /** The notifier's pending approvals, kept in its own SQLite file (embedded mode). */
 export class SqlitePendingApprovalStore implements PendingApprovalStore {
@@ -14,8 +15,8 @@ export class SqlitePendingApprovalStore implements PendingApprovalStore {
   constructor(file: string, options: { walAutoCheckpoint?: boolean } = {}) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     this.db = new DatabaseSync(file);
+    useWriteAheadLog(this.db, { autoCheckpoint: options.walAutoCheckpoint ?? true });
     this.db.exec(`
-      PRAGMA journal_mode = WAL;
       PRAGMA synchronous = NORMAL;
       PRAGMA busy_timeout = 5000;
       CREATE TABLE IF NOT EXISTS pending_approvals (
@@ -25,7 +26,6 @@ export class SqlitePendingApprovalStore implements PendingApprovalStore {
       );
       CREATE INDEX IF NOT EXISTS pending_by_time ON pending_approvals (requested_at, action_id);
     `);
-    if (options.walAutoCheckpoint === false) this.db.exec('PRAGMA wal_autocheckpoint = 0');
     this.getStmt = this.db.prepare('SELECT doc FROM pending_approvals WHERE action_id = ?');
     this.putStmt = this.db.prepare(
       'INSERT INTO pending_approvals (action_id, requested_at, doc) VALUES (?, ?, ?) ON CONFLICT(action_id) DO UPDATE SET doc = excluded.doc',

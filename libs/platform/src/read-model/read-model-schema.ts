@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { useWriteAheadLog } from '../sqlite/write-ahead-log';
 
 /**
  * Schema migrations of the audit read model, applied in order; `PRAGMA user_version` is the
@@ -66,9 +67,8 @@ export const READ_MODEL_SCHEMA_VERSION = migrations.length;
 
 /** WAL lets the audit API read while the projector writes; NORMAL sync is enough for a rebuildable model. */
 export function configureReadModelConnection(db: DatabaseSync, walAutoCheckpoint = true): void {
-  db.exec('PRAGMA journal_mode = WAL');
+  useWriteAheadLog(db, { autoCheckpoint: walAutoCheckpoint });
   db.exec('PRAGMA synchronous = NORMAL');
-  if (!walAutoCheckpoint) db.exec('PRAGMA wal_autocheckpoint = 0');
 }
 
 /** Brings the schema up to {@link READ_MODEL_SCHEMA_VERSION}; safe to call from several processes at once. */

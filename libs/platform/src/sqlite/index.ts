@@ -1,1 +1,2 @@
 export * from './wal-checkpointer';
+export * from './write-ahead-log';

@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { useWriteAheadLog } from '../../sqlite/write-ahead-log';
 
 /**
  * Schema migrations, applied in order; the database's `PRAGMA user_version` is the number of
@@ -47,10 +48,8 @@ export function configureConnection(db: DatabaseSync, synchronous: SqliteSynchro
   if (synchronous !== 'NORMAL' && synchronous !== 'FULL') {
     throw new TypeError(`synchronous must be NORMAL or FULL, got ${String(synchronous)}`);
   }
-  db.exec('PRAGMA journal_mode = WAL');
+  useWriteAheadLog(db, { autoCheckpoint: walAutoCheckpoint });
   db.exec(`PRAGMA synchronous = ${synchronous}`);
-  // Off when a WalCheckpointer does the work in the background.
-  if (!walAutoCheckpoint) db.exec('PRAGMA wal_autocheckpoint = 0');
   db.exec('PRAGMA foreign_keys = ON');
 }
 
