@@ -5,7 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import type { MicroserviceOptions } from '@nestjs/microservices';
 import type { InProcessBroker } from '@approvals/platform';
 import { createLogger } from '@approvals/platform';
-import { BROKER, InProcessServer, PinoNestLogger, grpcServerOptions, loadConfigOrExit, stopGracefullyOnSignals, guardProcess } from '@approvals/nest-platform';
+import { BROKER, InProcessServer, PinoNestLogger, grpcServerOptions, loadConfigOrExit, stopGracefullyOnSignals, guardProcess, limitHttpRequests } from '@approvals/nest-platform';
 import { HostModule } from './host.module';
 
 /** Embedded mode: the five services in this one process, over the in-process bus. */
@@ -16,6 +16,7 @@ async function main(): Promise<void> {
   const app = await NestFactory.create(HostModule.forRoot(config), { logger: new PinoNestLogger(logger), abortOnError: false, rawBody: true });
   app.connectMicroservice<MicroserviceOptions>({ strategy: new InProcessServer(app.get<InProcessBroker>(BROKER)) });
   app.connectMicroservice<MicroserviceOptions>(grpcServerOptions(config));
+  limitHttpRequests(app, config, logger);
   await app.startAllMicroservices();
   await app.listen(config.httpPort, config.host);
   stopGracefullyOnSignals(app, logger);

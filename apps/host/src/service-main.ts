@@ -15,6 +15,7 @@ import {
   serviceNames,
   stopGracefullyOnSignals,
   guardProcess,
+  limitHttpRequests,
 } from '@approvals/nest-platform';
 import { ServiceModule } from './service.module';
 
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
   app.connectMicroservice<MicroserviceOptions>({ strategy: app.get<KafkaServer>(BUS_SERVER) });
   const grpc = grpcServices.includes(service);
   if (grpc) app.connectMicroservice<MicroserviceOptions>(grpcServerOptions(config));
+  limitHttpRequests(app, config, logger);
   await app.startAllMicroservices();
   await app.listen(config.httpPort, config.host);
   stopGracefullyOnSignals(app, logger);

@@ -1,30 +1,73 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { EventStore, IdGenerator } from '@approvals/application';
-import { EVENT_STORE, IDS } from '@approvals/nest-platform';
+import type { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Clock, EventStore, IdGenerator, Refusal, RefusalSummary } from '@approvals/application';
+import { RefusalSummaries } from '@approvals/application';
+import type { Logger } from '@approvals/platform';
+import { CLOCK, EVENT_STORE, IDS, LOGGER } from '@approvals/nest-platform';
+import { MetricNames, approvalsMeter } from '@approvals/telemetry';
 
 /** Where refused channel callbacks are recorded for the auditors: they name no action we can trust. */
 export const CHANNEL_SECURITY_STREAM = 'channel-security';
 
-/** Records refused callbacks of chat and webhook channels (forged, stale, replayed, unknown user). */
+/**
+ * Records refused callbacks of chat and webhook channels (forged, stale, replayed, unknown user)
+ * for the auditors: each one in full (`ChannelCallbackRejected`, with its source), until a source
+ * refuses more than RefusalSummaries lets through in a minute; the rest become one
+ * `ChannelCallbacksRejected` with their count when the minute ends (or the service stops). Every
+ * refusal is counted in the metric `approvals.channel.callbacks.refused`.
+ */
 @Injectable()
-export class ChannelSecurityLog {
-  private readonly logger = new Logger('ChannelSecurityLog');
+export class ChannelSecurityLog implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly summaries = new RefusalSummaries();
+  private readonly refusedCounter = approvalsMeter().createCounter(MetricNames.callbacksRefused, {
+    description: 'Refused channel callbacks (forged, stale, replayed, unknown user)',
+    unit: '{callback}',
+  });
+  private readonly log: Logger;
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     @Inject(EVENT_STORE) private readonly ledger: EventStore,
     @Inject(IDS) private readonly ids: IdGenerator,
-  ) {}
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    this.log = logger.child({ component: 'channel-security' });
+  }
 
-  async refused(channel: string, reason: string, detail: string, claimed: Record<string, string> = {}): Promise<void> {
-    this.logger.warn(`refused a ${channel} callback: ${reason}: ${detail}`);
-    await this.ledger.appendToStream(CHANNEL_SECURITY_STREAM, [
-      {
-        eventId: this.ids.next(),
-        type: 'ChannelCallbackRejected',
-        // What an unverified request claimed is kept for the investigation, never trusted.
-        data: { channel, reason, detail, ...claimed, rejectedAt: new Date().toISOString() },
-        metadata: { actor: { kind: 'service', id: 'notifier' } },
-      },
-    ]);
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.recordSummaries(false), 1000);
+    this.timer.unref();
+  }
+
+  /** What was counted and not recorded yet goes into the ledger before it closes. */
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.recordSummaries(true);
+  }
+
+  /** `claimed`: what an unverified request said about itself, kept for the investigation, never trusted. */
+  async refused(refusal: Refusal, claimed: Record<string, string> = {}): Promise<void> {
+    this.refusedCounter.add(1, { 'approvals.channel': refusal.channel, 'approvals.reason': refusal.reason });
+    const now = this.clock.now();
+    if (!this.summaries.admit(refusal, now)) return;
+    this.log.warn({ ...refusal }, `refused a ${refusal.channel} callback: ${refusal.reason}: ${refusal.detail}`);
+    await this.append('ChannelCallbackRejected', { ...claimed, ...refusal, rejectedAt: now.toISOString() });
+  }
+
+  private async recordSummaries(everything: boolean): Promise<void> {
+    for (const summary of this.summaries.due(this.clock.now(), everything)) {
+      this.log.warn({ ...summary }, `refused ${summary.count} more ${summary.channel} callbacks from ${summary.source} (${summary.reason}) without recording each`);
+      try {
+        await this.append('ChannelCallbacksRejected', summary);
+      } catch (err) {
+        // The count is in the log line above and in the metric; the ledger gets the next one.
+        this.log.error({ err, ...summary }, 'could not record a summary of refused callbacks');
+      }
+    }
+  }
+
+  private async append(type: string, data: Refusal | RefusalSummary | Record<string, string>): Promise<void> {
+    await this.ledger.appendToStream(CHANNEL_SECURITY_STREAM, [{ eventId: this.ids.next(), type, data, metadata: { actor: { kind: 'service', id: 'notifier' } } }]);
   }
 }

@@ -5,7 +5,12 @@ export interface RawRequest {
   headers: Record<string, string | string[] | undefined>;
   rawBody?: Buffer | undefined;
   originalUrl?: string | undefined;
+  /** The client's address (Express's, so behind trusted proxies the one they name). */
+  ip?: string | undefined;
 }
+
+/** Where a request came from, for the records of refused callbacks and the rate limits. */
+export const clientAddress = (request: RawRequest): string => request.ip ?? 'unknown';
 
 /** One header's value, when it was sent once. */
 export function header(request: RawRequest, name: string): string | undefined {

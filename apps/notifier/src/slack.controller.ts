@@ -6,7 +6,7 @@ import type { SlackChannel, SlackRequestRefusal, SlackRequestVerifier } from '@a
 import { SLACK_APPROVE_ACTION, SLACK_DENY_ACTION, SLACK_DENY_MODAL } from '@approvals/platform';
 import { DIRECTORY } from '@approvals/nest-platform';
 import { ChannelSecurityLog } from './channel-security';
-import { type RawRequest, header, problem } from './http';
+import { type RawRequest, clientAddress, header, problem } from './http';
 import { describeVoteReply, voteCounted } from './vote-reply';
 
 export const SLACK_CHANNEL = Symbol('SlackChannel');
@@ -59,8 +59,9 @@ export class SlackController {
       { signature: header(request, 'x-slack-signature'), timestamp: header(request, 'x-slack-request-timestamp') },
       raw,
     );
+    const source = clientAddress(request);
     if (!check.ok) {
-      await this.recordRefusal(check.reason, check.detail, raw);
+      await this.recordRefusal(source, check.reason, check.detail, raw);
       throw problem(401, 'request refused', check.detail);
     }
     const payload = parsePayload(raw);
@@ -68,17 +69,17 @@ export class SlackController {
 
     const slackUser = payload.user?.id ?? '';
     const human = this.directory.findHumanBySlackUser(slackUser);
-    if (payload.type === 'block_actions') return this.onClick(payload, slackUser, human?.id);
-    if (payload.type === 'view_submission' && payload.view?.callback_id === SLACK_DENY_MODAL) return this.onDenyReason(payload, slackUser, human?.id);
+    if (payload.type === 'block_actions') return this.onClick(source, payload, slackUser, human?.id);
+    if (payload.type === 'view_submission' && payload.view?.callback_id === SLACK_DENY_MODAL) return this.onDenyReason(source, payload, slackUser, human?.id);
     return {};
   }
 
-  private async onClick(payload: BlockActions, slackUser: string, approverId: string | undefined): Promise<unknown> {
+  private async onClick(source: string, payload: BlockActions, slackUser: string, approverId: string | undefined): Promise<unknown> {
     const action = payload.actions?.[0];
     const actionId = action?.value ?? '';
     if (!actionIdPattern.test(actionId)) return {};
     if (!approverId) {
-      await this.recordRefusal('UNKNOWN_USER', `Slack user ${slackUser} is not mapped to anyone in the directory`, undefined, actionId);
+      await this.recordRefusal(source, 'UNKNOWN_USER', `Slack user ${slackUser} is not mapped to anyone in the directory`, undefined, actionId);
       await this.tell(payload.response_url, 'Your click was not counted: your Slack account is not mapped to anyone in the approvals directory.');
       return {};
     }
@@ -97,12 +98,12 @@ export class SlackController {
     return {};
   }
 
-  private async onDenyReason(payload: ViewSubmission, slackUser: string, approverId: string | undefined): Promise<unknown> {
+  private async onDenyReason(source: string, payload: ViewSubmission, slackUser: string, approverId: string | undefined): Promise<unknown> {
     const actionId = payload.view?.private_metadata ?? '';
     const reason = payload.view?.state?.values?.['reason']?.['reason']?.value?.trim() ?? '';
     if (!actionIdPattern.test(actionId)) return {};
     if (!approverId) {
-      await this.recordRefusal('UNKNOWN_USER', `Slack user ${slackUser} is not mapped to anyone in the directory`, undefined, actionId);
+      await this.recordRefusal(source, 'UNKNOWN_USER', `Slack user ${slackUser} is not mapped to anyone in the directory`, undefined, actionId);
       return { response_action: 'errors', errors: { reason: 'Your Slack account is not mapped to anyone in the approvals directory.' } };
     }
     if (!reason) return { response_action: 'errors', errors: { reason: 'A reason is required to deny.' } };
@@ -120,8 +121,8 @@ export class SlackController {
     }
   }
 
-  private async recordRefusal(reason: SlackRequestRefusal | 'UNKNOWN_USER', detail: string, raw?: Buffer, actionId?: string): Promise<void> {
-    await this.security.refused('slack', reason, detail, actionId ? { actionId } : raw ? claimedActionId(raw) : {});
+  private async recordRefusal(source: string, reason: SlackRequestRefusal | 'UNKNOWN_USER', detail: string, raw?: Buffer, actionId?: string): Promise<void> {
+    await this.security.refused({ channel: 'slack', reason, detail, source }, actionId ? { actionId } : raw ? claimedActionId(raw) : {});
   }
 }
 

@@ -5,7 +5,7 @@ import type { BotFrameworkAuthenticator } from '@approvals/platform';
 import { TEAMS_APPROVE_VERB, TEAMS_DENY_VERB, approvalCard } from '@approvals/platform';
 import { DIRECTORY } from '@approvals/nest-platform';
 import { ChannelSecurityLog } from './channel-security';
-import { type RawRequest, header, problem } from './http';
+import { type RawRequest, clientAddress, header, problem } from './http';
 import { describeVoteReply } from './vote-reply';
 
 export const TEAMS_AUTH = Symbol('BotFrameworkAuthenticator');
@@ -44,7 +44,7 @@ export class TeamsController {
     const authorization = header(request, 'authorization');
     const check = await this.auth.verify(authorization, activity?.serviceUrl);
     if (!check.ok) {
-      await this.security.refused('teams', 'INVALID_TOKEN', check.detail);
+      await this.security.refused({ channel: 'teams', reason: 'INVALID_TOKEN', detail: check.detail, source: clientAddress(request) });
       throw problem(401, 'request refused', check.detail);
     }
     if (activity.type !== 'invoke' || activity.name !== 'adaptiveCard/action') return {};
@@ -56,7 +56,10 @@ export class TeamsController {
     const item = await this.notifier.pendingItem(actionId);
     const human = activity.from?.aadObjectId ? this.directory.findHumanByTeamsUser(activity.from.aadObjectId) : undefined;
     if (!human) {
-      await this.security.refused('teams', 'UNKNOWN_USER', `Teams user ${activity.from?.aadObjectId ?? '?'} is not mapped to anyone in the directory`, { actionId });
+      await this.security.refused(
+        { channel: 'teams', reason: 'UNKNOWN_USER', detail: `Teams user ${activity.from?.aadObjectId ?? '?'} is not mapped to anyone in the directory`, source: clientAddress(request) },
+        { actionId },
+      );
       return cardResponse(item, 'Not counted: your Teams account is not mapped to anyone in the approvals directory.');
     }
     const reason = typeof action.data?.reason === 'string' ? action.data.reason.trim().slice(0, 2000) : '';

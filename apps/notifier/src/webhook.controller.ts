@@ -5,7 +5,7 @@ import type { WebhookChannel } from '@approvals/platform';
 import { DIRECTORY } from '@approvals/nest-platform';
 import { z } from 'zod';
 import { ChannelSecurityLog } from './channel-security';
-import { type RawRequest, header, problem } from './http';
+import { type RawRequest, clientAddress, header, problem } from './http';
 
 export const WEBHOOK_CHANNEL = Symbol('WebhookChannel');
 
@@ -51,13 +51,13 @@ export class WebhookController {
     try {
       target.signer.verify(raw, headers as Record<string, string>);
     } catch (error) {
-      await this.security.refused(`webhook:${name}`, 'INVALID_SIGNATURE', (error as Error).message);
+      await this.security.refused({ channel: `webhook:${name}`, reason: 'INVALID_SIGNATURE', detail: (error as Error).message, source: clientAddress(request) });
       throw problem(401, 'request refused', `the webhook signature does not verify: ${(error as Error).message}`);
     }
     const id = headers['webhook-id']!;
     this.forgetOld();
     if (this.seen.has(id)) {
-      await this.security.refused(`webhook:${name}`, 'REPLAYED', `webhook id ${id.slice(0, 100)} was already accepted`);
+      await this.security.refused({ channel: `webhook:${name}`, reason: 'REPLAYED', detail: `webhook id ${id.slice(0, 100)} was already accepted`, source: clientAddress(request) });
       throw problem(401, 'request refused', 'this webhook id was already accepted');
     }
     this.seen.set(id, Date.now() + REPLAY_WINDOW_MS);
@@ -72,7 +72,10 @@ export class WebhookController {
     if (!vote.success) throw problem(400, 'bad request', vote.error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`).join('; '));
     const human = this.directory.findHuman(vote.data.approver);
     if (!human) {
-      await this.security.refused(`webhook:${name}`, 'UNKNOWN_USER', `approver ${vote.data.approver} is not a person of the directory`, { actionId: vote.data.actionId });
+      await this.security.refused(
+        { channel: `webhook:${name}`, reason: 'UNKNOWN_USER', detail: `approver ${vote.data.approver} is not a person of the directory`, source: clientAddress(request) },
+        { actionId: vote.data.actionId },
+      );
       throw problem(403, 'unknown approver', `${vote.data.approver} is not a person of the directory`);
     }
     if (vote.data.decision === 'DENY' && !vote.data.comment?.trim()) throw problem(400, 'bad request', 'comment: a reason is required when denying');

@@ -24,3 +24,4 @@ export * from './intake/request-validation';
 export * from './intake/intake.service';
 export * from './audit';
 export * from './trace-context';
+export * from './notifier/refusal-summaries';

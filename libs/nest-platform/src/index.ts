@@ -14,3 +14,4 @@ export * from './metrics.controller';
 export * from './grpc-input';
 export * from './bootstrap';
 export * from './process-faults';
+export * from './http-rate-limits';

@@ -21,6 +21,10 @@ export const MetricNames = {
   consumerLag: 'approvals.bus.consumer.lag',
   /** Deliveries to approvers' channels, by channel and result. */
   notificationsDelivered: 'approvals.notifications.delivered',
+  /** HTTP requests refused with 429 by the per-client rate limit, by limit. */
+  httpThrottled: 'approvals.http.requests.throttled',
+  /** Refused channel callbacks (forged, stale, replayed, unknown user), by channel and reason, whether recorded one by one or summed up. */
+  callbacksRefused: 'approvals.channel.callbacks.refused',
   /** Faults that reached a process's last-resort handler (a bug each: the process keeps running), by kind. */
   unhandledFaults: 'approvals.process.unhandled_faults',
 } as const;

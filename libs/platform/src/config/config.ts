@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { LEDGER_FILE_NAME } from '../ledger/sqlite/open-sqlite-ledger';
@@ -18,6 +19,28 @@ const port = (fallback: number) =>
 
 const positiveInt = (fallback: number) =>
   z.coerce.number({ message: 'must be a number' }).int('must be a whole number').positive('must be positive').default(fallback);
+
+/**
+ * APPROVALS_HTTP_TRUST_PROXY: empty (trust nobody: the client is the peer of the connection), a
+ * number of proxy hops, or addresses and subnets of the proxies (or `loopback`, `linklocal`,
+ * `uniquelocal`), comma-separated.
+ */
+export function parseTrustProxy(value: string): false | number | string[] {
+  const text = value.trim();
+  if (text === '') return false;
+  if (/^\d+$/.test(text)) return Number(text);
+  const entries = text.split(',').map((entry) => entry.trim()).filter(Boolean);
+  for (const entry of entries) {
+    const [address, prefix, ...rest] = entry.split('/');
+    const named = ['loopback', 'linklocal', 'uniquelocal'].includes(entry);
+    const bits = isIP(address ?? '') === 6 ? 128 : 32;
+    const prefixOk = prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= bits);
+    if (!named && (isIP(address ?? '') === 0 || !prefixOk || rest.length > 0)) {
+      throw new TypeError(`must be a number of hops or addresses/subnets of proxies (or loopback, linklocal, uniquelocal), comma-separated; "${entry}" is none`);
+    }
+  }
+  return entries;
+}
 
 const schema = z.object({
   APPROVALS_DATA_DIR: z.string().min(1).default('.data'),
@@ -52,6 +75,18 @@ const schema = z.object({
     .max(100, 'must be at most 100 characters')
     .default(''),
   APPROVALS_COMMAND_TIMEOUT_MS: positiveInt(10_000),
+  APPROVALS_HTTP_RATE_LIMIT: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 (off) or more').default(600),
+  APPROVALS_HTTP_TRUST_PROXY: z
+    .string()
+    .default('')
+    .transform((value, ctx) => {
+      try {
+        return parseTrustProxy(value);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
   APPROVALS_LEDGER_STORE: z.enum(['embedded', 'postgres', 'kurrentdb'], { message: 'must be embedded, postgres or kurrentdb' }).default('embedded'),
   APPROVALS_POSTGRES_URL: z
     .string()
@@ -150,6 +185,10 @@ export interface AppConfig {
   kafka: { brokers: string[]; namespace: string };
   /** Distributed mode only: how long a command waits for the decision service's reply. */
   commandTimeoutMs: number;
+  /** Requests per minute per client address on the HTTP port (APPROVALS_HTTP_RATE_LIMIT); 0: no limit. */
+  httpRateLimitPerMinute: number;
+  /** Which proxies in front of the HTTP port may name the client (APPROVALS_HTTP_TRUST_PROXY), as Express's `trust proxy`. */
+  httpTrustProxy: false | number | string[];
   /** Which ledger adapter, and where (APPROVALS_LEDGER_STORE and its connection settings). */
   ledger: LedgerSpec;
   /** Where the audit projector keeps its read model (APPROVALS_READ_MODEL_STORE). */
@@ -268,6 +307,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     logLevel: c.LOG_LEVEL,
     kafka: { brokers: c.APPROVALS_KAFKA_BROKERS, namespace: c.APPROVALS_KAFKA_NAMESPACE },
     commandTimeoutMs: c.APPROVALS_COMMAND_TIMEOUT_MS,
+    httpRateLimitPerMinute: c.APPROVALS_HTTP_RATE_LIMIT,
+    httpTrustProxy: c.APPROVALS_HTTP_TRUST_PROXY,
     ledger:
       c.APPROVALS_LEDGER_STORE === 'postgres'
         ? { store: 'postgres', connectionString: c.APPROVALS_POSTGRES_URL!, schema: c.APPROVALS_POSTGRES_SCHEMA }

@@ -47,6 +47,17 @@ describe('loadConfig', () => {
     expect(message).toContain('APPROVALS_KAFKA_NAMESPACE="a b": may only hold letters, digits');
   });
 
+  it('bounds the write-ahead logs and the HTTP requests per client, trusting no proxy unless told', () => {
+    expect(load({})).toMatchObject({ sqliteWalMaxBytes: 64 * 2 ** 20, httpRateLimitPerMinute: 600, httpTrustProxy: false });
+    expect(load({ APPROVALS_SQLITE_WAL_MAX_MB: '8', APPROVALS_HTTP_RATE_LIMIT: '0' })).toMatchObject({ sqliteWalMaxBytes: 8 * 2 ** 20, httpRateLimitPerMinute: 0 });
+    expect(load({ APPROVALS_HTTP_TRUST_PROXY: '2' }).httpTrustProxy).toBe(2);
+    expect(load({ APPROVALS_HTTP_TRUST_PROXY: 'loopback, 10.0.0.0/8, fd00::/8' }).httpTrustProxy).toEqual(['loopback', '10.0.0.0/8', 'fd00::/8']);
+    expect(() => load({ APPROVALS_HTTP_TRUST_PROXY: '10.0.0.0/33' })).toThrow(/APPROVALS_HTTP_TRUST_PROXY="10.0.0.0\/33": must be a number of hops or addresses\/subnets of proxies .*"10.0.0.0\/33" is none/);
+    expect(() => load({ APPROVALS_HTTP_TRUST_PROXY: 'everyone' })).toThrow(/APPROVALS_HTTP_TRUST_PROXY/);
+    expect(() => load({ APPROVALS_HTTP_RATE_LIMIT: '-1' })).toThrow(/APPROVALS_HTTP_RATE_LIMIT="-1": must be 0 \(off\) or more/);
+    expect(() => load({ APPROVALS_SQLITE_WAL_MAX_MB: '0' })).toThrow(/APPROVALS_SQLITE_WAL_MAX_MB="0": must be positive/);
+  });
+
   it('reads a broker list', () => {
     expect(load({ APPROVALS_KAFKA_BROKERS: 'k1:9092, k2:9093' }).kafka.brokers).toEqual(['k1:9092', 'k2:9093']);
   });
