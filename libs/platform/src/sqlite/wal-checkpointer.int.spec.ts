@@ -113,7 +113,7 @@ describe('WalCheckpointer', () => {
     reader.exec('BEGIN');
     reader.prepare('SELECT count(*) FROM t').get();
     const over: number[] = [];
-    const checkpointer = WalCheckpointer.start([file], { intervalMs: 20, pollMs: 10, maxWalBytes: 2 ** 20, truncateWaitMs: 20, onOverBound: (_f, bytes) => over.push(bytes) });
+    const checkpointer = WalCheckpointer.start([file], { intervalMs: 10, maxWalBytes: 2 ** 20, truncateWaitMs: 20, onOverBound: (_f, bytes) => over.push(bytes) });
     try {
       // when more than the bound is written
       const insert = writer.prepare('INSERT INTO t (v) VALUES (?)');

@@ -3,19 +3,18 @@ import { Worker } from 'node:worker_threads';
 import { observeGauge } from '@approvals/telemetry';
 
 // Runs in a worker thread with its own connections, so checkpoints never block the event loop.
-// Every `intervalMs`, each log gets a PASSIVE checkpoint (it copies what it can without waiting
-// for anyone). Every `pollMs` the size of each log is looked at, and one that holds
-// `truncateAtBytes` or more gets a PASSIVE checkpoint and then a TRUNCATE one: that waits at most
-// `truncateWaitMs` for readers to leave the log and writers to finish (new writers wait for it
-// meanwhile), copies the little the PASSIVE one left and cuts the file to zero. Under steady
-// writes a PASSIVE checkpoint from another connection never lets the log start over, so without
-// the TRUNCATE it grows for ever; and logs grow by tens of MB a second at full load, so their size
-// is watched far more often than they are checkpointed.
+// Every `intervalMs` (50 ms by default), each log gets a PASSIVE checkpoint: it copies what it can
+// without waiting for anyone, and done this often it leaves little behind and lets a log with a
+// quiet moment start over by itself. A log that still holds `truncateAtBytes` or more then gets a
+// TRUNCATE checkpoint: that waits at most `truncateWaitMs` for readers to leave the log and writers
+// to finish (new writers wait for it meanwhile), copies the little that is left and cuts the file
+// to zero. Under steady writes a PASSIVE checkpoint from another connection never finds the log
+// empty of writers, so without the TRUNCATE the log grows for ever.
 const workerSource = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { DatabaseSync } = require('node:sqlite');
 const { statSync } = require('node:fs');
-const { files, intervalMs, pollMs, truncateAtBytes, truncateWaitMs } = workerData;
+const { files, intervalMs, truncateAtBytes, truncateWaitMs } = workerData;
 const connections = new Map();
 const walBytes = (file) => {
   try {
@@ -35,9 +34,11 @@ const connection = (file) => {
 };
 const busy = (error) => /locked|busy/i.test(String((error && error.message) || error));
 // A truncation that found readers still in the log is tried again after a pause that doubles with
-// each failure in a row (from pollMs, at most 30 s): each try holds writers back for up to
+// each failure in a row (from intervalMs, at most 30 s): each try holds writers back for up to
 // truncateWaitMs, and a reader that stays (a stuck query) must not make that most of the time.
 const backoff = new Map();
+// What was last told about each file: only changes are posted.
+const told = new Map();
 const checkpoint = (file) => {
   try {
     const c = connection(file);
@@ -55,22 +56,23 @@ const checkpoint = (file) => {
       }
       truncated = !blocked;
       if (blocked) {
-        const ms = Math.min(pause ? pause.ms * 2 : pollMs, 30000);
+        const ms = Math.min(pause ? pause.ms * 2 : intervalMs, 30000);
         backoff.set(file, { ms, until: Date.now() + ms });
       } else backoff.delete(file);
       size = walBytes(file);
     }
+    if (told.get(file) === size && !truncated && !blocked) return;
+    told.set(file, size);
     parentPort.postMessage({ type: 'status', file, walBytes: size, truncated, blocked });
   } catch (error) {
     parentPort.postMessage({ type: 'error', file, error: String((error && error.message) || error) });
   }
 };
 const every = () => files.forEach(checkpoint);
-const watch = () => files.filter((file) => walBytes(file) >= truncateAtBytes).forEach(checkpoint);
-const timers = [setInterval(every, intervalMs), setInterval(watch, pollMs)];
+const timer = setInterval(every, intervalMs);
 parentPort.on('message', (message) => {
   if (message === 'stop') {
-    timers.forEach(clearInterval);
+    clearInterval(timer);
     every();
     for (const c of connections.values()) c.db.close();
     parentPort.postMessage({ type: 'stopped' });
@@ -84,10 +86,8 @@ type WorkerMessage =
   | { type: 'stopped' };
 
 export interface WalCheckpointerOptions {
-  /** How often to checkpoint each file (default 1000 ms). */
+  /** How often to checkpoint each file (default 50 ms). */
   intervalMs?: number;
-  /** How often the size of each log is looked at (default 50 ms). */
-  pollMs?: number;
   /**
    * The bound on each write-ahead log (default 64 MiB): a log is cut to zero once it holds half of
    * it, which leaves the other half for what is written before that is done.
@@ -137,8 +137,7 @@ export class WalCheckpointer {
       eval: true,
       workerData: {
         files,
-        intervalMs: options.intervalMs ?? 1000,
-        pollMs: options.pollMs ?? 50,
+        intervalMs: options.intervalMs ?? 50,
         truncateAtBytes: Math.floor(maxWalBytes / 2),
         truncateWaitMs: options.truncateWaitMs ?? 100,
       },

@@ -108,11 +108,12 @@ describe('commands over Kafka while the broker is away', () => {
       await new Promise((resolve) => setTimeout(resolve, 3 * commandTimeoutMs));
     });
 
-    // then every command failed as retryable, none later than its time (with room for a busy machine)
+    // then every command failed as retryable, within its time (with room for a busy machine: without
+    // the deadline they would wait for the broker, minutes here)
     expect(answers).toHaveLength(4);
     for (const { error, ms } of answers) {
       expect(error).toBeInstanceOf(BusUnavailableError);
-      expect(ms).toBeLessThan(commandTimeoutMs + 1000);
+      expect(ms).toBeLessThan(3 * commandTimeoutMs);
     }
     expect(String((answers[3]!.error as Error).message)).toMatch(/broker is unreachable/);
     // nothing was left to reject unobserved, and the commands not yet sent were withdrawn, not kept
