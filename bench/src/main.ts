@@ -14,12 +14,15 @@ import { benchPolicies } from './policy-bench';
 import type { CpuGroup } from './cpu-usage';
 import type { TelemetrySystem } from './telemetry-bench';
 import { benchTelemetry, telemetryReport } from './telemetry-bench';
+import { benchDisk, diskReport } from './disk-bench';
 
 // Drives the real system over gRPC from this process: each worker asks for an auto-allowed action
 // and waits for its outcome, in a closed loop. Embedded mode is one server process; distributed
 // mode is the five service processes over the real Kafka broker, measured together with the
 // broker's own one-hop latency (the floor) in the same run. The telemetry part measures the same
 // load with OpenTelemetry off and fully on (every trace sampled) and reports the throughput lost.
+// The disk part measures what bounding the SQLite write-ahead logs costs in latency, and the disk
+// the embedded server takes per action.
 
 const { values } = parseArgs({
   options: {
@@ -30,13 +33,18 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '4' },
     /**
      * Comma-separated parts to measure: the two modes end to end (embedded, distributed), telemetry
-     * off against on in those modes (telemetry), the ledger adapters (ledger), policy evaluation (policy).
+     * off against on in those modes (telemetry), the ledger adapters (ledger), policy evaluation (policy),
+     * the write-ahead log bound's cost and the disk per action in embedded mode (disk).
      */
-    mode: { type: 'string', default: 'embedded,distributed,telemetry,ledger,policy' },
+    mode: { type: 'string', default: 'embedded,distributed,telemetry,ledger,policy,disk' },
     /** Telemetry part: the systems compared, their load levels, and the runs per setting (alternating off and on). */
     'telemetry-modes': { type: 'string', default: 'embedded,distributed' },
     'telemetry-concurrency': { type: 'string', default: '1,16' },
     rounds: { type: 'string', default: '2' },
+    /** Disk part: the closed loop's agents and measured seconds per run (bounded and unbounded, --rounds each), and the actions a person approves. */
+    'disk-concurrency': { type: 'string', default: '16' },
+    'disk-seconds': { type: 'string', default: '30' },
+    'disk-approvals': { type: 'string', default: '500' },
     /** Policy part: evaluations measured per side (our engine, bare Cedar). */
     evaluations: { type: 'string', default: '100000' },
     /** Ledger part: single-event appends measured, and events in the ledger for the rebuild. */
@@ -60,10 +68,20 @@ const telemetryLevels = levelsOf('telemetry-concurrency', values['telemetry-conc
 const rounds = Number(values.rounds);
 if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a positive integer, got ${values.rounds}`);
 const connections = Number(values.connections);
-const modes = values.mode.split(',').map((m) => m.trim()) as (Mode | 'telemetry' | 'ledger' | 'policy')[];
-if (modes.some((m) => !['embedded', 'distributed', 'telemetry', 'ledger', 'policy'].includes(m))) {
-  throw new Error(`--mode must list embedded, distributed, telemetry, ledger and/or policy, got ${values.mode}`);
+const modes = values.mode.split(',').map((m) => m.trim()) as (Mode | 'telemetry' | 'ledger' | 'policy' | 'disk')[];
+if (modes.some((m) => !['embedded', 'distributed', 'telemetry', 'ledger', 'policy', 'disk'].includes(m))) {
+  throw new Error(`--mode must list embedded, distributed, telemetry, ledger, policy and/or disk, got ${values.mode}`);
 }
+const positive = (option: string, value: string) => {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new Error(`--${option} must be a positive integer, got ${value}`);
+  return parsed;
+};
+const diskConcurrency = positive('disk-concurrency', values['disk-concurrency']);
+const diskSeconds = positive('disk-seconds', values['disk-seconds']);
+const diskApprovals = positive('disk-approvals', values['disk-approvals']);
+/** Disk part: exports in flight at once while bob approves them. */
+const diskApprovalConcurrency = 8;
 const telemetrySystems = values['telemetry-modes'].split(',').map((m) => m.trim()) as TelemetrySystem[];
 if (telemetrySystems.some((m) => !['embedded', 'distributed'].includes(m))) {
   throw new Error(`--telemetry-modes must list embedded and/or distributed, got ${values['telemetry-modes']}`);
@@ -112,9 +130,12 @@ const ratio = (value: number, floor: number) => (value / floor).toFixed(2);
 async function main() {
   const directory = JSON.parse(readFileSync(join(repoRoot(), 'policies', 'demo', 'directory.json'), 'utf8')) as {
     agents: { id: string; apiKey?: string }[];
+    humans: { id: string; apiKey?: string }[];
   };
   const apiKey = directory.agents.find((a) => a.id === 'agent-reporting')?.apiKey;
   if (!apiKey) throw new Error('agent-reporting has no demo key in policies/demo/directory.json');
+  const approverKey = directory.humans.find((h) => h.id === 'bob')?.apiKey;
+  if (modes.includes('disk') && !approverKey) throw new Error('bob has no demo key in policies/demo/directory.json');
   const date = new Date().toISOString();
   const machine = `${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB`;
   const report: string[] = [
@@ -265,6 +286,24 @@ async function main() {
         ' in this run.',
       '',
     );
+  }
+
+  if (modes.includes('disk')) {
+    const options = {
+      concurrency: diskConcurrency,
+      seconds: diskSeconds,
+      warmupSeconds,
+      rounds,
+      connections,
+      approvals: diskApprovals,
+      approvalConcurrency: diskApprovalConcurrency,
+      agentKey: apiKey,
+      approverKey: approverKey!,
+      log,
+    };
+    const figures = await benchDisk(options);
+    result['disk'] = figures;
+    report.push(...diskReport(figures, options));
   }
 
   const text = report.join('\n');
