@@ -239,7 +239,7 @@ describe('distributed mode: the broker restarts', () => {
           (r) => r.status === 200,
           60_000,
         );
-        expect({ service, status: state.status }).toEqual({ service, status: 200 });
+        expect({ service, status: state.status, detail: state.body['detail'] }).toEqual({ service, status: 200, detail: undefined });
       }
       // the agent's retries with the same idempotency keys are accepted, and the new exports reach the approvers' inbox
       const accepted = new Map<number, RequestActionResponse__Output>();

@@ -1,7 +1,7 @@
 import type { DeadLetterMessage } from '@approvals/contracts';
 import { CommandHeaders, InvalidMessageError, Topics, topicPartitions } from '@approvals/contracts';
 import type { KafkaHealth, KafkaPublisher, Logger } from '@approvals/platform';
-import { startUntilFetching, toWire } from '@approvals/platform';
+import { RestartingConsumer, toWire } from '@approvals/platform';
 import { unavailableWaitDelay } from '@approvals/application';
 import type { Consumer, EachMessagePayload, Kafka, KafkaMessage } from 'kafkajs';
 import { MessagingAttributes, MetricNames, observeGauge } from '@approvals/telemetry';
@@ -48,7 +48,7 @@ export interface DeadLetterRecord {
  * topic their headers name.
  */
 export class KafkaServer extends BusServer implements DeadLetterRecord {
-  private consumer: Consumer | undefined;
+  private consumer: RestartingConsumer | undefined;
   private readonly maxAttempts: number;
   private readonly retryDelayMs: number;
   private readonly log: Logger;
@@ -93,6 +93,40 @@ export class KafkaServer extends BusServer implements DeadLetterRecord {
     if (this.servedCommands().length > 0) patterns.push(Topics.decisionCommands);
     if (patterns.length === 0) return; // a service with no bus handlers (the audit projector) needs no consumer
     const topics = patterns.map((pattern) => this.names.topic(pattern));
+    observeGauge(MetricNames.consumerLag, { description: 'Messages of a partition the consumer group has not processed yet', unit: '{message}' }, () =>
+      [...this.offsetLag.values()].map(({ topic, partition, lag }) => ({
+        value: lag,
+        attributes: {
+          [MessagingAttributes.system]: 'kafka',
+          [MessagingAttributes.destination]: topic,
+          [MessagingAttributes.partition]: String(partition),
+          [MessagingAttributes.consumerGroup]: this.options.groupId,
+        },
+      })),
+    );
+    this.consumer = new RestartingConsumer(
+      () => this.createConsumer(),
+      async (consumer) => {
+        await consumer.connect();
+        await consumer.subscribe({ topics, fromBeginning: this.options.fromBeginning });
+        await consumer.run({
+          autoCommit: true,
+          autoCommitInterval: 250,
+          partitionsConsumedConcurrently: Math.max(...patterns.map((p) => topicPartitions[p as keyof typeof topicPartitions] ?? 1)),
+          eachMessage: (payload) => this.handle(payload),
+        });
+      },
+      {
+        joinTimeoutMs: this.options.joinTimeoutMs ?? 60_000,
+        onCrash: (err, retryInMs) => this.log.error({ err, retryInMs }, `the Kafka consumer stopped; starting it again in ${retryInMs} ms`),
+        onRestarted: () => this.log.info('the Kafka consumer is running again'),
+      },
+    );
+    await this.consumer.start();
+    this.log.info({ topics }, 'consuming');
+  }
+
+  private createConsumer(): Consumer {
     const consumer = this.options.kafka.consumer({
       groupId: this.options.groupId,
       allowAutoTopicCreation: false,
@@ -102,10 +136,10 @@ export class KafkaServer extends BusServer implements DeadLetterRecord {
       // short sessions let a restarted service take its partitions back within seconds.
       sessionTimeout: 10_000,
       heartbeatInterval: 1000,
-      // Never give up on the broker: a restart of it is ridden out by reconnecting.
+      // Never give up on the broker: a restart of it is ridden out by reconnecting (and a crash
+      // kafkajs does not recover from by starting a new consumer, see RestartingConsumer).
       retry: { retries: Number.MAX_SAFE_INTEGER, restartOnFailure: async () => true },
     });
-    this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       this.joined = true;
       this.log.info({ assigned: event.payload.memberAssignment }, 'joined the consumer group');
@@ -118,32 +152,11 @@ export class KafkaServer extends BusServer implements DeadLetterRecord {
     consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
       this.offsetLag.set(`${payload.topic}\u0000${payload.partition}`, { topic: payload.topic, partition: payload.partition, lag: Number(payload.offsetLag) });
     });
-    observeGauge(MetricNames.consumerLag, { description: 'Messages of a partition the consumer group has not processed yet', unit: '{message}' }, () =>
-      [...this.offsetLag.values()].map(({ topic, partition, lag }) => ({
-        value: lag,
-        attributes: {
-          [MessagingAttributes.system]: 'kafka',
-          [MessagingAttributes.destination]: topic,
-          [MessagingAttributes.partition]: String(partition),
-          [MessagingAttributes.consumerGroup]: this.options.groupId,
-        },
-      })),
-    );
     consumer.on(consumer.events.CRASH, (event) => {
       this.joined = false;
       this.log.error({ err: event.payload.error, restart: event.payload.restart }, 'Kafka consumer crashed');
     });
-    await startUntilFetching(consumer, this.options.joinTimeoutMs ?? 60_000, async () => {
-      await consumer.connect();
-      await consumer.subscribe({ topics, fromBeginning: this.options.fromBeginning });
-      await consumer.run({
-        autoCommit: true,
-        autoCommitInterval: 250,
-        partitionsConsumedConcurrently: Math.max(...patterns.map((p) => topicPartitions[p as keyof typeof topicPartitions] ?? 1)),
-        eachMessage: (payload) => this.handle(payload),
-      });
-    });
-    this.log.info({ topics }, 'consuming');
+    return consumer;
   }
 
   private get names() {
@@ -236,12 +249,12 @@ export class KafkaServer extends BusServer implements DeadLetterRecord {
   /** Finishes the messages in hand, commits their offsets and leaves the group. */
   async close(): Promise<void> {
     this.closing = true;
-    await this.consumer?.disconnect();
+    await this.consumer?.stop();
     this.consumer = undefined;
   }
 
   unwrap<T>(): T {
-    return this.consumer as T;
+    return this.consumer?.current as T;
   }
 }
 

@@ -3,11 +3,11 @@ import type { CommandSender } from '@approvals/application';
 import { BusUnavailableError, withDeadline } from '@approvals/application';
 import type { CommandName, CommandReply } from '@approvals/contracts';
 import { CommandHeaders, Topics, commandReplySchema, parseMessage } from '@approvals/contracts';
-import type { Consumer, Kafka } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import type { KafkaPublisher } from './kafka-publisher';
 import { traceHeaders } from './kafka-publisher';
 import { toWire } from '../wire';
-import { startUntilFetching } from './kafka-consumer-ready';
+import { RestartingConsumer } from './kafka-consumer-ready';
 import type { KafkaHealth } from './kafka-health';
 
 export interface KafkaCommandSenderOptions {
@@ -35,42 +35,49 @@ interface Pending {
  * whole command, publish and reply: a command still waiting for the broker then is withdrawn.
  */
 export class KafkaCommandSender implements CommandSender {
-  private readonly pending = new Map<string, Pending>();
-
   private constructor(
     private readonly publisher: KafkaPublisher,
-    private readonly consumer: Consumer,
+    private readonly consumer: RestartingConsumer,
     private readonly options: KafkaCommandSenderOptions,
+    /** Commands waiting for their reply, by correlation id. */
+    private readonly pending: Map<string, Pending>,
   ) {}
 
   static async connect(kafka: Kafka, publisher: KafkaPublisher, options: KafkaCommandSenderOptions): Promise<KafkaCommandSender> {
     // A group per sender instance, starting at the newest replies: older ones belong to nobody alive.
     const names = publisher.names;
-    const consumer = kafka.consumer({
-      groupId: `${names.group(options.service)}.replies.${randomUUID()}`,
-      allowAutoTopicCreation: false,
-      maxWaitTimeInMs: 250,
-      retry: { retries: Number.MAX_SAFE_INTEGER, restartOnFailure: async () => true },
-    });
-    const sender = new KafkaCommandSender(publisher, consumer, options);
+    const groupId = `${names.group(options.service)}.replies.${randomUUID()}`;
+    const pending = new Map<string, Pending>();
+    const consumer = new RestartingConsumer(
+      () =>
+        kafka.consumer({
+          groupId,
+          allowAutoTopicCreation: false,
+          maxWaitTimeInMs: 250,
+          retry: { retries: Number.MAX_SAFE_INTEGER, restartOnFailure: async () => true },
+        }),
+      async (consumer) => {
+        await consumer.connect();
+        await consumer.subscribe({ topics: [names.topic(Topics.commandReplies)], fromBeginning: false });
+        await consumer.run({
+          eachMessage: async ({ message }) => {
+            const correlationId = message.headers?.[CommandHeaders.correlationId]?.toString();
+            const waiting = correlationId ? pending.get(correlationId) : undefined;
+            if (!waiting || !correlationId) return; // another sender's reply, or one that timed out
+            pending.delete(correlationId);
+            try {
+              waiting.resolve(parseMessage(commandReplySchema, JSON.parse(message.value?.toString('utf8') ?? 'null'), 'command reply'));
+            } catch (error) {
+              waiting.reject(error as Error);
+            }
+          },
+        });
+      },
+      { joinTimeoutMs: 60_000, onCrash: (error) => options.onError?.(error) },
+    );
+    const sender = new KafkaCommandSender(publisher, consumer, options, pending);
     // Replies produced before the group's first fetch would be skipped: wait until it is fetching.
-    await startUntilFetching(consumer, 60_000, async () => {
-      await consumer.connect();
-      await consumer.subscribe({ topics: [names.topic(Topics.commandReplies)], fromBeginning: false });
-      await consumer.run({
-        eachMessage: async ({ message }) => {
-          const correlationId = message.headers?.[CommandHeaders.correlationId]?.toString();
-          const pending = correlationId ? sender.pending.get(correlationId) : undefined;
-          if (!pending || !correlationId) return; // another sender's reply, or one that timed out
-          sender.pending.delete(correlationId);
-          try {
-            pending.resolve(parseMessage(commandReplySchema, JSON.parse(message.value?.toString('utf8') ?? 'null'), 'command reply'));
-          } catch (error) {
-            pending.reject(error as Error);
-          }
-        },
-      });
-    });
+    await consumer.start();
     return sender;
   }
 
@@ -120,7 +127,7 @@ export class KafkaCommandSender implements CommandSender {
       pending.reject(new BusUnavailableError('the service is shutting down; retry later'));
       this.pending.delete(id);
     }
-    await this.consumer.disconnect();
+    await this.consumer.stop();
   }
 }
 
