@@ -3,15 +3,15 @@ import type { DynamicModule, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { Global, Inject, Module } from '@nestjs/common';
 import type { Directory } from '@approvals/application';
 import { authenticatorFor } from './grpc-auth';
+import { checkpointSqliteFiles } from './wal-checkpoints';
 import type { CommandSender } from '@approvals/application';
 import { randomIds, systemClock } from '@approvals/application';
-import type { AppConfig, Ledger, Logger } from '@approvals/platform';
+import type { AppConfig, Ledger, Logger, WalCheckpointer } from '@approvals/platform';
 import {
   KafkaCommandSender,
   KafkaHealth,
   KafkaNames,
   KafkaPublisher,
-  WalCheckpointer,
   createKafka,
   createLogger,
   dataFiles,
@@ -172,16 +172,7 @@ export class DistributedInfraModule implements OnApplicationBootstrap, OnApplica
   onApplicationBootstrap(): void {
     const files = writtenFiles(this.config, this.service);
     if (files.length === 0) return;
-    this.checkpointer = WalCheckpointer.start(files, {
-      intervalMs: this.config.sqliteCheckpointMs,
-      maxWalBytes: this.config.sqliteWalMaxBytes,
-      onError: (err) => this.logger.warn({ err }, 'background WAL checkpoint failed; will retry'),
-      onOverBound: (file, walBytes, maxWalBytes) =>
-        this.logger.warn(
-          { file, walBytes, maxWalBytes },
-          `the write-ahead log of ${file} is over its bound (APPROVALS_SQLITE_WAL_MAX_MB): readers keep it from being truncated; will retry`,
-        ),
-    });
+    this.checkpointer = checkpointSqliteFiles(files, this.config, this.logger);
   }
 
   /** After the transport has closed (Nest closes servers first): replies and dead letters are written by then. */

@@ -2,9 +2,11 @@ import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/comm
 import { Global, Inject, Module } from '@nestjs/common';
 import type { Directory } from '@approvals/application';
 import { authenticatorFor } from './grpc-auth';
+import { checkpointSqliteFiles } from './wal-checkpoints';
 import { randomIds, systemClock } from '@approvals/application';
 import type { AppConfig, Ledger, Logger } from '@approvals/platform';
-import { InProcessBroker, WalCheckpointer, createLogger, dataFiles, loadDirectory, openLedgerWithRetry } from '@approvals/platform';
+import type { WalCheckpointer } from '@approvals/platform';
+import { InProcessBroker, createLogger, dataFiles, loadDirectory, openLedgerWithRetry } from '@approvals/platform';
 import {
   BROKER,
   BUS_STATUS,
@@ -42,16 +44,7 @@ export class EmbeddedInfraModule implements OnApplicationBootstrap, OnApplicatio
     const files = dataFiles(this.config);
     const ledgerFile = this.config.ledger.store === 'embedded' ? [this.config.ledger.file] : [];
     const readModelFile = this.config.readModel.store === 'embedded' ? [this.config.readModel.file] : [];
-    this.checkpointer = WalCheckpointer.start([...ledgerFile, ...readModelFile, files.notifier], {
-      intervalMs: this.config.sqliteCheckpointMs,
-      maxWalBytes: this.config.sqliteWalMaxBytes,
-      onError: (err) => this.logger.warn({ err }, 'background WAL checkpoint failed; will retry'),
-      onOverBound: (file, walBytes, maxWalBytes) =>
-        this.logger.warn(
-          { file, walBytes, maxWalBytes },
-          `the write-ahead log of ${file} is over its bound (APPROVALS_SQLITE_WAL_MAX_MB): readers keep it from being truncated; will retry`,
-        ),
-    });
+    this.checkpointer = checkpointSqliteFiles([...ledgerFile, ...readModelFile, files.notifier], this.config, this.logger);
   }
 
   static forRoot(config: AppConfig) {

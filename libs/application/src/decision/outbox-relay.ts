@@ -4,6 +4,7 @@ import { fromActionStreamId, toActionStreamId } from '@approvals/domain';
 import type { CheckpointStore, EventStore, RecordedEvent, Subscription } from '../ports/event-store.port';
 import type { MessagePublisher } from '../ports/messaging.port';
 import { traceFields } from '../trace-context';
+import { withDeadline } from '../deadline';
 
 export const outboxCheckpointName = 'decision.outbox-relay';
 
@@ -95,9 +96,8 @@ export class OutboxRelay {
     await this.subscription?.close();
     this.subscription = undefined;
     // While the bus is away its publishes never end: keep what was acknowledged, the rest goes out again after the restart.
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((resolve) => (timer = setTimeout(resolve, this.stopWaitMs)))]);
-    clearTimeout(timer);
+    const inFlight = [...this.inFlight];
+    await withDeadline(this.stopWaitMs, () => new Error('publishes still in flight'), () => Promise.allSettled(inFlight)).catch(() => undefined);
     await this.saveCheckpoint();
   }
 
