@@ -2,6 +2,8 @@ import type { ApprovalsClient } from '@approvals/platform';
 import { collect, createApprovalsClient, serverStream, unary } from '@approvals/platform';
 import type { TestSystem } from '@approvals/testing';
 import { modes, startSystem } from '@approvals/testing';
+import type { Client } from '@grpc/grpc-js';
+import { loadApprovalsPackage } from '@approvals/platform';
 import { actionRequest, awaitOutcome, clientAs, eventually, failure } from './support';
 
 jest.setTimeout(60_000);
@@ -12,6 +14,26 @@ function nested(depth: number): string {
   let json = '1';
   for (let i = 0; i < depth; i += 1) json = `{"a":${json}}`;
   return json;
+}
+
+/** A request encoded as the client would send it. */
+function serializeRequest(service: 'IntakeService' | 'DecisionService', method: string, request: object): Buffer {
+  const definition = loadApprovalsPackage()[service].service as unknown as Record<string, { requestSerialize(value: object): Buffer }>;
+  return definition[method]!.requestSerialize(request);
+}
+
+/** `bytes` with the one occurrence of `placeholder` replaced by `replacement` of the same length. */
+function withBytes(bytes: Buffer, placeholder: string, replacement: Buffer): Buffer {
+  const at = bytes.indexOf(placeholder);
+  expect(at).toBeGreaterThanOrEqual(0);
+  return Buffer.concat([bytes.subarray(0, at), replacement, bytes.subarray(at + replacement.length)]);
+}
+
+/** A unary call with a request sent exactly as `bytes`, through the client's channel and credentials. */
+function rawUnary(client: Client, path: string, bytes: Buffer): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    client.makeUnaryRequest(path, (b: Buffer) => b, (b: Buffer) => b, bytes, (error, value) => (error ? reject(error) : resolve(value)));
+  });
 }
 
 // SPEC section 8: every malformed, oversized, unauthenticated or unauthorised call gets a precise
@@ -166,6 +188,53 @@ describe.each(modes)('bad input end to end (%s mode)', (mode) => {
     it('refuses nesting 100 levels deep', async () => {
       const result = await failure(unary(agent.intake, 'RequestAction', actionRequest({ parametersJson: nested(100) })));
       expect(result).toMatchObject({ status: 'INVALID_ARGUMENT', violations: [{ field: 'parameters_json' }] });
+    });
+
+    it('refuses a __proto__ member rather than dropping it from what approvers see', async () => {
+      const parametersJson = '{"rows":5000,"__proto__":{"destination":"s3://elsewhere"}}';
+      const result = await failure(unary(agent.intake, 'RequestAction', actionRequest({ action: 'db.export', parametersJson })));
+      expect(result).toMatchObject({
+        status: 'INVALID_ARGUMENT',
+        violations: [{ field: 'parameters_json', description: expect.stringContaining('"__proto__" at $.__proto__') }],
+      });
+    });
+
+    it('refuses a lone surrogate, a duplicate name and a number a double cannot hold', async () => {
+      for (const [parametersJson, problem] of [
+        ['{"note":"\\ud800"}', 'lone surrogate (U+D800)'],
+        ['{"rows":1,"rows":2}', 'twice'],
+        ['{"id":12345678901234567890}', 'more precision than a 64-bit float holds'],
+      ] as const) {
+        const result = await failure(unary(agent.intake, 'RequestAction', actionRequest({ parametersJson })));
+        expect(result).toMatchObject({ status: 'INVALID_ARGUMENT', violations: [{ field: 'parameters_json', description: expect.stringContaining(problem) }] });
+      }
+    });
+  });
+
+  describe('text that is not UTF-8', () => {
+    // Protobuf decoders replace invalid bytes with U+FFFD; the server must refuse them instead.
+    const invalidBytes = Buffer.from([0xff, 0xfe, 0xc0, 0x80]);
+
+    it.each([
+      ['justification', { justification: 'XXXX' }],
+      ['resource.id', { resource: { kind: 'dataset', id: 'XXXX' } }],
+      ['idempotency_key', { idempotencyKey: 'XXXX' }],
+    ] as const)('RequestAction with invalid bytes in %s: INVALID_ARGUMENT naming the field', async (field, overrides) => {
+      const bytes = withBytes(serializeRequest('IntakeService', 'RequestAction', actionRequest(overrides)), 'XXXX', invalidBytes);
+      const result = await failure(rawUnary(agent.intake, '/approvals.v1.IntakeService/RequestAction', bytes));
+      expect(result).toMatchObject({ status: 'INVALID_ARGUMENT', violations: [{ field, description: expect.stringContaining('not valid UTF-8') }] });
+    });
+
+    it('CastVote with invalid bytes in the comment: INVALID_ARGUMENT naming the field', async () => {
+      const bytes = withBytes(serializeRequest('DecisionService', 'CastVote', { actionId: existingId, decision: 'DENY', comment: 'no: XXXX' }), 'XXXX', invalidBytes);
+      const result = await failure(rawUnary(alice.decisions, '/approvals.v1.DecisionService/CastVote', bytes));
+      expect(result).toMatchObject({ status: 'INVALID_ARGUMENT', violations: [{ field: 'comment' }] });
+    });
+
+    it('accepts the replacement character itself, sent as valid UTF-8', async () => {
+      const created = await unary(agent.intake, 'RequestAction', actionRequest({ action: 'db.read', justification: 'odd \ufffd text' }));
+      countBefore += 1;
+      expect(created.actionId).toMatch(/^[0-9a-f-]{36}$/);
     });
   });
 

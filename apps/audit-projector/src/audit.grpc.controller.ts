@@ -1,5 +1,5 @@
 import type { Metadata } from '@grpc/grpc-js';
-import { Controller, Inject, UseFilters } from '@nestjs/common';
+import { Controller, Inject, UseFilters, UseInterceptors } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import type {
   GetPolicyHistoryRequest__Output,
@@ -15,6 +15,7 @@ import {
   AUTHENTICATOR,
   EVENT_STORE,
   GrpcExceptionFilter,
+  RefuseMalformedText,
   grpcError,
   lengthViolations,
   requireActionId,
@@ -27,6 +28,7 @@ const readAuditTrail = 'read the audit trail';
 /** approvals.v1.AuditService: the auditors' questions, answered from the read model. */
 @Controller()
 @UseFilters(GrpcExceptionFilter)
+@UseInterceptors(RefuseMalformedText)
 export class AuditGrpcController {
   constructor(
     @Inject(AuditQueries) private readonly queries: AuditQueries,

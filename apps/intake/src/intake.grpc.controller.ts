@@ -1,5 +1,5 @@
 import type { Metadata, ServerWritableStream } from '@grpc/grpc-js';
-import { Controller, Inject, UseFilters } from '@nestjs/common';
+import { Controller, Inject, UseFilters, UseInterceptors } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import type {
   ActionView__Output,
@@ -21,6 +21,7 @@ import {
   CONFIG,
   AUTHENTICATOR,
   GrpcExceptionFilter,
+  RefuseMalformedText,
   actionIdViolation,
   grpcError,
   lengthViolations,
@@ -41,6 +42,7 @@ function unwrap<T>(result: IntakeResult<T>): T {
 /** approvals.v1.IntakeService: where agents ask before a privileged action. */
 @Controller()
 @UseFilters(GrpcExceptionFilter)
+@UseInterceptors(RefuseMalformedText)
 export class IntakeGrpcController {
   constructor(
     @Inject(IntakeService) private readonly intake: IntakeService,

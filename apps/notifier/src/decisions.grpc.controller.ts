@@ -1,5 +1,5 @@
 import type { Metadata } from '@grpc/grpc-js';
-import { Controller, Inject, UseFilters } from '@nestjs/common';
+import { Controller, Inject, UseFilters, UseInterceptors } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import type {
   BreakGlassResponse__Output,
@@ -16,7 +16,7 @@ import type {
 import { NotifierService, toIntakeError } from '@approvals/application';
 import type { FieldViolation } from '@approvals/nest-platform';
 import type { GrpcAuthenticator, GrpcPeer } from '@approvals/nest-platform';
-import { AUTHENTICATOR, GrpcExceptionFilter, actionIdViolation, grpcError, throwIfAny, traceFrom } from '@approvals/nest-platform';
+import { AUTHENTICATOR, GrpcExceptionFilter, RefuseMalformedText, actionIdViolation, grpcError, throwIfAny, traceFrom } from '@approvals/nest-platform';
 
 const commentLimit = 2000;
 /** The longest standing approval anyone may ask for, whatever a policy says: 30 days. */
@@ -45,6 +45,7 @@ const act = (actionId: string, humanId: string, metadata: Metadata) => ({ action
 /** approvals.v1.DecisionService: the API/CLI channel for approvers. */
 @Controller()
 @UseFilters(GrpcExceptionFilter)
+@UseInterceptors(RefuseMalformedText)
 export class DecisionsGrpcController {
   constructor(
     @Inject(NotifierService) private readonly notifier: NotifierService,

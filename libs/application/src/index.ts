@@ -21,6 +21,7 @@ export * from './notifier/notifier.service';
 export * from './intake/action-view';
 export * from './intake/action-updates';
 export * from './intake/request-validation';
+export * from './intake/untrusted-json';
 export * from './intake/intake.service';
 export * from './audit';
 export * from './trace-context';

@@ -44,6 +44,7 @@ describe('README example', () => {
         policyVersion: 'v42',
         determiningPolicies: ['prod-exports'],
         reasons: ['production data leaves the boundary'],
+        requestHash: 'sha256:…',
         requirement: {
           steps: [
             { group: 'security', minApprovals: 1 },

@@ -3,10 +3,11 @@ import { ServerCredentials } from '@grpc/grpc-js';
 import type { INestApplication } from '@nestjs/common';
 import type { GrpcOptions } from '@nestjs/microservices';
 import { Transport } from '@nestjs/microservices';
-import { grpcLimits, grpcPackage, protoFiles, protoLoaderOptions, protoRoot } from '@approvals/contracts';
+import { grpcLimits, grpcPackage } from '@approvals/contracts';
 import type { AppConfig, Logger } from '@approvals/platform';
 import { ConfigError, loadConfig } from '@approvals/platform';
 import { activeTelemetry } from '@approvals/telemetry/start';
+import { strictUtf8PackageDefinition } from './grpc-utf8';
 
 /** The validated configuration, or exit 2 with the message that names the bad setting. */
 export function loadConfigOrExit(): AppConfig {
@@ -26,8 +27,8 @@ export const grpcServerOptions = (config: AppConfig): GrpcOptions => ({
   transport: Transport.GRPC,
   options: {
     package: grpcPackage,
-    protoPath: [...protoFiles],
-    loader: { ...protoLoaderOptions, includeDirs: [protoRoot()] },
+    // Our protos, with decoders that catch string fields that are not UTF-8 (see grpc-utf8.ts).
+    packageDefinition: strictUtf8PackageDefinition(),
     url: `${config.host}:${config.grpcPort}`,
     maxReceiveMessageLength: grpcLimits.maxReceiveMessageBytes,
     ...(config.grpcTls ? { credentials: serverCredentials(config.grpcTls) } : {}),

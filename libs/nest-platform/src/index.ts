@@ -12,6 +12,7 @@ export * from './pino-nest.logger';
 export * from './health.controller';
 export * from './metrics.controller';
 export * from './grpc-input';
+export * from './grpc-utf8';
 export * from './bootstrap';
 export * from './process-faults';
 export * from './http-rate-limits';

@@ -189,7 +189,8 @@ async function explain(
     return ExitCode.failure;
   }
   const { request } = parseMessage(actionRequestedDataSchema, JSON.parse(requested.dataJson), 'ActionRequested data');
-  const recorded = parseMessage(policyEvaluatedMessageSchema.shape.data, JSON.parse(evaluated.dataJson), 'PolicyEvaluated data');
+  // Evaluations recorded before the request hash was kept have none.
+  const recorded = parseMessage(policyEvaluatedMessageSchema.shape.data.partial({ requestHash: true }), JSON.parse(evaluated.dataJson), 'PolicyEvaluated data');
   const found = await engineFor(recorded.policyVersion);
   if (typeof found === 'string') {
     ctx.io.err(`action ${timeline.actionId} was evaluated by policy set ${recorded.policyVersion}; ${found}`);

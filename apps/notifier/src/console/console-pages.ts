@@ -1,4 +1,5 @@
 import type { PendingApproval } from '@approvals/application';
+import { canonicalJson } from '@approvals/application';
 import type { ActionSummary__Output } from '@approvals/contracts';
 import type { ExistingActionState } from '@approvals/domain';
 
@@ -89,7 +90,9 @@ export function actionPage(
     ['Environment', request.environment],
     ['Classification', request.dataClassification ?? '—'],
     ['Justification', request.justification],
-    ['Parameters', JSON.stringify(request.parameters)],
+    // The canonical text the request hash below covers, and a grant binds (I5).
+    ['Parameters', canonicalJson(request.parameters)],
+    ['Request hash', state.requestHash],
     ['Needs', requirement ? requirement.steps.map((s) => `${s.minApprovals} of ${s.group}`).join(' and ') : '—'],
     ['Votes', state.votes.map((v) => `${v.approverId} ${v.decision === 'APPROVE' ? 'approved' : 'denied'} via ${v.channel}`).join('; ') || 'none yet'],
   ];

@@ -15,6 +15,7 @@ import type {
 } from '@approvals/contracts';
 import type { ActionRequest, ApprovalEvent, Approver, DomainError, Result } from '@approvals/domain';
 import { actionStatusOf } from '../action-status';
+import { canonicalJson, sha256Hex } from '../ledger/event-hash';
 import type { GrantVerifier } from '../ports/grant-issuer.port';
 import type { CommandContext, Decided, DecisionService } from './decision.service';
 
@@ -81,6 +82,11 @@ export class DecisionHandlers {
 
   async requestAction(message: RequestActionCommandMessage): Promise<CommandReply> {
     const { actionId, request, requestHash, agentOwner } = message.data;
+    // The hash is what a grant binds: it must be the hash of the very request recorded and shown (I5).
+    const recomputed = sha256Hex(canonicalJson(request));
+    if (recomputed !== requestHash) {
+      return { ok: false, code: 'INVALID_ARGUMENT', message: `the request hash ${requestHash} is not the hash of the request (${recomputed})` };
+    }
     const result = await this.decisions.execute(
       actionId,
       (now) => ({ type: 'RequestAction', data: { actionId, request: request as ActionRequest, requestHash, agentOwner }, meta: { now } }),
@@ -90,14 +96,14 @@ export class DecisionHandlers {
   }
 
   async recordEvaluation(message: PolicyEvaluatedMessage): Promise<CommandReply> {
-    const { actionId, outcome, policyVersion, determiningPolicies, reasons, requirement } = message.data;
+    const { actionId, outcome, policyVersion, determiningPolicies, reasons, requirement, requestHash } = message.data;
     // Only policies that allow standing approvals pay for the lookup.
     const standing = outcome === 'REQUIRE_APPROVAL' && requirement?.standing ? await this.decisions.standingCandidateFor(actionId) : undefined;
     const result = await this.decisions.execute(
       actionId,
       (now) => ({
         type: 'RecordEvaluation',
-        data: { actionId, outcome, policyVersion, determiningPolicies, reasons, requirement, standing },
+        data: { actionId, outcome, policyVersion, determiningPolicies, reasons, requirement, requestHash, standing },
         meta: { now },
       }),
       context({ kind: 'service', id: 'policy-evaluator' }, message.metadata),

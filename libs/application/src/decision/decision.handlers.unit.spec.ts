@@ -1,5 +1,5 @@
 import type { MessageMetadata } from '@approvals/contracts';
-import { actionId, agentId, at, given, givenAwaitingApproval, messages, streamId, T0, twoDataOwners } from './spec/decision.spec-helpers';
+import { actionId, agentId, at, given, givenAwaitingApproval, messages, request, requestHashOf, streamId, T0, twoDataOwners } from './spec/decision.spec-helpers';
 
 /** The same command as another bus message: the same message id would make it a redelivery. */
 const asNewMessage = <M extends { metadata: MessageMetadata }>(message: M, messageId: string): M => ({
@@ -23,9 +23,31 @@ describe('DecisionHandlers.requestAction', () => {
     const { handlers, types } = given();
     await handlers.requestAction(messages.requestAction(actionId));
 
-    const reply = await handlers.requestAction(asNewMessage(messages.requestAction(actionId, 'sha256:other'), 'msg-request-other'));
+    const reply = await handlers.requestAction(asNewMessage(messages.requestAction(actionId, { ...request, parameters: { rows: 1 } }), 'msg-request-other'));
 
     expect(reply).toEqual({ ok: false, code: 'IDEMPOTENCY_CONFLICT', message: expect.stringContaining('key-1') });
+    expect(await types()).toEqual(['ActionRequested']);
+  });
+});
+
+describe('DecisionHandlers: the request hash is the hash of the recorded request (I5)', () => {
+  it('refuses a request whose hash is not the hash of its canonical form, and records nothing', async () => {
+    const { handlers, types } = given();
+    const message = messages.requestAction(actionId);
+
+    const reply = await handlers.requestAction({ ...message, data: { ...message.data, requestHash: requestHashOf({ ...request, parameters: {} }) } });
+
+    expect(reply).toEqual({ ok: false, code: 'INVALID_ARGUMENT', message: expect.stringMatching(/^the request hash [0-9a-f]{64} is not the hash of the request/) });
+    expect(await types()).toEqual([]);
+  });
+
+  it('refuses an evaluation of other parameters than those recorded, and records nothing', async () => {
+    const { handlers, types } = given();
+    await handlers.requestAction(messages.requestAction(actionId));
+
+    const reply = await handlers.recordEvaluation(messages.policyEvaluated(actionId, 'ALLOW', { ...request, parameters: { rows: 1 } }));
+
+    expect(reply).toEqual({ ok: false, code: 'INVALID_ARGUMENT', message: expect.stringContaining('not of the recorded request') });
     expect(await types()).toEqual(['ActionRequested']);
   });
 });
@@ -40,14 +62,14 @@ describe('DecisionHandlers.recordEvaluation', () => {
 
     expect(reply).toEqual({ ok: true, actionId, status: 'APPROVED' });
     expect(store.appendAttempts - attemptsBefore).toBe(1);
-    expect(grants.issued).toEqual([{ grantId: 'id-2', actionId, agentId, requestHash: 'sha256:request', issuedAt: new Date(T0) }]);
+    expect(grants.issued).toEqual([{ grantId: 'id-2', actionId, agentId, requestHash: requestHashOf(request), issuedAt: new Date(T0) }]);
     const appended = (await ledger.readStream(streamId)).slice(1);
     expect(appended.map((event) => event.type)).toEqual(['PolicyEvaluated', 'ActionApproved', 'ExecutionGrantIssued']);
     expect(appended[2]!.data).toEqual({
       actionId,
       grantId: 'id-2',
       agentId,
-      requestHash: 'sha256:request',
+      requestHash: requestHashOf(request),
       token: 'token-id-2',
       issuedAt: T0,
       expiresAt: at(300),

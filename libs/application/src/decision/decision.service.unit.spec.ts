@@ -14,6 +14,7 @@ import {
   messages,
   RecordingGrantIssuer,
   request,
+  requestHashOf,
   sequentialIds,
   streamId,
   T0,
@@ -164,7 +165,7 @@ describe('DecisionService: redelivered bus messages', () => {
     const evaluation = jest.fn(
       (now: string): RecordEvaluation => ({
         type: 'RecordEvaluation',
-        data: { actionId, outcome: 'REQUIRE_APPROVAL', policyVersion: 'sha256:policies', determiningPolicies: [], reasons: [], requirement: twoDataOwners },
+        data: { actionId, outcome: 'REQUIRE_APPROVAL', policyVersion: 'sha256:policies', determiningPolicies: [], reasons: [], requirement: twoDataOwners, requestHash: requestHashOf(request) },
         meta: { now },
       }),
     );

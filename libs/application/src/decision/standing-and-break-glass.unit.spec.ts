@@ -15,15 +15,18 @@ const lenient: ApprovalRequirement = {
   breakGlass: { groups: ['security'], reviewWithinSeconds: 3600 },
 };
 
-const requestFor = (actionId: string, overrides: Partial<typeof request> = {}): RequestActionCommandMessage => ({
-  ...messages.requestAction(actionId),
-  data: { ...messages.requestAction(actionId).data, request: { ...request, idempotencyKey: `key-${actionId}`, ...overrides } },
-  metadata: meta(`msg-request-${actionId}`),
-});
+/** The request sent for each action, so its evaluation names the same request hash. */
+const requested = new Map<string, typeof request>();
+
+const requestFor = (actionId: string, overrides: Partial<typeof request> = {}): RequestActionCommandMessage => {
+  const asked = { ...request, idempotencyKey: `key-${actionId}`, ...overrides };
+  requested.set(actionId, asked);
+  return { ...messages.requestAction(actionId, asked), metadata: meta(`msg-request-${actionId}`) };
+};
 
 const evaluation = (actionId: string, requirement: ApprovalRequirement = lenient): PolicyEvaluatedMessage => ({
-  ...messages.policyEvaluated(actionId, 'REQUIRE_APPROVAL'),
-  data: { ...messages.policyEvaluated(actionId, 'REQUIRE_APPROVAL').data, actionId, requirement },
+  ...messages.policyEvaluated(actionId, 'REQUIRE_APPROVAL', requested.get(actionId)),
+  data: { ...messages.policyEvaluated(actionId, 'REQUIRE_APPROVAL', requested.get(actionId)).data, actionId, requirement },
   metadata: meta(`msg-evaluation-${actionId}`),
 });
 

@@ -1,6 +1,7 @@
 import type { ActionView__Output } from '@approvals/contracts';
 import type { ApprovalState } from '@approvals/domain';
 import { actionStatusOf } from '../action-status';
+import { canonicalJson } from '../ledger/event-hash';
 
 /** The API's view of an action, folded from its stream. */
 export function toActionView(state: ApprovalState, revision: number): ActionView__Output {
@@ -19,7 +20,8 @@ export function toActionView(state: ApprovalState, revision: number): ActionView
     resource: { kind: request.resource.kind, id: request.resource.id },
     environment: request.environment,
     dataClassification: request.dataClassification ?? '',
-    parametersJson: JSON.stringify(request.parameters),
+    // The canonical text the request hash covers (I5), not a re-serialisation.
+    parametersJson: canonicalJson(request.parameters),
     justification: request.justification,
     idempotencyKey: request.idempotencyKey,
     requestedAt: state.requestedAt,

@@ -1,20 +1,21 @@
 import type { RequestActionRequest__Output } from '@approvals/contracts';
-import type { ActionRequest, JsonValue } from '@approvals/domain';
+import type { ActionRequest } from '@approvals/domain';
 import { z } from 'zod';
-import { canonicalJson } from '../ledger/event-hash';
+import type { JsonObject, JsonShapeLimits } from './untrusted-json';
+import { parseJsonObject, unicodeProblem } from './untrusted-json';
 
 /** Largest accepted `parameters_json`, in UTF-8 bytes. */
 export const maxParametersBytes = 64 * 1024;
 
 /** Limits on the shape of the parameters, so hashing and policy evaluation stay cheap and safe. */
-export const parametersLimits = {
+export const parametersLimits: Readonly<JsonShapeLimits> = {
   /** Nesting levels of objects and arrays; the parameters object itself is level 1. */
   maxDepth: 32,
   /** Keys of any one object. */
   maxKeys: 1000,
   /** Items of any one array. */
   maxItems: 10_000,
-} as const;
+};
 
 export interface FieldViolation {
   field: string;
@@ -61,6 +62,11 @@ export function validateActionRequest(
     run_id: input.runId ?? '',
   };
   const violations: FieldViolation[] = [];
+  // Text that is not valid Unicode would be stored rewritten (or not at all): refuse it, naming the field.
+  for (const [field, value] of Object.entries(flat)) {
+    const problem = unicodeProblem(value);
+    if (problem) violations.push({ field, description: problem });
+  }
   const parsed = schema.safeParse(flat);
   if (!parsed.success) {
     // One violation per field: the first rule it breaks is the one to fix.
@@ -94,73 +100,17 @@ export function validateActionRequest(
   };
 }
 
-function parseParameters(text: string, violations: FieldViolation[]): { [key: string]: JsonValue } | undefined {
+function parseParameters(text: string, violations: FieldViolation[]): JsonObject | undefined {
   const field = 'parameters_json';
   if (Buffer.byteLength(text, 'utf8') > maxParametersBytes) {
     violations.push({ field, description: `must be at most ${maxParametersBytes} bytes (UTF-8)` });
     return undefined;
   }
   if (text.trim() === '') return {};
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    violations.push({ field, description: `is not valid JSON (${(error as Error).message})` });
+  const parsed = parseJsonObject(text, parametersLimits);
+  if (!parsed.ok) {
+    violations.push({ field, description: parsed.problem });
     return undefined;
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    violations.push({ field, description: 'must be a JSON object' });
-    return undefined;
-  }
-  const problem = shapeProblem(value);
-  if (problem) {
-    violations.push({ field, description: problem });
-    return undefined;
-  }
-  // The request hash is taken over canonical JSON: whatever it cannot represent is the caller's error.
-  try {
-    canonicalJson(value);
-  } catch (error) {
-    violations.push({ field, description: `cannot be represented as canonical JSON (RFC 8785): ${(error as Error).message}` });
-    return undefined;
-  }
-  return value as { [key: string]: JsonValue };
-}
-
-/** A JSONPath-like location such as `$.rows[3]["odd key"]`, shortened for a message. */
-function formatPath(segments: (string | number)[]): string {
-  let path = '$';
-  for (const segment of segments) {
-    path += typeof segment === 'number' ? `[${segment}]` : /^[A-Za-z_$][\w$]*$/.test(segment) ? `.${segment}` : `[${JSON.stringify(segment)}]`;
-    if (path.length > 100) return `${path.slice(0, 99)}…`;
-  }
-  return path;
-}
-
-/**
- * The first way `value` breaks the parameter limits, described for the agent developer, or
- * undefined. `path` holds the keys and indexes leading to `value`; it never recurses deeper
- * than the depth limit.
- */
-function shapeProblem(value: unknown, path: (string | number)[] = []): string | undefined {
-  if (typeof value === 'number') {
-    return Number.isFinite(value) ? undefined : `has a number too large to represent at ${formatPath(path)}: send it as a string`;
-  }
-  if (value === null || typeof value !== 'object') return undefined;
-  const { maxDepth, maxItems, maxKeys } = parametersLimits;
-  if (path.length >= maxDepth) return `is nested too deeply at ${formatPath(path)}: at most ${maxDepth} levels of objects and arrays`;
-  const entries: [string | number, unknown][] = Array.isArray(value) ? value.map((item, i) => [i, item]) : Object.entries(value);
-  if (Array.isArray(value) && entries.length > maxItems) {
-    return `has an array of ${entries.length} items at ${formatPath(path)}: at most ${maxItems} per array`;
-  }
-  if (!Array.isArray(value) && entries.length > maxKeys) {
-    return `has an object with ${entries.length} keys at ${formatPath(path)}: at most ${maxKeys} per object`;
-  }
-  for (const [key, child] of entries) {
-    path.push(key);
-    const problem = shapeProblem(child, path);
-    path.pop();
-    if (problem) return problem;
-  }
-  return undefined;
+  return parsed.value;
 }

@@ -142,6 +142,26 @@ describe('validateActionRequest: one violation per field', () => {
   });
 });
 
+describe('validateActionRequest: text must be valid Unicode', () => {
+  it.each(['justification', 'model', 'idempotencyKey', 'runId', 'dataClassification'] as const)('refuses a lone surrogate in %s, naming the field', (field) => {
+    const violations = violationsOf(valid({ [field]: 'ok\ud800' }));
+
+    expect(violations).toContainEqual({
+      field: field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`),
+      description: 'contains a lone surrogate (U+D800) at character 2: only valid Unicode text is accepted',
+    });
+  });
+
+  it('refuses the parameters of a grant nobody was shown: __proto__ is refused, not dropped', () => {
+    expect(violationsOf(valid({ parametersJson: '{"rows":5000,"__proto__":{"destination":"s3://elsewhere"}}' }))).toEqual([
+      {
+        field: 'parameters_json',
+        description: 'has the member name "__proto__" at $.__proto__: "__proto__", "constructor" and "prototype" are refused at any depth',
+      },
+    ]);
+  });
+});
+
 describe('validateActionRequest: on_behalf_of', () => {
   it('must name a human in the directory', () => {
     expect(onlyViolation(valid({ onBehalfOf: 'mallory' }))).toEqual({

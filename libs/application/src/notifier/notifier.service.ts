@@ -462,6 +462,7 @@ function requestFacts(state: ExistingActionState) {
     environment: request.environment,
     dataClassification: request.dataClassification,
     parameters: request.parameters,
+    requestHash: state.requestHash,
     justification: request.justification,
   };
 }

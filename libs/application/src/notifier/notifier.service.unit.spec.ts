@@ -51,6 +51,7 @@ describe('NotifierService: an approval request', () => {
       environment: request.environment,
       dataClassification: request.dataClassification,
       parameters: request.parameters,
+      requestHash: 'sha256:request',
       justification: request.justification,
       steps: requirement.steps,
       approvedBy: [],

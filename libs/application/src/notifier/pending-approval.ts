@@ -1,5 +1,6 @@
 import type { ApprovalStep, EscalationStep, JsonValue, ResourceRef } from '@approvals/domain';
 import type { Human } from '../ports/directory.port';
+import { canonicalJson } from '../ledger/event-hash';
 
 /**
  * Something waiting for an approver, as the notifier keeps it: an approval request waiting for
@@ -17,8 +18,10 @@ export interface PendingApproval {
   resource: ResourceRef;
   environment: string;
   dataClassification?: string | undefined;
-  /** The request's parameters, for the approver to see (channels redact them by classification). */
+  /** The request's parameters, for the approver to see (channels show them with `shownParameters`). */
   parameters?: { [key: string]: JsonValue } | undefined;
+  /** SHA-256 of the canonical request: what a grant for this action will bind (absent in items kept before it was). */
+  requestHash?: string | undefined;
   justification: string;
   steps: ApprovalStep[];
   /** The channels the policy named (`<kind>:<target>`), for the channel adapters to route by. */
@@ -76,4 +79,24 @@ export interface NotificationChannel {
   notifyOwner?(item: PendingApproval, owner: Human, outcome: string): Promise<void>;
   /** Tells one approver, personally, that the glass was broken on `item` and that it awaits review. */
   deliverBreakGlass(item: PendingApproval, recipient: Human): Promise<void>;
+}
+
+/** Data classifications whose parameter values channels show; for the others, only the names. */
+const classificationsShowingValues = new Set(['', 'public', 'internal']);
+
+/** How a channel shows an item's parameters: none, their names only, or the canonical text. */
+export type ShownParameters = { kind: 'none' } | { kind: 'hidden'; names: string[]; classification: string } | { kind: 'text'; text: string };
+
+/**
+ * The parameters as every channel shows them: exactly the RFC 8785 text that the request hash,
+ * and so the grant, covers (I5), never a re-serialisation that could order or spell it otherwise;
+ * or only their names when the classification keeps values out of chat.
+ */
+export function shownParameters(item: Pick<PendingApproval, 'parameters' | 'dataClassification'>): ShownParameters {
+  const parameters = item.parameters ?? {};
+  const names = Object.keys(parameters);
+  if (names.length === 0) return { kind: 'none' };
+  const classification = (item.dataClassification ?? '').toLowerCase();
+  if (!classificationsShowingValues.has(classification)) return { kind: 'hidden', names: names.sort(), classification };
+  return { kind: 'text', text: canonicalJson(parameters) };
 }

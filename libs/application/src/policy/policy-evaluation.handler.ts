@@ -4,6 +4,7 @@ import type { ActionRequest } from '@approvals/domain';
 import type { Clock, IdGenerator } from '../ports/clock.port';
 import type { MessagePublisher } from '../ports/messaging.port';
 import type { PolicyEngine } from '../ports/policy-engine.port';
+import { canonicalJson, sha256Hex } from '../ledger/event-hash';
 import { traceFields } from '../trace-context';
 
 /**
@@ -32,6 +33,7 @@ export class PolicyEvaluationHandler {
         determiningPolicies: decision.determiningPolicies,
         reasons: decision.reasons,
         ...(decision.requirement ? { requirement: decision.requirement } : {}),
+        requestHash: sha256Hex(canonicalJson(request)),
         evaluatedAt: this.clock.now().toISOString(),
       },
       metadata: {

@@ -5,6 +5,7 @@ import { approvalEventTypes } from '@approvals/domain';
 import type { Clock, IdGenerator } from '../ports/clock.port';
 import type { MessagePublisher } from '../ports/messaging.port';
 import type { PolicyDecision, PolicyEngine } from '../ports/policy-engine.port';
+import { canonicalJson, sha256Hex } from '../ledger/event-hash';
 import { PolicyEvaluationHandler } from './policy-evaluation.handler';
 import { sampleRequest } from '@approvals/testing';
 
@@ -95,6 +96,8 @@ describe('PolicyEvaluationHandler', () => {
             determiningPolicies: ['export-prod'],
             reasons: ['exports in prod need two data owners'],
             requirement: requireTwoOwners.requirement,
+            // The hash of what the engine saw, which the decision service compares with the recorded one.
+            requestHash: sha256Hex(canonicalJson(engine.evaluated[0])),
             evaluatedAt: T0,
           },
           metadata: { messageId: 'msg-1', correlationId: 'corr-1', causationId: 'ledger-event-7', occurredAt: T0, traceparent: TRACEPARENT },

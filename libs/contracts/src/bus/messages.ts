@@ -14,7 +14,16 @@ export const messageMetadataSchema = z.object({
 });
 export type MessageMetadata = z.infer<typeof messageMetadataSchema>;
 
-const jsonObject = z.record(z.string(), z.unknown());
+/**
+ * A JSON object, checked and passed on as the very same object. zod's record schema would rebuild
+ * it by assignment, which turns an own "__proto__" member into the new object's prototype: what
+ * was hashed and what is used would differ.
+ */
+export const jsonObjectSchema = z.custom<Record<string, unknown>>(
+  (value) => value !== null && typeof value === 'object' && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype,
+  { message: 'must be a JSON object' },
+);
+const jsonObject = jsonObjectSchema;
 
 export const actionRequestSchema = z.object({
   agentId: z.string().min(1),
@@ -68,6 +77,8 @@ export const policyEvaluatedMessageSchema = z.object({
     determiningPolicies: z.array(z.string()),
     reasons: z.array(z.string()),
     requirement: approvalRequirementSchema.optional(),
+    /** SHA-256 (hex) of the canonical request evaluated; the decision service checks it is the one recorded. */
+    requestHash: z.string().regex(/^[0-9a-f]{64}$/),
     evaluatedAt: z.string(),
   }),
   metadata: messageMetadataSchema,

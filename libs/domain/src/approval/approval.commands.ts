@@ -29,6 +29,8 @@ export interface RecordEvaluation {
     determiningPolicies: string[];
     reasons: string[];
     requirement?: ApprovalRequirement | undefined;
+    /** SHA-256 of the canonical request the policies saw; it must be the request recorded (I5). */
+    requestHash: string;
     /**
      * A standing approval that may cover this request, looked up by the caller; the decider
      * checks that it really does (same request, still valid, within what the policy allows now).

@@ -134,6 +134,10 @@ function evaluate({ data, meta }: RecordEvaluation, state: RequestedState): Deci
   if (!isNonBlank(data.policyVersion)) {
     return fail('INVALID_ARGUMENT', 'policyVersion must name the policy set that decided (I9)');
   }
+  if (data.requestHash !== state.requestHash) {
+    // The policies judged other parameters than those recorded and shown: their verdict does not apply.
+    return fail('INVALID_ARGUMENT', `the evaluation is of request hash ${data.requestHash}, not of the recorded request (hash ${state.requestHash})`);
+  }
   const evaluated: PolicyEvaluated = {
     type: 'PolicyEvaluated',
     data: {
@@ -143,6 +147,7 @@ function evaluate({ data, meta }: RecordEvaluation, state: RequestedState): Deci
       determiningPolicies: [...data.determiningPolicies],
       reasons: [...data.reasons],
       ...(data.requirement ? { requirement: copyRequirement(data.requirement) } : {}),
+      requestHash: data.requestHash,
       evaluatedAt: meta.now,
     },
   };

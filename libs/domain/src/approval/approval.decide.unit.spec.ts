@@ -109,7 +109,7 @@ describe('approval decider', () => {
     it('refuses an evaluation that does not name its policy set (I9)', () => {
       const command: ApprovalCommand = {
         type: 'RecordEvaluation',
-        data: { actionId, outcome: 'ALLOW', policyVersion: '', determiningPolicies: [], reasons: [] },
+        data: { actionId, outcome: 'ALLOW', policyVersion: '', determiningPolicies: [], reasons: [], requestHash },
         meta: { now: T0 },
       };
       given(histories.requested()).when(command).thenFails('INVALID_ARGUMENT', /policyVersion/);

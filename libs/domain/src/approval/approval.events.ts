@@ -101,6 +101,8 @@ export interface PolicyEvaluated {
     determiningPolicies: string[];
     reasons: string[];
     requirement?: ApprovalRequirement | undefined;
+    /** SHA-256 of the canonical request the policies saw (absent in events recorded before it was kept). */
+    requestHash?: string | undefined;
     evaluatedAt: string;
   };
 }

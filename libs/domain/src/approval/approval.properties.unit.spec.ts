@@ -118,7 +118,7 @@ const toCommand = (step: Step, scenario: Scenario): ApprovalCommand => {
     case 'evaluate':
       return {
         type: 'RecordEvaluation',
-        data: { actionId, outcome: step.outcome, policyVersion: 'v1', determiningPolicies: ['p'], reasons: ['r'], requirement: scenario.requirement },
+        data: { actionId, outcome: step.outcome, policyVersion: 'v1', determiningPolicies: ['p'], reasons: ['r'], requirement: scenario.requirement, requestHash: 'hash-1' },
         meta,
       };
     case 'expire':

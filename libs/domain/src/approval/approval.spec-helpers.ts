@@ -81,7 +81,7 @@ export const commands = {
     reasons: string[] = ['policy says so'],
   ): ApprovalCommand => ({
     type: 'RecordEvaluation',
-    data: { actionId, outcome, policyVersion: 'v1', determiningPolicies: ['p1'], reasons, requirement: req },
+    data: { actionId, outcome, policyVersion: 'v1', determiningPolicies: ['p1'], reasons, requirement: req, requestHash },
     meta: { now },
   }),
   castVote: (
@@ -136,6 +136,7 @@ export const events = {
       determiningPolicies: ['p1'],
       reasons,
       ...(req ? { requirement: req } : {}),
+      requestHash,
       evaluatedAt: T0,
     },
   }),

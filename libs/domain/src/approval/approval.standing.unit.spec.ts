@@ -107,7 +107,7 @@ describe('approval decider: standing approvals', () => {
     });
     const evaluate = (standing: StandingApprovalCandidate, req: ApprovalRequirement = allowing(), now = at(100)): ApprovalCommand => ({
       type: 'RecordEvaluation',
-      data: { actionId: laterId, outcome: 'REQUIRE_APPROVAL', policyVersion: 'v2', determiningPolicies: ['p1'], reasons: ['needs sec'], requirement: req, standing },
+      data: { actionId: laterId, outcome: 'REQUIRE_APPROVAL', policyVersion: 'v2', determiningPolicies: ['p1'], reasons: ['needs sec'], requirement: req, requestHash: 'hash-2', standing },
       meta: { now },
     });
     const decidedTypes = (history: ApprovalEvent[], command: ApprovalCommand) => given(history).when(command).produced().map((e) => e.type);

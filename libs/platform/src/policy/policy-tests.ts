@@ -2,13 +2,12 @@ import { readFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import type { PolicyDecision } from '@approvals/application';
+import { jsonObjectSchema } from '@approvals/contracts';
 import type { ActionRequest } from '@approvals/domain';
 import type { CedarPolicyEngine } from './cedar-policy.engine';
 
 // Policy tests: requests with the outcome (and, where it matters, the requirement and the deciding
 // policies) that the security team expects, checked against a policy set before it is rolled out.
-
-const jsonValue: z.ZodType<unknown> = z.lazy(() => z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonValue), z.record(z.string(), jsonValue)]));
 
 const requestSchema = z
   .object({
@@ -19,7 +18,8 @@ const requestSchema = z
     resource: z.object({ kind: z.string().min(1), id: z.string().min(1) }).strict(),
     environment: z.string().min(1),
     dataClassification: z.string().min(1).optional(),
-    parameters: z.record(z.string(), jsonValue).default({}),
+    // Kept as parsed: a record schema would rebuild it by assignment (see jsonObjectSchema).
+    parameters: jsonObjectSchema.default({}),
     justification: z.string().default('policy test'),
   })
   .strict();

@@ -6,6 +6,7 @@ import { InMemoryEventStore, sampleRequest } from '@approvals/testing';
 import type { AppendResult, EventStore, ExpectedRevision, NewEvent } from '../../ports/event-store.port';
 import { WrongExpectedRevisionError } from '../../ports/event-store.port';
 import type { GrantClaims, GrantIssuer, IssuedGrant } from '../../ports/grant-issuer.port';
+import { canonicalJson, sha256Hex } from '../../ledger/event-hash';
 import { DecisionHandlers } from '../decision.handlers';
 import { DecisionService } from '../decision.service';
 import { T0, ManualClock, sequentialIds, directoryOf, TRACEPARENT, TRACESTATE } from '@approvals/testing';
@@ -64,6 +65,9 @@ export class FlakyEventStore implements EventStore {
 
 export const request: ActionRequest = { ...sampleRequest, agentId };
 
+/** The hash the intake sends with a request, and a grant binds. */
+export const requestHashOf = (asked: ActionRequest): string => sha256Hex(canonicalJson(asked));
+
 export const twoDataOwners: ApprovalRequirement = { steps: [{ group: 'data-owners', minApprovals: 2 }], ttlSeconds: 900, denyEndsRequest: true };
 
 const metadata = (messageId: string): MessageMetadata => ({
@@ -75,12 +79,12 @@ const metadata = (messageId: string): MessageMetadata => ({
 });
 
 export const messages = {
-  requestAction: (actionId: string, requestHash = 'sha256:request'): RequestActionCommandMessage => ({
+  requestAction: (actionId: string, asked: ActionRequest = request): RequestActionCommandMessage => ({
     type: 'RequestAction',
-    data: { actionId, request, requestHash, agentOwner: 'oscar' },
+    data: { actionId, request: asked, requestHash: requestHashOf(asked), agentOwner: 'oscar' },
     metadata: metadata('msg-request'),
   }),
-  policyEvaluated: (actionId: string, outcome: PolicyOutcome): PolicyEvaluatedMessage => ({
+  policyEvaluated: (actionId: string, outcome: PolicyOutcome, evaluated: ActionRequest = request): PolicyEvaluatedMessage => ({
     type: 'PolicyEvaluated',
     data: {
       actionId,
@@ -89,6 +93,7 @@ export const messages = {
       determiningPolicies: ['export-prod'],
       reasons: ['exports in prod need two data owners'],
       ...(outcome === 'REQUIRE_APPROVAL' ? { requirement: twoDataOwners } : {}),
+      requestHash: requestHashOf(evaluated),
       evaluatedAt: T0,
     },
     metadata: metadata('msg-evaluation'),

@@ -49,7 +49,7 @@ describe('DecisionService on the embedded ledger', () => {
       'a1',
       (now) => ({
         type: 'RecordEvaluation',
-        data: { actionId: 'a1', outcome: 'REQUIRE_APPROVAL', policyVersion: 'v1', determiningPolicies: ['p'], reasons: ['r'], requirement: twoFromSecurity },
+        data: { actionId: 'a1', outcome: 'REQUIRE_APPROVAL', policyVersion: 'v1', determiningPolicies: ['p'], reasons: ['r'], requirement: twoFromSecurity, requestHash: 'h1' },
         meta: { now },
       }),
       { actor: service },

@@ -1,4 +1,5 @@
 import type { PendingApproval } from '@approvals/application';
+import { shownParameters } from '@approvals/application';
 
 /**
  * The Block Kit message of one approval request: everything needed to decide on one screen, and
@@ -7,7 +8,6 @@ import type { PendingApproval } from '@approvals/application';
  */
 
 /** Parameters are shown only for classifications that do not restrict who may read them. */
-const visibleClassifications = new Set(['', 'public', 'internal']);
 const maxParametersChars = 1500;
 /** Block Kit limits: section text 3000 characters, plain_text of a button 75. */
 const sectionLimit = 3000;
@@ -89,11 +89,12 @@ export function denyModal(actionId: string): Record<string, unknown> {
 }
 
 function parametersText(item: PendingApproval): string {
-  const classification = (item.dataClassification ?? '').toLowerCase();
-  const keys = Object.keys(item.parameters ?? {});
-  if (keys.length === 0) return '—';
-  if (!visibleClassifications.has(classification)) return `${keys.map((key) => `\`${key}\``).join(', ')}: values hidden (${classification} data)`;
-  return `\`\`\`${clip(JSON.stringify(item.parameters, null, 1), maxParametersChars)}\`\`\``;
+  const shown = shownParameters(item);
+  if (shown.kind === 'none') return '—';
+  if (shown.kind === 'hidden') return `${shown.names.map((key) => `\`${key}\``).join(', ')}: values hidden (${shown.classification} data)`;
+  if (shown.text.length <= maxParametersChars) return `\`\`\`${shown.text}\`\`\``;
+  // Cut visibly: the approver must know there is more than the message shows.
+  return `\`\`\`${shown.text.slice(0, maxParametersChars)}\`\`\`\n_…${shown.text.length - maxParametersChars} more characters: see the whole request in the web console_`;
 }
 
 function timeLeft(expiresAt: string, now: Date): string {

@@ -1,4 +1,5 @@
 import type { Human, NotificationChannel, PendingApproval } from '@approvals/application';
+import { shownParameters } from '@approvals/application';
 import type { BotConnectorClient, TeamsConversation } from './bot-framework';
 
 export const TEAMS_APPROVE_VERB = 'approve';
@@ -11,8 +12,7 @@ export const TEAMS_DENY_VERB = 'deny';
  */
 export function approvalCard(item: PendingApproval, now: Date, outcome?: string, note?: string): Record<string, unknown> {
   const fact = (title: string, value: string | undefined) => ({ title, value: value || '—' });
-  const hidden = !['', 'public', 'internal'].includes((item.dataClassification ?? '').toLowerCase());
-  const parameters = Object.keys(item.parameters ?? {}).length === 0 ? '—' : hidden ? `${Object.keys(item.parameters ?? {}).join(', ')}: values hidden` : JSON.stringify(item.parameters);
+  const parameters = parametersText(item);
   const seconds = Math.round((Date.parse(item.expiresAt) - now.getTime()) / 1000);
   const body: Record<string, unknown>[] = [
     { type: 'TextBlock', size: 'Medium', weight: 'Bolder', text: `Approval needed: ${item.action}`, wrap: true },
@@ -31,7 +31,7 @@ export function approvalCard(item: PendingApproval, now: Date, outcome?: string,
       ],
     },
     { type: 'TextBlock', text: `**Justification:** ${item.justification || '—'}`, wrap: true },
-    { type: 'TextBlock', text: `**Parameters:** ${parameters.slice(0, 1500)}`, wrap: true },
+    { type: 'TextBlock', text: `**Parameters:** ${parameters}`, wrap: true },
     { type: 'TextBlock', text: `Policy: ${item.reasons.join('; ') || 'approval required'}`, wrap: true, isSubtle: true },
   ];
   if (note) body.push({ type: 'TextBlock', text: note, wrap: true, color: 'Attention' });
@@ -143,4 +143,15 @@ export class TeamsWorkflowChannel implements NotificationChannel {
 function withoutActions(card: Record<string, unknown>): Record<string, unknown> {
   const body = (card['body'] as { type?: string }[]).filter((element) => element.type !== 'Input.Text');
   return { ...card, body, actions: [] };
+}
+
+const maxParametersChars = 1500;
+
+/** The canonical parameter text (I5), cut visibly when long, or their names when values are hidden. */
+function parametersText(item: PendingApproval): string {
+  const shown = shownParameters(item);
+  if (shown.kind === 'none') return '—';
+  if (shown.kind === 'hidden') return `${shown.names.join(', ')}: values hidden (${shown.classification} data)`;
+  if (shown.text.length <= maxParametersChars) return shown.text;
+  return `${shown.text.slice(0, maxParametersChars)} … (${shown.text.length - maxParametersChars} more characters: see the whole request in the web console)`;
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Human, NotificationChannel, PendingApproval } from '@approvals/application';
+import { shownParameters } from '@approvals/application';
 import { Webhook } from 'standardwebhooks';
 import { z } from 'zod';
 
@@ -63,18 +64,18 @@ export class WebhookChannel implements NotificationChannel {
   async deliver(item: PendingApproval): Promise<{ target: string; messages: string[] } | undefined> {
     const names = (item.channels ?? []).filter((channel) => channel.startsWith('webhook:')).map((channel) => channel.slice('webhook:'.length));
     if (names.length === 0) return undefined; // only where a policy names a webhook
-    for (const name of names) await this.send(name, 'approval.requested', item, payloadOf(item));
+    for (const name of names) await this.send(name, 'approval.requested', item, webhookPayload(item));
     return { target: names.join(','), messages: names };
   }
 
   async refresh(item: PendingApproval, messages: string[], outcome?: string): Promise<void> {
     const type = outcome ? 'approval.decided' : 'approval.updated';
-    for (const name of messages) await this.send(name, type, item, { ...payloadOf(item), ...(outcome ? { outcome } : {}) }, outcome ?? item.approvedBy.join(','));
+    for (const name of messages) await this.send(name, type, item, { ...webhookPayload(item), ...(outcome ? { outcome } : {}) }, outcome ?? item.approvedBy.join(','));
   }
 
   async deliverBreakGlass(item: PendingApproval, recipient: Human): Promise<void> {
     for (const name of (item.channels ?? []).filter((channel) => channel.startsWith('webhook:')).map((channel) => channel.slice(8))) {
-      await this.send(name, 'approval.break_glass', item, { ...payloadOf(item), breakGlass: item.breakGlass, recipient: recipient.id }, recipient.id);
+      await this.send(name, 'approval.break_glass', item, { ...webhookPayload(item), breakGlass: item.breakGlass, recipient: recipient.id }, recipient.id);
     }
   }
 
@@ -99,7 +100,8 @@ export class WebhookChannel implements NotificationChannel {
   }
 }
 
-function payloadOf(item: PendingApproval): Record<string, unknown> {
+/** The `data` of every webhook message about an item (the receiver verifies the signature over the body). */
+export function webhookPayload(item: PendingApproval): Record<string, unknown> {
   return {
     actionId: item.actionId,
     agentId: item.agentId,
@@ -110,10 +112,22 @@ function payloadOf(item: PendingApproval): Record<string, unknown> {
     environment: item.environment,
     dataClassification: item.dataClassification,
     justification: item.justification,
+    parameters: webhookParameters(item),
+    requestHash: item.requestHash,
     reasons: item.reasons,
     steps: item.steps,
     approvedBy: item.approvedBy,
     requestedAt: item.requestedAt,
     expiresAt: item.expiresAt,
   };
+}
+
+/**
+ * The parameters for a webhook: the canonical text the request hash covers (a receiver can hash
+ * it to check), or only their names when the classification hides values, as in chat.
+ */
+function webhookParameters(item: PendingApproval): Record<string, unknown> {
+  const shown = shownParameters(item);
+  if (shown.kind === 'hidden') return { hidden: true, names: shown.names, classification: shown.classification };
+  return { hidden: false, canonicalJson: shown.kind === 'text' ? shown.text : '{}' };
 }
