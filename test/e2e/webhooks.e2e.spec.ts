@@ -18,7 +18,7 @@ jest.setTimeout(60_000);
 // real receiver would, and votes come back signed with the same secret.
 describe.each(modes)('%s mode: signed webhooks', (mode) => {
   const secret = `whsec_${randomBytes(24).toString('base64')}`;
-  const received: { headers: Record<string, string>; body: string; verified: boolean; payload: { type: string; data: { actionId: string; outcome?: string } } }[] = [];
+  const received: { headers: Record<string, string>; body: string; verified: boolean; payload: { type: string; data: { actionId: string; outcome?: string; parameters?: unknown; requestHash?: string } } }[] = [];
   let receiver: Server;
   let dir: string;
   let server: TestSystem;
@@ -74,6 +74,9 @@ describe.each(modes)('%s mode: signed webhooks', (mode) => {
     const delivery = await eventually(async () => received.find((r) => r.payload.data.actionId === created.actionId), (r) => r !== undefined);
     expect(delivery).toMatchObject({ verified: true, payload: { type: 'approval.requested', data: { actionId: created.actionId } } });
     expect(delivery!.headers['webhook-signature']).toMatch(/^v1,/);
+    // The parameters exactly as the request hash (and so the grant) covers them (I5).
+    const view = await unary(ops.intake, 'GetAction', { actionId: created.actionId });
+    expect(delivery!.payload.data).toMatchObject({ parameters: { hidden: false, canonicalJson: view.parametersJson }, requestHash: view.requestHash });
 
     for (const approver of ['carol', 'erin']) {
       const response = await vote({ actionId: created.actionId, approver, decision: 'APPROVE' }).send();
@@ -105,6 +108,9 @@ describe.each(modes)('%s mode: signed webhooks', (mode) => {
     expect(self).toMatchObject({ accepted: false, rejectionReason: 'SELF_APPROVAL' });
     const unknown = await vote({ actionId: created.actionId, approver: 'mallory', decision: 'APPROVE' }).send();
     expect(unknown.status).toBe(403);
+    const surrogate = await vote({ actionId: created.actionId, approver: 'erin', decision: 'DENY', comment: 'no \ud800' }).send();
+    expect(surrogate.status).toBe(400);
+    expect(((await surrogate.json()) as { detail: string }).detail).toContain('comment: must be valid Unicode');
     const malformed = await vote({ actionId: 'nope', approver: 'carol', decision: 'MAYBE' }).send();
     expect(malformed.status).toBe(400);
     expect(((await malformed.json()) as { detail: string }).detail).toContain('actionId');

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { Controller, HttpCode, Inject, Optional, Param, Post, Req } from '@nestjs/common';
 import type { Directory } from '@approvals/application';
 import { NotifierService } from '@approvals/application';
@@ -12,9 +13,9 @@ export const WEBHOOK_CHANNEL = Symbol('WebhookChannel');
 
 const voteSchema = z.strictObject({
   actionId: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, { error: 'actionId must be an action id' }),
-  approver: z.string().min(1).max(200),
+  approver: z.string().min(1).max(200).refine((text) => text.isWellFormed(), 'must be valid Unicode (no lone surrogates)'),
   decision: z.enum(['APPROVE', 'DENY'], { error: 'decision must be APPROVE or DENY' }),
-  comment: z.string().max(2000).optional(),
+  comment: z.string().max(2000).refine((text) => text.isWellFormed(), 'must be valid Unicode (no lone surrogates)').optional(),
 });
 
 /** Each webhook id is accepted once within the signature's five-minute window. */
@@ -62,6 +63,7 @@ export class WebhookController {
     }
     this.seen.set(id, Date.now() + REPLAY_WINDOW_MS);
 
+    if (!isUtf8(raw)) throw problem(400, 'bad request', 'the body must be UTF-8');
     let body: unknown;
     try {
       body = JSON.parse(raw.toString('utf8'));

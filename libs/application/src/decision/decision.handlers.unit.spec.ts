@@ -52,6 +52,19 @@ describe('DecisionHandlers: the request hash is the hash of the recorded request
   });
 });
 
+describe('DecisionHandlers: only valid Unicode is recorded, whatever the channel', () => {
+  it('refuses a vote whose comment holds a lone surrogate, and records nothing', async () => {
+    const { handlers, types } = await givenAwaitingApproval();
+    const before = await types();
+    const vote = messages.castVote(actionId, 'alice', 'DENY');
+
+    const reply = await handlers.castVote({ ...vote, data: { ...vote.data, comment: 'no \udc00' } });
+
+    expect(reply).toEqual({ ok: false, code: 'INVALID_ARGUMENT', message: 'data.comment contains a lone surrogate (U+DC00) at character 3: only valid Unicode text is accepted' });
+    expect(await types()).toEqual(before);
+  });
+});
+
 describe('DecisionHandlers.recordEvaluation', () => {
   it('on ALLOW appends the approval and a grant for the agent and the request hash, with the evaluation in one append', async () => {
     const { handlers, ledger, store, grants } = given();

@@ -6,6 +6,7 @@ import { WrongExpectedRevisionError } from '../ports/event-store.port';
 import type { Clock, IdGenerator } from '../ports/clock.port';
 import type { GrantIssuer } from '../ports/grant-issuer.port';
 import { loadAction } from '../ledger/approval-stream';
+import { unicodeProblem } from '../intake/untrusted-json';
 import { StandingIndex } from './standing-index';
 
 export interface DecisionDeps {
@@ -83,7 +84,11 @@ export class DecisionService {
         return ok({ actionId, state: loaded.state, appended: [] });
       }
       const now = this.deps.clock.now();
-      const decided = decide(build(now.toISOString()), loaded.state);
+      const command = build(now.toISOString());
+      // Whatever channel a text came through, the ledger records only valid Unicode.
+      const malformed = malformedText(command.data);
+      if (malformed) return fail('INVALID_ARGUMENT', malformed);
+      const decided = decide(command, loaded.state);
       if (!decided.ok) return decided;
 
       let events = decided.value;
@@ -204,4 +209,19 @@ export class DecisionService {
     }
     return Object.fromEntries(Object.entries(metadata).filter(([, v]) => v !== undefined)) as EventMetadata;
   }
+}
+
+/** Where `value` holds a string (or member name) that is not valid Unicode, described; undefined if nowhere. */
+function malformedText(value: unknown, path = 'data', depth = 0): string | undefined {
+  if (typeof value === 'string') {
+    const problem = unicodeProblem(value);
+    return problem ? `${path} ${problem}` : undefined;
+  }
+  if (value === null || typeof value !== 'object' || depth > 64) return undefined;
+  for (const [key, child] of Object.entries(value)) {
+    const at = `${path}.${key}`;
+    const problem = unicodeProblem(key) ? `${at} ${unicodeProblem(key)!}` : malformedText(child, at, depth + 1);
+    if (problem) return problem;
+  }
+  return undefined;
 }
