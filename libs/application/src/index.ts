@@ -1,5 +1,7 @@
 export * from './ports/event-store.port';
 export * from './ledger/event-hash';
+export * from './ledger/merkle';
+export * from './ledger/checkpoint';
 export * from './ports/policy-engine.port';
 export * from './ports/directory.port';
 export * from './ports/messaging.port';
