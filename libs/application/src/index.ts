@@ -2,6 +2,8 @@ export * from './ports/event-store.port';
 export * from './ledger/event-hash';
 export * from './ledger/merkle';
 export * from './ledger/checkpoint';
+export * from './ledger/ledger-log';
+export * from './ledger/verify-ledger';
 export * from './ports/policy-engine.port';
 export * from './ports/directory.port';
 export * from './ports/messaging.port';

@@ -7,7 +7,9 @@ export type DomainErrorCode =
   | 'PERMISSION_DENIED'
   | 'INVALID_ARGUMENT'
   /** The action kept changing under a command (optimistic concurrency); retrying is safe. */
-  | 'CONFLICT';
+  | 'CONFLICT'
+  /** The action's stream disagrees with the ledger log (I8): nothing is done with it. */
+  | 'LEDGER_INCONSISTENT';
 
 export interface DomainError {
   code: DomainErrorCode;

@@ -3,6 +3,7 @@ import type { DynamicModule, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { Global, Inject, Module } from '@nestjs/common';
 import type { Directory } from '@approvals/application';
 import { authenticatorFor } from './grpc-auth';
+import { ledgerIntegrity } from './ledger-integrity';
 import { checkpointSqliteFiles } from './wal-checkpoints';
 import type { CommandSender } from '@approvals/application';
 import { randomIds, systemClock } from '@approvals/application';
@@ -33,12 +34,13 @@ import {
   AUTHENTICATOR,
   DIRECTORY,
   EVENT_STORE,
+  LEDGER,
+  LEDGER_INTEGRITY,
   IDS,
   LOGGER,
   MESSAGE_PUBLISHER,
 } from './tokens';
 
-const LEDGER = Symbol('Ledger');
 const KAFKA = Symbol('Kafka');
 const KAFKA_HEALTH = Symbol('KafkaHealth');
 const SERVICE = Symbol('ServiceName');
@@ -100,6 +102,7 @@ export class DistributedInfraModule implements OnApplicationBootstrap, OnApplica
         },
         { provide: EVENT_STORE, useFactory: (ledger: Ledger) => ledger.events, inject: [LEDGER] },
         { provide: CHECKPOINT_STORE, useFactory: (ledger: Ledger) => ledger.checkpoints, inject: [LEDGER] },
+        { provide: LEDGER_INTEGRITY, useFactory: (ledger: Ledger, logger: Logger) => ledgerIntegrity(ledger, logger), inject: [LEDGER, LOGGER] },
         { provide: DIRECTORY, useFactory: () => loadDirectory(config.directoryFile) },
         { provide: AUTHENTICATOR, useFactory: (directory: Directory) => authenticatorFor(config, directory), inject: [DIRECTORY] },
         { provide: CLOCK, useValue: systemClock },
@@ -165,7 +168,7 @@ export class DistributedInfraModule implements OnApplicationBootstrap, OnApplica
         },
         { provide: BUS_STATUS, useExisting: BUS_SERVER },
       ],
-      exports: [CONFIG, LOGGER, EVENT_STORE, CHECKPOINT_STORE, DIRECTORY, AUTHENTICATOR, CLOCK, IDS, MESSAGE_PUBLISHER, COMMAND_SENDER, BUS_SERVER, BUS_STATUS],
+      exports: [CONFIG, LOGGER, LEDGER, LEDGER_INTEGRITY, EVENT_STORE, CHECKPOINT_STORE, DIRECTORY, AUTHENTICATOR, CLOCK, IDS, MESSAGE_PUBLISHER, COMMAND_SENDER, BUS_SERVER, BUS_STATUS],
     };
   }
 

@@ -2,6 +2,7 @@ import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/comm
 import { Global, Inject, Module } from '@nestjs/common';
 import type { Directory } from '@approvals/application';
 import { authenticatorFor } from './grpc-auth';
+import { ledgerIntegrity } from './ledger-integrity';
 import { checkpointSqliteFiles } from './wal-checkpoints';
 import { randomIds, systemClock } from '@approvals/application';
 import type { AppConfig, Ledger, Logger } from '@approvals/platform';
@@ -17,12 +18,13 @@ import {
   AUTHENTICATOR,
   DIRECTORY,
   EVENT_STORE,
+  LEDGER,
+  LEDGER_INTEGRITY,
   IDS,
   LOGGER,
   MESSAGE_PUBLISHER,
 } from './tokens';
 
-const LEDGER = Symbol('Ledger');
 
 /**
  * The embedded mode's infrastructure: SQLite ledger under the data directory, the directory
@@ -65,6 +67,7 @@ export class EmbeddedInfraModule implements OnApplicationBootstrap, OnApplicatio
         },
         { provide: EVENT_STORE, useFactory: (ledger: Ledger) => ledger.events, inject: [LEDGER] },
         { provide: CHECKPOINT_STORE, useFactory: (ledger: Ledger) => ledger.checkpoints, inject: [LEDGER] },
+        { provide: LEDGER_INTEGRITY, useFactory: (ledger: Ledger, logger: Logger) => ledgerIntegrity(ledger, logger), inject: [LEDGER, LOGGER] },
         { provide: DIRECTORY, useFactory: () => loadDirectory(config.directoryFile) },
         { provide: AUTHENTICATOR, useFactory: (directory: Directory) => authenticatorFor(config, directory), inject: [DIRECTORY] },
         { provide: CLOCK, useValue: systemClock },
@@ -86,7 +89,7 @@ export class EmbeddedInfraModule implements OnApplicationBootstrap, OnApplicatio
         { provide: COMMAND_SENDER, useExisting: BROKER },
         { provide: BUS_STATUS, useExisting: BROKER },
       ],
-      exports: [CONFIG, LOGGER, EVENT_STORE, CHECKPOINT_STORE, DIRECTORY, AUTHENTICATOR, CLOCK, IDS, BROKER, MESSAGE_PUBLISHER, COMMAND_SENDER, BUS_STATUS],
+      exports: [CONFIG, LOGGER, LEDGER, LEDGER_INTEGRITY, EVENT_STORE, CHECKPOINT_STORE, DIRECTORY, AUTHENTICATOR, CLOCK, IDS, BROKER, MESSAGE_PUBLISHER, COMMAND_SENDER, BUS_STATUS],
     };
   }
 

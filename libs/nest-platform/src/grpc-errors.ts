@@ -20,6 +20,7 @@ const codes = {
   ABORTED: status.ABORTED,
   UNAVAILABLE: status.UNAVAILABLE,
   DEADLINE_EXCEEDED: status.DEADLINE_EXCEEDED,
+  DATA_LOSS: status.DATA_LOSS,
   INTERNAL: status.INTERNAL,
 } as const;
 

@@ -16,3 +16,4 @@ export * from './grpc-utf8';
 export * from './bootstrap';
 export * from './process-faults';
 export * from './http-rate-limits';
+export * from './ledger-integrity';

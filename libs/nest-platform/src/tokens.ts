@@ -3,6 +3,10 @@ export const CONFIG = Symbol('AppConfig');
 export const LOGGER = Symbol('Logger');
 export const EVENT_STORE = Symbol('EventStore');
 export const CHECKPOINT_STORE = Symbol('CheckpointStore');
+/** The opened ledger (events, checkpoints, and the ledger log where the adapter keeps one). */
+export const LEDGER = Symbol('Ledger');
+/** The run-time check of streams against the ledger log (LedgerIntegrity), or undefined without a log. */
+export const LEDGER_INTEGRITY = Symbol('LedgerIntegrity');
 export const DIRECTORY = Symbol('Directory');
 export const AUTHENTICATOR = Symbol('GrpcAuthenticator');
 export const CLOCK = Symbol('Clock');

@@ -27,6 +27,10 @@ export const MetricNames = {
   callbacksRefused: 'approvals.channel.callbacks.refused',
   /** Faults that reached a process's last-resort handler (a bug each: the process keeps running), by kind. */
   unhandledFaults: 'approvals.process.unhandled_faults',
+  /** Inconsistencies between the ledger and its log (I8), by kind: each needs an operator. */
+  ledgerInconsistencies: 'approvals.ledger.inconsistencies',
+  /** Leaves in the ledger's Merkle tree (events the log keeper has taken). */
+  ledgerLogSize: 'approvals.ledger.log.size',
 } as const;
 
 /** Attribute names of our metrics and spans. */

@@ -6,6 +6,8 @@ import { WrongExpectedRevisionError } from '../ports/event-store.port';
 import type { Clock, IdGenerator } from '../ports/clock.port';
 import type { GrantIssuer } from '../ports/grant-issuer.port';
 import { loadAction } from '../ledger/approval-stream';
+import type { LedgerFinding, LedgerIntegrity } from '../ledger/ledger-log';
+import { describeFinding } from '../ledger/ledger-log';
 import { unicodeProblem } from '../intake/untrusted-json';
 import { StandingIndex } from './standing-index';
 
@@ -15,6 +17,8 @@ export interface DecisionDeps {
   directory: Directory;
   clock: Clock;
   ids: IdGenerator;
+  /** Checks each stream against the ledger log before acting on it (I8); without it, streams are trusted. */
+  integrity?: LedgerIntegrity | undefined;
   /** How many times a command is retried after a concurrency conflict (the stream is reloaded each time). */
   maxConflictRetries?: number;
   /** How many recently used actions to keep folded in memory (0 disables the cache). */
@@ -22,6 +26,8 @@ export interface DecisionDeps {
 }
 
 interface CachedAction {
+  /** Set when the stream disagrees with the ledger log: the action is not acted on (I8). */
+  inconsistent?: LedgerFinding | undefined;
   state: ApprovalState;
   revision: number;
   /** Causation ids (bus message ids) of the events in the stream: a message seen here is a redelivery. */
@@ -77,6 +83,9 @@ export class DecisionService {
   ): Promise<Result<Decided, DomainError>> {
     for (let attempt = 0; ; attempt += 1) {
       const loaded = attempt === 0 ? await this.load(actionId) : await this.reload(actionId);
+      if (loaded.inconsistent) {
+        return fail('LEDGER_INCONSISTENT', `action ${actionId} is not acted on: its ledger stream disagrees with the ledger log (${describeFinding(loaded.inconsistent)})`);
+      }
       // At-least-once delivery: a message whose events are already in the stream was applied before.
       if (context.causationId !== undefined && loaded.causations.has(context.causationId)) {
         // The first delivery may have died between the grant and its index entry.
@@ -137,6 +146,8 @@ export class DecisionService {
 
   private async reload(actionId: string): Promise<CachedAction> {
     const { state, revision, events } = await loadAction(this.deps.store, actionId);
+    const inconsistent = await this.deps.integrity?.check(toActionStreamId(actionId), events);
+    if (inconsistent) return { inconsistent, state, revision, causations: new Set() };
     const causations = new Set(events.flatMap((event) => (event.metadata.causationId === undefined ? [] : [event.metadata.causationId])));
     const entry = { state, revision, causations };
     // Unknown actions are not cached: a request for them may still arrive.

@@ -4,6 +4,8 @@ import type { ApprovalEvent, ApprovalState } from '@approvals/domain';
 import { evolve, toActionStreamId } from '@approvals/domain';
 import { actionIdFor } from '../ids';
 import { canonicalJson, sha256Hex } from '../ledger/event-hash';
+import type { LedgerIntegrity } from '../ledger/ledger-log';
+import { describeFinding } from '../ledger/ledger-log';
 import { loadAction, toDomainEvent } from '../ledger/approval-stream';
 import type { Clock, IdGenerator } from '../ports/clock.port';
 import type { Directory } from '../ports/directory.port';
@@ -19,7 +21,7 @@ import { validateActionRequest } from './request-validation';
 /** Errors of the intake as values; the gRPC edge maps each code to a status. */
 export type IntakeError =
   | { code: 'INVALID_ARGUMENT'; message: string; violations: FieldViolation[] }
-  | { code: 'ALREADY_EXISTS' | 'NOT_FOUND' | 'FAILED_PRECONDITION' | 'PERMISSION_DENIED' | 'ABORTED' | 'INTERNAL'; message: string };
+  | { code: 'ALREADY_EXISTS' | 'NOT_FOUND' | 'FAILED_PRECONDITION' | 'PERMISSION_DENIED' | 'ABORTED' | 'DATA_LOSS' | 'INTERNAL'; message: string };
 
 export type IntakeResult<T> = { ok: true; value: T } | { ok: false; error: IntakeError };
 
@@ -40,6 +42,8 @@ export const toIntakeError = (reply: Extract<CommandReply, { ok: false }>): Inta
       return { code: 'FAILED_PRECONDITION', message: reply.message };
     case 'CONFLICT':
       return { code: 'ABORTED', message: reply.message };
+    case 'LEDGER_INCONSISTENT':
+      return { code: 'DATA_LOSS', message: reply.message };
     default:
       return { code: 'INTERNAL', message: reply.message };
   }
@@ -54,6 +58,8 @@ export class IntakeService {
     private readonly directory: Directory,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
+    /** Checks a stream against the ledger log before it is shown (I8); without it, streams are trusted. */
+    private readonly integrity?: LedgerIntegrity | undefined,
   ) {}
 
   async requestAction(
@@ -79,8 +85,12 @@ export class IntakeService {
   }
 
   async getAction(agentId: string, actionId: string): Promise<IntakeResult<ActionView__Output>> {
-    const { state, revision } = await loadAction(this.ledger, actionId);
+    const { state, revision, events } = await loadAction(this.ledger, actionId);
     if (!visibleTo(state, agentId)) return notFound(actionId);
+    const inconsistent = await this.integrity?.check(toActionStreamId(actionId), events);
+    if (inconsistent) {
+      return { ok: false, error: { code: 'DATA_LOSS', message: `action ${actionId} cannot be shown: its ledger stream disagrees with the ledger log (${describeFinding(inconsistent)})` } };
+    }
     return { ok: true, value: toActionView(state, revision) };
   }
 

@@ -70,13 +70,17 @@ export class MerkleFrontier {
     return this.sizeNow;
   }
 
-  /** Appends one leaf, given as its leaf hash. */
-  append(leaf: Hash): void {
+  /**
+   * Appends one leaf, given as its leaf hash. `completed` hears of each perfect subtree the leaf
+   * completes (height >= 1), as the `index`-th node of its height, for storage.
+   */
+  append(leaf: Hash, completed?: (height: number, index: number, hash: Hash) => void): void {
     let height = 0;
     let hash = leaf;
     while (this.stack.length > 0 && this.stack[this.stack.length - 1]![0] === height) {
       hash = nodeHash(this.stack.pop()![1], hash);
       height += 1;
+      completed?.(height, (this.sizeNow + 1) / 2 ** height - 1, hash);
     }
     this.stack.push([height, hash]);
     this.sizeNow += 1;

@@ -1,4 +1,4 @@
-import type { CheckpointStore, EventStore } from '@approvals/application';
+import type { CheckpointStore, EventStore, LogStore } from '@approvals/application';
 import { openKurrentDbLedger } from './kurrentdb';
 import { openPostgresLedger } from './postgres';
 import { openSqliteLedger } from './sqlite';
@@ -19,6 +19,10 @@ export interface Ledger {
   readonly spec: LedgerSpec;
   readonly events: EventStore;
   readonly checkpoints: CheckpointStore;
+  /** The ledger log beside the events (Merkle tree, recorded stream heads), where the adapter keeps one. */
+  readonly log?: LogStore | undefined;
+  /** Global positions are 1, 2, 3, ... without gaps, so a gap means a removed event. */
+  readonly densePositions: boolean;
   /** Where it is, without secrets (for logs and errors). */
   readonly location: string;
   close(): Promise<void>;
@@ -41,7 +45,7 @@ export async function openLedger(spec: LedgerSpec, tuning: LedgerTuning = {}): P
         ...(tuning.pollIntervalMs !== undefined ? { pollIntervalMs: tuning.pollIntervalMs } : {}),
         walAutoCheckpoint: tuning.walAutoCheckpoint ?? true,
       });
-      return { spec, events: ledger.events, checkpoints: ledger.checkpoints, location: ledger.file, close: () => ledger.close() };
+      return { spec, events: ledger.events, checkpoints: ledger.checkpoints, log: ledger.log, densePositions: true, location: ledger.file, close: () => ledger.close() };
     }
     case 'postgres': {
       const ledger = await openPostgresLedger({
@@ -50,7 +54,7 @@ export async function openLedger(spec: LedgerSpec, tuning: LedgerTuning = {}): P
         ...(tuning.pollIntervalMs !== undefined ? { pollIntervalMs: Math.max(tuning.pollIntervalMs, 250) } : {}),
         ...(tuning.onError ? { onError: tuning.onError } : {}),
       });
-      return { spec, events: ledger.events, checkpoints: ledger.checkpoints, location: ledger.location, close: () => ledger.close() };
+      return { spec, events: ledger.events, checkpoints: ledger.checkpoints, densePositions: true, location: ledger.location, close: () => ledger.close() };
     }
     case 'kurrentdb': {
       const ledger = await openKurrentDbLedger({
@@ -58,7 +62,7 @@ export async function openLedger(spec: LedgerSpec, tuning: LedgerTuning = {}): P
         ...(tuning.pollIntervalMs !== undefined ? { pollIntervalMs: Math.max(tuning.pollIntervalMs, 250) } : {}),
         ...(tuning.onError ? { onError: tuning.onError } : {}),
       });
-      return { spec, events: ledger.events, checkpoints: ledger.checkpoints, location: ledger.location, close: () => ledger.close() };
+      return { spec, events: ledger.events, checkpoints: ledger.checkpoints, densePositions: false, location: ledger.location, close: () => ledger.close() };
     }
   }
 }

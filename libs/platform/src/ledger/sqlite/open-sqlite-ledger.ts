@@ -4,6 +4,7 @@ import { SqliteCheckpointStore } from './sqlite-checkpoint-store';
 import type { SqliteSynchronous } from './schema';
 import { SqliteConnection } from './sqlite-connection';
 import { SqliteEventStore, type SqliteEventStoreOptions } from './sqlite-event-store';
+import { SqliteLogStore } from './sqlite-log-store';
 
 /** File name of the ledger inside a data directory. */
 export const LEDGER_FILE_NAME = 'ledger.sqlite';
@@ -26,6 +27,8 @@ export type SqliteLedgerOptions = (
 export interface SqliteLedger {
   readonly events: SqliteEventStore;
   readonly checkpoints: SqliteCheckpointStore;
+  /** The ledger log (Merkle tree and recorded stream heads) in the same file. */
+  readonly log: SqliteLogStore;
   /** Absolute path of the database file, or `:memory:`. */
   readonly file: string;
   /** Stops subscriptions and closes the database; both stores reject afterwards. */
@@ -43,7 +46,8 @@ export function openSqliteLedger(options: SqliteLedgerOptions): SqliteLedger {
   });
   const events = new SqliteEventStore(connection, options);
   const checkpoints = new SqliteCheckpointStore(connection, options.now);
-  return { events, checkpoints, file, close: () => events.close() };
+  const log = new SqliteLogStore(connection, options.now);
+  return { events, checkpoints, log, file, close: () => events.close() };
 }
 
 function resolveFile(options: SqliteLedgerOptions): string {

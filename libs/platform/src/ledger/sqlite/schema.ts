@@ -32,6 +32,41 @@ const migrations: readonly string[] = [
     updated_at TEXT    NOT NULL
   ) STRICT;
   `,
+  // The ledger log (I8): the Merkle tree over the events, the head of each stream it took, and
+  // what its keeper found. See libs/application/src/ledger/ledger-log.ts.
+  `
+  CREATE TABLE log_state (
+    id         INTEGER PRIMARY KEY CHECK (id = 1),
+    size       INTEGER NOT NULL,
+    position   INTEGER NOT NULL,
+    frontier   TEXT    NOT NULL,
+    updated_at TEXT    NOT NULL
+  ) STRICT;
+
+  CREATE TABLE log_nodes (
+    height INTEGER NOT NULL,
+    idx    INTEGER NOT NULL,
+    hash   BLOB    NOT NULL,
+    PRIMARY KEY (height, idx)
+  ) STRICT, WITHOUT ROWID;
+
+  CREATE TABLE log_stream_heads (
+    stream_id TEXT    PRIMARY KEY,
+    revision  INTEGER NOT NULL,
+    hash      TEXT    NOT NULL,
+    leaf      INTEGER NOT NULL
+  ) STRICT, WITHOUT ROWID;
+
+  CREATE TABLE log_findings (
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind      TEXT    NOT NULL,
+    stream_id TEXT,
+    revision  INTEGER,
+    position  INTEGER,
+    detail    TEXT    NOT NULL,
+    found_at  TEXT    NOT NULL
+  ) STRICT;
+  `,
 ];
 
 /** The schema version this build writes. */

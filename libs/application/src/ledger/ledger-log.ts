@@ -1,0 +1,306 @@
+import type { EventStore, RecordedEvent, Subscription } from '../ports/event-store.port';
+import { hashEvent } from './event-hash';
+import type { Hash } from './merkle';
+import { MerkleFrontier, leafHash } from './merkle';
+
+/**
+ * The ledger's record of itself (I8): the Merkle tree over every event in global order, and the
+ * head each stream had when the log last took one of its events. A keeper follows the ledger and
+ * extends both; the decision service compares each stream it acts on with the head recorded here,
+ * so a stream whose tail was deleted, or whose events were changed, is refused rather than acted on.
+ */
+
+/** What the log knows of one stream: its last event when the log took it. */
+export interface RecordedStreamHead {
+  revision: number;
+  hash: string;
+  /** The event's leaf index in the tree. */
+  leaf: number;
+}
+
+/** A perfect subtree's root: the `index`-th node of `height` (leaves are height 0). */
+export interface TreeNode {
+  height: number;
+  index: number;
+  hash: Hash;
+}
+
+export interface LogState {
+  /** Global position of the last event the tree holds (0n: none). */
+  position: bigint;
+  frontier: MerkleFrontier;
+}
+
+/** Nodes of this height and above are stored; lower ones are recomputed from at most 2^height leaves. */
+export const storedNodeMinHeight = 4;
+
+export type FindingKind = 'HASH_MISMATCH' | 'CHAIN_BROKEN' | 'POSITION_GAP' | 'HEAD_BEHIND_LOG' | 'STREAM_MISSING' | 'TREE_MISMATCH' | 'CHECKPOINT_MISMATCH';
+
+/** Something in the ledger that disagrees with itself or with the log, and where. */
+export interface LedgerFinding {
+  kind: FindingKind;
+  streamId?: string | undefined;
+  revision?: number | undefined;
+  position?: bigint | undefined;
+  detail: string;
+}
+
+/** The tables (or streams) where a store keeps the log beside its events. */
+export interface LogStore {
+  /** The saved state, or undefined before the first save. */
+  load(): Promise<LogState | undefined>;
+  /**
+   * Saves the state reached from the one saved at `fromSize` leaves, with the nodes it completed
+   * and the stream heads it moved, all or nothing. False, saving nothing, when the saved state is no
+   * longer at `fromSize` (another keeper moved it first).
+   */
+  save(fromSize: number, state: LogState, nodes: readonly TreeNode[], heads: ReadonlyMap<string, RecordedStreamHead>, findings: readonly LedgerFinding[]): Promise<boolean>;
+  streamHead(streamId: string): Promise<RecordedStreamHead | undefined>;
+  /** Recorded heads in stream id order, after `afterStreamId` (a page of at most `limit`). */
+  streamHeads(afterStreamId: string, limit: number): Promise<[string, RecordedStreamHead][]>;
+  /** Findings recorded so far, oldest first (at most `limit`). */
+  findings(limit: number): Promise<LedgerFinding[]>;
+}
+
+/** Decodes an event's hex hash into the 32 bytes its leaf commits to. */
+export const eventLeaf = (event: Pick<RecordedEvent, 'hash'>): Hash => leafHash(Buffer.from(event.hash, 'hex'));
+
+/**
+ * What is wrong with `event` as the successor of `previous` (the stream's head before it, if any):
+ * a hash that does not match its content, a revision that does not follow, or a `prevHash` that is
+ * not the previous event's hash. Undefined when it follows on.
+ */
+export function linkProblem(event: RecordedEvent, previous: { revision: number; hash: string } | undefined): LedgerFinding | undefined {
+  const at = { streamId: event.streamId, revision: event.revision, position: event.position };
+  const computed = hashEvent(event);
+  if (computed !== event.hash) {
+    return { kind: 'HASH_MISMATCH', ...at, detail: `the event's content hashes to ${computed}, not to its recorded hash ${event.hash}` };
+  }
+  const expectedRevision = previous === undefined ? 0 : previous.revision + 1;
+  if (event.revision !== expectedRevision) {
+    return { kind: 'CHAIN_BROKEN', ...at, detail: `revision ${event.revision} follows ${previous === undefined ? 'nothing' : `revision ${previous.revision}`}` };
+  }
+  const expectedPrev = previous?.hash ?? null;
+  if ((event.metadata.prevHash ?? null) !== expectedPrev) {
+    return { kind: 'CHAIN_BROKEN', ...at, detail: `prevHash ${String(event.metadata.prevHash)} is not the hash of the previous event (${String(expectedPrev)})` };
+  }
+  return undefined;
+}
+
+/** The events of one stream checked against themselves and the head the log recorded for it. */
+export function streamProblem(streamId: string, events: readonly RecordedEvent[], recorded: RecordedStreamHead | undefined): LedgerFinding | undefined {
+  let previous: { revision: number; hash: string } | undefined;
+  for (const event of events) {
+    const problem = linkProblem(event, previous);
+    if (problem) return problem;
+    previous = event;
+  }
+  if (recorded === undefined) return undefined; // the log has not taken this stream's events yet
+  const last = events.at(-1);
+  if (last === undefined) {
+    return { kind: 'STREAM_MISSING', streamId, revision: recorded.revision, detail: `the stream is gone, but the log took its events up to revision ${recorded.revision}` };
+  }
+  if (last.revision < recorded.revision) {
+    return {
+      kind: 'HEAD_BEHIND_LOG',
+      streamId,
+      revision: last.revision,
+      detail: `the stream ends at revision ${last.revision}, but the log took its events up to revision ${recorded.revision}: events were removed`,
+    };
+  }
+  const atRecorded = events[recorded.revision];
+  if (atRecorded?.hash !== recorded.hash) {
+    return { kind: 'CHAIN_BROKEN', streamId, revision: recorded.revision, detail: `revision ${recorded.revision} is not the event the log took (hash ${recorded.hash})` };
+  }
+  return undefined;
+}
+
+export interface LogKeeperOptions {
+  /** Global positions are 1, 2, 3, ... with no gap (SQLite, PostgreSQL); a gap is then a removed event. */
+  densePositions: boolean;
+  /** Events taken before a save (default 256). */
+  batchSize?: number;
+  /** Longest wait before events taken are saved (default 20 ms). */
+  flushMs?: number;
+  onFinding: (finding: LedgerFinding) => void;
+  onError: (error: unknown) => void;
+}
+
+/**
+ * Follows the ledger in global order and extends the log: each event is checked (its hash, its link
+ * to the stream's previous event, and with dense positions that none is missing) and becomes the
+ * next leaf of the tree. What it finds is recorded with the log and reported; the event still
+ * becomes a leaf, because the tree commits to what the ledger holds.
+ */
+export class LogKeeper {
+  private subscription: Subscription | undefined;
+  private state: LogState | undefined;
+  private savedSize = 0;
+  private nodes: TreeNode[] = [];
+  private heads = new Map<string, RecordedStreamHead>();
+  private findings: LedgerFinding[] = [];
+  private flushTimer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+  /** Set when a save failed: the keeper stops taking events until it is started again. */
+  private broken: unknown;
+  private readonly batchSize: number;
+  private readonly flushMs: number;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly log: LogStore,
+    private readonly options: LogKeeperOptions,
+  ) {
+    this.batchSize = options.batchSize ?? 256;
+    this.flushMs = options.flushMs ?? 20;
+  }
+
+  /** Leaves in the tree as saved. */
+  get size(): number {
+    return this.savedSize;
+  }
+
+  async start(): Promise<void> {
+    this.broken = undefined;
+    this.nodes = [];
+    this.heads = new Map();
+    this.findings = [];
+    const saved = await this.log.load();
+    this.state = saved ?? { position: 0n, frontier: MerkleFrontier.empty() };
+    this.savedSize = this.state.frontier.size;
+    this.subscription = this.store.subscribeToAll((event) => this.take(event), {
+      after: this.state.position,
+      onError: (error) => this.options.onError(error),
+    });
+    await this.subscription.caughtUp;
+    await this.flush();
+  }
+
+  async stop(): Promise<void> {
+    await this.subscription?.close();
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    await this.flush();
+  }
+
+  /** Saves what was taken so far (also called on a timer and when a batch is full). */
+  flush(): Promise<void> {
+    this.flushing = this.flushing
+      .then(() => this.save())
+      .catch((error: unknown) => {
+        // What was taken but not saved is lost with this state: stop, and let a restart re-read it.
+        this.broken = error;
+        this.options.onError(error);
+      });
+    return this.flushing;
+  }
+
+  private async take(event: RecordedEvent): Promise<void> {
+    if (this.broken !== undefined) throw new Error('the ledger log keeper stopped after a failed save', { cause: this.broken });
+    const state = this.state!;
+    if (this.options.densePositions && event.position !== state.position + 1n) {
+      this.found({ kind: 'POSITION_GAP', position: event.position, detail: `the events at positions ${state.position + 1n} to ${event.position - 1n} are missing` });
+    }
+    const previous = this.heads.get(event.streamId) ?? (await this.log.streamHead(event.streamId));
+    const problem = linkProblem(event, previous);
+    if (problem) this.found(problem);
+    const leaf = state.frontier.size;
+    state.frontier.append(eventLeaf(event), (height, index, hash) => {
+      if (height >= storedNodeMinHeight) this.nodes.push({ height, index, hash });
+    });
+    state.position = event.position;
+    this.heads.set(event.streamId, { revision: event.revision, hash: event.hash, leaf });
+    if (state.frontier.size - this.savedSize >= this.batchSize) await this.flush();
+    else this.flushTimer ??= setTimeout(() => void this.flush(), this.flushMs);
+  }
+
+  private found(finding: LedgerFinding): void {
+    this.findings.push(finding);
+    this.options.onFinding(finding);
+  }
+
+  private async save(): Promise<void> {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    if (this.broken !== undefined) return;
+    const state = this.state;
+    if (!state || state.frontier.size === this.savedSize) return;
+    // Taken synchronously, so events that arrive while this saves wait for the next save.
+    const snapshot: LogState = { position: state.position, frontier: state.frontier.copy() };
+    const nodes = this.nodes.splice(0);
+    const findings = this.findings.splice(0);
+    const heads = new Map(this.heads);
+    const saved = await this.log.save(this.savedSize, snapshot, nodes, heads, findings);
+    if (!saved) {
+      throw new Error(`another keeper moved the ledger log past ${this.savedSize} leaves; this one stops (restart it to follow from there)`);
+    }
+    this.savedSize = snapshot.frontier.size;
+    // The saved heads are in the store now; those that moved since stay for the next save.
+    for (const [streamId, head] of heads) if (this.heads.get(streamId) === head) this.heads.delete(streamId);
+  }
+}
+
+/** Most streams remembered as inconsistent; past it the oldest are forgotten (and found again when read). */
+const maxRememberedFindings = 10_000;
+
+/**
+ * The run-time check (fail closed): a stream is acted on only when its events chain and it still
+ * reaches the head the log recorded for it. Streams found wrong, here or by the keeper, stay
+ * refused until an operator has dealt with them (the finding is recorded with the log).
+ */
+export class LedgerIntegrity {
+  private readonly inconsistent = new Map<string, LedgerFinding>();
+  private readonly global: LedgerFinding[] = [];
+  private count = 0;
+
+  constructor(
+    private readonly log: LogStore,
+    private readonly report: (finding: LedgerFinding) => void,
+  ) {}
+
+  /** Takes in the findings recorded before this process started. */
+  async start(): Promise<void> {
+    for (const finding of await this.log.findings(maxRememberedFindings)) this.remember(finding);
+  }
+
+  /** A finding by the keeper or the start-up check. */
+  found(finding: LedgerFinding): void {
+    this.remember(finding);
+    this.report(finding);
+  }
+
+  /** Why the stream must not be acted on, or undefined when it is consistent with the log. */
+  async check(streamId: string, events: readonly RecordedEvent[]): Promise<LedgerFinding | undefined> {
+    const known = this.inconsistent.get(streamId);
+    if (known) return known;
+    const finding = streamProblem(streamId, events, await this.log.streamHead(streamId));
+    if (finding) this.found(finding);
+    return finding;
+  }
+
+  /** How many inconsistencies were found (since start, including those recorded before), and the first few, for /readyz. */
+  summary(): { count: number; first: LedgerFinding[] } {
+    return { count: this.count, first: [...this.global, ...this.inconsistent.values()].slice(0, 5) };
+  }
+
+  private remember(finding: LedgerFinding): void {
+    this.count += 1;
+    if (finding.streamId === undefined) {
+      if (this.global.length < 100) this.global.push(finding);
+      return;
+    }
+    if (this.inconsistent.has(finding.streamId)) return;
+    this.inconsistent.set(finding.streamId, finding);
+    if (this.inconsistent.size > maxRememberedFindings) this.inconsistent.delete(this.inconsistent.keys().next().value!);
+  }
+}
+
+/** One line naming a finding, for logs, errors and /readyz. */
+export function describeFinding(finding: LedgerFinding): string {
+  const where = [
+    finding.streamId === undefined ? undefined : `stream ${finding.streamId}`,
+    finding.revision === undefined ? undefined : `revision ${finding.revision}`,
+    finding.position === undefined ? undefined : `position ${finding.position}`,
+  ].filter((part) => part !== undefined);
+  return `${finding.kind}${where.length ? ` at ${where.join(', ')}` : ''}: ${finding.detail}`;
+}

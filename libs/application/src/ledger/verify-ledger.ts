@@ -1,0 +1,137 @@
+import type { EventStore } from '../ports/event-store.port';
+import type { LedgerFinding, LogStore, RecordedStreamHead } from './ledger-log';
+import { eventLeaf, linkProblem } from './ledger-log';
+import type { Hash } from './merkle';
+import { MerkleFrontier } from './merkle';
+
+/** A signed checkpoint that was handed to a witness outside the database: the ledger must still extend it. */
+export interface WitnessedCheckpoint {
+  size: number;
+  rootHash: Hash;
+  /** Where it was witnessed (a file, a webhook receiver), for the report. */
+  source: string;
+}
+
+export interface VerifyOptions {
+  /** Global positions are 1, 2, 3, ... without gaps (SQLite, PostgreSQL). */
+  densePositions: boolean;
+  /** Events read per page (default 2,000). */
+  pageSize?: number;
+  /** Checkpoints witnessed outside the database, checked against the recomputed tree. */
+  witnessed?: readonly WitnessedCheckpoint[];
+  /** Called after each page with the events verified so far and the ledger's head position. */
+  onProgress?: (verified: number, head: bigint) => void;
+}
+
+export interface VerifyReport {
+  /** Events read, and streams they belong to. */
+  events: number;
+  streams: number;
+  /** The recomputed tree: its size and root (hex). */
+  treeSize: number;
+  rootHash: string;
+  /** The log's own state when the run started (leaves taken by its keeper), if the ledger keeps a log. */
+  logSize?: number | undefined;
+  /** Everything found, in ledger order; empty for a ledger that checks out. */
+  findings: LedgerFinding[];
+  /** Witnessed checkpoints checked. */
+  checkpointsChecked: number;
+}
+
+/**
+ * Re-reads the whole ledger in global order and checks it against itself and its log: every
+ * event's hash and its link to its stream's previous event, no missing position (dense stores),
+ * the tree the log saved at its size, every stream head the log recorded (a removed tail or a
+ * removed stream), and every witnessed checkpoint (a rollback behind it, or a rewritten history).
+ */
+export async function verifyLedger(store: EventStore, log: LogStore | undefined, options: VerifyOptions): Promise<VerifyReport> {
+  const pageSize = options.pageSize ?? 2000;
+  const findings: LedgerFinding[] = [];
+  const saved = await log?.load();
+  const head = await store.headPosition();
+  // Roots to compare, by tree size: the log's own, and each witnessed checkpoint's.
+  const wanted = new Map<number, { rootHash: Hash; what: string }[]>();
+  const want = (size: number, rootHash: Hash, what: string) => wanted.set(size, [...(wanted.get(size) ?? []), { rootHash, what }]);
+  if (saved) want(saved.frontier.size, saved.frontier.root(), 'the ledger log');
+  for (const checkpoint of options.witnessed ?? []) want(checkpoint.size, checkpoint.rootHash, `the checkpoint witnessed by ${checkpoint.source}`);
+  const compare = (frontier: MerkleFrontier) => {
+    for (const { rootHash, what } of wanted.get(frontier.size) ?? []) {
+      if (!frontier.root().equals(rootHash)) {
+        findings.push({
+          kind: what === 'the ledger log' ? 'TREE_MISMATCH' : 'CHECKPOINT_MISMATCH',
+          detail: `the first ${frontier.size} events hash to root ${frontier.root().toString('hex')}, but ${what} recorded ${rootHash.toString('hex')}: an event among them was changed, removed, inserted or reordered since`,
+        });
+      }
+    }
+    wanted.delete(frontier.size);
+  };
+
+  const frontier = MerkleFrontier.empty();
+  compare(frontier);
+  const heads = new Map<string, { revision: number; hash: string }>();
+  let expected = 1n;
+  let after = 0n;
+  for (;;) {
+    const page = await store.readAll({ after, maxCount: pageSize });
+    for (const event of page) {
+      if (options.densePositions && event.position !== expected) {
+        findings.push({ kind: 'POSITION_GAP', position: expected, detail: `the events at positions ${expected} to ${event.position - 1n} are missing` });
+      }
+      expected = event.position + 1n;
+      const problem = linkProblem(event, heads.get(event.streamId));
+      if (problem) findings.push(problem);
+      heads.set(event.streamId, { revision: event.revision, hash: event.hash });
+      frontier.append(eventLeaf(event));
+      compare(frontier);
+    }
+    if (page.length > 0) after = page.at(-1)!.position;
+    options.onProgress?.(frontier.size, head);
+    if (page.length < pageSize) break;
+  }
+
+  // Sizes never reached: the ledger is shorter than what was recorded or witnessed.
+  for (const [size, entries] of wanted) {
+    for (const { what } of entries) {
+      findings.push({
+        kind: what === 'the ledger log' ? 'TREE_MISMATCH' : 'CHECKPOINT_MISMATCH',
+        detail: `${what} recorded ${size} events, but the ledger holds only ${frontier.size}: it was truncated or rolled back`,
+      });
+    }
+  }
+  if (log) findings.push(...(await recordedHeadProblems(log, heads)));
+  findings.sort((a, b) => (a.position === undefined ? 1 : b.position === undefined ? -1 : a.position < b.position ? -1 : a.position > b.position ? 1 : 0));
+  return {
+    events: frontier.size,
+    streams: heads.size,
+    treeSize: frontier.size,
+    rootHash: frontier.root().toString('hex'),
+    logSize: saved?.frontier.size,
+    findings,
+    checkpointsChecked: options.witnessed?.length ?? 0,
+  };
+}
+
+/** Every stream head the log recorded must still be there: otherwise events (or the stream) were removed. */
+async function recordedHeadProblems(log: LogStore, heads: ReadonlyMap<string, { revision: number; hash: string }>): Promise<LedgerFinding[]> {
+  const problems: LedgerFinding[] = [];
+  let after = '';
+  for (;;) {
+    const page = await log.streamHeads(after, 1000);
+    for (const [streamId, recorded] of page) {
+      const problem = headProblem(streamId, recorded, heads.get(streamId));
+      if (problem) problems.push(problem);
+    }
+    if (page.length < 1000) return problems;
+    after = page.at(-1)![0];
+  }
+}
+
+function headProblem(streamId: string, recorded: RecordedStreamHead, actual: { revision: number; hash: string } | undefined): LedgerFinding | undefined {
+  if (actual === undefined) {
+    return { kind: 'STREAM_MISSING', streamId, revision: recorded.revision, detail: `the stream is gone, but the log took its events up to revision ${recorded.revision}` };
+  }
+  if (actual.revision < recorded.revision) {
+    return { kind: 'HEAD_BEHIND_LOG', streamId, revision: actual.revision, detail: `the stream ends at revision ${actual.revision}, but the log took its events up to revision ${recorded.revision}: events were removed` };
+  }
+  return undefined;
+}
