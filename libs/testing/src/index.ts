@@ -13,3 +13,4 @@ export * from './slack-double';
 export * from './teams-double';
 export * from './otlp-receiver';
 export * from './in-memory-telemetry';
+export * from './ledger-tamper.contract';

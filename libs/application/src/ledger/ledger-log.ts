@@ -199,7 +199,7 @@ export class LogKeeper {
     if (this.broken !== undefined) throw new Error('the ledger log keeper stopped after a failed save', { cause: this.broken });
     const state = this.state!;
     if (this.options.densePositions && event.position !== state.position + 1n) {
-      this.found({ kind: 'POSITION_GAP', position: event.position, detail: `the events at positions ${state.position + 1n} to ${event.position - 1n} are missing` });
+      this.found({ kind: 'POSITION_GAP', position: state.position + 1n, detail: `the events at positions ${state.position + 1n} to ${event.position - 1n} are missing` });
     }
     const previous = this.heads.get(event.streamId) ?? (await this.log.streamHead(event.streamId));
     const problem = linkProblem(event, previous);

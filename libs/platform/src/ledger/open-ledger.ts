@@ -54,7 +54,7 @@ export async function openLedger(spec: LedgerSpec, tuning: LedgerTuning = {}): P
         ...(tuning.pollIntervalMs !== undefined ? { pollIntervalMs: Math.max(tuning.pollIntervalMs, 250) } : {}),
         ...(tuning.onError ? { onError: tuning.onError } : {}),
       });
-      return { spec, events: ledger.events, checkpoints: ledger.checkpoints, densePositions: true, location: ledger.location, close: () => ledger.close() };
+      return { spec, events: ledger.events, checkpoints: ledger.checkpoints, log: ledger.log, densePositions: true, location: ledger.location, close: () => ledger.close() };
     }
     case 'kurrentdb': {
       const ledger = await openKurrentDbLedger({

@@ -2,6 +2,7 @@ import { Pool } from 'pg';
 import type { CheckpointStore } from '@approvals/application';
 import { PgChangeListener } from './pg-change-listener';
 import { PostgresCheckpointStore } from './postgres-checkpoint-store';
+import { PostgresLogStore } from './postgres-log-store';
 import { LEDGER_CHANNEL, PostgresEventStore, type PostgresEventStoreOptions } from './postgres-event-store';
 import { migrate, validSchemaName } from './schema';
 import { withPoolClient } from './pg-errors';
@@ -21,6 +22,8 @@ export interface PostgresLedger {
   /** Where it is, without the password. */
   location: string;
   checkpoints: CheckpointStore;
+  /** The ledger log in the same schema. */
+  log: PostgresLogStore;
   close(): Promise<void>;
 }
 
@@ -89,5 +92,11 @@ export async function openPostgresLedger(options: PostgresLedgerOptions): Promis
     await events.close();
     throw new Error(`cannot listen for ledger changes at ${location}: ${(error as Error).message}`, { cause: error });
   }
-  return { events, location, checkpoints: new PostgresCheckpointStore(pool, schema, location), close: () => events.close() };
+  return {
+    events,
+    location,
+    checkpoints: new PostgresCheckpointStore(pool, schema, location),
+    log: new PostgresLogStore(pool, schema, location),
+    close: () => events.close(),
+  };
 }

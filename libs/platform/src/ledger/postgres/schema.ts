@@ -38,6 +38,30 @@ export const migrations: readonly Migration[] = [
       `CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON ${s}.events FOR EACH STATEMENT EXECUTE FUNCTION ${s}.refuse_change()`,
     ],
   },
+  {
+    version: 2,
+    description: 'the ledger log: Merkle tree, recorded stream heads, findings',
+    sql: (s) => [
+      `CREATE TABLE ${s}.log_state (
+        id boolean PRIMARY KEY DEFAULT true CHECK (id),
+        size bigint NOT NULL,
+        position bigint NOT NULL,
+        frontier text NOT NULL,
+        updated_at timestamptz NOT NULL
+      )`,
+      `CREATE TABLE ${s}.log_nodes (height integer NOT NULL, idx bigint NOT NULL, hash bytea NOT NULL, PRIMARY KEY (height, idx))`,
+      `CREATE TABLE ${s}.log_stream_heads (stream_id text PRIMARY KEY, revision integer NOT NULL, hash text NOT NULL, leaf bigint NOT NULL)`,
+      `CREATE TABLE ${s}.log_findings (
+        id bigserial PRIMARY KEY,
+        kind text NOT NULL,
+        stream_id text,
+        revision integer,
+        position bigint,
+        detail text NOT NULL,
+        found_at timestamptz NOT NULL DEFAULT now()
+      )`,
+    ],
+  },
 ];
 
 export const LEDGER_PG_SCHEMA_VERSION = migrations.at(-1)!.version;
