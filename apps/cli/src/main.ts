@@ -10,6 +10,7 @@ runCli(process.argv.slice(2), {
   io: {
     out: (text) => process.stdout.write(`${text}\n`),
     err: (text) => process.stderr.write(`${text}\n`),
+    ...(process.stderr.isTTY ? { progress: (text: string) => process.stderr.write(`\r\x1b[2K${text}`) } : {}),
   },
   env: {
     APPROVALS_ADDRESS: process.env['APPROVALS_ADDRESS'],

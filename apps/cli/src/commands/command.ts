@@ -7,6 +7,8 @@ import type { Principal } from '../directory';
 export interface Io {
   out(text: string): void;
   err(text: string): void;
+  /** Rewrites one status line on a terminal (long work); absent when stderr is not a TTY. '' clears it. */
+  progress?(text: string): void;
 }
 
 /** What a command needs from the outside world; tests pass fakes. */

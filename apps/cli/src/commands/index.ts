@@ -1,3 +1,4 @@
+import { auditCommand } from './audit.command';
 import { awaitCommand } from './await.command';
 import { cancelCommand } from './cancel.command';
 import type { Command } from './command';
@@ -30,5 +31,6 @@ export const commands: readonly Command[] = [
   timelineCommand,
   searchCommand,
   policyCommand,
+  auditCommand,
   grantKeysCommand,
 ];

@@ -1,0 +1,71 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { LogKeeper } from '@approvals/application';
+import { openSqliteLedger } from '@approvals/platform';
+import { runCli } from './cli';
+
+// `approvals audit verify` on a real embedded ledger file: clean, then tampered with.
+describe('approvals audit verify', () => {
+  let dir: string;
+  let file: string;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'approvals-audit-cli-'));
+    file = join(dir, 'ledger.sqlite');
+    const ledger = openSqliteLedger({ file });
+    for (let i = 0; i < 30; i += 1) {
+      await ledger.events.appendToStream(`action-${i % 7}`, [{ eventId: `e${i}`, type: 'Noted', data: { i }, metadata: {} }]);
+    }
+    const keeper = new LogKeeper(ledger.events, ledger.log, { densePositions: true, onFinding: () => undefined, onError: () => undefined });
+    await keeper.start();
+    await keeper.stop();
+    await ledger.close();
+  });
+
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  async function verify(...extra: string[]) {
+    const out: string[] = [];
+    const err: string[] = [];
+    const progress: string[] = [];
+    const code = await runCli(['audit', 'verify', '--ledger', file, ...extra], {
+      io: { out: (t) => out.push(t), err: (t) => err.push(t), progress: (t) => progress.push(t) },
+    });
+    return { code, out: out.join('\n'), err: err.join('\n'), progress };
+  }
+
+  it('passes a clean ledger: exit 0, the tree and its root, no inconsistency', async () => {
+    const { code, out, progress } = await verify();
+
+    expect(code).toBe(0);
+    expect(out).toMatch(/^verified 30 events in 7 streams in [\d.]+ s \([\d,]+ events\/s\)\ntree: 30 leaves, root [0-9a-f]{64}\nthe ledger log holds 30 of them\nno inconsistency found$/);
+    expect(progress.at(-1)).toBe(''); // the status line is cleared at the end
+  });
+
+  it('exits 1 and names the first bad position; --json gives one summary object', async () => {
+    const db = new DatabaseSync(file);
+    db.exec("DROP TRIGGER events_append_only_update; UPDATE events SET data = '{\"i\":999}' WHERE position = 12");
+    db.close();
+
+    const human = await verify();
+    expect(human.code).toBe(1);
+    expect(human.out).toContain('1 inconsistency found; the first at position 12:');
+    expect(human.out).toContain('HASH_MISMATCH at stream action-4, revision 1, position 12');
+
+    const json = await verify('--json');
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.out)).toMatchObject({ events: 30, treeSize: 30, findings: [{ kind: 'HASH_MISMATCH', position: '12', streamId: 'action-4', revision: 1 }] });
+  });
+
+  it('refuses a ledger it cannot check, with a usage error', async () => {
+    const { code, err } = await (async () => {
+      const errors: string[] = [];
+      const exit = await runCli(['audit', 'verify', '--ledger', 'esdb://localhost:2113'], { io: { out: () => undefined, err: (t) => errors.push(t) } });
+      return { code: exit, err: errors.join('\n') };
+    })();
+    expect(code).toBe(2);
+    expect(err).toContain('--ledger must be a SQLite file or a postgres:// URL');
+  });
+});
