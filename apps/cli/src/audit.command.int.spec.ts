@@ -2,8 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { LogKeeper } from '@approvals/application';
-import { openSqliteLedger } from '@approvals/platform';
+import { catchUpLedgerLog, openLedger } from '@approvals/platform';
 import { runCli } from './cli';
 
 // `approvals audit verify` on a real embedded ledger file: clean, then tampered with.
@@ -14,13 +13,11 @@ describe('approvals audit verify', () => {
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'approvals-audit-cli-'));
     file = join(dir, 'ledger.sqlite');
-    const ledger = openSqliteLedger({ file });
+    const ledger = await openLedger({ store: 'embedded', file });
     for (let i = 0; i < 30; i += 1) {
       await ledger.events.appendToStream(`action-${i % 7}`, [{ eventId: `e${i}`, type: 'Noted', data: { i }, metadata: {} }]);
     }
-    const keeper = new LogKeeper(ledger.events, ledger.log, { densePositions: true, onFinding: () => undefined, onError: () => undefined });
-    await keeper.start();
-    await keeper.stop();
+    expect(await catchUpLedgerLog(ledger)).toEqual([]);
     await ledger.close();
   });
 

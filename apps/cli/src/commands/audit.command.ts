@@ -1,8 +1,6 @@
 import { resolve } from 'node:path';
-import type { LedgerFinding, VerifyReport } from '@approvals/application';
-import { describeFinding, verifyLedger } from '@approvals/application';
-import type { LedgerSpec } from '@approvals/platform';
-import { openLedger } from '@approvals/platform';
+import type { LedgerFinding, LedgerSpec, VerifyReport } from '@approvals/platform';
+import { auditLedger, describeFinding, openLedger } from '@approvals/platform';
 import { expectPositionals, parseCommandArgs } from '../args';
 import { ExitCode, UsageError } from '../errors';
 import { printJson, type Command, type Io } from './command';
@@ -72,14 +70,11 @@ export const auditCommand: Command = {
     try {
       const startedAt = Date.now();
       let shown = 0;
-      const report = await verifyLedger(ledger.events, ledger.log, {
-        densePositions: ledger.densePositions,
-        onProgress: (verified, head) => {
-          const now = Date.now();
-          if (!ctx.io.progress || now - shown < 200) return;
-          shown = now;
-          ctx.io.progress(progressLine(verified, head, startedAt, now));
-        },
+      const report = await auditLedger(ledger, (verified, head) => {
+        const now = Date.now();
+        if (!ctx.io.progress || now - shown < 200) return;
+        shown = now;
+        ctx.io.progress(progressLine(verified, head, startedAt, now));
       });
       ctx.io.progress?.('');
       const seconds = (Date.now() - startedAt) / 1000;

@@ -6,3 +6,4 @@ export * from './postgres';
 export * from './open-ledger';
 export * from './open-with-retry';
 export * from './kurrentdb';
+export * from './audit-ledger';
