@@ -1,3 +1,4 @@
+import { copyFileSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { unary } from '@approvals/platform';
@@ -56,7 +57,7 @@ describe('a tampered ledger, end to end (embedded mode)', () => {
     db.prepare('DELETE FROM events WHERE stream_id = ? AND revision >= ?').run(stream, approvedAt);
     db.close();
 
-    await system.spawn();
+    await system.spawn({ until: 'live' });
     const frank = clientAs(system.addresses, 'frank');
     const again = clientAs(system.addresses, 'agent-ops');
     const vote = await failure(unary(frank.decisions, 'CastVote', { actionId: created.actionId, decision: 'APPROVE', comment: '' }));
@@ -72,5 +73,42 @@ describe('a tampered ledger, end to end (embedded mode)', () => {
     expect(query(file, 'SELECT 1 FROM events WHERE stream_id = ? AND revision >= ?', stream, approvedAt)).toEqual([]);
     frank.close();
     again.close();
+  });
+
+  it('stops acting when the ledger was rolled back behind a witnessed checkpoint (a restored backup)', async () => {
+    const rolled = await startSystem('embedded');
+    try {
+      const file = join(rolled.dataDir, 'ledger.sqlite');
+      const backup = join(rolled.dataDir, 'ledger-backup.sqlite');
+      let agent = clientAs(rolled.addresses, 'agent-reporting');
+      const first = await unary(agent.intake, 'RequestAction', actionRequest({ action: 'db.read' }));
+      await awaitOutcome(agent, first.actionId);
+      agent.close();
+      await rolled.stop(); // a graceful stop signs and witnesses a last checkpoint
+      copyFileSync(file, backup);
+
+      await rolled.spawn();
+      agent = clientAs(rolled.addresses, 'agent-reporting');
+      const second = await unary(agent.intake, 'RequestAction', actionRequest({ action: 'db.read' }));
+      await awaitOutcome(agent, second.actionId);
+      agent.close();
+      await rolled.stop();
+      const witness = readFileSync(join(rolled.dataDir, 'witness', 'checkpoints.jsonl'), 'utf8').trim().split('\n');
+      expect(witness.length).toBeGreaterThanOrEqual(2);
+
+      copyFileSync(backup, file);
+      for (const suffix of ['-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
+      await rolled.spawn({ until: 'live' });
+      const ready = await eventually(
+        () => fetch(`${rolled.decisionHttpUrl}/readyz`).then(async (response) => ({ status: response.status, body: (await response.json()) as { detail?: string } })),
+        (r) => r.status === 503,
+      );
+      expect(ready.body.detail).toMatch(/CHECKPOINT_MISMATCH.*truncated or rolled back/);
+      agent = clientAs(rolled.addresses, 'agent-reporting');
+      expect(await failure(unary(agent.intake, 'RequestAction', actionRequest({ action: 'db.read' })))).toMatchObject({ status: 'DATA_LOSS' });
+      agent.close();
+    } finally {
+      await rolled.dispose();
+    }
   });
 });

@@ -1,13 +1,15 @@
 import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Inject, Injectable, Module } from '@nestjs/common';
 import type { CheckpointStore, Clock, Directory, EventStore, IdGenerator, LedgerIntegrity, MessagePublisher } from '@approvals/application';
-import { DecisionHandlers, DecisionService, ExpiryScheduler, LogKeeper, OutboxRelay } from '@approvals/application';
+import type { Witness, WitnessedCheckpoint } from '@approvals/application';
+import { Checkpointer, DecisionHandlers, DecisionService, ExpiryScheduler, LogKeeper, OutboxRelay, TreeReader, verifyLedger } from '@approvals/application';
 import type { AppConfig, Ledger, Logger } from '@approvals/platform';
-import { GRANT_AUDIENCE, GRANT_ISSUER, GrantKeyRing } from '@approvals/platform';
+import { CheckpointKeyRing, FileWitness, GRANT_AUDIENCE, GRANT_ISSUER, GrantKeyRing, WebhookWitness } from '@approvals/platform';
 import { CHECKPOINT_STORE, CLOCK, CONFIG, DIRECTORY, EVENT_STORE, IDS, LEDGER, LEDGER_INTEGRITY, LOGGER, MESSAGE_PUBLISHER } from '@approvals/nest-platform';
 import { InstrumentedEventStore, MetricNames, observeGauge } from '@approvals/telemetry';
 import { DecisionBusController } from './decision.bus.controller';
 import { GRANT_KEYS, JwksController } from './jwks.controller';
+import { CHECKPOINT_KEYS, LedgerKeysController } from './ledger-keys.controller';
 
 /** Starts the outbox relay and the expiry scheduler with the application, stops them before the ledger closes. */
 @Injectable()
@@ -37,12 +39,16 @@ export class DecisionRuntime implements OnApplicationBootstrap, OnModuleDestroy 
 @Injectable()
 export class LedgerLogRuntime implements OnApplicationBootstrap, OnModuleDestroy {
   private keeper: LogKeeper | undefined;
+  private checkpointer: Checkpointer | undefined;
+  private startupCheck: Promise<void> = Promise.resolve();
   private stopped = false;
   private restart: NodeJS.Timeout | undefined;
 
   constructor(
     @Inject(LEDGER) private readonly ledger: Ledger,
     @Inject(LEDGER_INTEGRITY) private readonly integrity: LedgerIntegrity | undefined,
+    @Inject(CHECKPOINT_KEYS) private readonly keys: CheckpointKeyRing,
+    @Inject(CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -61,12 +67,44 @@ export class LedgerLogRuntime implements OnApplicationBootstrap, OnModuleDestroy
     });
     observeGauge(MetricNames.ledgerLogSize, { description: 'Events in the ledger Merkle tree', unit: '{event}' }, () => this.keeper?.size ?? 0);
     this.run();
+
+    const { checkpoints } = this.config;
+    const witnesses: Witness[] = [new FileWitness(checkpoints.witnessFile, () => this.keys.verifiers())];
+    if (checkpoints.witnessWebhook) witnesses.push(new WebhookWitness(checkpoints.witnessWebhook.url, checkpoints.witnessWebhook.secret, this.keys.origin));
+    this.checkpointer = new Checkpointer(log, new TreeReader(this.ledger.events, log), this.keys, witnesses, {
+      everyEvents: checkpoints.everyEvents,
+      intervalMs: checkpoints.intervalMs,
+      onFinding: (finding) => integrity.found(finding),
+      onError: (err, witness) => this.logger.warn({ err, witness }, witness ? `witness ${witness} did not take the checkpoint; the next one will be proven from its last` : 'checkpoint failed; trying again at the next one'),
+      onCheckpoint: (checkpoint) => this.logger.debug({ size: checkpoint.size, root: checkpoint.rootHash.toString('hex') }, 'ledger checkpoint signed'),
+    });
+    await this.checkpointer.start();
+    // The start-up check: the whole ledger against itself, its log and what the witnesses hold, in the
+    // background (its findings stop the service acting, as the keeper's do).
+    this.startupCheck = this.checkAgainstWitnesses(witnesses).catch((err: unknown) => this.logger.error({ err }, 'the start-up check of the ledger could not run'));
   }
 
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
     if (this.restart) clearTimeout(this.restart);
     await this.keeper?.stop();
+    await this.startupCheck;
+    await this.checkpointer?.stop();
+  }
+
+  private async checkAgainstWitnesses(witnesses: readonly Witness[]): Promise<void> {
+    const witnessed: WitnessedCheckpoint[] = [];
+    for (const witness of witnesses) {
+      const latest = await witness.latest().catch((err: unknown) => void this.logger.warn({ err }, `witness ${witness.name} cannot be read`));
+      if (latest) witnessed.push({ ...latest, source: witness.name });
+    }
+    const startedAt = Date.now();
+    const report = await verifyLedger(this.ledger.events, this.ledger.log, { densePositions: this.ledger.densePositions, witnessed });
+    for (const finding of report.findings) this.integrity?.found(finding);
+    this.logger.info(
+      { events: report.events, findings: report.findings.length, ms: Date.now() - startedAt },
+      report.findings.length === 0 ? 'the ledger checks out against its log and its witnesses' : 'the ledger is inconsistent: see the errors above',
+    );
   }
 
   private run(): void {
@@ -87,8 +125,14 @@ export class LedgerLogRuntime implements OnApplicationBootstrap, OnModuleDestroy
 }
 
 @Module({
-  controllers: [DecisionBusController, JwksController],
+  controllers: [DecisionBusController, JwksController, LedgerKeysController],
   providers: [
+    {
+      provide: CHECKPOINT_KEYS,
+      useFactory: (config: AppConfig) =>
+        CheckpointKeyRing.open({ keyFile: config.checkpoints.keys.file, generateIfMissing: config.checkpoints.keys.generateIfMissing, origin: config.checkpoints.origin }),
+      inject: [CONFIG],
+    },
     {
       provide: GRANT_KEYS,
       useFactory: (config: AppConfig) =>

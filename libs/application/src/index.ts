@@ -4,6 +4,8 @@ export * from './ledger/merkle';
 export * from './ledger/checkpoint';
 export * from './ledger/ledger-log';
 export * from './ledger/verify-ledger';
+export * from './ledger/tree-reader';
+export * from './ledger/checkpointer';
 export * from './ports/policy-engine.port';
 export * from './ports/directory.port';
 export * from './ports/messaging.port';

@@ -2,6 +2,7 @@ export * from './ledger';
 export * from './policy';
 export * from './directory';
 export * from './grants';
+export * from './keys';
 export * from './auth';
 export * from './config';
 export * from './logging';

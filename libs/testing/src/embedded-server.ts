@@ -55,8 +55,8 @@ export class EmbeddedServer {
   }
 
   /** Starts the server (again) on the same ports and data. */
-  spawn(): Promise<void> {
-    return this.process.spawn();
+  spawn(options: { until?: 'ready' | 'live' } = {}): Promise<void> {
+    return this.process.spawn(options);
   }
 
   /** Graceful stop (SIGTERM), waiting for the process to exit. */

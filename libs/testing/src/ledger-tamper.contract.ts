@@ -1,5 +1,16 @@
 import type { EventStore, LedgerFinding, LogStore, NewEvent, WitnessedCheckpoint } from '@approvals/application';
-import { LedgerIntegrity, LogKeeper, hashEvent, verifyLedger } from '@approvals/application';
+import {
+  LedgerIntegrity,
+  LogKeeper,
+  TreeReader,
+  eventLeaf,
+  hashEvent,
+  inclusionProof,
+  rangeHashOver,
+  verifyConsistency,
+  verifyInclusion,
+  verifyLedger,
+} from '@approvals/application';
 
 /** An opened ledger with its log, as a test sees it. */
 export interface LedgerWithLog {
@@ -101,6 +112,25 @@ export function describeLedgerTamperSuite(name: string, create: () => Promise<Ta
       expect(await keepLog(ledger)).toEqual([]);
       expect(await verify()).toMatchObject({ events: 10, logSize: 10, findings: [] });
       for (const stream of ['action-a', 'action-b', 'policy-history']) expect(await runtimeCheck(stream)).toBeUndefined();
+    });
+
+    it('proves from the stored tree: every inclusion and consistency proof verifies against roots computed from the events', async () => {
+      for (let i = 0; i < 60; i += 1) {
+        await ledger.events.appendToStream(`bulk-${i % 9}`, Array.from({ length: 5 }, (_, j) => event('Bulk', { i, j })));
+      }
+      expect(await keepLog(ledger)).toEqual([]);
+      const leaves = (await ledger.events.readAll()).map(eventLeaf);
+      const mth = rangeHashOver(leaves);
+      const reader = new TreeReader(ledger.events, ledger.log);
+      const size = leaves.length;
+      expect(size).toBe(309);
+      for (const index of [0, 1, 15, 16, 17, 100, 255, 256, 300, 308]) {
+        expect(verifyInclusion(index, size, leaves[index]!, await reader.inclusionProof(index, size), mth(0, size))).toBe(true);
+        expect(await reader.inclusionProof(index, size)).toEqual(inclusionProof(index, size, mth));
+      }
+      for (const [first, second] of [[1, 309], [16, 32], [17, 300], [256, 309], [100, 101]] as const) {
+        expect(verifyConsistency(first, second, mth(0, first), mth(0, second), await reader.consistencyProof(first, second))).toBe(true);
+      }
     });
 
     it("finds an edited event's data at its position, and refuses the stream", async () => {

@@ -93,7 +93,11 @@ export class ServerProcess {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  async spawn(): Promise<void> {
+  /**
+   * Starts the process and resolves once it is ready (/readyz 200 with its pid), or with
+   * `until: 'live'` once it answers at all: for a server expected to report itself not ready.
+   */
+  async spawn(options: { until?: 'ready' | 'live' } = {}): Promise<void> {
     const root = repoRoot();
     const main = join(root, this.options.main);
     if (!existsSync(main)) throw new Error(`${main} is missing: run "npm run build" first`);
@@ -118,6 +122,7 @@ export class ServerProcess {
         const response = await fetch(`${this.httpUrl}/readyz`, { signal: AbortSignal.timeout(2000) });
         // Another server may have taken the port between freePort() and our start: only ours counts.
         if (response.status === 200 && ((await response.json()) as { pid?: number }).pid === child.pid) return;
+        if (options.until === 'live' && response.status === 503 && child.exitCode === null) return;
       } catch {
         // not listening yet
       }

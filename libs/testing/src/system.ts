@@ -29,8 +29,8 @@ export interface TestSystem {
   kill(): Promise<void>;
   /** Graceful stop (SIGTERM) of every process. */
   stop(): Promise<void>;
-  /** Starts what is not running, on the same ports and data; resolves when ready. */
-  spawn(): Promise<void>;
+  /** Starts what is not running, on the same ports and data; resolves when ready (or, `until: 'live'`, when it answers). */
+  spawn(options?: { until?: 'ready' | 'live' }): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -60,8 +60,8 @@ class EmbeddedSystem implements TestSystem {
   async stop() {
     await this.server.stop();
   }
-  spawn() {
-    return this.server.spawn();
+  spawn(options: { until?: 'ready' | 'live' } = {}) {
+    return this.server.spawn(options);
   }
   dispose() {
     return this.server.dispose();

@@ -145,8 +145,7 @@ export class DecisionService {
   }
 
   private async reload(actionId: string): Promise<CachedAction> {
-    const { state, revision, events } = await loadAction(this.deps.store, actionId);
-    const inconsistent = await this.deps.integrity?.check(toActionStreamId(actionId), events);
+    const { state, revision, events, inconsistent } = await loadAction(this.deps.store, actionId, this.deps.integrity);
     if (inconsistent) return { inconsistent, state, revision, causations: new Set() };
     const causations = new Set(events.flatMap((event) => (event.metadata.causationId === undefined ? [] : [event.metadata.causationId])));
     const entry = { state, revision, causations };

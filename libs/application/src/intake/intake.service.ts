@@ -85,9 +85,8 @@ export class IntakeService {
   }
 
   async getAction(agentId: string, actionId: string): Promise<IntakeResult<ActionView__Output>> {
-    const { state, revision, events } = await loadAction(this.ledger, actionId);
+    const { state, revision, inconsistent } = await loadAction(this.ledger, actionId, this.integrity);
     if (!visibleTo(state, agentId)) return notFound(actionId);
-    const inconsistent = await this.integrity?.check(toActionStreamId(actionId), events);
     if (inconsistent) {
       return { ok: false, error: { code: 'DATA_LOSS', message: `action ${actionId} cannot be shown: its ledger stream disagrees with the ledger log (${describeFinding(inconsistent)})` } };
     }

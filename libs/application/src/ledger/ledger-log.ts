@@ -18,6 +18,14 @@ export interface RecordedStreamHead {
   leaf: number;
 }
 
+/** A signed checkpoint as the log records it: the tree at `size` leaves, and its signed note. */
+export interface RecordedCheckpoint {
+  size: number;
+  rootHash: Hash;
+  /** The C2SP signed note (tlog-checkpoint body and signature lines). */
+  note: string;
+}
+
 /** A perfect subtree's root: the `index`-th node of `height` (leaves are height 0). */
 export interface TreeNode {
   height: number;
@@ -58,6 +66,14 @@ export interface LogStore {
   streamHead(streamId: string): Promise<RecordedStreamHead | undefined>;
   /** Recorded heads in stream id order, after `afterStreamId` (a page of at most `limit`). */
   streamHeads(afterStreamId: string, limit: number): Promise<[string, RecordedStreamHead][]>;
+  /** Records a signed checkpoint (idempotent by size). */
+  recordCheckpoint(checkpoint: RecordedCheckpoint): Promise<void>;
+  /** Recorded checkpoints with a size above `afterSize`, smallest first (a page of at most `limit`). */
+  checkpoints(afterSize: number, limit: number): Promise<RecordedCheckpoint[]>;
+  /** The largest recorded checkpoint, if any. */
+  latestCheckpoint(): Promise<RecordedCheckpoint | undefined>;
+  /** Stored subtree roots, keyed `<height>:<index>`; those not stored are absent. */
+  nodes(keys: readonly { height: number; index: number }[]): Promise<Map<string, Hash>>;
   /** Findings recorded so far, oldest first (at most `limit`). */
   findings(limit: number): Promise<LedgerFinding[]>;
 }
@@ -269,13 +285,25 @@ export class LedgerIntegrity {
     this.report(finding);
   }
 
-  /** Why the stream must not be acted on, or undefined when it is consistent with the log. */
-  async check(streamId: string, events: readonly RecordedEvent[]): Promise<LedgerFinding | undefined> {
-    const known = this.inconsistent.get(streamId);
-    if (known) return known;
-    const finding = streamProblem(streamId, events, await this.log.streamHead(streamId));
+  /**
+   * Reads a stream with `read` and checks it: the events, and why the stream must not be acted on
+   * (undefined when it is consistent with the log). The head the log recorded is read first: read
+   * after the stream, it could already include an append made meanwhile and look ahead of it.
+   */
+  async read(streamId: string, read: () => Promise<RecordedEvent[]>): Promise<{ events: RecordedEvent[]; finding?: LedgerFinding | undefined }> {
+    const recorded = await this.log.streamHead(streamId);
+    const events = await read();
+    // A finding about the whole ledger (a missing position, a rolled-back or rewritten log) concerns every stream.
+    const known = this.global[0] ?? this.inconsistent.get(streamId);
+    if (known) return { events, finding: known };
+    const finding = streamProblem(streamId, events, recorded);
     if (finding) this.found(finding);
-    return finding;
+    return { events, finding };
+  }
+
+  /** Checks events read before (for tests and tools: the head the log recorded is read now). */
+  async check(streamId: string, events: RecordedEvent[]): Promise<LedgerFinding | undefined> {
+    return (await this.read(streamId, async () => events)).finding;
   }
 
   /** How many inconsistencies were found (since start, including those recorded before), and the first few, for /readyz. */

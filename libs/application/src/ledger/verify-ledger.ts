@@ -98,7 +98,8 @@ export async function verifyLedger(store: EventStore, log: LogStore | undefined,
       });
     }
   }
-  if (log) findings.push(...(await recordedHeadProblems(log, heads)));
+  // Heads the log recorded up to the state read at the start; later ones may be of events this run did not reach.
+  if (log) findings.push(...(await recordedHeadProblems(log, heads, saved?.frontier.size ?? 0)));
   findings.sort((a, b) => (a.position === undefined ? 1 : b.position === undefined ? -1 : a.position < b.position ? -1 : a.position > b.position ? 1 : 0));
   return {
     events: frontier.size,
@@ -112,12 +113,14 @@ export async function verifyLedger(store: EventStore, log: LogStore | undefined,
 }
 
 /** Every stream head the log recorded must still be there: otherwise events (or the stream) were removed. */
-async function recordedHeadProblems(log: LogStore, heads: ReadonlyMap<string, { revision: number; hash: string }>): Promise<LedgerFinding[]> {
+async function recordedHeadProblems(log: LogStore, heads: ReadonlyMap<string, { revision: number; hash: string }>, logSize: number): Promise<LedgerFinding[]> {
   const problems: LedgerFinding[] = [];
   let after = '';
   for (;;) {
     const page = await log.streamHeads(after, 1000);
     for (const [streamId, recorded] of page) {
+      // Taken by the keeper after this run started (the ledger is live): not this run's to judge.
+      if (recorded.leaf >= logSize) continue;
       const problem = headProblem(streamId, recorded, heads.get(streamId));
       if (problem) problems.push(problem);
     }

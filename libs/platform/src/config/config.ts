@@ -51,6 +51,17 @@ const schema = z.object({
   APPROVALS_DIRECTORY_FILE: z.string().min(1).default('policies/demo/directory.json'),
   APPROVALS_GRANT_TTL_SECONDS: positiveInt(300),
   APPROVALS_GRANT_KEYS_FILE: z.string().min(1).optional(),
+  APPROVALS_LOG_ORIGIN: z
+    .string()
+    .regex(/^[\x21-\x7e]+$/, 'must be one word of printable ASCII, such as approvals.example.com/ledger')
+    .refine((origin) => !origin.includes('+'), 'must not contain "+"')
+    .default('approvals.local/ledger'),
+  APPROVALS_CHECKPOINT_KEYS_FILE: z.string().min(1).optional(),
+  APPROVALS_CHECKPOINT_EVERY: positiveInt(1000),
+  APPROVALS_CHECKPOINT_INTERVAL_MS: positiveInt(30_000),
+  APPROVALS_WITNESS_FILE: z.string().min(1).optional(),
+  APPROVALS_WITNESS_WEBHOOK_URL: z.string().url('must be a URL').optional(),
+  APPROVALS_WITNESS_WEBHOOK_SECRET: z.string().regex(/^whsec_[A-Za-z0-9+/=]{16,}$/, 'must be a Standard Webhooks secret (whsec_ and base64)').optional(),
   APPROVALS_EXPIRY_CHECK_MS: positiveInt(250),
   APPROVALS_SQLITE_CHECKPOINT_MS: positiveInt(50),
   APPROVALS_SQLITE_WAL_MAX_MB: positiveInt(64),
@@ -172,6 +183,20 @@ export interface AppConfig {
    * APPROVALS_GRANT_KEYS_FILE, which must exist; else generated under the data directory on first start.
    */
   grantKeys: { file: string; generateIfMissing: boolean };
+  /**
+   * Signed checkpoints of the ledger's Merkle tree (I8): the log's origin line, the signing keys
+   * (APPROVALS_CHECKPOINT_KEYS_FILE, which must exist; else generated under the data directory),
+   * how often (every N events or T ms, whichever comes first), and the witnesses outside the
+   * database: an append-only file (default under the data directory) and an optional signed webhook.
+   */
+  checkpoints: {
+    origin: string;
+    keys: { file: string; generateIfMissing: boolean };
+    everyEvents: number;
+    intervalMs: number;
+    witnessFile: string;
+    witnessWebhook?: { url: string; secret: string } | undefined;
+  };
   expiryCheckMs: number;
   sqliteCheckpointMs: number;
   /** The bound on each SQLite write-ahead log (APPROVALS_SQLITE_WAL_MAX_MB), in bytes. */
@@ -283,6 +308,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
   if (!c.APPROVALS_TEAMS_APP_ID !== !c.APPROVALS_TEAMS_APP_PASSWORD) {
     throw new ConfigError('invalid configuration:\n  APPROVALS_TEAMS_APP_ID and APPROVALS_TEAMS_APP_PASSWORD go together');
   }
+  if (!c.APPROVALS_WITNESS_WEBHOOK_URL !== !c.APPROVALS_WITNESS_WEBHOOK_SECRET) {
+    throw new ConfigError('invalid configuration:\n  APPROVALS_WITNESS_WEBHOOK_URL and APPROVALS_WITNESS_WEBHOOK_SECRET go together');
+  }
   if (!c.APPROVALS_SLACK_BOT_TOKEN !== !c.APPROVALS_SLACK_SIGNING_SECRET) {
     throw new ConfigError('invalid configuration:\n  APPROVALS_SLACK_BOT_TOKEN and APPROVALS_SLACK_SIGNING_SECRET go together');
   }
@@ -297,6 +325,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     grantKeys: c.APPROVALS_GRANT_KEYS_FILE
       ? { file: path(c.APPROVALS_GRANT_KEYS_FILE), generateIfMissing: false }
       : { file: join(path(c.APPROVALS_DATA_DIR), 'keys', 'grant-signing-key.json'), generateIfMissing: true },
+    checkpoints: {
+      origin: c.APPROVALS_LOG_ORIGIN,
+      keys: c.APPROVALS_CHECKPOINT_KEYS_FILE
+        ? { file: path(c.APPROVALS_CHECKPOINT_KEYS_FILE), generateIfMissing: false }
+        : { file: join(path(c.APPROVALS_DATA_DIR), 'keys', 'checkpoint-signing-key.json'), generateIfMissing: true },
+      everyEvents: c.APPROVALS_CHECKPOINT_EVERY,
+      intervalMs: c.APPROVALS_CHECKPOINT_INTERVAL_MS,
+      witnessFile: path(c.APPROVALS_WITNESS_FILE ?? join(c.APPROVALS_DATA_DIR, 'witness', 'checkpoints.jsonl')),
+      ...(c.APPROVALS_WITNESS_WEBHOOK_URL ? { witnessWebhook: { url: c.APPROVALS_WITNESS_WEBHOOK_URL, secret: c.APPROVALS_WITNESS_WEBHOOK_SECRET! } } : {}),
+    },
     expiryCheckMs: c.APPROVALS_EXPIRY_CHECK_MS,
     sqliteCheckpointMs: c.APPROVALS_SQLITE_CHECKPOINT_MS,
     sqliteWalMaxBytes: c.APPROVALS_SQLITE_WAL_MAX_MB * 2 ** 20,

@@ -1,16 +1,14 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { GrantClaims, GrantIssuer, GrantVerification, GrantVerifier, IssuedGrant } from '@approvals/application';
 import type { JSONWebKeySet, JWK } from 'jose';
-import { SignJWT, createLocalJWKSet, decodeJwt, errors, exportJWK, generateKeyPair, importJWK, jwtVerify } from 'jose';
+import { SignJWT, createLocalJWKSet, decodeJwt, errors, importJWK, jwtVerify } from 'jose';
+import type { SigningKeyFile } from '../keys/signing-key-file';
+import { openSigningKeys, publicJwk, rotateSigningKeys } from '../keys/signing-key-file';
 
 type SigningKey = Awaited<ReturnType<typeof importJWK>>;
 
 /** The grant's claims beyond the registered ones: `act` = action id, `req` = SHA-256 of the canonical request. */
 export const GRANT_TOKEN_TYPE = 'grant+jwt';
 export const GRANT_ALGORITHM = 'EdDSA';
-/** Keys kept after a rotation: the new one signs, older ones still verify grants issued before it. */
-const KEPT_KEYS = 3;
 
 export interface GrantKeyRingOptions {
   /** A JWK Set of private Ed25519 keys (`{ "keys": [...] }`); the last key signs, every key verifies. */
@@ -25,6 +23,8 @@ export interface GrantKeyRingOptions {
 export class GrantKeyFileError extends Error {
   override readonly name = 'GrantKeyFileError';
 }
+
+const grantKeyFile = (file: string): SigningKeyFile => ({ file, label: 'grant signing keys', prefix: 'grant', error: GrantKeyFileError });
 
 /**
  * The grant signing keys: signs execution grants as EdDSA (Ed25519) JWTs bound to the agent, the
@@ -47,14 +47,10 @@ export class GrantKeyRing implements GrantIssuer, GrantVerifier {
   }
 
   static async open(options: GrantKeyRingOptions): Promise<GrantKeyRing> {
-    if (!existsSync(options.keyFile)) {
-      if (!options.generateIfMissing) throw new GrantKeyFileError(`grant signing keys: ${options.keyFile} does not exist`);
-      writeKeyFile(options.keyFile, [await newSigningKey()]);
-    }
-    const keys = readKeyFile(options.keyFile);
+    const keys = await openSigningKeys(grantKeyFile(options.keyFile), options.generateIfMissing);
     const newest = keys[keys.length - 1]!;
     const signingKey = await importJWK(newest, GRANT_ALGORITHM);
-    return new GrantKeyRing(signingKey, newest.kid!, keys.map(toPublicJwk), options);
+    return new GrantKeyRing(signingKey, newest.kid!, keys.map(publicJwk), options);
   }
 
   /** The public keys, as `/.well-known/jwks.json` serves them. */
@@ -142,52 +138,11 @@ function claimedBy(token: string): { grantId?: string; actionId?: string } | und
   }
 }
 
-async function newSigningKey(): Promise<JWK> {
-  const { privateKey } = await generateKeyPair(GRANT_ALGORITHM, { crv: 'Ed25519', extractable: true });
-  const created = new Date().toISOString();
-  return { ...(await exportJWK(privateKey)), kid: `grant-${created.replace(/[-:.TZ]/g, '').slice(0, 14)}-${Math.random().toString(36).slice(2, 6)}`, alg: GRANT_ALGORITHM, use: 'sig' };
-}
-
-function toPublicJwk({ d: _d, ...key }: JWK): JWK {
-  return key;
-}
-
-/** Reads a key file: a JWK Set, or (the format of earlier versions) one JWK. Every key needs a kid. */
-function readKeyFile(file: string): JWK[] {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new GrantKeyFileError(`grant signing keys: ${file} is not JSON (${(error as Error).message})`);
-  }
-  const keys = (typeof parsed === 'object' && parsed !== null && 'keys' in parsed ? (parsed as { keys: unknown }).keys : [parsed]) as unknown;
-  if (!Array.isArray(keys) || keys.length === 0) throw new GrantKeyFileError(`grant signing keys: ${file} holds no keys`);
-  for (const [index, key] of keys.entries()) {
-    const jwk = key as JWK;
-    if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || typeof jwk.d !== 'string' || typeof jwk.x !== 'string') {
-      throw new GrantKeyFileError(`grant signing keys: key ${index} in ${file} is not a private Ed25519 JWK`);
-    }
-    if (typeof jwk.kid !== 'string' || jwk.kid === '') throw new GrantKeyFileError(`grant signing keys: key ${index} in ${file} has no kid`);
-  }
-  return keys as JWK[];
-}
-
-function writeKeyFile(file: string, keys: JWK[]): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const temporary = `${file}.tmp`;
-  writeFileSync(temporary, `${JSON.stringify({ keys }, null, 2)}\n`, { mode: 0o600 });
-  renameSync(temporary, file);
-}
-
 /**
  * Adds a new signing key to the key file (creating it if needed) and keeps the newest three, so
  * grants signed before the rotation still verify until they expire. Services sign with the new key
  * after their next start. Returns the new key's kid.
  */
-export async function rotateGrantKeys(file: string): Promise<{ kid: string; kept: string[] }> {
-  const keys = existsSync(file) ? readKeyFile(file) : [];
-  const fresh = await newSigningKey();
-  const kept = [...keys, fresh].slice(-KEPT_KEYS);
-  writeKeyFile(file, kept);
-  return { kid: fresh.kid!, kept: kept.map((key) => key.kid!) };
+export function rotateGrantKeys(file: string): Promise<{ kid: string; kept: string[] }> {
+  return rotateSigningKeys(grantKeyFile(file));
 }

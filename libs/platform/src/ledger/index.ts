@@ -7,3 +7,4 @@ export * from './open-ledger';
 export * from './open-with-retry';
 export * from './kurrentdb';
 export * from './audit-ledger';
+export * from './witnesses';

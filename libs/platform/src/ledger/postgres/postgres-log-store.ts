@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import type { LedgerFinding, LogState, LogStore, RecordedStreamHead, TreeNode } from '@approvals/application';
+import type { LedgerFinding, LogState, LogStore, RecordedCheckpoint, RecordedStreamHead, TreeNode } from '@approvals/application';
 import { MerkleFrontier } from '@approvals/application';
 import { asStoreError, queryOrUnavailable, withPoolClient } from './pg-errors';
 import { quoteIdent } from './schema';
@@ -100,6 +100,45 @@ export class PostgresLogStore implements LogStore {
       [afterStreamId, limit],
     );
     return rows.map((row) => [row.stream_id, { revision: row.revision, hash: row.hash, leaf: Number(row.leaf) }]);
+  }
+
+  async recordCheckpoint(checkpoint: RecordedCheckpoint): Promise<void> {
+    await queryOrUnavailable(
+      this.pool,
+      this.location,
+      `INSERT INTO ${this.s}.log_checkpoints (size, root_hash, note) VALUES ($1, $2, $3) ON CONFLICT (size) DO NOTHING`,
+      [checkpoint.size, checkpoint.rootHash, checkpoint.note],
+    );
+  }
+
+  async checkpoints(afterSize: number, limit: number): Promise<RecordedCheckpoint[]> {
+    const { rows } = await queryOrUnavailable<{ size: string; root_hash: Buffer; note: string }>(
+      this.pool,
+      this.location,
+      `SELECT size::text, root_hash, note FROM ${this.s}.log_checkpoints WHERE size > $1 ORDER BY size LIMIT $2`,
+      [afterSize, limit],
+    );
+    return rows.map((row) => ({ size: Number(row.size), rootHash: row.root_hash, note: row.note }));
+  }
+
+  async latestCheckpoint(): Promise<RecordedCheckpoint | undefined> {
+    const { rows } = await queryOrUnavailable<{ size: string; root_hash: Buffer; note: string }>(
+      this.pool,
+      this.location,
+      `SELECT size::text, root_hash, note FROM ${this.s}.log_checkpoints ORDER BY size DESC LIMIT 1`,
+    );
+    return rows[0] === undefined ? undefined : { size: Number(rows[0].size), rootHash: rows[0].root_hash, note: rows[0].note };
+  }
+
+  async nodes(keys: readonly { height: number; index: number }[]): Promise<Map<string, Buffer>> {
+    if (keys.length === 0) return new Map();
+    const { rows } = await queryOrUnavailable<{ height: number; idx: string; hash: Buffer }>(
+      this.pool,
+      this.location,
+      `SELECT n.height, n.idx::text, n.hash FROM ${this.s}.log_nodes n JOIN unnest($1::integer[], $2::bigint[]) AS k(height, idx) USING (height, idx)`,
+      [keys.map((k) => k.height), keys.map((k) => k.index)],
+    );
+    return new Map(rows.map((row) => [`${row.height}:${row.idx}`, row.hash]));
   }
 
   async findings(limit: number): Promise<LedgerFinding[]> {

@@ -62,6 +62,11 @@ export const migrations: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 3,
+    description: 'signed checkpoints of the ledger log',
+    sql: (s) => [`CREATE TABLE ${s}.log_checkpoints (size bigint PRIMARY KEY, root_hash bytea NOT NULL, note text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())`],
+  },
 ];
 
 export const LEDGER_PG_SCHEMA_VERSION = migrations.at(-1)!.version;

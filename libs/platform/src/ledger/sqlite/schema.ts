@@ -67,6 +67,15 @@ const migrations: readonly string[] = [
     found_at  TEXT    NOT NULL
   ) STRICT;
   `,
+  // Signed checkpoints of the ledger log, as recorded (witnesses hold copies outside the database).
+  `
+  CREATE TABLE log_checkpoints (
+    size       INTEGER PRIMARY KEY,
+    root_hash  BLOB    NOT NULL,
+    note       TEXT    NOT NULL,
+    created_at TEXT    NOT NULL
+  ) STRICT;
+  `,
 ];
 
 /** The schema version this build writes. */

@@ -1,5 +1,5 @@
 import type { StatementSync } from 'node:sqlite';
-import type { LedgerFinding, LogState, LogStore, RecordedStreamHead, TreeNode } from '@approvals/application';
+import type { LedgerFinding, LogState, LogStore, RecordedCheckpoint, RecordedStreamHead, TreeNode } from '@approvals/application';
 import { MerkleFrontier } from '@approvals/application';
 import type { SqliteConnection } from './sqlite-connection';
 
@@ -13,6 +13,10 @@ export class SqliteLogStore implements LogStore {
   private readonly selectHead: StatementSync;
   private readonly insertFinding: StatementSync;
   private readonly selectHeads: StatementSync;
+  private readonly selectNode: StatementSync;
+  private readonly insertCheckpoint: StatementSync;
+  private readonly selectCheckpoints: StatementSync;
+  private readonly selectLatestCheckpoint: StatementSync;
   private readonly selectFindings: StatementSync;
 
   constructor(
@@ -31,6 +35,10 @@ export class SqliteLogStore implements LogStore {
     this.selectHead = prepare('SELECT revision, hash, leaf FROM log_stream_heads WHERE stream_id = ?');
     this.insertFinding = prepare('INSERT INTO log_findings (kind, stream_id, revision, position, detail, found_at) VALUES (?, ?, ?, ?, ?, ?)');
     this.selectHeads = prepare('SELECT stream_id, revision, hash, leaf FROM log_stream_heads WHERE stream_id > ? ORDER BY stream_id LIMIT ?');
+    this.selectNode = prepare('SELECT hash FROM log_nodes WHERE height = ? AND idx = ?');
+    this.insertCheckpoint = prepare('INSERT INTO log_checkpoints (size, root_hash, note, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (size) DO NOTHING');
+    this.selectCheckpoints = prepare('SELECT size, root_hash, note FROM log_checkpoints WHERE size > ? ORDER BY size LIMIT ?');
+    this.selectLatestCheckpoint = prepare('SELECT size, root_hash, note FROM log_checkpoints ORDER BY size DESC LIMIT 1');
     this.selectFindings = prepare('SELECT kind, stream_id, revision, position, detail FROM log_findings ORDER BY id LIMIT ?');
   }
 
@@ -74,6 +82,32 @@ export class SqliteLogStore implements LogStore {
     ]);
   }
 
+  async recordCheckpoint(checkpoint: RecordedCheckpoint): Promise<void> {
+    this.connection.assertOpen();
+    this.insertCheckpoint.run(checkpoint.size, checkpoint.rootHash, checkpoint.note, this.now().toISOString());
+  }
+
+  async checkpoints(afterSize: number, limit: number): Promise<RecordedCheckpoint[]> {
+    this.connection.assertOpen();
+    return this.selectCheckpoints.all(afterSize, limit).map(toCheckpoint);
+  }
+
+  async latestCheckpoint(): Promise<RecordedCheckpoint | undefined> {
+    this.connection.assertOpen();
+    const row = this.selectLatestCheckpoint.get();
+    return row === undefined ? undefined : toCheckpoint(row);
+  }
+
+  async nodes(keys: readonly { height: number; index: number }[]): Promise<Map<string, Buffer>> {
+    this.connection.assertOpen();
+    const found = new Map<string, Buffer>();
+    for (const { height, index } of keys) {
+      const row = this.selectNode.get(height, index);
+      if (row) found.set(`${height}:${index}`, Buffer.from(row['hash'] as Uint8Array));
+    }
+    return found;
+  }
+
   async findings(limit: number): Promise<LedgerFinding[]> {
     this.connection.assertOpen();
     return this.selectFindings.all(limit).map((row) => ({
@@ -85,3 +119,9 @@ export class SqliteLogStore implements LogStore {
     }));
   }
 }
+
+const toCheckpoint = (row: Record<string, unknown>): RecordedCheckpoint => ({
+  size: Number(row['size']),
+  rootHash: Buffer.from(row['root_hash'] as Uint8Array),
+  note: row['note'] as string,
+});

@@ -1,0 +1,2 @@
+export * from './signing-key-file';
+export * from './checkpoint-key-ring';
