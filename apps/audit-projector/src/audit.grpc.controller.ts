@@ -2,6 +2,10 @@ import type { Metadata } from '@grpc/grpc-js';
 import { Controller, Inject, UseFilters, UseInterceptors } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import type {
+  ConsistencyProof__Output,
+  GetConsistencyProofRequest__Output,
+  GetInclusionProofRequest__Output,
+  InclusionProof__Output,
   GetPolicyHistoryRequest__Output,
   GetTimelineRequest__Output,
   PolicyHistory__Output,
@@ -10,11 +14,14 @@ import type {
   Timeline__Output,
 } from '@approvals/contracts';
 import type { EventStore } from '@approvals/application';
-import { AuditQueries, readPolicyHistory } from '@approvals/application';
+import { AuditQueries, LedgerProofs, readPolicyHistory } from '@approvals/application';
+import { toActionStreamId } from '@approvals/domain';
+import type { Ledger } from '@approvals/platform';
 import {
   AUTHENTICATOR,
   EVENT_STORE,
   GrpcExceptionFilter,
+  LEDGER,
   RefuseMalformedText,
   grpcError,
   lengthViolations,
@@ -34,6 +41,7 @@ export class AuditGrpcController {
     @Inject(AuditQueries) private readonly queries: AuditQueries,
     @Inject(AUTHENTICATOR) private readonly auth: GrpcAuthenticator,
     @Inject(EVENT_STORE) private readonly ledger: EventStore,
+    @Inject(LEDGER) private readonly ledgerWithLog: Ledger,
   ) {}
 
   @GrpcMethod('AuditService', 'GetTimeline')
@@ -70,5 +78,34 @@ export class AuditGrpcController {
     await this.auth.human(metadata, readAuditTrail, call);
     throwIfAny(lengthViolations({ version: { value: request.version, max: 100 } }));
     return readPolicyHistory(this.ledger, { version: request.version, includeFiles: request.includeFiles });
+  }
+
+  @GrpcMethod('AuditService', 'GetInclusionProof')
+  async getInclusionProof(request: GetInclusionProofRequest__Output, metadata: Metadata, call?: GrpcPeer): Promise<InclusionProof__Output> {
+    await this.auth.human(metadata, readAuditTrail, call);
+    const actionId = requireActionId(request.actionId);
+    const proofs = this.proofs();
+    const proof = await proofs.inclusion(toActionStreamId(actionId));
+    if (!proof) throw grpcError('FAILED_PRECONDITION', 'no checkpoint of the ledger has been signed yet; try again after the next one');
+    if (proof.events.length === 0 && proof.notYetCheckpointed === 0) throw grpcError('NOT_FOUND', `action ${actionId} does not exist`);
+    return { proofJson: JSON.stringify(proof), treeSize: String(proof.treeSize), events: proof.events.length, notYetCheckpointed: proof.notYetCheckpointed };
+  }
+
+  @GrpcMethod('AuditService', 'GetConsistencyProof')
+  async getConsistencyProof(request: GetConsistencyProofRequest__Output, metadata: Metadata, call?: GrpcPeer): Promise<ConsistencyProof__Output> {
+    await this.auth.human(metadata, readAuditTrail, call);
+    const [from, to] = [Number(request.fromSize), Number(request.toSize)];
+    const violations = [];
+    if (!(Number.isSafeInteger(from) && from > 0)) violations.push({ field: 'from_size', description: 'must be the size of a signed checkpoint' });
+    if (!(Number.isSafeInteger(to) && to >= 0)) violations.push({ field: 'to_size', description: 'must be the size of a signed checkpoint, or 0 for the latest' });
+    throwIfAny(violations);
+    const result = await this.proofs().consistency(from, to);
+    if (typeof result === 'string') throw grpcError('NOT_FOUND', result);
+    return { fromCheckpoint: result.from.note, toCheckpoint: result.to.note, proof: result.proof };
+  }
+
+  private proofs(): LedgerProofs {
+    if (!this.ledgerWithLog.log) throw grpcError('FAILED_PRECONDITION', `the ${this.ledgerWithLog.spec.store} ledger keeps no ledger log, so it gives no proofs`);
+    return new LedgerProofs(this.ledgerWithLog.events, this.ledgerWithLog.log);
   }
 }

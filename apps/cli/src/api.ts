@@ -6,6 +6,10 @@ import type {
   CancelActionRequest,
   CastVoteRequest,
   CastVoteResponse__Output,
+  ConsistencyProof__Output,
+  GetConsistencyProofRequest,
+  GetInclusionProofRequest,
+  InclusionProof__Output,
   GetActionRequest,
   GetPolicyHistoryRequest,
   GetTimelineRequest,
@@ -41,6 +45,8 @@ export interface ApprovalsApi {
   getTimeline(request: GetTimelineRequest): Promise<Timeline__Output>;
   searchActions(request: SearchActionsRequest): Promise<SearchActionsResponse__Output>;
   getPolicyHistory(request: GetPolicyHistoryRequest): Promise<PolicyHistory__Output>;
+  getInclusionProof(request: GetInclusionProofRequest): Promise<InclusionProof__Output>;
+  getConsistencyProof(request: GetConsistencyProofRequest): Promise<ConsistencyProof__Output>;
   close(): void;
 }
 
@@ -60,6 +66,8 @@ export function grpcApi(client: ApprovalsClient): ApprovalsApi {
     getTimeline: (request) => unary(client.audit, 'GetTimeline', request),
     searchActions: (request) => unary(client.audit, 'SearchActions', request),
     getPolicyHistory: (request) => unary(client.audit, 'GetPolicyHistory', request),
+    getInclusionProof: (request) => unary(client.audit, 'GetInclusionProof', request),
+    getConsistencyProof: (request) => unary(client.audit, 'GetConsistencyProof', request),
     close: () => client.close(),
   };
 }

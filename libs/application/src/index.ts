@@ -6,6 +6,7 @@ export * from './ledger/ledger-log';
 export * from './ledger/verify-ledger';
 export * from './ledger/tree-reader';
 export * from './ledger/checkpointer';
+export * from './ledger/ledger-proofs';
 export * from './ports/policy-engine.port';
 export * from './ports/directory.port';
 export * from './ports/messaging.port';

@@ -1,12 +1,21 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { LedgerFinding, LedgerSpec, VerifyReport } from '@approvals/platform';
-import { auditLedger, describeFinding, openLedger } from '@approvals/platform';
+import { auditLedger, describeFinding, openLedger, parseVerifierKey, verifyInclusionProofFile } from '@approvals/platform';
 import { expectPositionals, parseCommandArgs } from '../args';
 import { ExitCode, UsageError } from '../errors';
-import { printJson, type Command, type Io } from './command';
+import { printJson, requireApiKey, type CliContext, type Command, type Io } from './command';
 
 const defaultLedger = '.data/ledger.sqlite';
 const options = {
+  as: { type: 'string', value: '<human>', description: 'proof, consistency: call as this person (an auditor)' },
+  out: { type: 'string', value: '<file>', description: 'proof: where to write the proof file (default proof-<actionId>.json)' },
+  key: {
+    type: 'string',
+    multiple: true,
+    value: '<verifier key>',
+    description: 'verify-proof: a checkpoint verifier key (<origin>+<id>+<key>, from /.well-known/ledger-checkpoint-keys), or a file of them, one per line; repeatable',
+  },
   ledger: {
     type: 'string',
     value: '<file|url>',
@@ -52,37 +61,120 @@ function printReport(io: Io, report: VerifyReport, seconds: number): void {
 
 const findingJson = (finding: LedgerFinding) => ({ ...finding, position: finding.position?.toString() });
 
+const verbs = ['verify', 'proof', 'verify-proof', 'consistency'] as const;
+type Values = { ledger?: string | undefined; schema?: string | undefined; as?: string | undefined; out?: string | undefined; key?: string[] | undefined };
+
 export const auditCommand: Command = {
   name: 'audit',
-  synopsis: 'audit verify [--ledger <file|url>] [--schema <name>]',
-  summary: "check the whole ledger against itself and its log (I8); exit 1 on any finding",
+  synopsis: 'audit verify [--ledger <file|url>] | proof <actionId> --as <human> [--out <file>] | verify-proof <file> --key <key> | consistency <from> [<to>] --as <human>',
+  summary: 'check the ledger (I8): verify it whole, or get and check proofs offline',
   description:
-    'Reads the ledger directly (not through the server), in global order: each event must hash to its recorded hash and link to the ' +
+    'verify reads the ledger directly (not through the server), in global order: each event must hash to its recorded hash and link to the ' +
     "previous event of its stream, no position may be missing, the Merkle tree must have the root the ledger log saved, and every stream " +
-    'must still reach the head the log recorded for it. Prints the first bad position; --json prints one summary object. See docs/audit.md.',
+    'must still reach the head the log recorded for it; it prints the first bad position and exits 1 on any finding. ' +
+    "proof asks the server for the inclusion proof of an action's events against the latest signed checkpoint and writes it to a file; " +
+    'verify-proof checks such a file with no server: the checkpoint signature with --key, each event hash, each audit path. ' +
+    'consistency checks that the tree of one signed checkpoint extends an earlier one. See docs/audit.md.',
   options,
   async run(args, ctx) {
     const { values, positionals } = parseCommandArgs('audit', args, options);
-    const [verb] = expectPositionals('audit', positionals, ['verb']);
-    if (verb !== 'verify') throw new UsageError(`audit: unknown subcommand "${verb}" (known: verify)`);
-    const spec = ledgerSpecOf(values.ledger, values.schema);
-    const ledger = await openLedger(spec);
-    try {
-      const startedAt = Date.now();
-      let shown = 0;
-      const report = await auditLedger(ledger, (verified, head) => {
-        const now = Date.now();
-        if (!ctx.io.progress || now - shown < 200) return;
-        shown = now;
-        ctx.io.progress(progressLine(verified, head, startedAt, now));
-      });
-      ctx.io.progress?.('');
-      const seconds = (Date.now() - startedAt) / 1000;
-      if (ctx.json) printJson(ctx.io, { ledger: ledger.location, ...report, seconds, findings: report.findings.map(findingJson) });
-      else printReport(ctx.io, report, seconds);
-      return report.findings.length === 0 ? ExitCode.ok : ExitCode.failure;
-    } finally {
-      await ledger.close();
+    const verb = positionals[0];
+    if (!verbs.includes(verb as (typeof verbs)[number])) throw new UsageError(`audit: ${verb ? `unknown subcommand "${verb}"` : 'missing subcommand'} (known: ${verbs.join(', ')})`);
+    switch (verb as (typeof verbs)[number]) {
+      case 'verify':
+        expectPositionals('audit verify', positionals.slice(1), []);
+        return verify(ctx, values);
+      case 'proof':
+        return proof(ctx, expectPositionals('audit proof', positionals.slice(1), ['actionId'])[0], values);
+      case 'verify-proof':
+        return verifyProof(ctx, expectPositionals('audit verify-proof', positionals.slice(1), ['file'])[0], values);
+      case 'consistency': {
+        const sizes = positionals.slice(1);
+        if (sizes.length < 1 || sizes.length > 2) throw new UsageError('audit consistency: give <from> and optionally <to> (tree sizes of signed checkpoints)');
+        return consistency(ctx, sizes, values);
+      }
     }
   },
 };
+
+async function verify(ctx: CliContext, values: Values): Promise<number> {
+  const spec = ledgerSpecOf(values.ledger, values.schema);
+  const ledger = await openLedger(spec);
+  try {
+    const startedAt = Date.now();
+    let shown = 0;
+    const report = await auditLedger(ledger, (verified, head) => {
+      const now = Date.now();
+      if (!ctx.io.progress || now - shown < 200) return;
+      shown = now;
+      ctx.io.progress(progressLine(verified, head, startedAt, now));
+    });
+    ctx.io.progress?.('');
+    const seconds = (Date.now() - startedAt) / 1000;
+    if (ctx.json) printJson(ctx.io, { ledger: ledger.location, ...report, seconds, findings: report.findings.map(findingJson) });
+    else printReport(ctx.io, report, seconds);
+    return report.findings.length === 0 ? ExitCode.ok : ExitCode.failure;
+  } finally {
+    await ledger.close();
+  }
+}
+
+async function proof(ctx: CliContext, actionId: string, values: Values): Promise<number> {
+  const api = ctx.connect(requireApiKey(ctx, values.as === undefined ? undefined : { kind: 'human', id: values.as }, 'audit proof: say who asks with --as <human>'));
+  const answer = await api.getInclusionProof({ actionId });
+  const file = resolve(values.out ?? `proof-${actionId}.json`);
+  writeFileSync(file, `${JSON.stringify(JSON.parse(answer.proofJson), null, 2)}\n`);
+  if (ctx.json) printJson(ctx.io, { file, treeSize: answer.treeSize, events: answer.events, notYetCheckpointed: answer.notYetCheckpointed });
+  else {
+    ctx.io.out(`wrote the inclusion proof of ${answer.events} events of action ${actionId} in the tree of ${answer.treeSize} events to ${file}`);
+    if (answer.notYetCheckpointed > 0) ctx.io.out(`${answer.notYetCheckpointed} later events are not in a signed checkpoint yet; ask again after the next one`);
+    ctx.io.out(`check it offline: approvals audit verify-proof ${file} --key <key from /.well-known/ledger-checkpoint-keys>`);
+  }
+  return ExitCode.ok;
+}
+
+/** Verifier keys from --key: each a key, or a file of keys one per line. */
+function verifierKeys(values: Values) {
+  const given = values.key ?? [];
+  if (given.length === 0) throw new UsageError('audit verify-proof: --key is required (a checkpoint verifier key, or a file of them)');
+  const texts = given.flatMap((key) => (key.includes('+') && !existsSync(key) ? [key] : readFileSync(key, 'utf8').split('\n').map((line) => line.trim()).filter((line) => line !== '')));
+  return texts.map((text) => {
+    try {
+      return parseVerifierKey(text);
+    } catch (error) {
+      throw new UsageError(`audit verify-proof: --key ${text.slice(0, 60)}: ${(error as Error).message}`);
+    }
+  });
+}
+
+async function verifyProof(ctx: CliContext, file: string, values: Values): Promise<number> {
+  const keys = verifierKeys(values);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`cannot read the proof ${file}: ${(error as Error).message}`);
+  }
+  const verdict = verifyInclusionProofFile(parsed, keys);
+  if (ctx.json) printJson(ctx.io, verdict);
+  else if (verdict.ok) {
+    const { checkpoint } = verdict;
+    ctx.io.out(`proof verified: ${verdict.events} events are in the tree of ${checkpoint!.size} events of ${checkpoint!.origin}, root ${checkpoint!.rootHash}, signed by ${checkpoint!.signedBy.join(', ')}`);
+  } else {
+    ctx.io.out(`proof REFUSED (${verdict.problems.length} problem${verdict.problems.length === 1 ? '' : 's'}):`);
+    for (const problem of verdict.problems) ctx.io.out(`  ${problem}`);
+  }
+  return verdict.ok ? ExitCode.ok : ExitCode.failure;
+}
+
+async function consistency(ctx: CliContext, sizes: string[], values: Values): Promise<number> {
+  const [from, to] = sizes.map((size) => {
+    if (!/^\d+$/.test(size)) throw new UsageError(`audit consistency: "${size}" is not a tree size`);
+    return size;
+  });
+  const api = ctx.connect(requireApiKey(ctx, values.as === undefined ? undefined : { kind: 'human', id: values.as }, 'audit consistency: say who asks with --as <human>'));
+  const answer = await api.getConsistencyProof({ fromSize: from!, toSize: to ?? '0' });
+  if (ctx.json) printJson(ctx.io, { fromCheckpoint: answer.fromCheckpoint, toCheckpoint: answer.toCheckpoint, proof: answer.proof.map((hash) => Buffer.from(hash).toString('base64')) });
+  else ctx.io.out(`${answer.fromCheckpoint}\n${answer.toCheckpoint}\nconsistency proof: ${answer.proof.length} hashes`);
+  return ExitCode.ok;
+}

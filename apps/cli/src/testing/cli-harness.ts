@@ -79,6 +79,8 @@ export class CliHarness {
       getTimeline: call('getTimeline'),
       searchActions: call('searchActions'),
       getPolicyHistory: call('getPolicyHistory'),
+      getInclusionProof: call('getInclusionProof'),
+      getConsistencyProof: call('getConsistencyProof'),
       close: () => {
         this.closed += 1;
       },

@@ -7,10 +7,14 @@ import type { ApprovalProgress as _approvals_v1_ApprovalProgress, ApprovalProgre
 import type { ApprovalStep as _approvals_v1_ApprovalStep, ApprovalStep__Output as _approvals_v1_ApprovalStep__Output } from './approvals/v1/ApprovalStep';
 import type { AuditServiceClient as _approvals_v1_AuditServiceClient, AuditServiceDefinition as _approvals_v1_AuditServiceDefinition } from './approvals/v1/AuditService';
 import type { BreakGlass as _approvals_v1_BreakGlass, BreakGlass__Output as _approvals_v1_BreakGlass__Output } from './approvals/v1/BreakGlass';
+import type { ConsistencyProof as _approvals_v1_ConsistencyProof, ConsistencyProof__Output as _approvals_v1_ConsistencyProof__Output } from './approvals/v1/ConsistencyProof';
 import type { Execution as _approvals_v1_Execution, Execution__Output as _approvals_v1_Execution__Output } from './approvals/v1/Execution';
+import type { GetConsistencyProofRequest as _approvals_v1_GetConsistencyProofRequest, GetConsistencyProofRequest__Output as _approvals_v1_GetConsistencyProofRequest__Output } from './approvals/v1/GetConsistencyProofRequest';
+import type { GetInclusionProofRequest as _approvals_v1_GetInclusionProofRequest, GetInclusionProofRequest__Output as _approvals_v1_GetInclusionProofRequest__Output } from './approvals/v1/GetInclusionProofRequest';
 import type { GetPolicyHistoryRequest as _approvals_v1_GetPolicyHistoryRequest, GetPolicyHistoryRequest__Output as _approvals_v1_GetPolicyHistoryRequest__Output } from './approvals/v1/GetPolicyHistoryRequest';
 import type { GetTimelineRequest as _approvals_v1_GetTimelineRequest, GetTimelineRequest__Output as _approvals_v1_GetTimelineRequest__Output } from './approvals/v1/GetTimelineRequest';
 import type { Grant as _approvals_v1_Grant, Grant__Output as _approvals_v1_Grant__Output } from './approvals/v1/Grant';
+import type { InclusionProof as _approvals_v1_InclusionProof, InclusionProof__Output as _approvals_v1_InclusionProof__Output } from './approvals/v1/InclusionProof';
 import type { PolicyActivation as _approvals_v1_PolicyActivation, PolicyActivation__Output as _approvals_v1_PolicyActivation__Output } from './approvals/v1/PolicyActivation';
 import type { PolicyEvaluation as _approvals_v1_PolicyEvaluation, PolicyEvaluation__Output as _approvals_v1_PolicyEvaluation__Output } from './approvals/v1/PolicyEvaluation';
 import type { PolicyFile as _approvals_v1_PolicyFile, PolicyFile__Output as _approvals_v1_PolicyFile__Output } from './approvals/v1/PolicyFile';
@@ -40,11 +44,15 @@ export interface ProtoGrpcType {
        */
       AuditService: SubtypeConstructor<typeof grpc.Client, _approvals_v1_AuditServiceClient> & { service: _approvals_v1_AuditServiceDefinition }
       BreakGlass: MessageTypeDefinition<_approvals_v1_BreakGlass, _approvals_v1_BreakGlass__Output>
+      ConsistencyProof: MessageTypeDefinition<_approvals_v1_ConsistencyProof, _approvals_v1_ConsistencyProof__Output>
       Execution: MessageTypeDefinition<_approvals_v1_Execution, _approvals_v1_Execution__Output>
       ExecutionStatus: EnumTypeDefinition
+      GetConsistencyProofRequest: MessageTypeDefinition<_approvals_v1_GetConsistencyProofRequest, _approvals_v1_GetConsistencyProofRequest__Output>
+      GetInclusionProofRequest: MessageTypeDefinition<_approvals_v1_GetInclusionProofRequest, _approvals_v1_GetInclusionProofRequest__Output>
       GetPolicyHistoryRequest: MessageTypeDefinition<_approvals_v1_GetPolicyHistoryRequest, _approvals_v1_GetPolicyHistoryRequest__Output>
       GetTimelineRequest: MessageTypeDefinition<_approvals_v1_GetTimelineRequest, _approvals_v1_GetTimelineRequest__Output>
       Grant: MessageTypeDefinition<_approvals_v1_Grant, _approvals_v1_Grant__Output>
+      InclusionProof: MessageTypeDefinition<_approvals_v1_InclusionProof, _approvals_v1_InclusionProof__Output>
       PolicyActivation: MessageTypeDefinition<_approvals_v1_PolicyActivation, _approvals_v1_PolicyActivation__Output>
       PolicyEvaluation: MessageTypeDefinition<_approvals_v1_PolicyEvaluation, _approvals_v1_PolicyEvaluation__Output>
       PolicyFile: MessageTypeDefinition<_approvals_v1_PolicyFile, _approvals_v1_PolicyFile__Output>

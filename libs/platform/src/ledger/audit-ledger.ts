@@ -1,9 +1,10 @@
 import type { LedgerFinding, VerifyReport } from '@approvals/application';
-import { LogKeeper, describeFinding, verifyLedger } from '@approvals/application';
+import { LogKeeper, verifyLedger } from '@approvals/application';
 import type { Ledger } from './open-ledger';
 
 export type { LedgerFinding, VerifyReport };
-export { describeFinding };
+// What the CLI needs to check proofs offline, reached through the platform as its boundary requires.
+export { describeFinding, parseVerifierKey, verifyConsistencyProof, verifyInclusionProofFile } from '@approvals/application';
 
 /** Verifies an opened ledger against itself and its log (see verifyLedger); the CLI's `audit verify`. */
 export function auditLedger(ledger: Ledger, onProgress?: (verified: number, head: bigint) => void): Promise<VerifyReport> {
