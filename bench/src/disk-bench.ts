@@ -7,7 +7,7 @@ import { EmbeddedServer } from '@approvals/testing';
 import type { Row } from './closed-loop';
 import { measure } from './closed-loop';
 import { childPids } from './cpu-usage';
-import { percentile } from './stats';
+import { median, percentile } from './stats';
 
 // What the bound on the SQLite write-ahead logs costs, and what the embedded server keeps on disk.
 // The same closed loop of auto-allowed actions runs with the default bound (the checkpointer
@@ -117,11 +117,6 @@ export interface DiskFigures {
   approvals: ApprovalPhase;
 }
 
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 const round2 = (value: number) => Number(value.toFixed(2));
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

@@ -15,6 +15,7 @@ import type { CpuGroup } from './cpu-usage';
 import type { TelemetrySystem } from './telemetry-bench';
 import { benchTelemetry, telemetryReport } from './telemetry-bench';
 import { benchDisk, diskReport } from './disk-bench';
+import { benchVerify, verifyReport } from './verify-bench';
 
 // Drives the real system over gRPC from this process: each worker asks for an auto-allowed action
 // and waits for its outcome, in a closed loop. Embedded mode is one server process; distributed
@@ -36,7 +37,10 @@ const { values } = parseArgs({
      * off against on in those modes (telemetry), the ledger adapters (ledger), policy evaluation (policy),
      * the write-ahead log bound's cost and the disk per action in embedded mode (disk).
      */
-    mode: { type: 'string', default: 'embedded,distributed,telemetry,ledger,policy,disk' },
+    mode: { type: 'string', default: 'embedded,distributed,telemetry,ledger,policy,disk,verify' },
+    /** Verify part: events in the ledger verified, and the closed loop's agents for the cost of the log on the auto-allow path. */
+    'verify-events': { type: 'string', default: '1000000' },
+    'verify-concurrency': { type: 'string', default: '16' },
     /** Telemetry part: the systems compared, their load levels, and the runs per setting (alternating off and on). */
     'telemetry-modes': { type: 'string', default: 'embedded,distributed' },
     'telemetry-concurrency': { type: 'string', default: '1,16' },
@@ -68,9 +72,9 @@ const telemetryLevels = levelsOf('telemetry-concurrency', values['telemetry-conc
 const rounds = Number(values.rounds);
 if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a positive integer, got ${values.rounds}`);
 const connections = Number(values.connections);
-const modes = values.mode.split(',').map((m) => m.trim()) as (Mode | 'telemetry' | 'ledger' | 'policy' | 'disk')[];
-if (modes.some((m) => !['embedded', 'distributed', 'telemetry', 'ledger', 'policy', 'disk'].includes(m))) {
-  throw new Error(`--mode must list embedded, distributed, telemetry, ledger, policy and/or disk, got ${values.mode}`);
+const modes = values.mode.split(',').map((m) => m.trim()) as (Mode | 'telemetry' | 'ledger' | 'policy' | 'disk' | 'verify')[];
+if (modes.some((m) => !['embedded', 'distributed', 'telemetry', 'ledger', 'policy', 'disk', 'verify'].includes(m))) {
+  throw new Error(`--mode must list embedded, distributed, telemetry, ledger, policy, disk and/or verify, got ${values.mode}`);
 }
 const positive = (option: string, value: string) => {
   const parsed = Number(value);
@@ -304,6 +308,22 @@ async function main() {
     const figures = await benchDisk(options);
     result['disk'] = figures;
     report.push(...diskReport(figures, options));
+  }
+
+  if (modes.includes('verify')) {
+    const options = {
+      events: positive('verify-events', values['verify-events']),
+      concurrency: positive('verify-concurrency', values['verify-concurrency']),
+      seconds,
+      warmupSeconds,
+      rounds,
+      connections,
+      apiKey,
+      log,
+    };
+    const figures = await benchVerify(options);
+    result['verify'] = figures;
+    report.push(...verifyReport(figures, options));
   }
 
   const text = report.join('\n');

@@ -7,6 +7,7 @@ import type { CpuGroup } from './cpu-usage';
 import { childPids } from './cpu-usage';
 import type { ExportCount, ExportCounts, OtlpSink } from './otlp-sink';
 import { exportsBetween, startOtlpSink } from './otlp-sink';
+import { median } from './stats';
 
 // What tracing and metrics cost: the same system under the same load with telemetry off
 // (OTEL_SDK_DISABLED) and with everything on and every trace sampled, exporting to a sink in this
@@ -110,11 +111,6 @@ const settingsEnv = (endpoint: string): Record<TelemetrySetting, Record<string, 
   },
 });
 
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 const round2 = (value: number) => Number(value.toFixed(2));
 const lossOf = (off: number, on: number) => Number((((off - on) / off) * 100).toFixed(1));

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { catchUpLedgerLog, openLedger } from '@approvals/platform';
+import { CheckpointKeyRing, FileWitness, catchUpLedgerLog, checkpointOnce, openLedger } from '@approvals/platform';
 import { runCli } from './cli';
 
 // `approvals audit verify` on a real embedded ledger file: clean, then tampered with.
@@ -37,7 +37,9 @@ describe('approvals audit verify', () => {
     const { code, out, progress } = await verify();
 
     expect(code).toBe(0);
-    expect(out).toMatch(/^verified 30 events in 7 streams in [\d.]+ s \([\d,]+ events\/s\)\ntree: 30 leaves, root [0-9a-f]{64}\nthe ledger log holds 30 of them\nno inconsistency found$/);
+    expect(out).toMatch(
+      /^verified 30 events in 7 streams in [\d.]+ s \([\d,]+ events\/s\)\ntree: 30 leaves, root [0-9a-f]{64}\nthe ledger log holds 30 of them\ncheckpoints checked: 0 \(signatures not checked: give --key\)\nno inconsistency found$/,
+    );
     expect(progress.at(-1)).toBe(''); // the status line is cleared at the end
   });
 
@@ -54,6 +56,26 @@ describe('approvals audit verify', () => {
     const json = await verify('--json');
     expect(json.code).toBe(1);
     expect(JSON.parse(json.out)).toMatchObject({ events: 30, treeSize: 30, findings: [{ kind: 'HASH_MISMATCH', position: '12', streamId: 'action-4', revision: 1 }] });
+  });
+
+  it('checks recorded checkpoints (signatures with --key) and witness files', async () => {
+    const keys = await CheckpointKeyRing.open({ keyFile: join(dir, 'keys.json'), generateIfMissing: true, origin: 'approvals.test/ledger' });
+    const ledger = await openLedger({ store: 'embedded', file });
+    const witnessFile = join(dir, 'witness.jsonl');
+    await checkpointOnce(ledger, keys, [new FileWitness(witnessFile, () => keys.verifiers())]);
+    await ledger.close();
+    const key = keys.verifierKeys()[0]!;
+
+    const clean = await verify('--key', key, '--witness', witnessFile);
+    expect(clean.code).toBe(0);
+    expect(clean.out).toContain('checkpoints checked: 2 (1 signatures)');
+
+    const db = new DatabaseSync(file);
+    db.exec("UPDATE log_checkpoints SET note = replace(note, '\n30\n', '\n31\n')");
+    db.close();
+    const forged = await verify('--key', key);
+    expect(forged.code).toBe(1);
+    expect(forged.out).toContain('CHECKPOINT_MISMATCH: the checkpoint recorded at 30 events does not verify');
   });
 
   it('refuses a ledger it cannot check, with a usage error', async () => {

@@ -54,6 +54,10 @@ export class LedgerLogRuntime implements OnApplicationBootstrap, OnModuleDestroy
 
   async onApplicationBootstrap(): Promise<void> {
     const log = this.ledger.log;
+    if (!this.config.checkpoints.enabled) {
+      this.logger.warn('APPROVALS_LEDGER_LOG=off: no ledger log is kept and no stream is checked against one (I8); for measurements only');
+      return;
+    }
     if (!log || !this.integrity) {
       this.logger.warn(`the ${this.ledger.spec.store} ledger keeps no ledger log yet: streams are not checked against one (I8)`);
       return;

@@ -67,7 +67,7 @@ export class EmbeddedInfraModule implements OnApplicationBootstrap, OnApplicatio
         },
         { provide: EVENT_STORE, useFactory: (ledger: Ledger) => ledger.events, inject: [LEDGER] },
         { provide: CHECKPOINT_STORE, useFactory: (ledger: Ledger) => ledger.checkpoints, inject: [LEDGER] },
-        { provide: LEDGER_INTEGRITY, useFactory: (ledger: Ledger, logger: Logger) => ledgerIntegrity(ledger, logger), inject: [LEDGER, LOGGER] },
+        { provide: LEDGER_INTEGRITY, useFactory: (ledger: Ledger, logger: Logger) => (config.checkpoints.enabled ? ledgerIntegrity(ledger, logger) : undefined), inject: [LEDGER, LOGGER] },
         { provide: DIRECTORY, useFactory: () => loadDirectory(config.directoryFile) },
         { provide: AUTHENTICATOR, useFactory: (directory: Directory) => authenticatorFor(config, directory), inject: [DIRECTORY] },
         { provide: CLOCK, useValue: systemClock },

@@ -14,8 +14,9 @@ const options = {
     type: 'string',
     multiple: true,
     value: '<verifier key>',
-    description: 'verify-proof: a checkpoint verifier key (<origin>+<id>+<key>, from /.well-known/ledger-checkpoint-keys), or a file of them, one per line; repeatable',
+    description: 'verify, verify-proof: a checkpoint verifier key (<origin>+<id>+<key>, from /.well-known/ledger-checkpoint-keys), or a file of them, one per line; repeatable',
   },
+  witness: { type: 'string', multiple: true, value: '<file>', description: 'verify: a witness file (APPROVALS_WITNESS_FILE) whose checkpoints the ledger must still extend; repeatable' },
   ledger: {
     type: 'string',
     value: '<file|url>',
@@ -50,6 +51,7 @@ function printReport(io: Io, report: VerifyReport, seconds: number): void {
   io.out(`verified ${report.events.toLocaleString('en')} events in ${report.streams.toLocaleString('en')} streams in ${seconds.toFixed(1)} s (${rate} events/s)`);
   io.out(`tree: ${report.treeSize.toLocaleString('en')} leaves, root ${report.rootHash}`);
   io.out(report.logSize === undefined ? 'the ledger keeps no ledger log' : `the ledger log holds ${report.logSize.toLocaleString('en')} of them`);
+  io.out(`checkpoints checked: ${report.checkpointsChecked}${report.signaturesChecked > 0 ? ` (${report.signaturesChecked} signatures)` : ' (signatures not checked: give --key)'}`);
   if (report.findings.length === 0) {
     io.out('no inconsistency found');
     return;
@@ -62,7 +64,7 @@ function printReport(io: Io, report: VerifyReport, seconds: number): void {
 const findingJson = (finding: LedgerFinding) => ({ ...finding, position: finding.position?.toString() });
 
 const verbs = ['verify', 'proof', 'verify-proof', 'consistency'] as const;
-type Values = { ledger?: string | undefined; schema?: string | undefined; as?: string | undefined; out?: string | undefined; key?: string[] | undefined };
+type Values = { ledger?: string | undefined; schema?: string | undefined; as?: string | undefined; out?: string | undefined; key?: string[] | undefined; witness?: string[] | undefined };
 
 export const auditCommand: Command = {
   name: 'audit',
@@ -103,11 +105,15 @@ async function verify(ctx: CliContext, values: Values): Promise<number> {
   try {
     const startedAt = Date.now();
     let shown = 0;
-    const report = await auditLedger(ledger, (verified, head) => {
-      const now = Date.now();
-      if (!ctx.io.progress || now - shown < 200) return;
-      shown = now;
-      ctx.io.progress(progressLine(verified, head, startedAt, now));
+    const report = await auditLedger(ledger, {
+      onProgress: (verified, head) => {
+        const now = Date.now();
+        if (!ctx.io.progress || now - shown < 200) return;
+        shown = now;
+        ctx.io.progress(progressLine(verified, head, startedAt, now));
+      },
+      ...(values.key?.length ? { verifiers: verifierKeys(values, 'audit verify') } : {}),
+      witnessFiles: values.witness ?? [],
     });
     ctx.io.progress?.('');
     const seconds = (Date.now() - startedAt) / 1000;
@@ -134,15 +140,15 @@ async function proof(ctx: CliContext, actionId: string, values: Values): Promise
 }
 
 /** Verifier keys from --key: each a key, or a file of keys one per line. */
-function verifierKeys(values: Values) {
+function verifierKeys(values: Values, command = 'audit verify-proof') {
   const given = values.key ?? [];
-  if (given.length === 0) throw new UsageError('audit verify-proof: --key is required (a checkpoint verifier key, or a file of them)');
+  if (given.length === 0) throw new UsageError(`${command}: --key is required (a checkpoint verifier key, or a file of them)`);
   const texts = given.flatMap((key) => (key.includes('+') && !existsSync(key) ? [key] : readFileSync(key, 'utf8').split('\n').map((line) => line.trim()).filter((line) => line !== '')));
   return texts.map((text) => {
     try {
       return parseVerifierKey(text);
     } catch (error) {
-      throw new UsageError(`audit verify-proof: --key ${text.slice(0, 60)}: ${(error as Error).message}`);
+      throw new UsageError(`${command}: --key ${text.slice(0, 60)}: ${(error as Error).message}`);
     }
   });
 }

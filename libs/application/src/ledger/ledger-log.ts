@@ -87,8 +87,21 @@ export const eventLeaf = (event: Pick<RecordedEvent, 'hash'>): Hash => leafHash(
  * not the previous event's hash. Undefined when it follows on.
  */
 export function linkProblem(event: RecordedEvent, previous: { revision: number; hash: string } | undefined): LedgerFinding | undefined {
+  return chainProblem({ ...event, prevHash: event.metadata.prevHash ?? null }, hashEvent(event), previous);
+}
+
+/** An event reduced to what its link and hash are checked on. */
+export interface ChainedEvent {
+  streamId: string;
+  revision: number;
+  position: bigint;
+  hash: string;
+  prevHash: unknown;
+}
+
+/** As linkProblem, for an event whose content hash (`computed`) was worked out already. */
+export function chainProblem(event: ChainedEvent, computed: string, previous: { revision: number; hash: string } | undefined): LedgerFinding | undefined {
   const at = { streamId: event.streamId, revision: event.revision, position: event.position };
-  const computed = hashEvent(event);
   if (computed !== event.hash) {
     return { kind: 'HASH_MISMATCH', ...at, detail: `the event's content hashes to ${computed}, not to its recorded hash ${event.hash}` };
   }
@@ -97,8 +110,8 @@ export function linkProblem(event: RecordedEvent, previous: { revision: number; 
     return { kind: 'CHAIN_BROKEN', ...at, detail: `revision ${event.revision} follows ${previous === undefined ? 'nothing' : `revision ${previous.revision}`}` };
   }
   const expectedPrev = previous?.hash ?? null;
-  if ((event.metadata.prevHash ?? null) !== expectedPrev) {
-    return { kind: 'CHAIN_BROKEN', ...at, detail: `prevHash ${String(event.metadata.prevHash)} is not the hash of the previous event (${String(expectedPrev)})` };
+  if ((event.prevHash ?? null) !== expectedPrev) {
+    return { kind: 'CHAIN_BROKEN', ...at, detail: `prevHash ${String(event.prevHash)} is not the hash of the previous event (${String(expectedPrev)})` };
   }
   return undefined;
 }

@@ -1,6 +1,9 @@
 import type { EventStore } from '../ports/event-store.port';
-import type { LedgerFinding, LogStore, RecordedStreamHead } from './ledger-log';
-import { eventLeaf, linkProblem } from './ledger-log';
+import { hashEvent, hashOfCanonical } from './event-hash';
+import type { NoteVerifier } from './checkpoint';
+import { CheckpointFormatError, openCheckpoint } from './checkpoint';
+import type { ChainedEvent, LedgerFinding, LogStore, RecordedCheckpoint, RecordedStreamHead } from './ledger-log';
+import { chainProblem, eventLeaf } from './ledger-log';
 import type { Hash } from './merkle';
 import { MerkleFrontier } from './merkle';
 
@@ -19,6 +22,11 @@ export interface VerifyOptions {
   pageSize?: number;
   /** Checkpoints witnessed outside the database, checked against the recomputed tree. */
   witnessed?: readonly WitnessedCheckpoint[];
+  /**
+   * Keys of the log's checkpoints: with them, every recorded checkpoint's signature is checked too
+   * (its root always is).
+   */
+  verifiers?: readonly NoteVerifier[];
   /** Called after each page with the events verified so far and the ledger's head position. */
   onProgress?: (verified: number, head: bigint) => void;
 }
@@ -34,8 +42,9 @@ export interface VerifyReport {
   logSize?: number | undefined;
   /** Everything found, in ledger order; empty for a ledger that checks out. */
   findings: LedgerFinding[];
-  /** Witnessed checkpoints checked. */
+  /** Checkpoints checked: witnessed ones, and those the log recorded (their signatures too, given keys). */
   checkpointsChecked: number;
+  signaturesChecked: number;
 }
 
 /**
@@ -54,6 +63,19 @@ export async function verifyLedger(store: EventStore, log: LogStore | undefined,
   const want = (size: number, rootHash: Hash, what: string) => wanted.set(size, [...(wanted.get(size) ?? []), { rootHash, what }]);
   if (saved) want(saved.frontier.size, saved.frontier.root(), 'the ledger log');
   for (const checkpoint of options.witnessed ?? []) want(checkpoint.size, checkpoint.rootHash, `the checkpoint witnessed by ${checkpoint.source}`);
+  const recorded = log ? await recordedCheckpoints(log) : [];
+  let signaturesChecked = 0;
+  for (const checkpoint of recorded) {
+    want(checkpoint.size, checkpoint.rootHash, `the checkpoint recorded at ${checkpoint.size} events`);
+    if (!options.verifiers) continue;
+    signaturesChecked += 1;
+    try {
+      const opened = openCheckpoint(checkpoint.note, options.verifiers);
+      if (opened.checkpoint.size !== checkpoint.size || !opened.checkpoint.rootHash.equals(checkpoint.rootHash)) throw new CheckpointFormatError('its signed note is of another tree');
+    } catch (error) {
+      findings.push({ kind: 'CHECKPOINT_MISMATCH', detail: `the checkpoint recorded at ${checkpoint.size} events does not verify: ${(error as Error).message}` });
+    }
+  }
   const compare = (frontier: MerkleFrontier) => {
     for (const { rootHash, what } of wanted.get(frontier.size) ?? []) {
       if (!frontier.root().equals(rootHash)) {
@@ -72,13 +94,13 @@ export async function verifyLedger(store: EventStore, log: LogStore | undefined,
   let expected = 1n;
   let after = 0n;
   for (;;) {
-    const page = await store.readAll({ after, maxCount: pageSize });
+    const page = await readPage(store, after, pageSize);
     for (const event of page) {
       if (options.densePositions && event.position !== expected) {
         findings.push({ kind: 'POSITION_GAP', position: expected, detail: `the events at positions ${expected} to ${event.position - 1n} are missing` });
       }
       expected = event.position + 1n;
-      const problem = linkProblem(event, heads.get(event.streamId));
+      const problem = chainProblem(event, event.computed, heads.get(event.streamId));
       if (problem) findings.push(problem);
       heads.set(event.streamId, { revision: event.revision, hash: event.hash });
       frontier.append(eventLeaf(event));
@@ -108,8 +130,36 @@ export async function verifyLedger(store: EventStore, log: LogStore | undefined,
     rootHash: frontier.root().toString('hex'),
     logSize: saved?.frontier.size,
     findings,
-    checkpointsChecked: options.witnessed?.length ?? 0,
+    checkpointsChecked: (options.witnessed?.length ?? 0) + recorded.length,
+    signaturesChecked,
   };
+}
+
+/** A page of events with each one's content hash worked out, from the stored texts where the store gives them. */
+async function readPage(store: EventStore, after: bigint, pageSize: number): Promise<(ChainedEvent & { computed: string })[]> {
+  if (!store.readAllRaw) {
+    const page = await store.readAll({ after, maxCount: pageSize });
+    return page.map((event) => ({ ...event, prevHash: event.metadata.prevHash ?? null, computed: hashEvent(event) }));
+  }
+  const page = await store.readAllRaw({ after, maxCount: pageSize });
+  return page.map((row) => {
+    const metadata = JSON.parse(row.metadataJson) as { prevHash?: unknown };
+    // Stores write canonical texts, so hashing them as stored is the event's hash; older rows
+    // written otherwise are parsed and hashed in canonical form.
+    let computed = hashOfCanonical(row, row.dataJson, row.metadataJson);
+    if (computed !== row.hash) computed = hashEvent({ ...row, data: JSON.parse(row.dataJson) as unknown, metadata });
+    return { ...row, prevHash: metadata.prevHash ?? null, computed };
+  });
+}
+
+async function recordedCheckpoints(log: LogStore): Promise<RecordedCheckpoint[]> {
+  const all: RecordedCheckpoint[] = [];
+  for (let after = 0; ; ) {
+    const page = await log.checkpoints(after, 1000);
+    all.push(...page);
+    if (page.length < 1000) return all;
+    after = page.at(-1)!.size;
+  }
 }
 
 /** Every stream head the log recorded must still be there: otherwise events (or the stream) were removed. */

@@ -44,6 +44,18 @@ export interface RecordedEvent<Type extends string = string, Data = unknown> {
   hash: string;
 }
 
+/** An event as stored, its data and metadata as the JSON texts the store holds (for verifiers). */
+export interface RawRecordedEvent {
+  eventId: string;
+  type: string;
+  dataJson: string;
+  metadataJson: string;
+  streamId: string;
+  revision: number;
+  position: bigint;
+  hash: string;
+}
+
 export type ExpectedRevision = 'any' | 'no_stream' | 'stream_exists' | number;
 
 export interface AppendResult {
@@ -92,6 +104,8 @@ export interface EventStore {
   /** Returns [] for a stream that does not exist. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  /** As readAll, with data and metadata unparsed (stores that can; verification is faster with it). */
+  readAllRaw?(options?: ReadAllOptions): Promise<RawRecordedEvent[]>;
   /** Global position of the last event in the ledger; 0n when it is empty. Live-only readers start here. */
   headPosition(): Promise<bigint>;
   /** Catch-up from `after`, then live, with no gap and no duplicate. */

@@ -57,6 +57,7 @@ const schema = z.object({
     .refine((origin) => !origin.includes('+'), 'must not contain "+"')
     .default('approvals.local/ledger'),
   APPROVALS_CHECKPOINT_KEYS_FILE: z.string().min(1).optional(),
+  APPROVALS_LEDGER_LOG: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
   APPROVALS_CHECKPOINT_EVERY: positiveInt(1000),
   APPROVALS_CHECKPOINT_INTERVAL_MS: positiveInt(30_000),
   APPROVALS_WITNESS_FILE: z.string().min(1).optional(),
@@ -190,6 +191,8 @@ export interface AppConfig {
    * database: an append-only file (default under the data directory) and an optional signed webhook.
    */
   checkpoints: {
+    /** APPROVALS_LEDGER_LOG: off only to measure what the log costs (npm run bench -- --mode verify); no stream is checked then. */
+    enabled: boolean;
     origin: string;
     keys: { file: string; generateIfMissing: boolean };
     everyEvents: number;
@@ -326,6 +329,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       ? { file: path(c.APPROVALS_GRANT_KEYS_FILE), generateIfMissing: false }
       : { file: join(path(c.APPROVALS_DATA_DIR), 'keys', 'grant-signing-key.json'), generateIfMissing: true },
     checkpoints: {
+      enabled: c.APPROVALS_LEDGER_LOG === 'on',
       origin: c.APPROVALS_LOG_ORIGIN,
       keys: c.APPROVALS_CHECKPOINT_KEYS_FILE
         ? { file: path(c.APPROVALS_CHECKPOINT_KEYS_FILE), generateIfMissing: false }

@@ -1,5 +1,5 @@
 import {
-  hashEvent,
+  canonicalEvent,
   IdempotencyViolationError,
   WrongExpectedRevisionError,
   type AppendResult,
@@ -26,10 +26,12 @@ export function chainEvent(
   event: Pick<NewEvent, 'eventId' | 'type'> & { data: unknown; metadata: EventMetadata },
   prevHash: string | null,
   now: string,
-): { metadata: RecordedEvent['metadata']; hash: string } {
+): { metadata: RecordedEvent['metadata']; hash: string; dataJson: string; metadataJson: string } {
   const supplied = event.metadata;
   const metadata: RecordedEvent['metadata'] = { ...supplied, prevHash, occurredAt: typeof supplied.occurredAt === 'string' ? supplied.occurredAt : now };
-  return { metadata, hash: hashEvent({ streamId, revision, eventId: event.eventId, type: event.type, data: event.data, metadata }) };
+  // Stored as the canonical texts the hash covers, so a verifier hashes them without parsing.
+  const { dataJson, metadataJson, hash } = canonicalEvent({ streamId, revision, eventId: event.eventId, type: event.type, data: event.data, metadata });
+  return { metadata, hash, dataJson, metadataJson };
 }
 
 /** Where an event id was found already, when an append is checked for being a retry. */

@@ -1,14 +1,27 @@
-import type { LedgerFinding, VerifyReport } from '@approvals/application';
-import { LogKeeper, verifyLedger } from '@approvals/application';
+import type { LedgerFinding, NoteVerifier, VerifyReport } from '@approvals/application';
+import type { CheckpointSigner, Witness } from '@approvals/application';
+import { Checkpointer, LogKeeper, TreeReader, describeFinding as describe, verifyLedger } from '@approvals/application';
 import type { Ledger } from './open-ledger';
+import { readWitnessFile } from './witnesses';
 
 export type { LedgerFinding, VerifyReport };
 // What the CLI needs to check proofs offline, reached through the platform as its boundary requires.
 export { describeFinding, parseVerifierKey, verifyConsistencyProof, verifyInclusionProofFile } from '@approvals/application';
 
-/** Verifies an opened ledger against itself and its log (see verifyLedger); the CLI's `audit verify`. */
-export function auditLedger(ledger: Ledger, onProgress?: (verified: number, head: bigint) => void): Promise<VerifyReport> {
-  return verifyLedger(ledger.events, ledger.log, { densePositions: ledger.densePositions, ...(onProgress ? { onProgress } : {}) });
+/**
+ * Verifies an opened ledger against itself, its log, its recorded checkpoints (their signatures
+ * too, given the keys) and witness files (see verifyLedger); the CLI's `audit verify`.
+ */
+export function auditLedger(
+  ledger: Ledger,
+  options: { onProgress?: (verified: number, head: bigint) => void; verifiers?: NoteVerifier[]; witnessFiles?: string[] } = {},
+): Promise<VerifyReport> {
+  return verifyLedger(ledger.events, ledger.log, {
+    densePositions: ledger.densePositions,
+    witnessed: (options.witnessFiles ?? []).flatMap(readWitnessFile),
+    ...(options.verifiers ? { verifiers: options.verifiers } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
 }
 
 /**
@@ -28,4 +41,22 @@ export async function catchUpLedgerLog(ledger: Ledger): Promise<LedgerFinding[]>
   await keeper.stop();
   if (failure !== undefined) throw failure;
   return found;
+}
+
+/**
+ * Signs a checkpoint of the log as it stands, records it and hands it to the witnesses, once:
+ * what the decision service's checkpointer does on its timer. For tools and tests.
+ */
+export async function checkpointOnce(ledger: Ledger, keys: CheckpointSigner, witnesses: Witness[]): Promise<void> {
+  if (!ledger.log) throw new Error(`the ${ledger.spec.store} ledger keeps no ledger log`);
+  let failure: unknown;
+  const checkpointer = new Checkpointer(ledger.log, new TreeReader(ledger.events, ledger.log), keys, witnesses, {
+    everyEvents: Number.MAX_SAFE_INTEGER,
+    intervalMs: Number.MAX_SAFE_INTEGER,
+    onFinding: (finding) => (failure ??= new Error(describe(finding))),
+    onError: (error) => (failure ??= error),
+  });
+  await checkpointer.start();
+  await checkpointer.stop();
+  if (failure !== undefined) throw failure;
 }

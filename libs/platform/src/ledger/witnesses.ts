@@ -1,4 +1,4 @@
-import { appendFileSync, closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { CheckpointHandover, Hash, NoteVerifier, Witness } from '@approvals/application';
 import { CheckpointFormatError, WitnessRefusedError, openCheckpoint, verifyConsistency } from '@approvals/application';
@@ -90,6 +90,20 @@ export class FileWitness implements Witness {
       throw new Error(`the witness file ${this.file} ends with a line that is not JSON (${(error as Error).message}); repair it or move it aside`);
     }
   }
+}
+
+/** Every checkpoint a witness file holds, for `approvals audit verify --witness`. */
+export function readWitnessFile(file: string): { size: number; rootHash: Buffer; source: string }[] {
+  const lines = readFileSync(file, 'utf8').split('\n').filter((line) => line.trim() !== '');
+  return lines.map((line, index) => {
+    try {
+      const record = JSON.parse(line) as WitnessRecord;
+      if (!Number.isSafeInteger(record.size) || typeof record.rootHash !== 'string') throw new Error('it lacks size or rootHash');
+      return { size: record.size, rootHash: Buffer.from(record.rootHash, 'base64'), source: `${file} line ${index + 1}` };
+    } catch (error) {
+      throw new Error(`${file} line ${index + 1} is not a witnessed checkpoint: ${(error as Error).message}`);
+    }
+  });
 }
 
 /** The last non-empty line of a file, read from its end (the file grows for as long as the log lives). */

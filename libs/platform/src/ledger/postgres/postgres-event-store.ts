@@ -7,6 +7,7 @@ import {
   type EventStore,
   type ExpectedRevision,
   type NewEvent,
+  type RawRecordedEvent,
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
@@ -376,6 +377,26 @@ export class PostgresEventStore implements EventStore {
     return rows.map(toRecordedEvent);
   }
 
+  async readAllRaw(options: ReadAllOptions = {}): Promise<RawRecordedEvent[]> {
+    this.assertOpen();
+    const limit = toLimit(options.maxCount);
+    if (limit === 0) return [];
+    const { rows } = await this.query<EventRow>(`SELECT ${COLUMNS} FROM ${this.s}.events WHERE position > $1 ORDER BY position LIMIT $2`, [
+      (options.after ?? 0n).toString(),
+      limit === NO_LIMIT ? null : limit,
+    ]);
+    return rows.map((row) => ({
+      eventId: row.event_id,
+      type: row.type,
+      dataJson: row.data,
+      metadataJson: row.metadata,
+      streamId: row.stream_id,
+      revision: row.revision,
+      position: BigInt(row.position),
+      hash: row.hash,
+    }));
+  }
+
   async headPosition(): Promise<bigint> {
     this.assertOpen();
     return this.head();
@@ -465,13 +486,13 @@ function pushChained(columns: Columns, streamId: string, events: NewEvent[], hea
   let revision = head === null ? -1 : head.revision;
   for (const event of events) {
     revision += 1;
-    const { metadata, hash } = chainEvent(streamId, revision, { ...event, metadata: event.metadata ?? {} }, prevHash, now);
+    const { hash, dataJson, metadataJson } = chainEvent(streamId, revision, { ...event, metadata: event.metadata ?? {} }, prevHash, now);
     columns.stream.push(streamId);
     columns.revision.push(revision);
     columns.eventId.push(event.eventId);
     columns.type.push(event.type);
-    columns.data.push(JSON.stringify(event.data));
-    columns.metadata.push(JSON.stringify(metadata));
+    columns.data.push(dataJson);
+    columns.metadata.push(metadataJson);
     columns.hash.push(hash);
     prevHash = hash;
   }

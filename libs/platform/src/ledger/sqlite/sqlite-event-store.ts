@@ -6,6 +6,7 @@ import {
   type EventStore,
   type ExpectedRevision,
   type NewEvent,
+  type RawRecordedEvent,
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
@@ -131,6 +132,22 @@ export class SqliteEventStore implements EventStore {
     return this.readAllAfter.all(options.after ?? 0n, limit).map(toRecordedEvent);
   }
 
+  async readAllRaw(options: ReadAllOptions = {}): Promise<RawRecordedEvent[]> {
+    this.assertOpen();
+    const limit = toLimit(options.maxCount);
+    if (limit === 0) return [];
+    return this.readAllAfter.all(options.after ?? 0n, limit).map((row) => ({
+      eventId: row['event_id'] as string,
+      type: row['type'] as string,
+      dataJson: row['data'] as string,
+      metadataJson: row['metadata'] as string,
+      streamId: row['stream_id'] as string,
+      revision: Number(row['revision']),
+      position: row['position'] as bigint,
+      hash: row['hash'] as string,
+    }));
+  }
+
   async headPosition(): Promise<bigint> {
     this.assertOpen();
     return this.head();
@@ -179,9 +196,7 @@ export class SqliteEventStore implements EventStore {
     let position = 0n;
     for (const event of events) {
       revision += 1;
-      const { metadata, hash } = chainEvent(streamId, revision, { ...event, metadata: event.metadata ?? {} }, prevHash, now);
-      const data = JSON.stringify(event.data);
-      const metadataJson = JSON.stringify(metadata);
+      const { hash, dataJson: data, metadataJson } = chainEvent(streamId, revision, { ...event, metadata: event.metadata ?? {} }, prevHash, now);
       const inserted = this.insertEvent.run(streamId, revision, event.eventId, event.type, data, metadataJson, hash, now);
       position = BigInt(inserted.lastInsertRowid);
       this.recent.push({
