@@ -492,7 +492,7 @@ describe('standing approvals, break-glass and reviews', () => {
   });
 });
 
-describe('grant-keys', () => {
+describe.each(['grant-keys', 'checkpoint-keys'])('%s', (command) => {
   it('adds a signing key to the key file and keeps the older ones for verification', async () => {
     const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
     const { join } = await import('node:path');
@@ -501,13 +501,14 @@ describe('grant-keys', () => {
     try {
       const file = join(dir, 'keys.json');
       const cli = new CliHarness({});
-      expect(await cli.run(['grant-keys', 'rotate', '--file', file])).toBe(ExitCode.ok);
-      expect(await cli.run(['grant-keys', 'rotate', '--file', file])).toBe(ExitCode.ok);
+      expect(await cli.run([command, 'rotate', '--file', file])).toBe(ExitCode.ok);
+      expect(await cli.run([command, 'rotate', '--file', file])).toBe(ExitCode.ok);
       const keys = (JSON.parse(readFileSync(file, 'utf8')) as { keys: { kid: string; d: string }[] }).keys;
       expect(keys).toHaveLength(2);
+      expect(keys[1]!.kid.startsWith(command.replace('-keys', ''))).toBe(true);
       expect(cli.out[1]).toContain(`added signing key ${keys[1]!.kid}`);
       expect(cli.calls).toEqual([]);
-      expect(await cli.run(['grant-keys', 'spin'])).toBe(ExitCode.usage);
+      expect(await cli.run([command, 'spin'])).toBe(ExitCode.usage);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,30 +1,56 @@
 import { resolve } from 'node:path';
-import { rotateGrantKeys } from '@approvals/platform';
+import { rotateCheckpointKeys, rotateGrantKeys } from '@approvals/platform';
 import { expectPositionals, parseCommandArgs } from '../args';
 import { ExitCode, UsageError } from '../errors';
 import { printJson, type Command } from './command';
 
-const defaultFile = '.data/keys/grant-signing-key.json';
-const options = {
-  file: { type: 'string', value: '<path>', description: `the key file (APPROVALS_GRANT_KEYS_FILE; default ${defaultFile}, the embedded default)` },
-} as const;
+/** `<name> rotate [--file]`: adds a signing key to a key file and keeps the newest three. */
+function keyRotationCommand(spec: {
+  name: string;
+  what: string;
+  defaultFile: string;
+  setting: string;
+  published: string;
+  rotate: (file: string) => Promise<{ kid: string; kept: string[] }>;
+}): Command {
+  const options = {
+    file: { type: 'string', value: '<path>', description: `the key file (${spec.setting}; default ${spec.defaultFile}, the embedded default)` },
+  } as const;
+  return {
+    name: spec.name,
+    synopsis: `${spec.name} rotate [--file <path>]`,
+    summary: `add a new ${spec.what} signing key (the newest three are kept)`,
+    description:
+      'Works on the key file itself, not through the server. The decision service signs with the new key after its next start; ' +
+      `the older keys stay in the file and in ${spec.published}, so what they signed before the rotation still verifies.`,
+    options,
+    async run(args, ctx) {
+      const { values, positionals } = parseCommandArgs(spec.name, args, options);
+      const [verb] = expectPositionals(spec.name, positionals, ['verb']);
+      if (verb !== 'rotate') throw new UsageError(`${spec.name}: unknown subcommand "${verb}" (known: rotate)`);
+      const file = resolve(values.file ?? spec.defaultFile);
+      const { kid, kept } = await spec.rotate(file);
+      if (ctx.json) printJson(ctx.io, { file, kid, kept });
+      else ctx.io.out(`added signing key ${kid} to ${file}; keys kept: ${kept.join(', ')}\nrestart the decision service to sign with it`);
+      return ExitCode.ok;
+    },
+  };
+}
 
-export const grantKeysCommand: Command = {
+export const grantKeysCommand = keyRotationCommand({
   name: 'grant-keys',
-  synopsis: 'grant-keys rotate [--file <path>]',
-  summary: 'add a new execution-grant signing key (the newest three are kept)',
-  description:
-    'Works on the key file itself, not through the server. The decision service signs with the new key after its next start; ' +
-    'the older keys stay in the file and in /.well-known/jwks.json, so grants signed before the rotation verify until they expire.',
-  options,
-  async run(args, ctx) {
-    const { values, positionals } = parseCommandArgs('grant-keys', args, options);
-    const [verb] = expectPositionals('grant-keys', positionals, ['verb']);
-    if (verb !== 'rotate') throw new UsageError(`grant-keys: unknown subcommand "${verb}" (known: rotate)`);
-    const file = resolve(values.file ?? defaultFile);
-    const { kid, kept } = await rotateGrantKeys(file);
-    if (ctx.json) printJson(ctx.io, { file, kid, kept });
-    else ctx.io.out(`added signing key ${kid} to ${file}; keys kept: ${kept.join(', ')}\nrestart the decision service to sign with it`);
-    return ExitCode.ok;
-  },
-};
+  what: 'execution-grant',
+  defaultFile: '.data/keys/grant-signing-key.json',
+  setting: 'APPROVALS_GRANT_KEYS_FILE',
+  published: '/.well-known/jwks.json',
+  rotate: rotateGrantKeys,
+});
+
+export const checkpointKeysCommand = keyRotationCommand({
+  name: 'checkpoint-keys',
+  what: 'ledger checkpoint',
+  defaultFile: '.data/keys/checkpoint-signing-key.json',
+  setting: 'APPROVALS_CHECKPOINT_KEYS_FILE',
+  published: '/.well-known/ledger-checkpoint-keys',
+  rotate: rotateCheckpointKeys,
+});

@@ -4,7 +4,7 @@ import { cancelCommand } from './cancel.command';
 import type { Command } from './command';
 import { breakGlassCommand, reviewCommand, revokeStandingCommand } from './exceptions.command';
 import { getCommand } from './get.command';
-import { grantKeysCommand } from './grant-keys.command';
+import { checkpointKeysCommand, grantKeysCommand } from './grant-keys.command';
 import { pendingCommand } from './pending.command';
 import { policyCommand } from './policy.command';
 import { requestCommand } from './request.command';
@@ -33,4 +33,5 @@ export const commands: readonly Command[] = [
   policyCommand,
   auditCommand,
   grantKeysCommand,
+  checkpointKeysCommand,
 ];
