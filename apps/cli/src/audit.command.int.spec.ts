@@ -78,6 +78,29 @@ describe('approvals audit verify', () => {
     expect(forged.out).toContain('CHECKPOINT_MISMATCH: the checkpoint recorded at 30 events does not verify');
   });
 
+  it('verifies incrementally from a recorded checkpoint (--since), and finds what changed after it', async () => {
+    const keys = await CheckpointKeyRing.open({ keyFile: join(dir, 'keys.json'), generateIfMissing: true, origin: 'approvals.test/ledger' });
+    const ledger = await openLedger({ store: 'embedded', file });
+    await checkpointOnce(ledger, keys, []);
+    for (let i = 30; i < 42; i += 1) {
+      await ledger.events.appendToStream(`action-${i % 7}`, [{ eventId: `e${i}`, type: 'Noted', data: { i }, metadata: {} }]);
+    }
+    expect(await catchUpLedgerLog(ledger)).toEqual([]);
+    await ledger.close();
+
+    const clean = await verify('--since', '30');
+    expect(clean.code).toBe(0);
+    expect(clean.out).toMatch(/^verified 12 events after the checkpoint at 30 events in 7 streams/);
+
+    const db = new DatabaseSync(file);
+    db.exec("DROP TRIGGER events_append_only_update; UPDATE events SET data = '{\"i\":-1}' WHERE position = 35");
+    db.close();
+    const changed = await verify('--since', '30');
+    expect(changed.code).toBe(1);
+    expect(changed.out).toContain('HASH_MISMATCH at stream action-6, revision 4, position 35');
+    expect((await verify('--since', '31')).err).toContain('no checkpoint was recorded at 31 events');
+  });
+
   it('refuses a ledger it cannot check, with a usage error', async () => {
     const { code, err } = await (async () => {
       const errors: string[] = [];

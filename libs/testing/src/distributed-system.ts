@@ -116,12 +116,15 @@ export class DistributedSystem {
     return [...this.processes.values()].map((p) => p.logs.replace(/^/gm, `[${p.name}] `)).join('\n');
   }
 
-  /** Starts the services that are not running: the decision service first (it creates the ledger and the topics). */
-  async spawn(): Promise<void> {
+  /**
+   * Starts the services that are not running: the decision service first (it creates the ledger
+   * and the topics). Each is awaited until ready, or with `until: 'live'` until it answers at all.
+   */
+  async spawn(options: { until?: 'ready' | 'live' } = {}): Promise<void> {
     const [first, ...rest] = [...this.processes.values()].filter((p) => !p.running);
     if (!first) return;
-    await first.spawn();
-    await Promise.all(rest.map((p) => p.spawn()));
+    await first.spawn(options);
+    await Promise.all(rest.map((p) => p.spawn(options)));
   }
 
   /** Graceful stop of every service. */

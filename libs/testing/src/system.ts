@@ -21,6 +21,8 @@ export interface TestSystem {
   readonly addresses: ServiceAddresses;
   readonly dataDir: string;
   readonly logs: string;
+  /** Distributed mode on PostgreSQL: the ledger's schema; undefined on the embedded store. */
+  readonly ledgerSchema?: string | undefined;
   /** The decision service's HTTP base URL (grant keys at /.well-known/jwks.json, /readyz with the ledger position). */
   readonly decisionHttpUrl: string;
   /** The notifier's HTTP base URL (chat callbacks such as /slack/interactivity). */
@@ -71,6 +73,11 @@ class EmbeddedSystem implements TestSystem {
 class Distributed implements TestSystem {
   readonly mode = 'distributed';
 
+  /** The PostgreSQL schema of the ledger (undefined on the embedded store). */
+  get ledgerSchema(): string | undefined {
+    return this.system.ledgerSchema;
+  }
+
   constructor(readonly system: DistributedSystem) {}
 
   get addresses() {
@@ -94,8 +101,8 @@ class Distributed implements TestSystem {
   stop() {
     return this.system.stop();
   }
-  spawn() {
-    return this.system.spawn();
+  spawn(options: { until?: 'ready' | 'live' } = {}) {
+    return this.system.spawn(options);
   }
   dispose() {
     return this.system.dispose();

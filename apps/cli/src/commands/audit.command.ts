@@ -16,6 +16,7 @@ const options = {
     value: '<verifier key>',
     description: 'verify, verify-proof: a checkpoint verifier key (<origin>+<id>+<key>, from /.well-known/ledger-checkpoint-keys), or a file of them, one per line; repeatable',
   },
+  since: { type: 'string', value: '<size>', description: 'verify: start at the recorded checkpoint of this many events (an incremental run; run a full one regularly)' },
   witness: { type: 'string', multiple: true, value: '<file>', description: 'verify: a witness file (APPROVALS_WITNESS_FILE) whose checkpoints the ledger must still extend; repeatable' },
   ledger: {
     type: 'string',
@@ -48,7 +49,8 @@ function progressLine(verified: number, head: bigint, startedAt: number, now: nu
 
 function printReport(io: Io, report: VerifyReport, seconds: number): void {
   const rate = Math.round(report.events / Math.max(seconds, 0.001)).toLocaleString('en');
-  io.out(`verified ${report.events.toLocaleString('en')} events in ${report.streams.toLocaleString('en')} streams in ${seconds.toFixed(1)} s (${rate} events/s)`);
+  const since = report.sinceSize === undefined ? '' : ` after the checkpoint at ${report.sinceSize.toLocaleString('en')} events`;
+  io.out(`verified ${report.events.toLocaleString('en')} events${since} in ${report.streams.toLocaleString('en')} streams in ${seconds.toFixed(1)} s (${rate} events/s)`);
   io.out(`tree: ${report.treeSize.toLocaleString('en')} leaves, root ${report.rootHash}`);
   io.out(report.logSize === undefined ? 'the ledger keeps no ledger log' : `the ledger log holds ${report.logSize.toLocaleString('en')} of them`);
   io.out(`checkpoints checked: ${report.checkpointsChecked}${report.signaturesChecked > 0 ? ` (${report.signaturesChecked} signatures)` : ' (signatures not checked: give --key)'}`);
@@ -64,7 +66,7 @@ function printReport(io: Io, report: VerifyReport, seconds: number): void {
 const findingJson = (finding: LedgerFinding) => ({ ...finding, position: finding.position?.toString() });
 
 const verbs = ['verify', 'proof', 'verify-proof', 'consistency'] as const;
-type Values = { ledger?: string | undefined; schema?: string | undefined; as?: string | undefined; out?: string | undefined; key?: string[] | undefined; witness?: string[] | undefined };
+type Values = { since?: string | undefined; ledger?: string | undefined; schema?: string | undefined; as?: string | undefined; out?: string | undefined; key?: string[] | undefined; witness?: string[] | undefined };
 
 export const auditCommand: Command = {
   name: 'audit',
@@ -114,6 +116,7 @@ async function verify(ctx: CliContext, values: Values): Promise<number> {
       },
       ...(values.key?.length ? { verifiers: verifierKeys(values, 'audit verify') } : {}),
       witnessFiles: values.witness ?? [],
+      ...(values.since !== undefined ? { sinceSize: sinceOf(values.since) } : {}),
     });
     ctx.io.progress?.('');
     const seconds = (Date.now() - startedAt) / 1000;
@@ -123,6 +126,12 @@ async function verify(ctx: CliContext, values: Values): Promise<number> {
   } finally {
     await ledger.close();
   }
+}
+
+function sinceOf(text: string): number {
+  const size = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(size) || size < 1) throw new UsageError(`audit verify: --since must be the size of a recorded checkpoint, got "${text}"`);
+  return size;
 }
 
 async function proof(ctx: CliContext, actionId: string, values: Values): Promise<number> {

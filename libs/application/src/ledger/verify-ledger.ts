@@ -6,6 +6,7 @@ import type { ChainedEvent, LedgerFinding, LogStore, RecordedCheckpoint, Recorde
 import { chainProblem, eventLeaf } from './ledger-log';
 import type { Hash } from './merkle';
 import { MerkleFrontier } from './merkle';
+import { TreeReader } from './tree-reader';
 
 /** A signed checkpoint that was handed to a witness outside the database: the ledger must still extend it. */
 export interface WitnessedCheckpoint {
@@ -27,13 +28,21 @@ export interface VerifyOptions {
    * (its root always is).
    */
   verifiers?: readonly NoteVerifier[];
+  /**
+   * Incremental run: start at the recorded checkpoint of this size, trusting the events before it
+   * (a previous run checked them) as far as the tree the log stores for them still has the
+   * checkpoint's root. Dense stores only.
+   */
+  sinceSize?: number;
   /** Called after each page with the events verified so far and the ledger's head position. */
   onProgress?: (verified: number, head: bigint) => void;
 }
 
 export interface VerifyReport {
-  /** Events read, and streams they belong to. */
+  /** Events read (after `sinceSize` in an incremental run), and streams they belong to. */
   events: number;
+  /** The checkpoint an incremental run started from. */
+  sinceSize?: number | undefined;
   streams: number;
   /** The recomputed tree: its size and root (hex). */
   treeSize: number;
@@ -88,18 +97,27 @@ export async function verifyLedger(store: EventStore, log: LogStore | undefined,
     wanted.delete(frontier.size);
   };
 
-  const frontier = MerkleFrontier.empty();
+  const since = options.sinceSize === undefined ? undefined : await startFrom(store, log, options.sinceSize, options.densePositions, recorded);
+  const frontier = since?.frontier ?? MerkleFrontier.empty();
+  for (const size of [...wanted.keys()]) if (size < frontier.size) wanted.delete(size); // before the start: checked by earlier runs
   compare(frontier);
   const heads = new Map<string, { revision: number; hash: string }>();
-  let expected = 1n;
-  let after = 0n;
+  let expected = BigInt(frontier.size) + 1n;
+  let after = BigInt(frontier.size);
+  let read = 0;
   for (;;) {
     const page = await readPage(store, after, pageSize);
     for (const event of page) {
+      read += 1;
       if (options.densePositions && event.position !== expected) {
         findings.push({ kind: 'POSITION_GAP', position: expected, detail: `the events at positions ${expected} to ${event.position - 1n} are missing` });
       }
       expected = event.position + 1n;
+      // In an incremental run, a stream's events before the start are looked up once.
+      if (since && !heads.has(event.streamId) && event.revision > 0) {
+        const [previous] = await store.readStream(event.streamId, { fromRevision: event.revision - 1, maxCount: 1 });
+        if (previous && previous.revision === event.revision - 1) heads.set(event.streamId, { revision: previous.revision, hash: previous.hash });
+      }
       const problem = chainProblem(event, event.computed, heads.get(event.streamId));
       if (problem) findings.push(problem);
       heads.set(event.streamId, { revision: event.revision, hash: event.hash });
@@ -120,11 +138,14 @@ export async function verifyLedger(store: EventStore, log: LogStore | undefined,
       });
     }
   }
-  // Heads the log recorded up to the state read at the start; later ones may be of events this run did not reach.
-  if (log) findings.push(...(await recordedHeadProblems(log, heads, saved?.frontier.size ?? 0)));
+  // Heads the log recorded up to the state read at the start; later ones may be of events this run
+  // did not reach. An incremental run judges only the streams it read.
+  if (log) findings.push(...(await recordedHeadProblems(log, heads, saved?.frontier.size ?? 0, since !== undefined)));
+  if (since?.finding) findings.unshift(since.finding);
   findings.sort((a, b) => (a.position === undefined ? 1 : b.position === undefined ? -1 : a.position < b.position ? -1 : a.position > b.position ? 1 : 0));
   return {
-    events: frontier.size,
+    events: read,
+    ...(since ? { sinceSize: options.sinceSize } : {}),
     streams: heads.size,
     treeSize: frontier.size,
     rootHash: frontier.root().toString('hex'),
@@ -152,6 +173,42 @@ async function readPage(store: EventStore, after: bigint, pageSize: number): Pro
   });
 }
 
+/**
+ * Where an incremental run starts: the tree at the checkpoint's size, built from the subtree roots
+ * the log stores (and leaves where it stores none); a finding when that tree does not have the
+ * checkpoint's root.
+ */
+async function startFrom(
+  store: EventStore,
+  log: LogStore | undefined,
+  size: number,
+  dense: boolean,
+  recorded: readonly RecordedCheckpoint[],
+): Promise<{ frontier: MerkleFrontier; finding?: LedgerFinding }> {
+  if (!log || !dense) throw new Error('an incremental run needs a ledger that keeps a log, with positions 1, 2, 3, ...');
+  const checkpoint = recorded.find((c) => c.size === size);
+  if (!checkpoint) throw new Error(`no checkpoint was recorded at ${size} events (see the checkpoints with --json, or run without --since)`);
+  const reader = new TreeReader(store, log);
+  const hashes: string[] = [];
+  let start = 0;
+  for (let bit = 52; bit >= 0; bit -= 1) {
+    const width = 2 ** bit;
+    if (Math.floor(size / width) % 2 === 1) {
+      hashes.push((await reader.rangeHash(start, start + width)).toString('hex'));
+      start += width;
+    }
+  }
+  const frontier = MerkleFrontier.fromJSON({ size, hashes });
+  if (frontier.root().equals(checkpoint.rootHash)) return { frontier };
+  return {
+    frontier,
+    finding: {
+      kind: 'CHECKPOINT_MISMATCH',
+      detail: `the tree the log stores for the first ${size} events no longer has the root of the checkpoint recorded there: run a full verification`,
+    },
+  };
+}
+
 async function recordedCheckpoints(log: LogStore): Promise<RecordedCheckpoint[]> {
   const all: RecordedCheckpoint[] = [];
   for (let after = 0; ; ) {
@@ -163,14 +220,14 @@ async function recordedCheckpoints(log: LogStore): Promise<RecordedCheckpoint[]>
 }
 
 /** Every stream head the log recorded must still be there: otherwise events (or the stream) were removed. */
-async function recordedHeadProblems(log: LogStore, heads: ReadonlyMap<string, { revision: number; hash: string }>, logSize: number): Promise<LedgerFinding[]> {
+async function recordedHeadProblems(log: LogStore, heads: ReadonlyMap<string, { revision: number; hash: string }>, logSize: number, onlyRead = false): Promise<LedgerFinding[]> {
   const problems: LedgerFinding[] = [];
   let after = '';
   for (;;) {
     const page = await log.streamHeads(after, 1000);
     for (const [streamId, recorded] of page) {
       // Taken by the keeper after this run started (the ledger is live): not this run's to judge.
-      if (recorded.leaf >= logSize) continue;
+      if (recorded.leaf >= logSize || (onlyRead && !heads.has(streamId))) continue;
       const problem = headProblem(streamId, recorded, heads.get(streamId));
       if (problem) problems.push(problem);
     }

@@ -14,12 +14,13 @@ export { describeFinding, parseVerifierKey, verifyConsistencyProof, verifyInclus
  */
 export function auditLedger(
   ledger: Ledger,
-  options: { onProgress?: (verified: number, head: bigint) => void; verifiers?: NoteVerifier[]; witnessFiles?: string[] } = {},
+  options: { onProgress?: (verified: number, head: bigint) => void; verifiers?: NoteVerifier[]; witnessFiles?: string[]; sinceSize?: number } = {},
 ): Promise<VerifyReport> {
   return verifyLedger(ledger.events, ledger.log, {
     densePositions: ledger.densePositions,
     witnessed: (options.witnessFiles ?? []).flatMap(readWitnessFile),
     ...(options.verifiers ? { verifiers: options.verifiers } : {}),
+    ...(options.sinceSize !== undefined ? { sinceSize: options.sinceSize } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
 }
