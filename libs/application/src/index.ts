@@ -7,6 +7,7 @@ export * from './ledger/verify-ledger';
 export * from './ledger/tree-reader';
 export * from './ledger/checkpointer';
 export * from './ledger/ledger-proofs';
+export * from './ledger/evidence-bundle';
 export * from './ports/policy-engine.port';
 export * from './ports/directory.port';
 export * from './ports/messaging.port';

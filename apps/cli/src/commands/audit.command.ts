@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { LedgerFinding, LedgerSpec, VerifyReport } from '@approvals/platform';
-import { auditLedger, describeFinding, openLedger, parseVerifierKey, verifyInclusionProofFile } from '@approvals/platform';
+import { auditLedger, describeFinding, exportEvidence, openLedger, parseVerifierKey, verifyEvidenceFolder, verifyInclusionProofFile } from '@approvals/platform';
 import { expectPositionals, parseCommandArgs } from '../args';
 import { ExitCode, UsageError } from '../errors';
 import { printJson, requireApiKey, type CliContext, type Command, type Io } from './command';
@@ -9,7 +9,11 @@ import { printJson, requireApiKey, type CliContext, type Command, type Io } from
 const defaultLedger = '.data/ledger.sqlite';
 const options = {
   as: { type: 'string', value: '<human>', description: 'proof, consistency: call as this person (an auditor)' },
-  out: { type: 'string', value: '<file>', description: 'proof: where to write the proof file (default proof-<actionId>.json)' },
+  out: { type: 'string', value: '<file|dir>', description: 'proof: the proof file (default proof-<actionId>.json); export: a new folder for the bundle (required)' },
+  from: { type: 'string', value: '<ISO 8601>', description: 'export: events that occurred at or after this instant' },
+  to: { type: 'string', value: '<ISO 8601>', description: 'export: events that occurred before this instant' },
+  action: { type: 'string', value: '<actionId>', description: 'export: the events of this action' },
+  agent: { type: 'string', value: '<agentId>', description: "export: the events of this agent's actions" },
   key: {
     type: 'string',
     multiple: true,
@@ -65,12 +69,18 @@ function printReport(io: Io, report: VerifyReport, seconds: number): void {
 
 const findingJson = (finding: LedgerFinding) => ({ ...finding, position: finding.position?.toString() });
 
-const verbs = ['verify', 'proof', 'verify-proof', 'consistency'] as const;
-type Values = { since?: string | undefined; ledger?: string | undefined; schema?: string | undefined; as?: string | undefined; out?: string | undefined; key?: string[] | undefined; witness?: string[] | undefined };
+const verbs = ['verify', 'proof', 'verify-proof', 'consistency', 'export', 'verify-bundle'] as const;
+type Values = {
+  from?: string | undefined;
+  to?: string | undefined;
+  action?: string | undefined;
+  agent?: string | undefined; since?: string | undefined; ledger?: string | undefined; schema?: string | undefined; as?: string | undefined; out?: string | undefined; key?: string[] | undefined; witness?: string[] | undefined };
 
 export const auditCommand: Command = {
   name: 'audit',
-  synopsis: 'audit verify [--ledger <file|url>] | proof <actionId> --as <human> [--out <file>] | verify-proof <file> --key <key> | consistency <from> [<to>] --as <human>',
+  synopsis:
+    'audit verify [--ledger <file|url>] | proof <actionId> --as <human> [--out <file>] | verify-proof <file> --key <key> | consistency <from> [<to>] --as <human> | ' +
+    'export --out <dir> [--from <t>] [--to <t>] [--action <id>] [--agent <id>] [--key <key>] | verify-bundle <dir> --key <key>',
   summary: 'check the ledger (I8): verify it whole, or get and check proofs offline',
   description:
     'verify reads the ledger directly (not through the server), in global order: each event must hash to its recorded hash and link to the ' +
@@ -78,7 +88,9 @@ export const auditCommand: Command = {
     'must still reach the head the log recorded for it; it prints the first bad position and exits 1 on any finding. ' +
     "proof asks the server for the inclusion proof of an action's events against the latest signed checkpoint and writes it to a file; " +
     'verify-proof checks such a file with no server: the checkpoint signature with --key, each event hash, each audit path. ' +
-    'consistency checks that the tree of one signed checkpoint extends an earlier one. See docs/audit.md.',
+    'consistency checks that the tree of one signed checkpoint extends an earlier one. ' +
+    'export writes an evidence bundle (events as JSONL and CSV, the policies that decided, the signed checkpoint, inclusion proofs, the keys ' +
+    'given, a manifest of SHA-256 sums) reading the ledger directly; verify-bundle checks one with no server. See docs/audit.md.',
   options,
   async run(args, ctx) {
     const { values, positionals } = parseCommandArgs('audit', args, options);
@@ -92,6 +104,11 @@ export const auditCommand: Command = {
         return proof(ctx, expectPositionals('audit proof', positionals.slice(1), ['actionId'])[0], values);
       case 'verify-proof':
         return verifyProof(ctx, expectPositionals('audit verify-proof', positionals.slice(1), ['file'])[0], values);
+      case 'export':
+        expectPositionals('audit export', positionals.slice(1), []);
+        return exportBundle(ctx, values);
+      case 'verify-bundle':
+        return verifyBundle(ctx, expectPositionals('audit verify-bundle', positionals.slice(1), ['dir'])[0], values);
       case 'consistency': {
         const sizes = positionals.slice(1);
         if (sizes.length < 1 || sizes.length > 2) throw new UsageError('audit consistency: give <from> and optionally <to> (tree sizes of signed checkpoints)');
@@ -128,6 +145,58 @@ async function verify(ctx: CliContext, values: Values): Promise<number> {
   }
 }
 
+const isoInstant = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** --from / --to as the UTC instants events record (occurredAt). */
+function instantOf(flag: string, text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  if (!isoInstant.test(text) || Number.isNaN(Date.parse(text))) throw new UsageError(`audit export: --${flag} must be an ISO 8601 instant with an offset, e.g. 2026-12-01T00:00:00Z`);
+  return new Date(text).toISOString();
+}
+
+async function exportBundle(ctx: CliContext, values: Values): Promise<number> {
+  if (values.out === undefined) throw new UsageError('audit export: --out <dir> is required (a new folder for the bundle)');
+  const selection = {
+    ...(values.from !== undefined ? { from: instantOf('from', values.from) } : {}),
+    ...(values.to !== undefined ? { to: instantOf('to', values.to) } : {}),
+    ...(values.action !== undefined ? { actionId: values.action } : {}),
+    ...(values.agent !== undefined ? { agentId: values.agent } : {}),
+  };
+  const keys = values.key?.length ? verifierKeys(values, 'audit export').map((key) => key.text) : [];
+  const ledger = await openLedger(ledgerSpecOf(values.ledger, values.schema));
+  try {
+    const dir = resolve(values.out);
+    let shown = 0;
+    const summary = await exportEvidence(ledger, dir, selection, keys, (scanned, head, selected) => {
+      const now = Date.now();
+      if (!ctx.io.progress || now - shown < 200) return;
+      shown = now;
+      ctx.io.progress(`scanned ${scanned.toLocaleString('en')} / ${head.toLocaleString('en')} events, ${selected.toLocaleString('en')} selected`);
+    });
+    ctx.io.progress?.('');
+    if (ctx.json) printJson(ctx.io, { dir, ...summary });
+    else {
+      ctx.io.out(`wrote ${summary.events} events (checkpoint at ${summary.checkpointSize} events, ${summary.policyVersions.length} policy versions) to ${dir}`);
+      if (summary.notYetCheckpointed > 0) ctx.io.out(`${summary.notYetCheckpointed} selected events are newer than the latest checkpoint; export again after the next one`);
+      if (keys.length === 0) ctx.io.out('no --key given: the bundle holds no verifier keys; whoever checks it needs them');
+    }
+    return ExitCode.ok;
+  } finally {
+    await ledger.close();
+  }
+}
+
+async function verifyBundle(ctx: CliContext, dir: string, values: Values): Promise<number> {
+  const verdict = verifyEvidenceFolder(dir, verifierKeys(values, 'audit verify-bundle'));
+  if (ctx.json) printJson(ctx.io, verdict);
+  else if (verdict.ok) ctx.io.out(`bundle verified: ${verdict.events} events, every file as its manifest says, every event in the tree of ${verdict.checkpoint!.size} events of ${verdict.checkpoint!.origin} signed by ${verdict.checkpoint!.signedBy.join(', ')}`);
+  else {
+    ctx.io.out(`bundle REFUSED (${verdict.problems.length} problem${verdict.problems.length === 1 ? '' : 's'}):`);
+    for (const problem of verdict.problems.slice(0, 50)) ctx.io.out(`  ${problem}`);
+  }
+  return verdict.ok ? ExitCode.ok : ExitCode.failure;
+}
+
 function sinceOf(text: string): number {
   const size = Number(text);
   if (!/^\d+$/.test(text) || !Number.isSafeInteger(size) || size < 1) throw new UsageError(`audit verify: --since must be the size of a recorded checkpoint, got "${text}"`);
@@ -155,7 +224,7 @@ function verifierKeys(values: Values, command = 'audit verify-proof') {
   const texts = given.flatMap((key) => (key.includes('+') && !existsSync(key) ? [key] : readFileSync(key, 'utf8').split('\n').map((line) => line.trim()).filter((line) => line !== '')));
   return texts.map((text) => {
     try {
-      return parseVerifierKey(text);
+      return Object.assign(parseVerifierKey(text), { text });
     } catch (error) {
       throw new UsageError(`${command}: --key ${text.slice(0, 60)}: ${(error as Error).message}`);
     }

@@ -1,10 +1,12 @@
-import type { LedgerFinding, NoteVerifier, VerifyReport } from '@approvals/application';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { BundleSelection, BundleSink, BundleSummary, BundleVerdict, LedgerFinding, NoteVerifier, VerifyReport } from '@approvals/application';
 import type { CheckpointSigner, Witness } from '@approvals/application';
-import { Checkpointer, LogKeeper, TreeReader, describeFinding as describe, verifyLedger } from '@approvals/application';
+import { Checkpointer, LogKeeper, TreeReader, describeFinding as describe, verifyEvidenceBundle, verifyLedger, writeEvidenceBundle } from '@approvals/application';
 import type { Ledger } from './open-ledger';
 import { readWitnessFile } from './witnesses';
 
-export type { LedgerFinding, VerifyReport };
+export type { BundleSelection, BundleSummary, BundleVerdict, LedgerFinding, VerifyReport };
 // What the CLI needs to check proofs offline, reached through the platform as its boundary requires.
 export { describeFinding, parseVerifierKey, verifyConsistencyProof, verifyInclusionProofFile } from '@approvals/application';
 
@@ -60,4 +62,39 @@ export async function checkpointOnce(ledger: Ledger, keys: CheckpointSigner, wit
   await checkpointer.start();
   await checkpointer.stop();
   if (failure !== undefined) throw failure;
+}
+
+/**
+ * Writes an evidence bundle into `dir` (created; it must be empty): see writeEvidenceBundle. Files
+ * are appended to as events are read, so a large export takes little memory.
+ */
+export async function exportEvidence(
+  ledger: Ledger,
+  dir: string,
+  selection: BundleSelection,
+  keys: readonly string[],
+  onProgress?: (scanned: bigint, head: bigint, selected: number) => void,
+): Promise<BundleSummary> {
+  if (!ledger.log) throw new Error(`the ${ledger.spec.store} ledger keeps no ledger log, so it gives no proofs`);
+  if (existsSync(dir) && readdirSync(dir).length > 0) throw new Error(`${dir} is not empty: give a new folder for the bundle`);
+  mkdirSync(dir, { recursive: true });
+  const sink: BundleSink = {
+    append: async (file, text) => {
+      const path = join(dir, file);
+      mkdirSync(dirname(path), { recursive: true });
+      appendFileSync(path, text);
+    },
+  };
+  return writeEvidenceBundle(ledger.events, ledger.log, selection, keys, sink, onProgress);
+}
+
+/** Checks a bundle folder with no server (see verifyEvidenceBundle). */
+export function verifyEvidenceFolder(dir: string, verifiers: NoteVerifier[]): BundleVerdict {
+  const inside = resolve(dir);
+  return verifyEvidenceBundle((file) => {
+    const path = resolve(inside, file);
+    // The manifest names the files: none may point outside the bundle.
+    if (!path.startsWith(`${inside}/`) || !existsSync(path)) return undefined;
+    return readFileSync(path, 'utf8');
+  }, verifiers);
 }
