@@ -1,10 +1,10 @@
 import type { OnApplicationBootstrap, OnApplicationShutdown, OnModuleDestroy } from '@nestjs/common';
 import { Inject, Module } from '@nestjs/common';
-import { AuditQueries } from '@approvals/application';
+import { AuditQueries, describeFinding } from '@approvals/application';
 import type { AppConfig, Logger, OpenReadModel } from '@approvals/platform';
 import { ProjectorThread, openReadModel, openWithRetry } from '@approvals/platform';
-import type { EventStore } from '@approvals/application';
-import { CONFIG, EVENT_STORE, LOGGER } from '@approvals/nest-platform';
+import type { EventStore, LedgerIntegrity } from '@approvals/application';
+import { CONFIG, EVENT_STORE, LEDGER_INTEGRITY, LOGGER } from '@approvals/nest-platform';
 import { observeProjectorLag } from '@approvals/telemetry';
 import { activeTelemetry } from '@approvals/telemetry/start';
 import { AuditGrpcController } from './audit.grpc.controller';
@@ -34,6 +34,7 @@ export class AuditProjectorModule implements OnApplicationBootstrap, OnModuleDes
     @Inject(CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(EVENT_STORE) private readonly ledger: EventStore,
+    @Inject(LEDGER_INTEGRITY) private readonly integrity: LedgerIntegrity | undefined,
   ) {}
 
   /** The projection runs in its own thread; this module answers the queries (see ProjectorThread). */
@@ -43,6 +44,8 @@ export class AuditProjectorModule implements OnApplicationBootstrap, OnModuleDes
       ledger: this.config.ledger,
       readModel: this.config.readModel,
       onError: (message) => this.logger.error(message),
+      // The projection sees every new event: one that disagrees with itself is a finding like the keeper's.
+      onFinding: (finding) => (this.integrity ? this.integrity.found(finding) : this.logger.error({ finding: describeFinding(finding) }, 'the ledger is inconsistent')),
       telemetry: telemetry?.settings.tracing ? { serviceName: telemetry.serviceName, mode: telemetry.mode } : undefined,
     });
     observeProjectorLag(this.ledger, this.store);

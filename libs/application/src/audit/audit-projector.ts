@@ -1,5 +1,8 @@
 import type { EventStore, RecordedEvent, Subscription } from '../ports/event-store.port';
 import { StoreUnavailableError } from '../ports/event-store.port';
+import { hashEvent } from '../ledger/event-hash';
+import type { LedgerFinding } from '../ledger/ledger-log';
+import { chainProblem } from '../ledger/ledger-log';
 import { projectEvent } from './audit-projection';
 import type { ReadModelStore } from './read-model-store.port';
 
@@ -22,7 +25,16 @@ export interface AuditProjectorOptions {
   onError?: ((error: unknown) => void) | undefined;
   /** First pause before starting again after a store outage; doubles up to 10 s (default 500 ms). */
   restartDelayMs?: number;
+  /**
+   * Hears of an event that disagrees with itself or its predecessor (I8): its hash does not match
+   * its content, or it does not follow the previous event of its stream this run saw. It is still
+   * projected (the timeline shows what the ledger holds); the finding says it must not be trusted.
+   */
+  onFinding?: ((finding: LedgerFinding) => void) | undefined;
 }
+
+/** Stream heads remembered for the link check (the most recently seen streams). */
+const rememberedHeads = 10_000;
 
 interface PositionWaiter {
   position: bigint;
@@ -129,10 +141,30 @@ export class AuditProjector {
 
   private async project(event: RecordedEvent): Promise<void> {
     if (event.position <= this.position) return;
+    this.check(event);
     const projected = projectEvent(event);
     if (projected) await this.store.apply(projected);
     this.position = event.position;
     this.resolveWaiters();
+  }
+
+  private readonly heads = new Map<string, { revision: number; hash: string }>();
+
+  /** The divergence check: the event's own hash, and its link to the stream's previous event when this run saw it. */
+  private check(event: RecordedEvent): void {
+    if (!this.options.onFinding) return;
+    const previous = this.heads.get(event.streamId);
+    const computed = hashEvent(event);
+    const finding =
+      previous === undefined
+        ? computed === event.hash
+          ? undefined
+          : chainProblem({ ...event, prevHash: event.metadata.prevHash ?? null }, computed, undefined)
+        : chainProblem({ ...event, prevHash: event.metadata.prevHash ?? null }, computed, previous);
+    if (finding) this.options.onFinding(finding);
+    this.heads.delete(event.streamId);
+    this.heads.set(event.streamId, { revision: event.revision, hash: event.hash });
+    if (this.heads.size > rememberedHeads) this.heads.delete(this.heads.keys().next().value!);
   }
 
   private fail(subscription: Subscription, error: unknown): void {

@@ -1,4 +1,6 @@
+import type { EventStore } from '../ports/event-store.port';
 import { StoreUnavailableError } from '../ports/event-store.port';
+import type { LedgerFinding } from '../ledger/ledger-log';
 import { AuditProjector } from './audit-projector';
 import { AuditQueries } from './audit-queries';
 import { actionEvents, InMemoryEventStore, type InMemoryEventStoreOptions } from '@approvals/testing';
@@ -12,6 +14,45 @@ async function given(options: InMemoryEventStoreOptions = {}) {
   await ledger.appendToStream('action-a1', actionEvents({ actionId: 'a1', requestedAt: at }));
   return { ledger, store, projector: new AuditProjector(ledger, store) };
 }
+
+describe('AuditProjector: divergence (I8)', () => {
+  it('reports an event whose content no longer matches its hash, and one that does not follow its predecessor, and still projects them', async () => {
+    const { ledger, store } = await given();
+    // The ledger as it reads after a database administrator changed revision 2 and removed revision 5.
+    const tampered = new Proxy(ledger, {
+      get(target, property, receiver) {
+        if (property !== 'subscribeToAll') return Reflect.get(target, property, receiver) as unknown;
+        return ((handler, options) =>
+          target.subscribeToAll((event) => {
+            if (event.revision === 5) return;
+            return handler(event.revision === 2 ? { ...event, data: { ...(event.data as object), changed: true } } : event);
+          }, options)) satisfies EventStore['subscribeToAll'];
+      },
+    });
+    const findings: LedgerFinding[] = [];
+    const projector = new AuditProjector(tampered, store, { onFinding: (finding) => findings.push(finding) });
+
+    await projector.start();
+    await projector.whenCaughtUp();
+    await projector.stop();
+
+    expect(findings).toEqual([
+      expect.objectContaining({ kind: 'HASH_MISMATCH', streamId: 'action-a1', revision: 2 }),
+      expect.objectContaining({ kind: 'CHAIN_BROKEN', streamId: 'action-a1', revision: 6 }),
+    ]);
+    expect(store.entries).toHaveLength(8);
+  });
+
+  it('finds nothing on an untouched ledger', async () => {
+    const { ledger, store } = await given();
+    const findings: LedgerFinding[] = [];
+    const projector = new AuditProjector(ledger, store, { onFinding: (finding) => findings.push(finding) });
+    await projector.start();
+    await projector.whenCaughtUp();
+    await projector.stop();
+    expect(findings).toEqual([]);
+  });
+});
 
 describe('AuditProjector', () => {
   it('projects the ledger from the checkpoint and reports its position', async () => {

@@ -25,6 +25,7 @@ async function main(): Promise<void> {
   // Each projected event is a span in the trace of the work that recorded it.
   const projector = new AuditProjector(traceSubscriptions(ledger.events, 'audit-projector', 'audit.project'), readModel, {
     onError: (error) => post({ type: 'error', message: `audit projection stopped: ${describe(error)}` }),
+    onFinding: (finding) => post({ type: 'finding', finding: { ...finding, position: finding.position?.toString() } }),
   });
   parentPort?.on('message', (message: unknown) => {
     if (message !== 'stop') return;

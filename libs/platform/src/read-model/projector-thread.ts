@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import type { LedgerFinding } from '@approvals/application';
 import type { LedgerSpec } from '../ledger/open-ledger';
 import type { ReadModelSpec } from './open-read-model';
 
@@ -11,12 +12,18 @@ export interface ProjectorThreadOptions {
   /** How often the thread looks for new ledger events (it is not told about appends). */
   pollIntervalMs?: number;
   onError?: (message: string) => void;
+  /** An event the projection found disagreeing with itself or its stream (I8). */
+  onFinding?: (finding: LedgerFinding) => void;
   /** With tracing on: the thread records its spans under this service name. */
   telemetry?: { serviceName: string; mode: 'embedded' | 'distributed' } | undefined;
 }
 
 /** What the thread posts to its parent. */
-export type ProjectorThreadMessage = { type: 'started' } | { type: 'error'; message: string } | { type: 'stopped' };
+export type ProjectorThreadMessage =
+  | { type: 'started' }
+  | { type: 'error'; message: string }
+  | { type: 'finding'; finding: Omit<LedgerFinding, 'position'> & { position?: string | undefined } }
+  | { type: 'stopped' };
 
 /**
  * Runs the audit projection in a worker thread with its own connections to the ledger and the
@@ -47,6 +54,9 @@ export class ProjectorThread {
         if (message.type === 'started') {
           started = true;
           resolve();
+        } else if (message.type === 'finding') {
+          const { position, ...rest } = message.finding;
+          options.onFinding?.({ ...rest, ...(position !== undefined ? { position: BigInt(position) } : {}) });
         } else if (message.type === 'error') {
           if (started) options.onError?.(message.message);
           else reject(new Error(message.message));
