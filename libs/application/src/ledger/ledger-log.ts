@@ -1,7 +1,7 @@
 import type { EventStore, RecordedEvent, Subscription } from '../ports/event-store.port';
 import { hashEvent } from './event-hash';
 import type { Hash } from './merkle';
-import { MerkleFrontier, leafHash } from './merkle';
+import { MerkleFrontier, leafHashOfHex } from './merkle';
 
 /**
  * The ledger's record of itself (I8): the Merkle tree over every event in global order, and the
@@ -78,8 +78,8 @@ export interface LogStore {
   findings(limit: number): Promise<LedgerFinding[]>;
 }
 
-/** Decodes an event's hex hash into the 32 bytes its leaf commits to. */
-export const eventLeaf = (event: Pick<RecordedEvent, 'hash'>): Hash => leafHash(Buffer.from(event.hash, 'hex'));
+/** The leaf of an event: its hex hash as the 32 bytes the leaf commits to. */
+export const eventLeaf = (event: Pick<RecordedEvent, 'hash'>): Hash => leafHashOfHex(event.hash);
 
 /**
  * What is wrong with `event` as the successor of `previous` (the stream's head before it, if any):

@@ -25,6 +25,8 @@ const NODE = Buffer.from([1]);
 export const emptyTreeHash: Hash = sha256();
 
 export const leafHash = (data: Uint8Array): Hash => sha256(LEAF, data);
+/** leafHash of the bytes a hex string spells, without decoding them first. */
+export const leafHashOfHex = (hex: string): Hash => createHash('sha256').update(LEAF).update(hex, 'hex').digest();
 export const nodeHash = (left: Uint8Array, right: Uint8Array): Hash => sha256(NODE, left, right);
 
 /** The largest power of two smaller than n (n > 1). */

@@ -52,6 +52,8 @@ export class SqliteEventStore implements EventStore {
   private readonly readForwards: StatementSync;
   private readonly readBackwards: StatementSync;
   private readonly readAllAfter: StatementSync;
+  /** As readAllAfter, rows as arrays (no object per row: verification reads millions). */
+  private readonly readRawAfter: StatementSync;
   private readonly readAllUpTo: StatementSync;
   private readonly readPrefixUpTo: StatementSync;
   private readonly selectHead: StatementSync;
@@ -81,6 +83,8 @@ export class SqliteEventStore implements EventStore {
       `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
     );
     this.readAllAfter = prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`);
+    this.readRawAfter = prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`);
+    this.readRawAfter.setReturnArrays(true);
     this.readAllUpTo = prepare(
       `SELECT ${COLUMNS} FROM events WHERE position > ? AND position <= ? ORDER BY position LIMIT ?`,
     );
@@ -136,15 +140,16 @@ export class SqliteEventStore implements EventStore {
     this.assertOpen();
     const limit = toLimit(options.maxCount);
     if (limit === 0) return [];
-    return this.readAllAfter.all(options.after ?? 0n, limit).map((row) => ({
-      eventId: row['event_id'] as string,
-      type: row['type'] as string,
-      dataJson: row['data'] as string,
-      metadataJson: row['metadata'] as string,
-      streamId: row['stream_id'] as string,
-      revision: Number(row['revision']),
-      position: row['position'] as bigint,
-      hash: row['hash'] as string,
+    // Columns as in COLUMNS: position, stream_id, revision, event_id, type, data, metadata, hash.
+    return (this.readRawAfter.all(options.after ?? 0n, limit) as unknown as SQLOutputValue[][]).map((row) => ({
+      position: row[0] as bigint,
+      streamId: row[1] as string,
+      revision: Number(row[2]),
+      eventId: row[3] as string,
+      type: row[4] as string,
+      dataJson: row[5] as string,
+      metadataJson: row[6] as string,
+      hash: row[7] as string,
     }));
   }
 
