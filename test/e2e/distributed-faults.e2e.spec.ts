@@ -312,8 +312,8 @@ describe('distributed mode: PostgreSQL goes away', () => {
     // nobody restarted anything, and no message was given up on
     for (const service of ['decision', 'policy-evaluator', 'intake', 'notifier', 'audit-projector'] as const) {
       expect(system.service(service).running).toBe(true);
-      const ready = (await (await fetch(`${system.service(service).httpUrl}/readyz`)).json()) as { deadLetters: number };
-      expect({ service, deadLetters: ready.deadLetters }).toEqual({ service, deadLetters: 0 });
+      const ready = (await (await fetch(`${system.service(service).httpUrl}/readyz`)).json()) as { deadLetters: number; detail?: string };
+      expect({ service, deadLetters: ready.deadLetters, detail: ready.detail }).toEqual({ service, deadLetters: 0, detail: undefined });
     }
   });
 });

@@ -118,10 +118,11 @@ export class LedgerLogRuntime implements OnApplicationBootstrap, OnModuleDestroy
   private failed(err: unknown): void {
     if (this.stopped || this.restart) return;
     this.logger.error({ err }, 'the ledger log keeper stopped; starting it again in 1 s');
+    // Held until the keeper runs again, so errors of the stopping subscription schedule no second restart.
     this.restart = setTimeout(() => {
-      this.restart = undefined;
       void (async () => {
         await this.keeper?.stop().catch(() => undefined);
+        this.restart = undefined;
         if (!this.stopped) this.run();
       })();
     }, 1000);

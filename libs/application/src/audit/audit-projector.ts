@@ -144,16 +144,21 @@ export class AuditProjector {
     this.check(event);
     const projected = projectEvent(event);
     if (projected) await this.store.apply(projected);
+    this.remember(event);
     this.position = event.position;
     this.resolveWaiters();
   }
 
   private readonly heads = new Map<string, { revision: number; hash: string }>();
 
-  /** The divergence check: the event's own hash, and its link to the stream's previous event when this run saw it. */
+  /**
+   * The divergence check: the event's own hash, and its link to the stream's previous event when
+   * this projector projected that one (a redelivery after a restart is not a link to judge).
+   */
   private check(event: RecordedEvent): void {
     if (!this.options.onFinding) return;
-    const previous = this.heads.get(event.streamId);
+    const seen = this.heads.get(event.streamId);
+    const previous = seen !== undefined && seen.revision < event.revision ? seen : undefined;
     const computed = hashEvent(event);
     const finding =
       previous === undefined
@@ -162,6 +167,11 @@ export class AuditProjector {
           : chainProblem({ ...event, prevHash: event.metadata.prevHash ?? null }, computed, undefined)
         : chainProblem({ ...event, prevHash: event.metadata.prevHash ?? null }, computed, previous);
     if (finding) this.options.onFinding(finding);
+  }
+
+  /** The stream's head once its event is projected, for the next link check. */
+  private remember(event: RecordedEvent): void {
+    if (!this.options.onFinding) return;
     this.heads.delete(event.streamId);
     this.heads.set(event.streamId, { revision: event.revision, hash: event.hash });
     if (this.heads.size > rememberedHeads) this.heads.delete(this.heads.keys().next().value!);

@@ -43,8 +43,8 @@ describe('AuditProjector: divergence (I8)', () => {
     expect(store.entries).toHaveLength(8);
   });
 
-  it('finds nothing on an untouched ledger', async () => {
-    const { ledger, store } = await given();
+  it('finds nothing on an untouched ledger, also when every event is delivered twice (as after a reconnect)', async () => {
+    const { ledger, store } = await given({ deliverTwice: true });
     const findings: LedgerFinding[] = [];
     const projector = new AuditProjector(ledger, store, { onFinding: (finding) => findings.push(finding) });
     await projector.start();

@@ -162,16 +162,9 @@ export interface LogKeeperOptions {
  * becomes a leaf, because the tree commits to what the ledger holds.
  */
 export class LogKeeper {
-  private subscription: Subscription | undefined;
-  private state: LogState | undefined;
-  private savedSize = 0;
-  private nodes: TreeNode[] = [];
-  private heads = new Map<string, RecordedStreamHead>();
-  private findings: LedgerFinding[] = [];
-  private flushTimer: NodeJS.Timeout | undefined;
+  /** The current run: everything one start builds, so that nothing of an earlier run leaks into it. */
+  private run: KeeperRun | undefined;
   private flushing: Promise<void> = Promise.resolve();
-  /** Set when a save failed: the keeper stops taking events until it is started again. */
-  private broken: unknown;
   private readonly batchSize: number;
   private readonly flushMs: number;
 
@@ -186,87 +179,104 @@ export class LogKeeper {
 
   /** Leaves in the tree as saved. */
   get size(): number {
-    return this.savedSize;
+    return this.run?.savedSize ?? 0;
   }
 
+  /** Follows the ledger from the saved state (a running run is stopped first); resolves once caught up. */
   async start(): Promise<void> {
-    this.broken = undefined;
-    this.nodes = [];
-    this.heads = new Map();
-    this.findings = [];
+    await this.stop();
     const saved = await this.log.load();
-    this.state = saved ?? { position: 0n, frontier: MerkleFrontier.empty() };
-    this.savedSize = this.state.frontier.size;
-    this.subscription = this.store.subscribeToAll((event) => this.take(event), {
-      after: this.state.position,
-      onError: (error) => this.options.onError(error),
-    });
-    await this.subscription.caughtUp;
+    const state = saved ?? { position: 0n, frontier: MerkleFrontier.empty() };
+    const run: KeeperRun = { state, savedSize: state.frontier.size, nodes: [], heads: new Map(), findings: [], broken: undefined, flushTimer: undefined, subscription: undefined };
+    if (this.run !== undefined) return; // started again meanwhile: that start follows the ledger
+    this.run = run;
+    run.subscription = this.store.subscribeToAll((event) => this.take(run, event), { after: state.position, onError: (error) => this.options.onError(error) });
+    await run.subscription.caughtUp;
     await this.flush();
   }
 
+  /** Stops following and saves what was taken. */
   async stop(): Promise<void> {
-    await this.subscription?.close();
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
+    const run = this.run;
+    if (!run) return;
+    await run.subscription?.close();
+    if (run.flushTimer) clearTimeout(run.flushTimer);
+    run.flushTimer = undefined;
     await this.flush();
+    if (this.run === run) this.run = undefined;
   }
 
   /** Saves what was taken so far (also called on a timer and when a batch is full). */
   flush(): Promise<void> {
+    const run = this.run;
+    if (!run) return this.flushing;
     this.flushing = this.flushing
-      .then(() => this.save())
+      .then(() => this.save(run))
       .catch((error: unknown) => {
-        // What was taken but not saved is lost with this state: stop, and let a restart re-read it.
-        this.broken = error;
+        // What was taken but not saved is lost with this run: it stops, and a new start re-reads it.
+        run.broken = error;
         this.options.onError(error);
       });
     return this.flushing;
   }
 
-  private async take(event: RecordedEvent): Promise<void> {
-    if (this.broken !== undefined) throw new Error('the ledger log keeper stopped after a failed save', { cause: this.broken });
-    const state = this.state!;
+  private async take(run: KeeperRun, event: RecordedEvent): Promise<void> {
+    if (run.broken !== undefined) throw new Error('the ledger log keeper stopped after a failed save', { cause: run.broken });
+    const { state } = run;
+    // Taken already (a subscription may deliver again after a reconnect): each event is one leaf, once.
+    if (event.position <= state.position) return;
+    const previous = run.heads.get(event.streamId) ?? (await this.log.streamHead(event.streamId));
+    if (this.run !== run || event.position <= state.position) return; // a new run took over meanwhile
     if (this.options.densePositions && event.position !== state.position + 1n) {
-      this.found({ kind: 'POSITION_GAP', position: state.position + 1n, detail: `the events at positions ${state.position + 1n} to ${event.position - 1n} are missing` });
+      this.found(run, { kind: 'POSITION_GAP', position: state.position + 1n, detail: `the events at positions ${state.position + 1n} to ${event.position - 1n} are missing` });
     }
-    const previous = this.heads.get(event.streamId) ?? (await this.log.streamHead(event.streamId));
     const problem = linkProblem(event, previous);
-    if (problem) this.found(problem);
+    if (problem) this.found(run, problem);
     const leaf = state.frontier.size;
     state.frontier.append(eventLeaf(event), (height, index, hash) => {
-      if (height >= storedNodeMinHeight) this.nodes.push({ height, index, hash });
+      if (height >= storedNodeMinHeight) run.nodes.push({ height, index, hash });
     });
     state.position = event.position;
-    this.heads.set(event.streamId, { revision: event.revision, hash: event.hash, leaf });
-    if (state.frontier.size - this.savedSize >= this.batchSize) await this.flush();
-    else this.flushTimer ??= setTimeout(() => void this.flush(), this.flushMs);
+    run.heads.set(event.streamId, { revision: event.revision, hash: event.hash, leaf });
+    if (state.frontier.size - run.savedSize >= this.batchSize) await this.flush();
+    else run.flushTimer ??= setTimeout(() => void this.flush(), this.flushMs);
   }
 
-  private found(finding: LedgerFinding): void {
-    this.findings.push(finding);
+  private found(run: KeeperRun, finding: LedgerFinding): void {
+    run.findings.push(finding);
     this.options.onFinding(finding);
   }
 
-  private async save(): Promise<void> {
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
-    if (this.broken !== undefined) return;
-    const state = this.state;
-    if (!state || state.frontier.size === this.savedSize) return;
+  private async save(run: KeeperRun): Promise<void> {
+    if (run.flushTimer) clearTimeout(run.flushTimer);
+    run.flushTimer = undefined;
+    if (run.broken !== undefined || run.state.frontier.size === run.savedSize) return;
     // Taken synchronously, so events that arrive while this saves wait for the next save.
-    const snapshot: LogState = { position: state.position, frontier: state.frontier.copy() };
-    const nodes = this.nodes.splice(0);
-    const findings = this.findings.splice(0);
-    const heads = new Map(this.heads);
-    const saved = await this.log.save(this.savedSize, snapshot, nodes, heads, findings);
+    const snapshot: LogState = { position: run.state.position, frontier: run.state.frontier.copy() };
+    const nodes = run.nodes.splice(0);
+    const findings = run.findings.splice(0);
+    const heads = new Map(run.heads);
+    const saved = await this.log.save(run.savedSize, snapshot, nodes, heads, findings);
     if (!saved) {
-      throw new Error(`another keeper moved the ledger log past ${this.savedSize} leaves; this one stops (restart it to follow from there)`);
+      throw new Error(`another keeper moved the ledger log past ${run.savedSize} leaves; this one stops (restart it to follow from there)`);
     }
-    this.savedSize = snapshot.frontier.size;
+    run.savedSize = snapshot.frontier.size;
     // The saved heads are in the store now; those that moved since stay for the next save.
-    for (const [streamId, head] of heads) if (this.heads.get(streamId) === head) this.heads.delete(streamId);
+    for (const [streamId, head] of heads) if (run.heads.get(streamId) === head) run.heads.delete(streamId);
   }
+}
+
+/** One start of a LogKeeper: the tree it extends and what it has not saved yet. */
+interface KeeperRun {
+  state: LogState;
+  savedSize: number;
+  nodes: TreeNode[];
+  heads: Map<string, RecordedStreamHead>;
+  findings: LedgerFinding[];
+  /** Set when a save failed: the run takes no more events. */
+  broken: unknown;
+  flushTimer: NodeJS.Timeout | undefined;
+  subscription: Subscription | undefined;
 }
 
 /** Most streams remembered as inconsistent; past it the oldest are forgotten (and found again when read). */
