@@ -49,10 +49,11 @@ describe.each(modes)('%s mode: Slack', (mode) => {
       async () => slack.messages.find((m) => JSON.stringify(m.blocks).includes(created.actionId)),
       (m) => m !== undefined,
     );
-    // Settled: the reminder (sent at once here) is posted and recorded, so later counts are exact.
+    // Settled: Slack's reminder (sent at once here) is posted and recorded, so later counts are
+    // exact. Each channel reminds in turn: another channel's reminder may be recorded first.
     await eventually(
       () => unary(auditor.audit, 'GetTimeline', { actionId: created.actionId }),
-      (t) => t.entries.some((e) => e.type === 'ApprovalNotified' && e.dataJson.includes('reminder:')),
+      (t) => t.entries.some((e) => e.type === 'ApprovalNotified' && e.dataJson.includes('"channel":"slack"') && e.dataJson.includes('reminder:')),
     );
     return { actionId: created.actionId, message: message! };
   }
