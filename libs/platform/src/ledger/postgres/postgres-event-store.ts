@@ -367,25 +367,11 @@ export class PostgresEventStore implements EventStore {
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
-    this.assertOpen();
-    const limit = toLimit(options.maxCount);
-    if (limit === 0) return [];
-    const { rows } = await this.query<EventRow>(`SELECT ${COLUMNS} FROM ${this.s}.events WHERE position > $1 ORDER BY position LIMIT $2`, [
-      (options.after ?? 0n).toString(),
-      limit === NO_LIMIT ? null : limit,
-    ]);
-    return rows.map(toRecordedEvent);
+    return (await this.readAllRows(options)).map(toRecordedEvent);
   }
 
   async readAllRaw(options: ReadAllOptions = {}): Promise<RawRecordedEvent[]> {
-    this.assertOpen();
-    const limit = toLimit(options.maxCount);
-    if (limit === 0) return [];
-    const { rows } = await this.query<EventRow>(`SELECT ${COLUMNS} FROM ${this.s}.events WHERE position > $1 ORDER BY position LIMIT $2`, [
-      (options.after ?? 0n).toString(),
-      limit === NO_LIMIT ? null : limit,
-    ]);
-    return rows.map((row) => ({
+    return (await this.readAllRows(options)).map((row) => ({
       eventId: row.event_id,
       type: row.type,
       dataJson: row.data,
@@ -395,6 +381,18 @@ export class PostgresEventStore implements EventStore {
       position: BigInt(row.position),
       hash: row.hash,
     }));
+  }
+
+  /** The rows after a position, in global order: what readAll and readAllRaw each shape. */
+  private async readAllRows(options: ReadAllOptions): Promise<EventRow[]> {
+    this.assertOpen();
+    const limit = toLimit(options.maxCount);
+    if (limit === 0) return [];
+    const { rows } = await this.query<EventRow>(`SELECT ${COLUMNS} FROM ${this.s}.events WHERE position > $1 ORDER BY position LIMIT $2`, [
+      (options.after ?? 0n).toString(),
+      limit === NO_LIMIT ? null : limit,
+    ]);
+    return rows;
   }
 
   async headPosition(): Promise<bigint> {
