@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { EventMetadata, NewEvent } from '@approvals/application';
-import { auditLedger, catchUpLedgerLog, openLedger } from '@approvals/platform';
+import type { EventMetadata, NewEvent, VerifyReport } from '@approvals/application';
+import { auditLedger, catchUpLedgerLog, defaultVerifyThreads, openLedger } from '@approvals/platform';
 import { EmbeddedServer } from '@approvals/testing';
 import type { Row } from './closed-loop';
 import { measure } from './closed-loop';
@@ -34,8 +34,11 @@ export interface VerifyFigures {
   events: number;
   fillSeconds: number;
   keeperEventsPerSecond: number;
+  /** Worker threads of the default run (the cores available, at most 4). */
+  verifyThreads: number;
   verifyEventsPerSecond: number;
   verifySeconds: number;
+  verifyOneThreadEventsPerSecond: number;
   findings: number;
   overhead: { concurrency: number; off: number[]; on: number[]; offMedian: number; onMedian: number; lossPercent: number; errors: number };
 }
@@ -90,17 +93,25 @@ export async function benchVerify(options: VerifyBenchOptions): Promise<VerifyFi
       started = Date.now();
       await catchUpLedgerLog(ledger);
       const keeperSeconds = (Date.now() - started) / 1000;
-      log('verify: verifying the whole ledger ...');
-      started = Date.now();
-      const report = await auditLedger(ledger);
-      const verifySeconds = (Date.now() - started) / 1000;
+      // Spread over worker threads (the default) and on one thread, alternating, twice each.
+      const runs: Record<'threads' | 'alone', number[]> = { threads: [], alone: [] };
+      let report: VerifyReport | undefined;
+      for (const setting of ['threads', 'alone', 'threads', 'alone'] as const) {
+        log(`verify: verifying the whole ledger (${setting === 'threads' ? `${defaultVerifyThreads()} worker threads` : 'one thread'}) ...`);
+        started = Date.now();
+        report = await auditLedger(ledger, setting === 'threads' ? {} : { threads: { threads: 0 } });
+        runs[setting].push((Date.now() - started) / 1000);
+      }
+      const rate = (seconds: number[]) => Math.round(report!.events / median(seconds));
       ledgerFigures = {
-        events: report.events,
+        events: report!.events,
         fillSeconds: Number(fillSeconds.toFixed(1)),
-        keeperEventsPerSecond: Math.round(report.events / keeperSeconds),
-        verifyEventsPerSecond: Math.round(report.events / verifySeconds),
-        verifySeconds: Number(verifySeconds.toFixed(1)),
-        findings: report.findings.length,
+        keeperEventsPerSecond: Math.round(report!.events / keeperSeconds),
+        verifyThreads: defaultVerifyThreads(),
+        verifyEventsPerSecond: rate(runs.threads),
+        verifySeconds: Number(median(runs.threads).toFixed(1)),
+        verifyOneThreadEventsPerSecond: rate(runs.alone),
+        findings: report!.findingsTotal,
       };
     } finally {
       await ledger.close();
@@ -160,9 +171,10 @@ export function verifyReport(f: VerifyFigures, options: Pick<VerifyBenchOptions,
     `| step | events/s |`,
     `| --- | --- |`,
     `| log keeper takes every event (hash and link checks, tree, stored subtree roots, stream heads) | ${f.keeperEventsPerSecond.toLocaleString('en')} |`,
-    `| \`approvals audit verify\`: the whole ledger (${f.verifySeconds} s, ${f.findings} findings) | ${f.verifyEventsPerSecond.toLocaleString('en')} |`,
+    `| \`approvals audit verify\`: the whole ledger, ${f.verifyThreads} worker threads (${f.verifySeconds} s, ${f.findings} findings) | ${f.verifyEventsPerSecond.toLocaleString('en')} |`,
+    `| \`approvals audit verify --threads 0\`: the same on one thread | ${f.verifyOneThreadEventsPerSecond.toLocaleString('en')} |`,
     '',
-    `Target: at least ${verifyTargets.eventsPerSecond.toLocaleString('en')} events/s verified. ${verifyMet ? 'Met' : 'NOT met'} in this run.`,
+    `Median of two runs each, alternating. Target: at least ${verifyTargets.eventsPerSecond.toLocaleString('en')} events/s verified. ${verifyMet ? 'Met' : 'NOT met'} in this run, on ${cpus().length} cores; the threads verify ${(f.verifyEventsPerSecond / f.verifyOneThreadEventsPerSecond).toFixed(2)} times as fast as one thread.`,
     '',
     `Auto-allowed actions with ${f.overhead.concurrency} concurrent agents, ${options.seconds} s per run, ${options.rounds} runs per setting (alternating, fresh server each):`,
     '',

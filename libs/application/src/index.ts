@@ -3,6 +3,7 @@ export * from './ledger/event-hash';
 export * from './ledger/merkle';
 export * from './ledger/checkpoint';
 export * from './ledger/ledger-log';
+export * from './ledger/ledger-segment';
 export * from './ledger/verify-ledger';
 export * from './ledger/tree-reader';
 export * from './ledger/checkpointer';

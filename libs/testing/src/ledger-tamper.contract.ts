@@ -1,10 +1,12 @@
-import type { EventStore, LedgerFinding, LogStore, NewEvent, WitnessedCheckpoint } from '@approvals/application';
+import type { CheckedSegment, EventStore, LedgerFinding, LogStore, NewEvent, WitnessedCheckpoint } from '@approvals/application';
 import {
   LedgerIntegrity,
   LogKeeper,
   TreeReader,
+  checkSegment,
   eventLeaf,
   hashEvent,
+  hashRecordedEvent,
   inclusionProof,
   rangeHashOver,
   verifyConsistency,
@@ -97,7 +99,23 @@ export function describeLedgerTamperSuite(name: string, create: () => Promise<Ta
       return position;
     }
 
-    const verify = (witnessed: WitnessedCheckpoint[] = []) => verifyLedger(ledger.events, ledger.log, { densePositions: true, witnessed });
+    /**
+     * The segments a verification thread would check, two positions wide, so that every stream and
+     * every change spans a boundary between segments.
+     */
+    const inPairs = (after: bigint, head: bigint, densePositions: boolean) =>
+      (async function* (): AsyncGenerator<CheckedSegment> {
+        const events = (await ledger.events.readAll({ after })).filter((e) => e.position <= head);
+        for (let from = after; from < head; from += 2n) {
+          yield checkSegment(events.filter((e) => e.position > from && e.position <= from + 2n).map(hashRecordedEvent), densePositions);
+        }
+      })();
+    /** verifyLedger page by page, and in segments merged in order: both must report the same. */
+    const verify = async (witnessed: WitnessedCheckpoint[] = []) => {
+      const report = await verifyLedger(ledger.events, ledger.log, { densePositions: true, witnessed });
+      expect(await verifyLedger(ledger.events, ledger.log, { densePositions: true, witnessed, segments: inPairs })).toEqual(report);
+      return report;
+    };
     const runtimeCheck = async (streamId: string) => new LedgerIntegrity(ledger.log, () => undefined).check(streamId, await ledger.events.readStream(streamId));
 
     it('finds nothing on a clean ledger, also after more appends and a restart; keeps the tree and each stream head', async () => {

@@ -21,6 +21,7 @@ const options = {
     description: 'verify, verify-proof: a checkpoint verifier key (<origin>+<id>+<key>, from /.well-known/ledger-checkpoint-keys), or a file of them, one per line; repeatable',
   },
   since: { type: 'string', value: '<size>', description: 'verify: start at the recorded checkpoint of this many events (an incremental run; run a full one regularly)' },
+  threads: { type: 'string', value: '<n>', description: 'verify: worker threads for an embedded ledger (default: the cores available, at most 4; 0: this thread only)' },
   witness: { type: 'string', multiple: true, value: '<file>', description: 'verify: a witness file (APPROVALS_WITNESS_FILE) whose checkpoints the ledger must still extend; repeatable' },
   ledger: {
     type: 'string',
@@ -63,7 +64,9 @@ function printReport(io: Io, report: VerifyReport, seconds: number): void {
     return;
   }
   const first = report.findings.find((f) => f.position !== undefined);
-  io.out(`${report.findings.length} inconsistenc${report.findings.length === 1 ? 'y' : 'ies'} found${first ? `; the first at position ${first.position}` : ''}:`);
+  const total = report.findingsTotal;
+  const listed = total > report.findings.length ? ` (the first ${report.findings.length.toLocaleString('en')} listed)` : '';
+  io.out(`${total.toLocaleString('en')} inconsistenc${total === 1 ? 'y' : 'ies'} found${first ? `; the first at position ${first.position}` : ''}${listed}:`);
   for (const finding of report.findings) io.out(`  ${describeFinding(finding)}`);
 }
 
@@ -74,7 +77,7 @@ type Values = {
   from?: string | undefined;
   to?: string | undefined;
   action?: string | undefined;
-  agent?: string | undefined; since?: string | undefined; ledger?: string | undefined; schema?: string | undefined; as?: string | undefined; out?: string | undefined; key?: string[] | undefined; witness?: string[] | undefined };
+  agent?: string | undefined; since?: string | undefined; threads?: string | undefined; ledger?: string | undefined; schema?: string | undefined; as?: string | undefined; out?: string | undefined; key?: string[] | undefined; witness?: string[] | undefined };
 
 export const auditCommand: Command = {
   name: 'audit',
@@ -134,12 +137,13 @@ async function verify(ctx: CliContext, values: Values): Promise<number> {
       ...(values.key?.length ? { verifiers: verifierKeys(values, 'audit verify') } : {}),
       witnessFiles: values.witness ?? [],
       ...(values.since !== undefined ? { sinceSize: sinceOf(values.since) } : {}),
+      ...(values.threads !== undefined ? { threads: { threads: threadsOf(values.threads) } } : {}),
     });
     ctx.io.progress?.('');
     const seconds = (Date.now() - startedAt) / 1000;
     if (ctx.json) printJson(ctx.io, { ledger: ledger.location, ...report, seconds, findings: report.findings.map(findingJson) });
     else printReport(ctx.io, report, seconds);
-    return report.findings.length === 0 ? ExitCode.ok : ExitCode.failure;
+    return report.findingsTotal === 0 ? ExitCode.ok : ExitCode.failure;
   } finally {
     await ledger.close();
   }
@@ -201,6 +205,12 @@ function sinceOf(text: string): number {
   const size = Number(text);
   if (!/^\d+$/.test(text) || !Number.isSafeInteger(size) || size < 1) throw new UsageError(`audit verify: --since must be the size of a recorded checkpoint, got "${text}"`);
   return size;
+}
+
+function threadsOf(text: string): number {
+  const threads = Number(text);
+  if (!/^\d+$/.test(text) || threads > 64) throw new UsageError(`audit verify: --threads must be a number of threads from 0 to 64, got "${text}"`);
+  return threads;
 }
 
 async function proof(ctx: CliContext, actionId: string, values: Values): Promise<number> {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 
 /** The fields of a stored event that its hash commits to (I8). */
@@ -18,7 +18,7 @@ export function canonicalJson(value: unknown): string {
   return text;
 }
 
-export const sha256Hex = (text: string): string => createHash('sha256').update(text).digest('hex');
+export const sha256Hex = (text: string): string => hash('sha256', text, 'hex');
 
 /** Hash of one event; its metadata contains `prevHash`, which chains the stream. */
 export function hashEvent(event: HashableEvent): string {
@@ -42,6 +42,6 @@ export function canonicalEvent(event: HashableEvent): { dataJson: string; metada
  */
 export function hashOfCanonical(event: Pick<HashableEvent, 'streamId' | 'revision' | 'eventId' | 'type'>, dataJson: string, metadataJson: string): string {
   return sha256Hex(
-    `{"data":${dataJson},"eventId":${JSON.stringify(event.eventId)},"metadata":${metadataJson},"revision":${canonicalJson(event.revision)},"streamId":${JSON.stringify(event.streamId)},"type":${JSON.stringify(event.type)}}`,
+    `{"data":${dataJson},"eventId":${JSON.stringify(event.eventId)},"metadata":${metadataJson},"revision":${Number.isSafeInteger(event.revision) ? String(event.revision) : canonicalJson(event.revision)},"streamId":${JSON.stringify(event.streamId)},"type":${JSON.stringify(event.type)}}`,
   );
 }

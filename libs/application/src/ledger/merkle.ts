@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash as oneShotHash } from 'node:crypto';
 
 /**
  * The Merkle tree over the ledger's global order (I8), hashed as RFC 9162 section 2.1 says:
@@ -12,22 +12,37 @@ import { createHash } from 'node:crypto';
 
 export type Hash = Buffer;
 
-const sha256 = (...parts: Uint8Array[]): Hash => {
-  const hash = createHash('sha256');
-  for (const part of parts) hash.update(part);
-  return hash.digest();
-};
-
-const LEAF = Buffer.from([0]);
-const NODE = Buffer.from([1]);
+// One-shot hashing to a latin1 string, then copying it into a buffer: in Node 24 this is about
+// three times faster than createHash().update().digest() or a 'buffer' digest for inputs this
+// small, and verification hashes two or three times per event (`npm run bench -- --mode verify`).
+const sha256 = (data: Uint8Array): Hash => Buffer.from(oneShotHash('sha256', data, 'binary'), 'latin1');
 
 /** MTH({}) = SHA-256 of nothing. */
-export const emptyTreeHash: Hash = sha256();
+export const emptyTreeHash: Hash = sha256(new Uint8Array(0));
 
-export const leafHash = (data: Uint8Array): Hash => sha256(LEAF, data);
-/** leafHash of the bytes a hex string spells, without decoding them first. */
-export const leafHashOfHex = (hex: string): Hash => createHash('sha256').update(LEAF).update(hex, 'hex').digest();
-export const nodeHash = (left: Uint8Array, right: Uint8Array): Hash => sha256(NODE, left, right);
+const leafInput = Buffer.alloc(33);
+const nodeInput = Buffer.alloc(65);
+nodeInput[0] = 1;
+
+/** SHA-256(0x00 || data); `data` of 32 bytes reuses one buffer. */
+export const leafHash = (data: Uint8Array): Hash => {
+  if (data.length !== 32) return sha256(Buffer.concat([leafInput.subarray(0, 1), data]));
+  leafInput.set(data, 1);
+  return sha256(leafInput);
+};
+/** leafHash of the bytes a hex string spells (an event's hash). */
+export const leafHashOfHex = (hex: string): Hash => {
+  // A text that is not 64 hex digits (a damaged hash column) is hashed as Buffer.from decodes it.
+  if (hex.length !== 64 || leafInput.write(hex, 1, 'hex') !== 32) return leafHash(Buffer.from(hex, 'hex'));
+  return sha256(leafInput);
+};
+/** SHA-256(0x01 || left || right) for two 32-byte hashes. */
+export const nodeHash = (left: Uint8Array, right: Uint8Array): Hash => {
+  if (left.length !== 32 || right.length !== 32) return sha256(Buffer.concat([nodeInput.subarray(0, 1), left, right]));
+  nodeInput.set(left, 1);
+  nodeInput.set(right, 33);
+  return sha256(nodeInput);
+};
 
 /** The largest power of two smaller than n (n > 1). */
 export function splitPoint(n: number): number {

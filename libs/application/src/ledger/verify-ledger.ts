@@ -1,9 +1,10 @@
 import type { EventStore } from '../ports/event-store.port';
-import { hashEvent, hashOfCanonical } from './event-hash';
 import type { NoteVerifier } from './checkpoint';
 import { CheckpointFormatError, openCheckpoint } from './checkpoint';
-import type { ChainedEvent, LedgerFinding, LogStore, RecordedCheckpoint, RecordedStreamHead } from './ledger-log';
-import { chainProblem, eventLeaf } from './ledger-log';
+import type { LedgerFinding, LogStore, RecordedCheckpoint, RecordedStreamHead } from './ledger-log';
+import { chainProblem } from './ledger-log';
+import type { CheckedSegment, HashedEvent } from './ledger-segment';
+import { checkSegment, hashRawEvent, hashRecordedEvent } from './ledger-segment';
 import type { Hash } from './merkle';
 import { MerkleFrontier } from './merkle';
 import { TreeReader } from './tree-reader';
@@ -34,8 +35,16 @@ export interface VerifyOptions {
    * checkpoint's root. Dense stores only.
    */
   sinceSize?: number;
+  /** Findings listed in the report at most (default 10,000); the rest are counted. */
+  maxFindings?: number;
   /** Called after each page with the events verified so far and the ledger's head position. */
   onProgress?: (verified: number, head: bigint) => void;
+  /**
+   * The events at positions (after, head] checked in segments, handed back in order, perhaps
+   * checked several at once in worker threads (see checkSegment); the run goes on page by page from
+   * the head. Undefined from it, or without it, pages are read and checked one after another.
+   */
+  segments?: (after: bigint, head: bigint, densePositions: boolean) => AsyncIterable<CheckedSegment> | undefined;
 }
 
 export interface VerifyReport {
@@ -49,8 +58,10 @@ export interface VerifyReport {
   rootHash: string;
   /** The log's own state when the run started (leaves taken by its keeper), if the ledger keeps a log. */
   logSize?: number | undefined;
-  /** Everything found, in ledger order; empty for a ledger that checks out. */
+  /** What was found, in ledger order (at most `maxFindings`); empty for a ledger that checks out. */
   findings: LedgerFinding[];
+  /** How many findings there were, listed or not. */
+  findingsTotal: number;
   /** Checkpoints checked: witnessed ones, and those the log recorded (their signatures too, given keys). */
   checkpointsChecked: number;
   signaturesChecked: number;
@@ -64,7 +75,14 @@ export interface VerifyReport {
  */
 export async function verifyLedger(store: EventStore, log: LogStore | undefined, options: VerifyOptions): Promise<VerifyReport> {
   const pageSize = options.pageSize ?? 2000;
+  // Kept up to a bound (a ledger rewritten wholesale has a finding per event), and counted.
+  const maxFindings = options.maxFindings ?? 10_000;
   const findings: LedgerFinding[] = [];
+  let findingsTotal = 0;
+  const found = (finding: LedgerFinding) => {
+    findingsTotal += 1;
+    if (findings.length < maxFindings) findings.push(finding);
+  };
   const saved = await log?.load();
   const head = await store.headPosition();
   // Roots to compare, by tree size: the log's own, and each witnessed checkpoint's.
@@ -82,13 +100,13 @@ export async function verifyLedger(store: EventStore, log: LogStore | undefined,
       const opened = openCheckpoint(checkpoint.note, options.verifiers);
       if (opened.checkpoint.size !== checkpoint.size || !opened.checkpoint.rootHash.equals(checkpoint.rootHash)) throw new CheckpointFormatError('its signed note is of another tree');
     } catch (error) {
-      findings.push({ kind: 'CHECKPOINT_MISMATCH', detail: `the checkpoint recorded at ${checkpoint.size} events does not verify: ${(error as Error).message}` });
+      found({ kind: 'CHECKPOINT_MISMATCH', detail: `the checkpoint recorded at ${checkpoint.size} events does not verify: ${(error as Error).message}` });
     }
   }
   const compare = (frontier: MerkleFrontier) => {
     for (const { rootHash, what } of wanted.get(frontier.size) ?? []) {
       if (!frontier.root().equals(rootHash)) {
-        findings.push({
+        found({
           kind: what === 'the ledger log' ? 'TREE_MISMATCH' : 'CHECKPOINT_MISMATCH',
           detail: `the first ${frontier.size} events hash to root ${frontier.root().toString('hex')}, but ${what} recorded ${rootHash.toString('hex')}: an event among them was changed, removed, inserted or reordered since`,
         });
@@ -105,34 +123,50 @@ export async function verifyLedger(store: EventStore, log: LogStore | undefined,
   let expected = BigInt(frontier.size) + 1n;
   let after = BigInt(frontier.size);
   let read = 0;
-  for (;;) {
-    const page = await readPage(store, after, pageSize);
-    for (const event of page) {
-      read += 1;
-      if (options.densePositions && event.position !== expected) {
-        findings.push({ kind: 'POSITION_GAP', position: expected, detail: `the events at positions ${expected} to ${event.position - 1n} are missing` });
-      }
-      expected = event.position + 1n;
+  const merge = async (segment: CheckedSegment) => {
+    if (segment.events === 0) return;
+    read += segment.events;
+    if (options.densePositions && segment.firstPosition !== expected) {
+      found({ kind: 'POSITION_GAP', position: expected, detail: `the events at positions ${expected} to ${segment.firstPosition - 1n} are missing` });
+    }
+    expected = segment.lastPosition + 1n;
+    after = segment.lastPosition;
+    segment.findings.forEach(found);
+    for (const { streamId, first, last } of segment.streams) {
       // In an incremental run, a stream's events before the start are looked up once.
-      if (since && !heads.has(event.streamId) && event.revision > 0) {
-        const [previous] = await store.readStream(event.streamId, { fromRevision: event.revision - 1, maxCount: 1 });
-        if (previous && previous.revision === event.revision - 1) heads.set(event.streamId, { revision: previous.revision, hash: previous.hash });
+      if (since && !heads.has(streamId) && first.revision > 0) {
+        const [previous] = await store.readStream(streamId, { fromRevision: first.revision - 1, maxCount: 1 });
+        if (previous && previous.revision === first.revision - 1) heads.set(streamId, { revision: previous.revision, hash: previous.hash });
       }
-      const problem = chainProblem(event, event.computed, heads.get(event.streamId));
-      if (problem) findings.push(problem);
-      heads.set(event.streamId, { revision: event.revision, hash: event.hash });
-      frontier.append(eventLeaf(event));
+      if (first.hashMatches) {
+        const problem = chainProblem(first, first.hash, heads.get(streamId));
+        if (problem) found(problem);
+      }
+      heads.set(streamId, last);
+    }
+    for (let offset = 0; offset < segment.leaves.length; offset += 32) {
+      frontier.append(Buffer.from(segment.leaves.buffer, segment.leaves.byteOffset + offset, 32));
       compare(frontier);
     }
-    if (page.length > 0) after = page.at(-1)!.position;
     options.onProgress?.(frontier.size, head);
+  };
+  const segments = head > after ? options.segments?.(after, head, options.densePositions) : undefined;
+  if (segments) {
+    for await (const segment of segments) await merge(segment);
+    after = head;
+  }
+  // Page by page to the end, which moves on while a live ledger is verified.
+  for (;;) {
+    const page = await readPage(store, after, pageSize);
+    await merge(checkSegment(page, options.densePositions, page.length));
+    if (page.length === 0) options.onProgress?.(frontier.size, head);
     if (page.length < pageSize) break;
   }
 
   // Sizes never reached: the ledger is shorter than what was recorded or witnessed.
   for (const [size, entries] of wanted) {
     for (const { what } of entries) {
-      findings.push({
+      found({
         kind: what === 'the ledger log' ? 'TREE_MISMATCH' : 'CHECKPOINT_MISMATCH',
         detail: `${what} recorded ${size} events, but the ledger holds only ${frontier.size}: it was truncated or rolled back`,
       });
@@ -140,8 +174,11 @@ export async function verifyLedger(store: EventStore, log: LogStore | undefined,
   }
   // Heads the log recorded up to the state read at the start; later ones may be of events this run
   // did not reach. An incremental run judges only the streams it read.
-  if (log) findings.push(...(await recordedHeadProblems(log, heads, saved?.frontier.size ?? 0, since !== undefined)));
-  if (since?.finding) findings.unshift(since.finding);
+  if (log) await recordedHeadProblems(log, heads, saved?.frontier.size ?? 0, since !== undefined, found);
+  if (since?.finding) {
+    findingsTotal += 1;
+    findings.unshift(since.finding);
+  }
   findings.sort((a, b) => (a.position === undefined ? 1 : b.position === undefined ? -1 : a.position < b.position ? -1 : a.position > b.position ? 1 : 0));
   return {
     events: read,
@@ -151,26 +188,16 @@ export async function verifyLedger(store: EventStore, log: LogStore | undefined,
     rootHash: frontier.root().toString('hex'),
     logSize: saved?.frontier.size,
     findings,
+    findingsTotal,
     checkpointsChecked: (options.witnessed?.length ?? 0) + recorded.length,
     signaturesChecked,
   };
 }
 
 /** A page of events with each one's content hash worked out, from the stored texts where the store gives them. */
-async function readPage(store: EventStore, after: bigint, pageSize: number): Promise<(ChainedEvent & { computed: string })[]> {
-  if (!store.readAllRaw) {
-    const page = await store.readAll({ after, maxCount: pageSize });
-    return page.map((event) => ({ ...event, prevHash: event.metadata.prevHash ?? null, computed: hashEvent(event) }));
-  }
-  const page = await store.readAllRaw({ after, maxCount: pageSize });
-  return page.map((row) => {
-    const metadata = JSON.parse(row.metadataJson) as { prevHash?: unknown };
-    // Stores write canonical texts, so hashing them as stored is the event's hash; older rows
-    // written otherwise are parsed and hashed in canonical form.
-    let computed = hashOfCanonical(row, row.dataJson, row.metadataJson);
-    if (computed !== row.hash) computed = hashEvent({ ...row, data: JSON.parse(row.dataJson) as unknown, metadata });
-    return { ...row, prevHash: metadata.prevHash ?? null, computed };
-  });
+async function readPage(store: EventStore, after: bigint, pageSize: number): Promise<HashedEvent[]> {
+  if (!store.readAllRaw) return (await store.readAll({ after, maxCount: pageSize })).map(hashRecordedEvent);
+  return (await store.readAllRaw({ after, maxCount: pageSize })).map(hashRawEvent);
 }
 
 /**
@@ -220,8 +247,7 @@ async function recordedCheckpoints(log: LogStore): Promise<RecordedCheckpoint[]>
 }
 
 /** Every stream head the log recorded must still be there: otherwise events (or the stream) were removed. */
-async function recordedHeadProblems(log: LogStore, heads: ReadonlyMap<string, { revision: number; hash: string }>, logSize: number, onlyRead = false): Promise<LedgerFinding[]> {
-  const problems: LedgerFinding[] = [];
+async function recordedHeadProblems(log: LogStore, heads: ReadonlyMap<string, { revision: number; hash: string }>, logSize: number, onlyRead: boolean, found: (finding: LedgerFinding) => void): Promise<void> {
   let after = '';
   for (;;) {
     const page = await log.streamHeads(after, 1000);
@@ -229,9 +255,9 @@ async function recordedHeadProblems(log: LogStore, heads: ReadonlyMap<string, { 
       // Taken by the keeper after this run started (the ledger is live): not this run's to judge.
       if (recorded.leaf >= logSize || (onlyRead && !heads.has(streamId))) continue;
       const problem = headProblem(streamId, recorded, heads.get(streamId));
-      if (problem) problems.push(problem);
+      if (problem) found(problem);
     }
-    if (page.length < 1000) return problems;
+    if (page.length < 1000) return;
     after = page.at(-1)![0];
   }
 }

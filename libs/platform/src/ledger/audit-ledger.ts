@@ -4,6 +4,8 @@ import type { BundleSelection, BundleSink, BundleSummary, BundleVerdict, LedgerF
 import type { CheckpointSigner, Witness } from '@approvals/application';
 import { Checkpointer, LogKeeper, TreeReader, describeFinding as describe, verifyEvidenceBundle, verifyLedger, writeEvidenceBundle } from '@approvals/application';
 import type { Ledger } from './open-ledger';
+import type { VerifyThreadsOptions } from './sqlite';
+import { sqliteSegments } from './sqlite';
 import { readWitnessFile } from './witnesses';
 
 export type { BundleSelection, BundleSummary, BundleVerdict, LedgerFinding, VerifyReport };
@@ -16,9 +18,17 @@ export { describeFinding, parseVerifierKey, verifyConsistencyProof, verifyInclus
  */
 export function auditLedger(
   ledger: Ledger,
-  options: { onProgress?: (verified: number, head: bigint) => void; verifiers?: NoteVerifier[]; witnessFiles?: string[]; sinceSize?: number } = {},
+  options: {
+    onProgress?: (verified: number, head: bigint) => void;
+    verifiers?: NoteVerifier[];
+    witnessFiles?: string[];
+    sinceSize?: number;
+    /** Worker threads for an embedded ledger (see sqliteSegments; 0: none). */
+    threads?: VerifyThreadsOptions;
+  } = {},
 ): Promise<VerifyReport> {
   return verifyLedger(ledger.events, ledger.log, {
+    ...(ledger.spec.store === 'embedded' ? { segments: sqliteSegments(ledger.spec.file, options.threads) } : {}),
     densePositions: ledger.densePositions,
     witnessed: (options.witnessFiles ?? []).flatMap(readWitnessFile),
     ...(options.verifiers ? { verifiers: options.verifiers } : {}),

@@ -18,6 +18,7 @@ import { LedgerClosedError } from '../ledger-closed.error';
 import { RecentAppends } from '../recent-appends';
 import { chainEvent, checkExpectedRevision, judgeRetry, toLimit, validateAppend } from '../append-rules';
 import type { SqliteConnection } from './sqlite-connection';
+import { COLUMNS, rawEventOfRow } from './sqlite-raw-events';
 
 /** Tuning of {@link SqliteEventStore}; every field has a default. */
 export interface SqliteEventStoreOptions {
@@ -31,7 +32,6 @@ export interface SqliteEventStoreOptions {
 
 type Row = Record<string, SQLOutputValue>;
 
-const COLUMNS = 'position, stream_id, revision, event_id, type, data, metadata, hash';
 
 /**
  * The embedded ledger: an {@link EventStore} on one SQLite file through `node:sqlite`. Work is
@@ -140,17 +140,7 @@ export class SqliteEventStore implements EventStore {
     this.assertOpen();
     const limit = toLimit(options.maxCount);
     if (limit === 0) return [];
-    // Columns as in COLUMNS: position, stream_id, revision, event_id, type, data, metadata, hash.
-    return (this.readRawAfter.all(options.after ?? 0n, limit) as unknown as SQLOutputValue[][]).map((row) => ({
-      position: row[0] as bigint,
-      streamId: row[1] as string,
-      revision: Number(row[2]),
-      eventId: row[3] as string,
-      type: row[4] as string,
-      dataJson: row[5] as string,
-      metadataJson: row[6] as string,
-      hash: row[7] as string,
-    }));
+    return (this.readRawAfter.all(options.after ?? 0n, limit) as unknown as SQLOutputValue[][]).map(rawEventOfRow);
   }
 
   async headPosition(): Promise<bigint> {
