@@ -41,6 +41,8 @@ const { values } = parseArgs({
     /** Verify part: events in the ledger verified, and the closed loop's agents for the cost of the log on the auto-allow path. */
     'verify-events': { type: 'string', default: '1000000' },
     'verify-concurrency': { type: 'string', default: '16' },
+    /** Runs per setting of the log's cost (alternating off and on): a 5% difference needs more than two on a shared machine. */
+    'verify-rounds': { type: 'string', default: '4' },
     /** Telemetry part: the systems compared, their load levels, and the runs per setting (alternating off and on). */
     'telemetry-modes': { type: 'string', default: 'embedded,distributed' },
     'telemetry-concurrency': { type: 'string', default: '1,16' },
@@ -316,7 +318,7 @@ async function main() {
       concurrency: positive('verify-concurrency', values['verify-concurrency']),
       seconds,
       warmupSeconds,
-      rounds,
+      rounds: positive('verify-rounds', values['verify-rounds']),
       connections,
       apiKey,
       log,

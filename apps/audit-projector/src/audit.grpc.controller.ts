@@ -106,6 +106,6 @@ export class AuditGrpcController {
 
   private proofs(): LedgerProofs {
     if (!this.ledgerWithLog.log) throw grpcError('FAILED_PRECONDITION', `the ${this.ledgerWithLog.spec.store} ledger keeps no ledger log, so it gives no proofs`);
-    return new LedgerProofs(this.ledgerWithLog.events, this.ledgerWithLog.log);
+    return new LedgerProofs(this.ledgerWithLog.events, this.ledgerWithLog.log, this.ledgerWithLog.densePositions);
   }
 }

@@ -108,6 +108,9 @@ describe('approvals audit verify', () => {
       return { code: exit, err: errors.join('\n') };
     })();
     expect(code).toBe(2);
-    expect(err).toContain('--ledger must be a SQLite file or a postgres:// URL');
+    expect(err).toContain('a KurrentDB ledger keeps its log in PostgreSQL or a file: give it with --log <file|postgres-url>');
+    const other: string[] = [];
+    expect(await runCli(['audit', 'verify', '--ledger', 'mongodb://localhost'], { io: { out: () => undefined, err: (t) => other.push(t) } })).toBe(2);
+    expect(other.join('\n')).toContain('--ledger must be a SQLite file, a postgres:// URL or a kurrentdb:// connection string');
   });
 });

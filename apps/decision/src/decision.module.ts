@@ -59,8 +59,14 @@ export class LedgerLogRuntime implements OnApplicationBootstrap, OnModuleDestroy
       return;
     }
     if (!log || !this.integrity) {
-      this.logger.warn(`the ${this.ledger.spec.store} ledger keeps no ledger log yet: streams are not checked against one (I8)`);
+      this.logger.warn(`the ${this.ledger.spec.store} ledger keeps no ledger log: streams are not checked against one (I8)`);
       return;
+    }
+    const spec = this.ledger.spec;
+    if (spec.store === 'kurrentdb' && spec.log?.store === 'embedded') {
+      this.logger.warn(
+        `the KurrentDB ledger's log is kept in ${spec.log.file}, beside this instance's data: with more than one instance, set APPROVALS_POSTGRES_URL so that all share it`,
+      );
     }
     await this.integrity.start();
     const integrity = this.integrity;
@@ -75,7 +81,7 @@ export class LedgerLogRuntime implements OnApplicationBootstrap, OnModuleDestroy
     const { checkpoints } = this.config;
     const witnesses: Witness[] = [new FileWitness(checkpoints.witnessFile, () => this.keys.verifiers())];
     if (checkpoints.witnessWebhook) witnesses.push(new WebhookWitness(checkpoints.witnessWebhook.url, checkpoints.witnessWebhook.secret, this.keys.origin));
-    this.checkpointer = new Checkpointer(log, new TreeReader(this.ledger.events, log), this.keys, witnesses, {
+    this.checkpointer = new Checkpointer(log, new TreeReader(this.ledger.events, log, this.ledger.densePositions), this.keys, witnesses, {
       everyEvents: checkpoints.everyEvents,
       intervalMs: checkpoints.intervalMs,
       onFinding: (finding) => integrity.found(finding),

@@ -139,7 +139,7 @@ export function describeLedgerTamperSuite(name: string, create: () => Promise<Ta
       expect(await keepLog(ledger)).toEqual([]);
       const leaves = (await ledger.events.readAll()).map(eventLeaf);
       const mth = rangeHashOver(leaves);
-      const reader = new TreeReader(ledger.events, ledger.log);
+      const reader = new TreeReader(ledger.events, ledger.log, true);
       const size = leaves.length;
       expect(size).toBe(309);
       for (const index of [0, 1, 15, 16, 17, 100, 255, 256, 300, 308]) {

@@ -26,17 +26,29 @@ const options = {
   ledger: {
     type: 'string',
     value: '<file|url>',
-    description: `the ledger to read: a SQLite file (default ${defaultLedger}, the embedded default) or a postgres:// URL`,
+    description: `the ledger to read: a SQLite file (default ${defaultLedger}, the embedded default), a postgres:// URL or a kurrentdb:// connection string`,
   },
-  schema: { type: 'string', value: '<name>', description: 'the PostgreSQL schema of the ledger (default approvals)' },
+  log: { type: 'string', value: '<file|url>', description: "a KurrentDB ledger's log: its SQLite file (ledger-log.sqlite) or a postgres:// URL" },
+  schema: { type: 'string', value: '<name>', description: 'the PostgreSQL schema of the ledger (default approvals), or of a KurrentDB ledger\'s log (default approvals_ledger_log)' },
 } as const;
 
 /** Where `--ledger` points, as the adapter to open. */
-export function ledgerSpecOf(ledger: string | undefined, schema: string | undefined): LedgerSpec {
+export function ledgerSpecOf(ledger: string | undefined, schema: string | undefined, log?: string): LedgerSpec {
   const target = ledger ?? defaultLedger;
-  if (/^postgres(ql)?:\/\//.test(target)) return { store: 'postgres', connectionString: target, schema: schema ?? 'approvals' };
-  if (/^[a-z]+:\/\//.test(target)) throw new UsageError(`audit: --ledger must be a SQLite file or a postgres:// URL (a KurrentDB ledger keeps no ledger log yet)`);
-  if (schema !== undefined) throw new UsageError('audit: --schema applies to a PostgreSQL ledger only');
+  const isPostgres = (url: string) => /^postgres(ql)?:\/\//.test(url);
+  if (/^(kurrentdb|kdb|esdb)(\+discover)?:\/\//.test(target)) {
+    // Its log lives elsewhere (APPROVALS_POSTGRES_URL's schema APPROVALS_LEDGER_LOG_SCHEMA, or ledger-log.sqlite).
+    if (log === undefined) throw new UsageError('audit: a KurrentDB ledger keeps its log in PostgreSQL or a file: give it with --log <file|postgres-url>');
+    return {
+      store: 'kurrentdb',
+      connectionString: target,
+      log: isPostgres(log) ? { store: 'postgres', connectionString: log, schema: schema ?? 'approvals_ledger_log' } : { store: 'embedded', file: resolve(log) },
+    };
+  }
+  if (log !== undefined) throw new UsageError('audit: --log applies to a KurrentDB ledger only (the others keep their log beside their events)');
+  if (isPostgres(target)) return { store: 'postgres', connectionString: target, schema: schema ?? 'approvals' };
+  if (/^[a-z]+:\/\//.test(target)) throw new UsageError(`audit: --ledger must be a SQLite file, a postgres:// URL or a kurrentdb:// connection string`);
+  if (schema !== undefined) throw new UsageError('audit: --schema applies to a PostgreSQL ledger or log only');
   return { store: 'embedded', file: resolve(target) };
 }
 
@@ -77,7 +89,7 @@ type Values = {
   from?: string | undefined;
   to?: string | undefined;
   action?: string | undefined;
-  agent?: string | undefined; since?: string | undefined; threads?: string | undefined; ledger?: string | undefined; schema?: string | undefined; as?: string | undefined; out?: string | undefined; key?: string[] | undefined; witness?: string[] | undefined };
+  agent?: string | undefined; since?: string | undefined; threads?: string | undefined; log?: string | undefined; ledger?: string | undefined; schema?: string | undefined; as?: string | undefined; out?: string | undefined; key?: string[] | undefined; witness?: string[] | undefined };
 
 export const auditCommand: Command = {
   name: 'audit',
@@ -122,7 +134,7 @@ export const auditCommand: Command = {
 };
 
 async function verify(ctx: CliContext, values: Values): Promise<number> {
-  const spec = ledgerSpecOf(values.ledger, values.schema);
+  const spec = ledgerSpecOf(values.ledger, values.schema, values.log);
   const ledger = await openLedger(spec);
   try {
     const startedAt = Date.now();
@@ -167,7 +179,7 @@ async function exportBundle(ctx: CliContext, values: Values): Promise<number> {
     ...(values.agent !== undefined ? { agentId: values.agent } : {}),
   };
   const keys = values.key?.length ? verifierKeys(values, 'audit export').map((key) => key.text) : [];
-  const ledger = await openLedger(ledgerSpecOf(values.ledger, values.schema));
+  const ledger = await openLedger(ledgerSpecOf(values.ledger, values.schema, values.log));
   try {
     const dir = resolve(values.out);
     let shown = 0;

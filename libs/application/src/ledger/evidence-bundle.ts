@@ -67,14 +67,14 @@ export function csvCell(value: unknown): string {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-function csvRow(event: RecordedEvent): string {
+function csvRow(event: RecordedEvent, leaf: number): string {
   const metadata = event.metadata as Record<string, unknown> & { actor?: { kind?: string; id?: string; channel?: string } };
   const data = (event.data ?? {}) as Record<string, unknown>;
   const outcome = data['outcome'] ?? data['decision'] ?? data['reason'] ?? '';
   const traceId = typeof metadata.traceparent === 'string' ? metadata.traceparent.split('-')[1] : '';
   return [
     event.position,
-    Number(event.position) - 1,
+    leaf,
     metadata['occurredAt'],
     event.streamId,
     metadata['actionId'] ?? data['actionId'],
@@ -97,6 +97,7 @@ function csvRow(event: RecordedEvent): string {
 export async function writeEvidenceBundle(
   store: EventStore,
   log: LogStore,
+  densePositions: boolean,
   selection: BundleSelection,
   keys: readonly string[],
   sink: BundleSink,
@@ -104,7 +105,7 @@ export async function writeEvidenceBundle(
 ): Promise<BundleSummary> {
   const checkpoint = await log.latestCheckpoint();
   if (!checkpoint) throw new Error('no checkpoint of the ledger has been signed yet: export after the first one');
-  const tree = new TreeReader(store, log);
+  const tree = new TreeReader(store, log, densePositions);
   const sums = new Map<string, ReturnType<typeof createHash>>();
   const write = async (file: string, text: string) => {
     (sums.get(file) ?? sums.set(file, createHash('sha256')).get(file)!).update(text);
@@ -120,14 +121,14 @@ export async function writeEvidenceBundle(
     const page = await store.readAll({ after, maxCount: 1000 });
     for (const event of page) {
       if (!selected(event, selection, agentActions)) continue;
-      const leaf = Number(event.position) - 1;
-      if (leaf >= checkpoint.size) {
+      const leaf = await tree.leafOf(event.position);
+      if (leaf === undefined || leaf >= checkpoint.size) {
         notYet += 1;
         continue;
       }
       const { streamId, revision, eventId, type, data, metadata, hash } = event;
       await write('events.jsonl', `${JSON.stringify({ position: event.position.toString(), leafIndex: leaf, streamId, revision, eventId, type, data, metadata, hash })}\n`);
-      await write('events.csv', `${csvRow(event)}\n`);
+      await write('events.csv', `${csvRow(event, leaf)}\n`);
       const auditPath = (await tree.inclusionProof(leaf, checkpoint.size)).map((h) => h.toString('base64'));
       await write('proofs.jsonl', `${JSON.stringify({ position: event.position.toString(), leafIndex: leaf, hash, auditPath })}\n`);
       const version = (data as { policyVersion?: unknown } | null)?.policyVersion;

@@ -62,7 +62,23 @@ export interface LogStore {
    * and the stream heads it moved, all or nothing. False, saving nothing, when the saved state is no
    * longer at `fromSize` (another keeper moved it first).
    */
-  save(fromSize: number, state: LogState, nodes: readonly TreeNode[], heads: ReadonlyMap<string, RecordedStreamHead>, findings: readonly LedgerFinding[]): Promise<boolean>;
+  save(
+    fromSize: number,
+    state: LogState,
+    nodes: readonly TreeNode[],
+    heads: ReadonlyMap<string, RecordedStreamHead>,
+    findings: readonly LedgerFinding[],
+    leafPositions?: readonly bigint[],
+  ): Promise<boolean>;
+  /**
+   * A ledger whose positions have gaps (KurrentDB's `$all` order) cannot find a leaf's event by
+   * arithmetic: its keeper saves the position of each leaf it takes (`leafPositions`, the leaves
+   * from `fromSize` on), and these read them back. Positions of the leaves [fromLeaf, fromLeaf +
+   * count) that were recorded, in order.
+   */
+  leafPositions(fromLeaf: number, count: number): Promise<bigint[]>;
+  /** The leaf recorded for the event at `position`, in such a ledger. */
+  leafAt(position: bigint): Promise<number | undefined>;
   streamHead(streamId: string): Promise<RecordedStreamHead | undefined>;
   /** Recorded heads in stream id order, after `afterStreamId` (a page of at most `limit`). */
   streamHeads(afterStreamId: string, limit: number): Promise<[string, RecordedStreamHead][]>;
@@ -187,7 +203,7 @@ export class LogKeeper {
     await this.stop();
     const saved = await this.log.load();
     const state = saved ?? { position: 0n, frontier: MerkleFrontier.empty() };
-    const run: KeeperRun = { state, savedSize: state.frontier.size, nodes: [], heads: new Map(), findings: [], broken: undefined, flushTimer: undefined, subscription: undefined };
+    const run: KeeperRun = { state, savedSize: state.frontier.size, nodes: [], positions: [], heads: new Map(), saved: new Map(), findings: [], broken: undefined, flushTimer: undefined, subscription: undefined };
     if (this.run !== undefined) return; // started again meanwhile: that start follows the ledger
     this.run = run;
     run.subscription = this.store.subscribeToAll((event) => this.take(run, event), { after: state.position, onError: (error) => this.options.onError(error) });
@@ -225,7 +241,7 @@ export class LogKeeper {
     const { state } = run;
     // Taken already (a subscription may deliver again after a reconnect): each event is one leaf, once.
     if (event.position <= state.position) return;
-    const previous = run.heads.get(event.streamId) ?? (await this.log.streamHead(event.streamId));
+    const previous = run.heads.get(event.streamId) ?? run.saved.get(event.streamId) ?? (await this.log.streamHead(event.streamId));
     if (this.run !== run || event.position <= state.position) return; // a new run took over meanwhile
     if (this.options.densePositions && event.position !== state.position + 1n) {
       this.found(run, { kind: 'POSITION_GAP', position: state.position + 1n, detail: `the events at positions ${state.position + 1n} to ${event.position - 1n} are missing` });
@@ -237,6 +253,7 @@ export class LogKeeper {
       if (height >= storedNodeMinHeight) run.nodes.push({ height, index, hash });
     });
     state.position = event.position;
+    if (!this.options.densePositions) run.positions.push(event.position);
     run.heads.set(event.streamId, { revision: event.revision, hash: event.hash, leaf });
     if (state.frontier.size - run.savedSize >= this.batchSize) await this.flush();
     else run.flushTimer ??= setTimeout(() => void this.flush(), this.flushMs);
@@ -254,24 +271,41 @@ export class LogKeeper {
     // Taken synchronously, so events that arrive while this saves wait for the next save.
     const snapshot: LogState = { position: run.state.position, frontier: run.state.frontier.copy() };
     const nodes = run.nodes.splice(0);
+    const positions = run.positions.splice(0);
     const findings = run.findings.splice(0);
     const heads = new Map(run.heads);
-    const saved = await this.log.save(run.savedSize, snapshot, nodes, heads, findings);
+    const saved = await this.log.save(run.savedSize, snapshot, nodes, heads, findings, positions);
     if (!saved) {
       throw new Error(`another keeper moved the ledger log past ${run.savedSize} leaves; this one stops (restart it to follow from there)`);
     }
     run.savedSize = snapshot.frontier.size;
-    // The saved heads are in the store now; those that moved since stay for the next save.
-    for (const [streamId, head] of heads) if (run.heads.get(streamId) === head) run.heads.delete(streamId);
+    // The saved heads are in the store now; those that moved since stay for the next save. This run
+    // saved them (a save moves the log only from the size it last saved), so the recent ones are
+    // remembered: the next event of a stream is mostly soon after the last, and needs no read.
+    for (const [streamId, head] of heads) {
+      if (run.heads.get(streamId) === head) run.heads.delete(streamId);
+      run.saved.delete(streamId);
+      run.saved.set(streamId, head);
+    }
+    for (const streamId of run.saved.keys()) {
+      if (run.saved.size <= maxRememberedHeads) break;
+      run.saved.delete(streamId);
+    }
   }
 }
+
+const maxRememberedHeads = 10_000;
 
 /** One start of a LogKeeper: the tree it extends and what it has not saved yet. */
 interface KeeperRun {
   state: LogState;
   savedSize: number;
   nodes: TreeNode[];
+  /** Positions of the leaves taken since the last save (ledgers with gaps in their positions). */
+  positions: bigint[];
   heads: Map<string, RecordedStreamHead>;
+  /** Heads this run saved most recently, oldest first (at most maxRememberedHeads). */
+  saved: Map<string, RecordedStreamHead>;
   findings: LedgerFinding[];
   /** Set when a save failed: the run takes no more events. */
   broken: unknown;

@@ -1,4 +1,4 @@
-import type { EventStore, RecordedEvent } from '../ports/event-store.port';
+import type { EventStore } from '../ports/event-store.port';
 import type { NoteVerifier } from './checkpoint';
 import { CheckpointFormatError, openCheckpoint } from './checkpoint';
 import { hashEvent } from './event-hash';
@@ -46,8 +46,9 @@ export class LedgerProofs {
   constructor(
     private readonly events: EventStore,
     private readonly log: LogStore,
+    densePositions: boolean,
   ) {
-    this.tree = new TreeReader(events, log);
+    this.tree = new TreeReader(events, log, densePositions);
   }
 
   /** The inclusion proof of every event of `streamId` in the latest checkpoint, or undefined before the first checkpoint. */
@@ -55,11 +56,12 @@ export class LedgerProofs {
     const checkpoint = await this.log.latestCheckpoint();
     if (!checkpoint) return undefined;
     const stream = await this.events.readStream(streamId);
-    const covered = stream.filter((event) => leafOf(event) < checkpoint.size);
+    const leaves = await Promise.all(stream.map((event) => this.tree.leafOf(event.position)));
+    const covered = stream.flatMap((event, i) => (leaves[i] !== undefined && leaves[i] < checkpoint.size ? [{ event, leaf: leaves[i] }] : []));
     const events = await Promise.all(
-      covered.map(async (event): Promise<ProvenEvent> => ({
+      covered.map(async ({ event, leaf }): Promise<ProvenEvent> => ({
         position: event.position.toString(),
-        leafIndex: leafOf(event),
+        leafIndex: leaf,
         streamId: event.streamId,
         revision: event.revision,
         eventId: event.eventId,
@@ -67,7 +69,7 @@ export class LedgerProofs {
         data: event.data,
         metadata: event.metadata,
         hash: event.hash,
-        auditPath: (await this.tree.inclusionProof(leafOf(event), checkpoint.size)).map((hash) => hash.toString('base64')),
+        auditPath: (await this.tree.inclusionProof(leaf, checkpoint.size)).map((hash) => hash.toString('base64')),
       })),
     );
     return { format: inclusionProofFormat, streamId, checkpoint: checkpoint.note, treeSize: checkpoint.size, events, notYetCheckpointed: stream.length - covered.length };
@@ -88,9 +90,6 @@ export class LedgerProofs {
     return found?.size === size ? found : undefined;
   }
 }
-
-/** Leaf index of an event in stores whose positions are 1, 2, 3, ... */
-const leafOf = (event: RecordedEvent): number => Number(event.position) - 1;
 
 export interface ProofVerdict {
   ok: boolean;

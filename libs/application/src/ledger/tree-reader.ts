@@ -1,4 +1,4 @@
-import type { EventStore } from '../ports/event-store.port';
+import type { EventStore, RecordedEvent } from '../ports/event-store.port';
 import type { LogStore } from './ledger-log';
 import { eventLeaf, storedNodeMinHeight } from './ledger-log';
 import type { Hash, RangeHash } from './merkle';
@@ -7,13 +7,20 @@ import { consistencyProof, inclusionProof, nodeHash, splitPoint } from './merkle
 /**
  * Reads the ledger's Merkle tree for proofs: subtree roots the log stored (16 leaves and more),
  * and leaves recomputed from the events (leaf i is the event at position i + 1 in the stores whose
- * positions have no gaps). A proof needs O(log n) such reads.
+ * positions have no gaps; elsewhere the log recorded each leaf's position). A proof needs
+ * O(log n) such reads.
  */
 export class TreeReader {
   constructor(
     private readonly events: EventStore,
     private readonly log: LogStore,
+    private readonly densePositions: boolean,
   ) {}
+
+  /** The leaf of the event at `position` (where the log took it, in a ledger with gaps). */
+  async leafOf(position: bigint): Promise<number | undefined> {
+    return this.densePositions ? Number(position) - 1 : this.log.leafAt(position);
+  }
 
   /** The inclusion proof of leaf `index` in the tree of `size` leaves. */
   inclusionProof(index: number, size: number): Promise<Hash[]> {
@@ -58,10 +65,7 @@ export class TreeReader {
   }
 
   private async fromLeaves(start: number, end: number): Promise<Hash> {
-    const events = await this.events.readAll({ after: BigInt(start), maxCount: end - start });
-    if (events.length !== end - start || events[0]?.position !== BigInt(start + 1)) {
-      throw new Error(`the ledger does not hold the events of leaves ${start} to ${end - 1}: verify it (approvals audit verify)`);
-    }
+    const events = await this.leafEvents(start, end);
     const leaves = events.map(eventLeaf);
     const hash = (from: number, to: number): Hash => {
       if (to - from === 1) return leaves[from]!;
@@ -69,5 +73,22 @@ export class TreeReader {
       return nodeHash(hash(from, from + k), hash(from + k, to));
     };
     return hash(0, leaves.length);
+  }
+
+  /** The events of leaves [start, end), each where the tree says it is. */
+  private async leafEvents(start: number, end: number): Promise<RecordedEvent[]> {
+    const missing = () => new Error(`the ledger does not hold the events of leaves ${start} to ${end - 1}: verify it (approvals audit verify)`);
+    if (this.densePositions) {
+      const events = await this.events.readAll({ after: BigInt(start), maxCount: end - start });
+      if (events.length !== end - start || events[0]?.position !== BigInt(start + 1)) throw missing();
+      return events;
+    }
+    // Read after the previous leaf's event: positions between events are no valid place to start.
+    const recorded = await this.log.leafPositions(start === 0 ? 0 : start - 1, start === 0 ? end - start : end - start + 1);
+    const positions = start === 0 ? recorded : recorded.slice(1);
+    if (positions.length !== end - start || (start > 0 && recorded.length !== positions.length + 1)) throw missing();
+    const events = await this.events.readAll({ after: start === 0 ? 0n : recorded[0]!, maxCount: end - start });
+    if (events.length !== positions.length || events.some((event, i) => event.position !== positions[i])) throw missing();
+    return events;
   }
 }

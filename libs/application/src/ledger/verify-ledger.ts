@@ -215,7 +215,7 @@ async function startFrom(
   if (!log || !dense) throw new Error('an incremental run needs a ledger that keeps a log, with positions 1, 2, 3, ...');
   const checkpoint = recorded.find((c) => c.size === size);
   if (!checkpoint) throw new Error(`no checkpoint was recorded at ${size} events (see the checkpoints with --json, or run without --since)`);
-  const reader = new TreeReader(store, log);
+  const reader = new TreeReader(store, log, dense);
   const hashes: string[] = [];
   let start = 0;
   for (let bit = 52; bit >= 0; bit -= 1) {

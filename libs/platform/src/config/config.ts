@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
-import { LEDGER_FILE_NAME } from '../ledger/sqlite/open-sqlite-ledger';
+import { LEDGER_FILE_NAME, LEDGER_LOG_FILE_NAME } from '../ledger/sqlite/open-sqlite-ledger';
 import { READ_MODEL_FILE_NAME } from '../read-model/open-sqlite-read-model';
 import { parseBrokers } from '../bus/kafka/kafka-client';
 import type { LedgerSpec } from '../ledger/open-ledger';
@@ -107,6 +107,7 @@ const schema = z.object({
   APPROVALS_POSTGRES_SCHEMA: z.string().regex(validSchemaName, 'must be a lower-case identifier (letters, digits, _)').default('approvals'),
   APPROVALS_READ_MODEL_STORE: z.enum(['embedded', 'postgres'], { message: 'must be embedded or postgres' }).default('embedded'),
   APPROVALS_READ_MODEL_SCHEMA: z.string().regex(validSchemaName, 'must be a lower-case identifier (letters, digits, _)').default('approvals_read_model'),
+  APPROVALS_LEDGER_LOG_SCHEMA: z.string().regex(validSchemaName, 'must be a lower-case identifier (letters, digits, _)').default('approvals_ledger_log'),
   APPROVALS_KURRENTDB_CONNECTION_STRING: z
     .string()
     .regex(/^(kurrentdb|kdb|esdb|kurrentdb\+discover|esdb\+discover):\/\//, 'must be a kurrentdb:// (or esdb://) connection string')
@@ -355,7 +356,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       c.APPROVALS_LEDGER_STORE === 'postgres'
         ? { store: 'postgres', connectionString: c.APPROVALS_POSTGRES_URL!, schema: c.APPROVALS_POSTGRES_SCHEMA }
         : c.APPROVALS_LEDGER_STORE === 'kurrentdb'
-          ? { store: 'kurrentdb', connectionString: c.APPROVALS_KURRENTDB_CONNECTION_STRING! }
+          ? {
+              store: 'kurrentdb',
+              connectionString: c.APPROVALS_KURRENTDB_CONNECTION_STRING!,
+              // Its log: in PostgreSQL when there is one (every replica shares it), else beside the data.
+              ...(c.APPROVALS_LEDGER_LOG === 'off'
+                ? {}
+                : {
+                    log: c.APPROVALS_POSTGRES_URL
+                      ? { store: 'postgres' as const, connectionString: c.APPROVALS_POSTGRES_URL, schema: c.APPROVALS_LEDGER_LOG_SCHEMA }
+                      : { store: 'embedded' as const, file: join(path(c.APPROVALS_DATA_DIR), LEDGER_LOG_FILE_NAME) },
+                  }),
+            }
           : { store: 'embedded', file: join(path(c.APPROVALS_DATA_DIR), LEDGER_FILE_NAME) },
     readModel:
       c.APPROVALS_READ_MODEL_STORE === 'postgres'

@@ -26,6 +26,21 @@ describe('loadConfig', () => {
     expect(() => load({ APPROVALS_READ_MODEL_STORE: 'mongo' })).toThrow(/APPROVALS_READ_MODEL_STORE="mongo": must be embedded or postgres/);
   });
 
+  it('keeps the log of a KurrentDB ledger in PostgreSQL when there is one, else in a file beside the data', () => {
+    const kdb = 'kurrentdb://db:2113?tls=false';
+    expect(load({ APPROVALS_LEDGER_STORE: 'kurrentdb', APPROVALS_KURRENTDB_CONNECTION_STRING: kdb }).ledger).toEqual({
+      store: 'kurrentdb',
+      connectionString: kdb,
+      log: { store: 'embedded', file: '/srv/approvals/.data/ledger-log.sqlite' },
+    });
+    expect(load({ APPROVALS_LEDGER_STORE: 'kurrentdb', APPROVALS_KURRENTDB_CONNECTION_STRING: kdb, APPROVALS_POSTGRES_URL: 'postgres://app@db:5432/x' }).ledger).toEqual({
+      store: 'kurrentdb',
+      connectionString: kdb,
+      log: { store: 'postgres', connectionString: 'postgres://app@db:5432/x', schema: 'approvals_ledger_log' },
+    });
+    expect(load({ APPROVALS_LEDGER_STORE: 'kurrentdb', APPROVALS_KURRENTDB_CONNECTION_STRING: kdb, APPROVALS_LEDGER_LOG: 'off' }).ledger).toEqual({ store: 'kurrentdb', connectionString: kdb });
+  });
+
   it('names the missing connection setting of the chosen store', () => {
     expect(() => load({ APPROVALS_LEDGER_STORE: 'postgres' })).toThrow(new ConfigError('invalid configuration:\n  APPROVALS_POSTGRES_URL is required when APPROVALS_LEDGER_STORE=postgres'));
     expect(() => load({ APPROVALS_LEDGER_STORE: 'kurrentdb' })).toThrow(/APPROVALS_KURRENTDB_CONNECTION_STRING is required when APPROVALS_LEDGER_STORE=kurrentdb/);

@@ -63,7 +63,7 @@ export async function catchUpLedgerLog(ledger: Ledger): Promise<LedgerFinding[]>
 export async function checkpointOnce(ledger: Ledger, keys: CheckpointSigner, witnesses: Witness[]): Promise<void> {
   if (!ledger.log) throw new Error(`the ${ledger.spec.store} ledger keeps no ledger log`);
   let failure: unknown;
-  const checkpointer = new Checkpointer(ledger.log, new TreeReader(ledger.events, ledger.log), keys, witnesses, {
+  const checkpointer = new Checkpointer(ledger.log, new TreeReader(ledger.events, ledger.log, ledger.densePositions), keys, witnesses, {
     everyEvents: Number.MAX_SAFE_INTEGER,
     intervalMs: Number.MAX_SAFE_INTEGER,
     onFinding: (finding) => (failure ??= new Error(describe(finding))),
@@ -95,7 +95,7 @@ export async function exportEvidence(
       appendFileSync(path, text);
     },
   };
-  return writeEvidenceBundle(ledger.events, ledger.log, selection, keys, sink, onProgress);
+  return writeEvidenceBundle(ledger.events, ledger.log, ledger.densePositions, selection, keys, sink, onProgress);
 }
 
 /** Checks a bundle folder with no server (see verifyEvidenceBundle). */

@@ -29,7 +29,7 @@ describe('signed checkpoints and the file witness', () => {
     await catchUpLedgerLog(ledger);
   };
   const checkpointer = () =>
-    new Checkpointer(ledger.log!, new TreeReader(ledger.events, ledger.log!), keys, [new FileWitness(witnessFile, () => keys.verifiers())], {
+    new Checkpointer(ledger.log!, new TreeReader(ledger.events, ledger.log!, true), keys, [new FileWitness(witnessFile, () => keys.verifiers())], {
       everyEvents: 1000,
       intervalMs: 60_000,
       onFinding: (finding) => findings.push(finding),

@@ -10,7 +10,15 @@ import { openSqliteLedger } from './sqlite';
 export type LedgerSpec =
   | { store: 'embedded'; file: string }
   | { store: 'postgres'; connectionString: string; schema: string }
-  | { store: 'kurrentdb'; connectionString: string };
+  | { store: 'kurrentdb'; connectionString: string; log?: LedgerLogSpec };
+
+/**
+ * Where a KurrentDB ledger keeps its log (the Merkle tree over `$all`, recorded stream heads, each
+ * leaf's position, checkpoints): a PostgreSQL schema that every replica shares, or a SQLite file
+ * for a single instance. The tables are those of a ledger of that kind, whose events table stays
+ * empty. Without it, the ledger keeps no log.
+ */
+export type LedgerLogSpec = { store: 'embedded'; file: string } | { store: 'postgres'; connectionString: string; schema: string };
 
 export type LedgerStoreKind = LedgerSpec['store'];
 
@@ -62,7 +70,31 @@ export async function openLedger(spec: LedgerSpec, tuning: LedgerTuning = {}): P
         ...(tuning.pollIntervalMs !== undefined ? { pollIntervalMs: Math.max(tuning.pollIntervalMs, 250) } : {}),
         ...(tuning.onError ? { onError: tuning.onError } : {}),
       });
-      return { spec, events: ledger.events, checkpoints: ledger.checkpoints, densePositions: false, location: ledger.location, close: () => ledger.close() };
+      let holder: { log: LogStore; close(): Promise<void> } | undefined;
+      try {
+        holder = spec.log ? await openLogHolder(spec.log, tuning) : undefined;
+      } catch (error) {
+        await ledger.close();
+        throw error;
+      }
+      return {
+        spec,
+        events: ledger.events,
+        checkpoints: ledger.checkpoints,
+        log: holder?.log,
+        densePositions: false,
+        location: ledger.location,
+        close: async () => {
+          await ledger.close();
+          await holder?.close();
+        },
+      };
     }
   }
+}
+
+/** The store that keeps a KurrentDB ledger's log: one of the other two ledgers, its events unused. */
+export async function openLogHolder(spec: LedgerLogSpec, tuning: LedgerTuning): Promise<{ log: LogStore; close(): Promise<void> }> {
+  if (spec.store === 'embedded') return openSqliteLedger({ file: spec.file, walAutoCheckpoint: tuning.walAutoCheckpoint ?? true });
+  return openPostgresLedger({ connectionString: spec.connectionString, schema: spec.schema, ...(tuning.onError ? { onError: tuning.onError } : {}) });
 }

@@ -29,7 +29,14 @@ export class PostgresLogStore implements LogStore {
     return { position: BigInt(row.position), frontier };
   }
 
-  async save(fromSize: number, state: LogState, nodes: readonly TreeNode[], heads: ReadonlyMap<string, RecordedStreamHead>, findings: readonly LedgerFinding[]): Promise<boolean> {
+  async save(
+    fromSize: number,
+    state: LogState,
+    nodes: readonly TreeNode[],
+    heads: ReadonlyMap<string, RecordedStreamHead>,
+    findings: readonly LedgerFinding[],
+    leafPositions: readonly bigint[] = [],
+  ): Promise<boolean> {
     const s = this.s;
     try {
       return await withPoolClient(this.pool, async (client) => {
@@ -45,6 +52,12 @@ export class PostgresLogStore implements LogStore {
           if (moved.rowCount !== 1) {
             await client.query('ROLLBACK');
             return false;
+          }
+          if (leafPositions.length > 0) {
+            await client.query(`INSERT INTO ${s}.log_leaves (leaf, position) SELECT $1::bigint + i - 1, p FROM unnest($2::bigint[]) WITH ORDINALITY AS t(p, i)`, [
+              fromSize,
+              leafPositions.map(String),
+            ]);
           }
           if (nodes.length > 0) {
             await client.query(
@@ -80,6 +93,21 @@ export class PostgresLogStore implements LogStore {
     } catch (error) {
       throw asStoreError(error, this.location);
     }
+  }
+
+  async leafPositions(fromLeaf: number, count: number): Promise<bigint[]> {
+    const { rows } = await queryOrUnavailable<{ position: string }>(
+      this.pool,
+      this.location,
+      `SELECT position::text FROM ${this.s}.log_leaves WHERE leaf >= $1 ORDER BY leaf LIMIT $2`,
+      [fromLeaf, count],
+    );
+    return rows.map((row) => BigInt(row.position));
+  }
+
+  async leafAt(position: bigint): Promise<number | undefined> {
+    const { rows } = await queryOrUnavailable<{ leaf: string }>(this.pool, this.location, `SELECT leaf::text FROM ${this.s}.log_leaves WHERE position = $1`, [position.toString()]);
+    return rows[0] === undefined ? undefined : Number(rows[0].leaf);
   }
 
   async streamHead(streamId: string): Promise<RecordedStreamHead | undefined> {

@@ -67,6 +67,11 @@ export const migrations: readonly Migration[] = [
     description: 'signed checkpoints of the ledger log',
     sql: (s) => [`CREATE TABLE ${s}.log_checkpoints (size bigint PRIMARY KEY, root_hash bytea NOT NULL, note text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())`],
   },
+  {
+    version: 4,
+    description: "each leaf's position, for a ledger with gaps in its positions (KurrentDB) whose log is kept here",
+    sql: (s) => [`CREATE TABLE ${s}.log_leaves (leaf bigint PRIMARY KEY, position numeric(20) NOT NULL UNIQUE)`],
+  },
 ];
 
 export const LEDGER_PG_SCHEMA_VERSION = migrations.at(-1)!.version;

@@ -8,6 +8,8 @@ import { SqliteLogStore } from './sqlite-log-store';
 
 /** File name of the ledger inside a data directory. */
 export const LEDGER_FILE_NAME = 'ledger.sqlite';
+/** The file that keeps the log of a KurrentDB ledger when no PostgreSQL is configured. */
+export const LEDGER_LOG_FILE_NAME = 'ledger-log.sqlite';
 
 /** Where the ledger file is, plus tuning; see the README of this folder. */
 export type SqliteLedgerOptions = (

@@ -76,6 +76,14 @@ const migrations: readonly string[] = [
     created_at TEXT    NOT NULL
   ) STRICT;
   `,
+  // Each leaf's position, for a ledger whose positions have gaps (KurrentDB's $all) when this file
+  // keeps its log; empty beside the events of this file, whose leaf i is at position i + 1.
+  `
+  CREATE TABLE log_leaves (
+    leaf     INTEGER PRIMARY KEY,
+    position INTEGER NOT NULL UNIQUE
+  ) STRICT;
+  `,
 ];
 
 /** The schema version this build writes. */

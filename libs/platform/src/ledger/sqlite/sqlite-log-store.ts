@@ -18,6 +18,9 @@ export class SqliteLogStore implements LogStore {
   private readonly selectCheckpoints: StatementSync;
   private readonly selectLatestCheckpoint: StatementSync;
   private readonly selectFindings: StatementSync;
+  private readonly insertLeaf: StatementSync;
+  private readonly selectLeafPositions: StatementSync;
+  private readonly selectLeafAt: StatementSync;
 
   constructor(
     private readonly connection: SqliteConnection,
@@ -40,6 +43,9 @@ export class SqliteLogStore implements LogStore {
     this.selectCheckpoints = prepare('SELECT size, root_hash, note FROM log_checkpoints WHERE size > ? ORDER BY size LIMIT ?');
     this.selectLatestCheckpoint = prepare('SELECT size, root_hash, note FROM log_checkpoints ORDER BY size DESC LIMIT 1');
     this.selectFindings = prepare('SELECT kind, stream_id, revision, position, detail FROM log_findings ORDER BY id LIMIT ?');
+    this.insertLeaf = prepare('INSERT INTO log_leaves (leaf, position) VALUES (?, ?)');
+    this.selectLeafPositions = prepare('SELECT position FROM log_leaves WHERE leaf >= ? ORDER BY leaf LIMIT ?');
+    this.selectLeafAt = prepare('SELECT leaf FROM log_leaves WHERE position = ?');
   }
 
   async load(): Promise<LogState | undefined> {
@@ -51,7 +57,14 @@ export class SqliteLogStore implements LogStore {
     return { position: row['position'] as bigint, frontier };
   }
 
-  async save(fromSize: number, state: LogState, nodes: readonly TreeNode[], heads: ReadonlyMap<string, RecordedStreamHead>, findings: readonly LedgerFinding[]): Promise<boolean> {
+  async save(
+    fromSize: number,
+    state: LogState,
+    nodes: readonly TreeNode[],
+    heads: ReadonlyMap<string, RecordedStreamHead>,
+    findings: readonly LedgerFinding[],
+    leafPositions: readonly bigint[] = [],
+  ): Promise<boolean> {
     this.connection.assertOpen();
     const now = this.now().toISOString();
     return this.connection.writeTransaction(() => {
@@ -61,11 +74,23 @@ export class SqliteLogStore implements LogStore {
           ? this.insertState.run(state.frontier.size, state.position, frontier, now)
           : this.updateState.run(state.frontier.size, state.position, frontier, now, fromSize);
       if (Number(moved.changes) !== 1) return false;
+      leafPositions.forEach((position, i) => this.insertLeaf.run(fromSize + i, position));
       for (const node of nodes) this.insertNode.run(node.height, node.index, node.hash);
       for (const [streamId, head] of heads) this.upsertHead.run(streamId, head.revision, head.hash, head.leaf);
       for (const f of findings) this.insertFinding.run(f.kind, f.streamId ?? null, f.revision ?? null, f.position ?? null, f.detail, now);
       return true;
     });
+  }
+
+  async leafPositions(fromLeaf: number, count: number): Promise<bigint[]> {
+    this.connection.assertOpen();
+    return this.selectLeafPositions.all(fromLeaf, count).map((row) => row['position'] as bigint);
+  }
+
+  async leafAt(position: bigint): Promise<number | undefined> {
+    this.connection.assertOpen();
+    const row = this.selectLeafAt.get(position);
+    return row === undefined ? undefined : Number(row['leaf']);
   }
 
   async streamHead(streamId: string): Promise<RecordedStreamHead | undefined> {
