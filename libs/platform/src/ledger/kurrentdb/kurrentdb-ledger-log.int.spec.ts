@@ -137,4 +137,25 @@ describe.each<[string, (dir: string) => LedgerLogSpec]>([
     expect(await integrity.check('action-1', await ledger.events.readStream('action-1'))).toMatchObject({ kind: 'CHAIN_BROKEN' });
     expect(await integrity.check('action-2', await ledger.events.readStream('action-2'))).toBeUndefined();
   });
+
+  it('finds a deleted stream and a stream cut short by $maxCount', async () => {
+    await ledger.close();
+    for (let i = fake.records.length - 1; i >= 0; i -= 1) if (fake.records[i]!.streamId === 'action-5') fake.records.splice(i, 1);
+    // $maxCount 3: reads of the stream begin at revision 7 of 9 at once, and a scavenge removes the
+    // older events from $all too.
+    fake.metadata.set('action-6', { maxCount: 3 });
+    for (let i = fake.records.length - 1; i >= 0; i -= 1) if (fake.records[i]!.streamId === 'action-6' && fake.records[i]!.revision < 7n) fake.records.splice(i, 1);
+    ledger = await open();
+
+    const report = await auditLedger(ledger);
+    expect(report.findings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: 'STREAM_MISSING', streamId: 'action-5', revision: 9 }),
+        expect.objectContaining({ kind: 'CHAIN_BROKEN', streamId: 'action-6', revision: 7 }),
+      ]),
+    );
+    const integrity = new LedgerIntegrity(ledger.log!, () => undefined);
+    expect(await integrity.check('action-5', await ledger.events.readStream('action-5'))).toMatchObject({ kind: 'STREAM_MISSING' });
+    expect(await integrity.check('action-6', await ledger.events.readStream('action-6'))).toMatchObject({ kind: 'CHAIN_BROKEN' });
+  });
 });
