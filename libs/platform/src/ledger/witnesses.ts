@@ -1,4 +1,5 @@
-import { appendFileSync, closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { CheckpointHandover, Hash, NoteVerifier, Witness } from '@approvals/application';
 import { CheckpointFormatError, WitnessRefusedError, openCheckpoint, verifyConsistency } from '@approvals/application';
@@ -70,13 +71,14 @@ export class FileWitness implements Witness {
       consistency: handover.consistency.map((hash) => hash.toString('base64')),
       witnessedAt: this.now().toISOString(),
     };
-    mkdirSync(dirname(this.file), { recursive: true });
-    appendFileSync(this.file, `${JSON.stringify(record)}\n`, { mode: 0o644 });
-    const fd = openSync(this.file, 'r');
+    // Written and synced off the event loop: an fsync takes milliseconds that requests should not wait for.
+    await mkdir(dirname(this.file), { recursive: true });
+    const handle = await open(this.file, 'a', 0o644);
     try {
-      fsyncSync(fd);
+      await handle.appendFile(`${JSON.stringify(record)}\n`);
+      await handle.sync();
     } finally {
-      closeSync(fd);
+      await handle.close();
     }
   }
 
