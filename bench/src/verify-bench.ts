@@ -40,7 +40,19 @@ export interface VerifyFigures {
   verifySeconds: number;
   verifyOneThreadEventsPerSecond: number;
   findings: number;
-  overhead: { concurrency: number; off: number[]; on: number[]; offMedian: number; onMedian: number; lossPercent: number; errors: number };
+  overhead: {
+    concurrency: number;
+    off: number[];
+    on: number[];
+    offMedian: number;
+    onMedian: number;
+    /** Median over the rounds of each round's throughput lost with the log on. */
+    lossPercent: number;
+    roundLosses: number[];
+    /** The server's CPU per action (median), and how much more it takes with the log on. */
+    cpuMsPerAction: { off: number; on: number; extraPercent: number };
+    errors: number;
+  };
 }
 
 const request = {
@@ -120,11 +132,16 @@ export async function benchVerify(options: VerifyBenchOptions): Promise<VerifyFi
     rmSync(dir, { recursive: true, force: true });
   }
 
+  // Each round runs both settings back to back, so a round's ratio is little moved by the machine's
+  // drift over minutes; a first round is run and discarded to warm the machine up.
   const runs: Record<'off' | 'on', number[]> = { off: [], on: [] };
+  const cpu: Record<'off' | 'on', number[]> = { off: [], on: [] };
+  const roundLosses: number[] = [];
   let errors = 0;
-  for (let round = 0; round < options.rounds; round += 1) {
+  for (let round = -1; round < options.rounds; round += 1) {
+    const pair: Partial<Record<'off' | 'on', number>> = {};
     for (const setting of round % 2 === 0 ? (['off', 'on'] as const) : (['on', 'off'] as const)) {
-      log(`verify: auto-allow with the ledger log ${setting}, round ${round + 1} of ${options.rounds} ...`);
+      log(`verify: auto-allow with the ledger log ${setting}, ${round < 0 ? 'warm-up round (not counted)' : `round ${round + 1} of ${options.rounds}`} ...`);
       const server = await EmbeddedServer.start({ env: { LOG_LEVEL: 'warn', APPROVALS_LEDGER_LOG: setting, APPROVALS_CHECKPOINT_EVERY: '1000' } });
       try {
         const address = server.grpcAddress;
@@ -136,16 +153,22 @@ export async function benchVerify(options: VerifyBenchOptions): Promise<VerifyFi
           seconds: options.seconds,
           warmupSeconds: options.warmupSeconds,
           connections: options.connections,
+          cpuGroups: [{ name: 'server', pids: () => (server.pid === undefined ? [] : [server.pid]) }],
           log,
         });
+        if (round < 0) continue;
+        pair[setting] = rows[0]!.throughputPerSecond;
         runs[setting].push(rows[0]!.throughputPerSecond);
+        cpu[setting].push(rows[0]!.cpuMsPerAction?.['server'] ?? Number.NaN);
         errors += rows[0]!.errors;
       } finally {
         await server.dispose();
       }
     }
+    if (round >= 0) roundLosses.push(((pair.off! - pair.on!) / pair.off!) * 100);
   }
   const [offMedian, onMedian] = [median(runs.off), median(runs.on)];
+  const [offCpu, onCpu] = [Number(median(cpu.off).toFixed(2)), Number(median(cpu.on).toFixed(2))];
   return {
     ...ledgerFigures,
     overhead: {
@@ -154,7 +177,9 @@ export async function benchVerify(options: VerifyBenchOptions): Promise<VerifyFi
       on: runs.on,
       offMedian,
       onMedian,
-      lossPercent: Number((((offMedian - onMedian) / offMedian) * 100).toFixed(1)),
+      lossPercent: Number(median(roundLosses).toFixed(1)),
+      roundLosses: roundLosses.map((loss) => Number(loss.toFixed(1))),
+      cpuMsPerAction: { off: offCpu, on: onCpu, extraPercent: Number((((onCpu - offCpu) / offCpu) * 100).toFixed(1)) },
       errors,
     },
   };
@@ -176,14 +201,14 @@ export function verifyReport(f: VerifyFigures, options: Pick<VerifyBenchOptions,
     '',
     `Median of two runs each, alternating. Target: at least ${verifyTargets.eventsPerSecond.toLocaleString('en')} events/s verified. ${verifyMet ? 'Met' : 'NOT met'} in this run, on ${cpus().length} cores; the threads verify ${(f.verifyEventsPerSecond / f.verifyOneThreadEventsPerSecond).toFixed(2)} times as fast as one thread.`,
     '',
-    `Auto-allowed actions with ${f.overhead.concurrency} concurrent agents, ${options.seconds} s per run, ${options.rounds} runs per setting (alternating, fresh server each):`,
+    `Auto-allowed actions with ${f.overhead.concurrency} concurrent agents, ${options.seconds} s per run, ${options.rounds} rounds of one run per setting (alternating which goes first, fresh server each, after a warm-up round not counted):`,
     '',
-    `| ledger log | actions/s per run | median |`,
-    `| --- | --- | --- |`,
-    `| off | ${f.overhead.off.join(', ')} | ${f.overhead.offMedian} |`,
-    `| on | ${f.overhead.on.join(', ')} | ${f.overhead.onMedian} |`,
+    `| ledger log | actions/s per run | median | server CPU ms per action (median) |`,
+    `| --- | --- | --- | --- |`,
+    `| off | ${f.overhead.off.join(', ')} | ${f.overhead.offMedian} | ${f.overhead.cpuMsPerAction.off} |`,
+    `| on | ${f.overhead.on.join(', ')} | ${f.overhead.onMedian} | ${f.overhead.cpuMsPerAction.on} |`,
     '',
-    `Throughput lost with the log on: ${f.overhead.lossPercent}% (target: at most ${verifyTargets.maxLossPercent}%). ${lossMet ? 'Met' : 'NOT met'} in this run; ${f.overhead.errors} errors.`,
+    `Throughput lost with the log on, per round: ${f.overhead.roundLosses.join('%, ')}%; median ${f.overhead.lossPercent}% (target: at most ${verifyTargets.maxLossPercent}%). ${lossMet ? 'Met' : 'NOT met'} in this run; ${f.overhead.errors} errors. The server's CPU per action is ${f.overhead.cpuMsPerAction.extraPercent}% higher with the log on.`,
     '',
   ];
 }

@@ -49,6 +49,11 @@ export class EmbeddedServer {
     return server;
   }
 
+  /** The server process's pid while it runs (for CPU accounting). */
+  get pid(): number | undefined {
+    return this.process.pid;
+  }
+
   /** Server log lines so far (JSON, one per line). */
   get logs(): string {
     return this.process.logs;
