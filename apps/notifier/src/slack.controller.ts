@@ -1,7 +1,7 @@
 import { Controller, HttpCode, Inject, Logger, Optional, Post, Req } from '@nestjs/common';
 
 import type { Directory } from '@approvals/application';
-import { NotifierService } from '@approvals/application';
+import { NotifierService, isActionId } from '@approvals/application';
 import type { SlackChannel, SlackRequestRefusal, SlackRequestVerifier } from '@approvals/platform';
 import { SLACK_APPROVE_ACTION, SLACK_DENY_ACTION, SLACK_DENY_MODAL } from '@approvals/platform';
 import { DIRECTORY } from '@approvals/nest-platform';
@@ -30,7 +30,6 @@ interface ViewSubmission {
   view?: { callback_id?: string; private_metadata?: string; state?: { values?: Record<string, Record<string, { value?: string | null }>> } };
 }
 
-const actionIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
  * Slack's interactivity endpoint: a click on Approve, or the reason typed into the Deny modal.
@@ -77,7 +76,7 @@ export class SlackController {
   private async onClick(source: string, payload: BlockActions, slackUser: string, approverId: string | undefined): Promise<unknown> {
     const action = payload.actions?.[0];
     const actionId = action?.value ?? '';
-    if (!actionIdPattern.test(actionId)) return {};
+    if (!isActionId(actionId)) return {};
     if (!approverId) {
       await this.recordRefusal(source, 'UNKNOWN_USER', `Slack user ${slackUser} is not mapped to anyone in the directory`, undefined, actionId);
       await this.tell(payload.response_url, 'Your click was not counted: your Slack account is not mapped to anyone in the approvals directory.');
@@ -101,7 +100,7 @@ export class SlackController {
   private async onDenyReason(source: string, payload: ViewSubmission, slackUser: string, approverId: string | undefined): Promise<unknown> {
     const actionId = payload.view?.private_metadata ?? '';
     const reason = payload.view?.state?.values?.['reason']?.['reason']?.value?.trim() ?? '';
-    if (!actionIdPattern.test(actionId)) return {};
+    if (!isActionId(actionId)) return {};
     if (!approverId) {
       await this.recordRefusal(source, 'UNKNOWN_USER', `Slack user ${slackUser} is not mapped to anyone in the directory`, undefined, actionId);
       return { response_action: 'errors', errors: { reason: 'Your Slack account is not mapped to anyone in the approvals directory.' } };

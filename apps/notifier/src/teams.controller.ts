@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Inject, Optional, Post, Req } from '@nestjs/common';
 import type { Directory, PendingApproval } from '@approvals/application';
-import { NotifierService } from '@approvals/application';
+import { NotifierService, isActionId } from '@approvals/application';
 import type { BotFrameworkAuthenticator } from '@approvals/platform';
 import { TEAMS_APPROVE_VERB, TEAMS_DENY_VERB, approvalCard } from '@approvals/platform';
 import { DIRECTORY } from '@approvals/nest-platform';
@@ -20,7 +20,6 @@ interface Activity {
   value?: { action?: { type?: string; verb?: string; data?: { actionId?: unknown; reason?: unknown } } };
 }
 
-const actionIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
  * The Teams bot's messaging endpoint. Every activity is authenticated as Bot Framework requires
@@ -50,7 +49,7 @@ export class TeamsController {
     if (activity.type !== 'invoke' || activity.name !== 'adaptiveCard/action') return {};
     const action = activity.value?.action;
     const actionId = typeof action?.data?.actionId === 'string' ? action.data.actionId : '';
-    if (!actionIdPattern.test(actionId) || (action?.verb !== TEAMS_APPROVE_VERB && action?.verb !== TEAMS_DENY_VERB)) {
+    if (!isActionId(actionId) || (action?.verb !== TEAMS_APPROVE_VERB && action?.verb !== TEAMS_DENY_VERB)) {
       return { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message: 'unknown card action' } };
     }
     const item = await this.notifier.pendingItem(actionId);

@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { Controller, HttpCode, Inject, Optional, Param, Post, Req } from '@nestjs/common';
 import type { Directory } from '@approvals/application';
-import { NotifierService } from '@approvals/application';
+import { ACTION_ID_PATTERN, NotifierService } from '@approvals/application';
 import type { WebhookChannel } from '@approvals/platform';
 import { DIRECTORY } from '@approvals/nest-platform';
 import { z } from 'zod';
@@ -12,7 +12,7 @@ export const WEBHOOK_CHANNEL = Symbol('WebhookChannel');
 
 
 const voteSchema = z.strictObject({
-  actionId: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, { error: 'actionId must be an action id' }),
+  actionId: z.string().regex(ACTION_ID_PATTERN, { error: 'actionId must be an action id' }),
   approver: z.string().min(1).max(200).refine((text) => text.isWellFormed(), 'must be valid Unicode (no lone surrogates)'),
   decision: z.enum(['APPROVE', 'DENY'], { error: 'decision must be APPROVE or DENY' }),
   comment: z.string().max(2000).refine((text) => text.isWellFormed(), 'must be valid Unicode (no lone surrogates)').optional(),

@@ -12,6 +12,11 @@ export function deterministicUuid(...parts: string[]): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
+/** Action ids are lower-case UUIDs, as actionIdFor makes them: the one pattern every edge checks them with. */
+export const ACTION_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export const isActionId = (value: string): boolean => ACTION_ID_PATTERN.test(value);
+
 /** I7: the action id is a function of the agent and its idempotency key. */
 export const actionIdFor = (agentId: string, idempotencyKey: string): string =>
   deterministicUuid('action', agentId, idempotencyKey);

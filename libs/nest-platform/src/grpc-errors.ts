@@ -3,12 +3,10 @@ import type { ArgumentsHost, ExceptionFilter } from '@nestjs/common';
 import { Catch, Logger } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
 import { throwError } from 'rxjs';
+import type { FieldViolation } from '@approvals/application';
 import { BusUnavailableError, StoreUnavailableError } from '@approvals/application';
 
-export interface FieldViolation {
-  field: string;
-  description: string;
-}
+export type { FieldViolation };
 
 const codes = {
   INVALID_ARGUMENT: status.INVALID_ARGUMENT,

@@ -1,13 +1,11 @@
-import type { FieldViolation } from './grpc-errors';
+import type { FieldViolation } from '@approvals/application';
+import { isActionId } from '@approvals/application';
 import { invalidArgument } from './grpc-errors';
-
-/** Action ids are lower-case UUIDs (see `actionIdFor`). */
-const actionIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** The violation of an `action_id` field, if any; never echoes the value, which may be huge. */
 export function actionIdViolation(actionId: string | undefined): FieldViolation | undefined {
   const id = actionId?.trim() ?? '';
-  if (actionIdPattern.test(id)) return undefined;
+  if (isActionId(id)) return undefined;
   return { field: 'action_id', description: id ? 'must be an action id (a lower-case UUID)' : 'is required' };
 }
 

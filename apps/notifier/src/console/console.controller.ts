@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Inject, Logger, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { ActionStatus } from '@approvals/contracts';
 import type { Directory, EventStore } from '@approvals/application';
-import { AuditQueries, NotifierService, describeActor, loadAction, summarizeEvent } from '@approvals/application';
+import { AuditQueries, NotifierService, describeActor, isActionId, loadAction, summarizeEvent } from '@approvals/application';
 import type { AppConfig } from '@approvals/platform';
 import { CONFIG, DIRECTORY, EVENT_STORE } from '@approvals/nest-platform';
 import { actionPage, auditPage, historyPage, inboxPage, messagePage, signInPage } from './console-pages';
@@ -26,7 +26,6 @@ interface Response {
   redirect(status: number, url: string): void;
 }
 
-const actionIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
  * The web console for approvers: sign in, "waiting for me", a request with its full context, the
@@ -158,7 +157,7 @@ export class ConsoleController {
     if (!this.sessions.checkCsrf(who.session, body?.['csrf'])) return html(response, 403, messagePage('Refused', 'The form was not sent from this console.', who));
     const decision = body?.['decision'];
     const comment = typeof body?.['comment'] === 'string' ? body['comment'].trim().slice(0, 2000) : '';
-    if (!actionIdPattern.test(actionId) || (decision !== 'APPROVE' && decision !== 'DENY')) {
+    if (!isActionId(actionId) || (decision !== 'APPROVE' && decision !== 'DENY')) {
       return html(response, 400, messagePage('Not understood', 'The decision must be Approve or Deny.', who));
     }
     if (decision === 'DENY' && !comment) return this.renderAction(response, who, actionId, { ok: false, text: 'A comment is required to deny.' }, 400);
@@ -168,7 +167,7 @@ export class ConsoleController {
   }
 
   private async renderAction(response: Response, who: { humanId: string; csrf: string }, actionId: string, message?: { ok: boolean; text: string }, status = 200): Promise<void> {
-    if (!actionIdPattern.test(actionId)) return html(response, 404, messagePage('Not found', 'There is no such action.', who));
+    if (!isActionId(actionId)) return html(response, 404, messagePage('Not found', 'There is no such action.', who));
     const { state, events } = await loadAction(this.ledger, actionId);
     if (state.status === 'none') return html(response, 404, messagePage('Not found', 'There is no such action.', who));
     const pending = await this.notifier.pendingItem(actionId, who.humanId);
