@@ -1,8 +1,7 @@
 import type { EventStore, RecordedEvent, Subscription } from '../ports/event-store.port';
 import { StoreUnavailableError } from '../ports/event-store.port';
-import { hashEvent } from '../ledger/event-hash';
 import type { LedgerFinding } from '../ledger/ledger-log';
-import { chainProblem } from '../ledger/ledger-log';
+import { chainProblem, hashRecordedEvent } from '../ledger/ledger-log';
 import { projectEvent } from './audit-projection';
 import type { ReadModelStore } from './read-model-store.port';
 
@@ -159,13 +158,9 @@ export class AuditProjector {
     if (!this.options.onFinding) return;
     const seen = this.heads.get(event.streamId);
     const previous = seen !== undefined && seen.revision < event.revision ? seen : undefined;
-    const computed = hashEvent(event);
-    const finding =
-      previous === undefined
-        ? computed === event.hash
-          ? undefined
-          : chainProblem({ ...event, prevHash: event.metadata.prevHash ?? null }, computed, undefined)
-        : chainProblem({ ...event, prevHash: event.metadata.prevHash ?? null }, computed, previous);
+    const hashed = hashRecordedEvent(event);
+    // Without the previous event, only the event's own hash is judged.
+    const finding = previous === undefined && hashed.computed === event.hash ? undefined : chainProblem(hashed, hashed.computed, previous);
     if (finding) this.options.onFinding(finding);
   }
 

@@ -1,5 +1,5 @@
-import type { EventStore, RecordedEvent, Subscription } from '../ports/event-store.port';
-import { hashEvent } from './event-hash';
+import type { EventStore, RawRecordedEvent, RecordedEvent, Subscription } from '../ports/event-store.port';
+import { hashEvent, hashOfCanonical } from './event-hash';
 import type { Hash } from './merkle';
 import { MerkleFrontier, leafHashOfHex } from './merkle';
 
@@ -103,7 +103,8 @@ export const eventLeaf = (event: Pick<RecordedEvent, 'hash'>): Hash => leafHashO
  * not the previous event's hash. Undefined when it follows on.
  */
 export function linkProblem(event: RecordedEvent, previous: { revision: number; hash: string } | undefined): LedgerFinding | undefined {
-  return chainProblem({ ...event, prevHash: event.metadata.prevHash ?? null }, hashEvent(event), previous);
+  const hashed = hashRecordedEvent(event);
+  return chainProblem(hashed, hashed.computed, previous);
 }
 
 /** An event reduced to what its link and hash are checked on. */
@@ -114,6 +115,48 @@ export interface ChainedEvent {
   hash: string;
   prevHash: unknown;
 }
+
+/** An event with the hash of its content as stored, and the previous hash its metadata names. */
+export type HashedEvent = ChainedEvent & { computed: string };
+
+/**
+ * A raw row with its content hash and `prevHash` worked out. Metadata that is not JSON (written by
+ * hand into the table) hashes to nothing, so the event is reported as changed.
+ */
+export function hashRawEvent(row: RawRecordedEvent): HashedEvent {
+  let metadata: { prevHash?: unknown };
+  try {
+    metadata = JSON.parse(row.metadataJson) as { prevHash?: unknown };
+  } catch {
+    return { streamId: row.streamId, revision: row.revision, position: row.position, hash: row.hash, prevHash: null, computed: unreadable };
+  }
+  // Stores write canonical texts, so hashing them as stored is the event's hash; older rows
+  // written otherwise are parsed and hashed in canonical form.
+  let computed = hashOfCanonical(row, row.dataJson, row.metadataJson);
+  if (computed !== row.hash) {
+    try {
+      computed = hashEvent({ ...row, data: JSON.parse(row.dataJson) as unknown, metadata });
+    } catch {
+      computed = unreadable;
+    }
+  }
+  return { streamId: row.streamId, revision: row.revision, position: row.position, hash: row.hash, prevHash: metadata.prevHash ?? null, computed };
+}
+
+/** What an event whose stored data or metadata is not JSON "hashes" to. */
+const unreadable = '(nothing: its stored data or metadata is not JSON)';
+
+/** A decoded event with its content hash worked out. */
+export function hashRecordedEvent(event: RecordedEvent): HashedEvent {
+  return { streamId: event.streamId, revision: event.revision, position: event.position, hash: event.hash, prevHash: event.metadata.prevHash ?? null, computed: hashEvent(event) };
+}
+
+/** The events at positions `expected` to `next - 1` are missing (a ledger whose positions have no gaps). */
+export const positionGap = (expected: bigint, next: bigint): LedgerFinding => ({
+  kind: 'POSITION_GAP',
+  position: expected,
+  detail: `the events at positions ${expected} to ${next - 1n} are missing`,
+});
 
 /** As linkProblem, for an event whose content hash (`computed`) was worked out already. */
 export function chainProblem(event: ChainedEvent, computed: string, previous: { revision: number; hash: string } | undefined): LedgerFinding | undefined {
@@ -244,7 +287,7 @@ export class LogKeeper {
     const previous = run.heads.get(event.streamId) ?? run.saved.get(event.streamId) ?? (await this.log.streamHead(event.streamId));
     if (this.run !== run || event.position <= state.position) return; // a new run took over meanwhile
     if (this.options.densePositions && event.position !== state.position + 1n) {
-      this.found(run, { kind: 'POSITION_GAP', position: state.position + 1n, detail: `the events at positions ${state.position + 1n} to ${event.position - 1n} are missing` });
+      this.found(run, positionGap(state.position + 1n, event.position));
     }
     const problem = linkProblem(event, previous);
     if (problem) this.found(run, problem);

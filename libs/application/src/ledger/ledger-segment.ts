@@ -1,7 +1,5 @@
-import type { RawRecordedEvent, RecordedEvent } from '../ports/event-store.port';
-import { hashEvent, hashOfCanonical } from './event-hash';
-import type { ChainedEvent, LedgerFinding } from './ledger-log';
-import { chainProblem, eventLeaf } from './ledger-log';
+import type { ChainedEvent, HashedEvent, LedgerFinding } from './ledger-log';
+import { chainProblem, eventLeaf, positionGap } from './ledger-log';
 
 /**
  * A run of consecutive ledger events checked on its own, so that runs can be checked in parallel
@@ -34,41 +32,6 @@ export interface SegmentStream {
   last: { revision: number; hash: string };
 }
 
-/** An event with the hash of its content as stored, and the previous hash its metadata names. */
-export type HashedEvent = ChainedEvent & { computed: string };
-
-/**
- * A raw row with its content hash and `prevHash` worked out. Metadata that is not JSON (written by
- * hand into the table) hashes to nothing, so the event is reported as changed.
- */
-export function hashRawEvent(row: RawRecordedEvent): HashedEvent {
-  let metadata: { prevHash?: unknown };
-  try {
-    metadata = JSON.parse(row.metadataJson) as { prevHash?: unknown };
-  } catch {
-    return { streamId: row.streamId, revision: row.revision, position: row.position, hash: row.hash, prevHash: null, computed: unreadable };
-  }
-  // Stores write canonical texts, so hashing them as stored is the event's hash; older rows
-  // written otherwise are parsed and hashed in canonical form.
-  let computed = hashOfCanonical(row, row.dataJson, row.metadataJson);
-  if (computed !== row.hash) {
-    try {
-      computed = hashEvent({ ...row, data: JSON.parse(row.dataJson) as unknown, metadata });
-    } catch {
-      computed = unreadable;
-    }
-  }
-  return { streamId: row.streamId, revision: row.revision, position: row.position, hash: row.hash, prevHash: metadata.prevHash ?? null, computed };
-}
-
-/** What an event whose stored data or metadata is not JSON "hashes" to. */
-const unreadable = '(nothing: its stored data or metadata is not JSON)';
-
-/** A decoded event with its content hash worked out. */
-export function hashRecordedEvent(event: RecordedEvent): HashedEvent {
-  return { streamId: event.streamId, revision: event.revision, position: event.position, hash: event.hash, prevHash: event.metadata.prevHash ?? null, computed: hashEvent(event) };
-}
-
 /**
  * Checks a run of consecutive events (in global order) on its own, taking each as it comes (see
  * CheckedSegment); `expectedCount` sizes the leaves buffer.
@@ -83,7 +46,7 @@ export function checkSegment(events: Iterable<HashedEvent>, densePositions: bool
   for (const event of events) {
     if (count === 0) firstPosition = event.position;
     if (densePositions && expected !== undefined && event.position !== expected) {
-      findings.push({ kind: 'POSITION_GAP', position: expected, detail: `the events at positions ${expected} to ${event.position - 1n} are missing` });
+      findings.push(positionGap(expected, event.position));
     }
     expected = event.position + 1n;
     const seen = streams.get(event.streamId);

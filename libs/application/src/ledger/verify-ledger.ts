@@ -1,10 +1,10 @@
 import type { EventStore } from '../ports/event-store.port';
 import type { NoteVerifier } from './checkpoint';
 import { CheckpointFormatError, openCheckpoint } from './checkpoint';
-import type { LedgerFinding, LogStore, RecordedCheckpoint, RecordedStreamHead } from './ledger-log';
-import { chainProblem } from './ledger-log';
-import type { CheckedSegment, HashedEvent } from './ledger-segment';
-import { checkSegment, hashRawEvent, hashRecordedEvent } from './ledger-segment';
+import type { HashedEvent, LedgerFinding, LogStore, RecordedCheckpoint, RecordedStreamHead } from './ledger-log';
+import { chainProblem, hashRawEvent, hashRecordedEvent, positionGap } from './ledger-log';
+import type { CheckedSegment } from './ledger-segment';
+import { checkSegment } from './ledger-segment';
 import type { Hash } from './merkle';
 import { MerkleFrontier } from './merkle';
 import { TreeReader } from './tree-reader';
@@ -127,7 +127,7 @@ export async function verifyLedger(store: EventStore, log: LogStore | undefined,
     if (segment.events === 0) return;
     read += segment.events;
     if (options.densePositions && segment.firstPosition !== expected) {
-      found({ kind: 'POSITION_GAP', position: expected, detail: `the events at positions ${expected} to ${segment.firstPosition - 1n} are missing` });
+      found(positionGap(expected, segment.firstPosition));
     }
     expected = segment.lastPosition + 1n;
     after = segment.lastPosition;

@@ -37,7 +37,7 @@ export const defaultVerifyThreads = (): number => Math.min(availableParallelism(
  * of a few worker threads with their own read-only connection, and handed back in order. A few
  * segments per thread are in flight at most, so memory stays bounded on any ledger size.
  *
- * Undefined (check on the calling thread) for a small range, with one thread, or when the compiled
+ * Undefined (check on the calling thread) for a small range, with no thread, or when the compiled
  * thread entry is missing (the sources run under a TypeScript loader, as in unit tests).
  */
 export function sqliteSegments(file: string, options: VerifyThreadsOptions = {}) {
