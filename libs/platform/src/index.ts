@@ -11,3 +11,4 @@ export * from './grpc';
 export * from './bus';
 export * from './read-model';
 export * from './sqlite';
+export * from './postgres';

@@ -6,7 +6,7 @@ import { READ_MODEL_FILE_NAME } from '../read-model/open-sqlite-read-model';
 import { parseBrokers } from '../bus/kafka/kafka-client';
 import type { LedgerSpec } from '../ledger/open-ledger';
 import type { ReadModelSpec } from '../read-model/open-read-model';
-import { validSchemaName } from '../ledger/postgres/schema';
+import { validSchemaName } from '../postgres/migrations';
 import { ALLOWED_JWT_ALGORITHMS, type BearerTokenOptions } from '../auth/bearer-token-verifier';
 
 const port = (fallback: number) =>

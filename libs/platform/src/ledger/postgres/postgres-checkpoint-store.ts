@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import type { CheckpointStore } from '@approvals/application';
-import { queryOrUnavailable } from './pg-errors';
-import { quoteIdent } from './schema';
+import { queryOrUnavailable } from '../../postgres/pg-errors';
+import { quoteIdent } from '../../postgres/migrations';
 
 /** Named subscriber checkpoints next to the events, so a backup of the schema holds both. */
 export class PostgresCheckpointStore implements CheckpointStore {

@@ -18,8 +18,8 @@ import { chainEvent, checkExpectedRevision, judgeRetry, NO_LIMIT, toLimit, valid
 import { RecentAppends } from '../recent-appends';
 import { CatchUpSubscription, type GlobalLogPage, type GlobalLogSource } from '../catch-up-subscription';
 import { LedgerClosedError } from '../ledger-closed.error';
-import { asStoreError, catchConnectionErrors, queryOrUnavailable } from './pg-errors';
-import { quoteIdent } from './schema';
+import { asStoreError, catchConnectionErrors, queryOrUnavailable } from '../../postgres/pg-errors';
+import { quoteIdent } from '../../postgres/migrations';
 
 export interface PostgresEventStoreOptions {
   /** Re-read at least this often even without a notification (a safety net, default 1000 ms). */

@@ -1,8 +1,8 @@
 import type { Pool } from 'pg';
 import type { LedgerFinding, LogState, LogStore, RecordedCheckpoint, RecordedStreamHead, TreeNode } from '@approvals/application';
 import { MerkleFrontier } from '@approvals/application';
-import { asStoreError, queryOrUnavailable, withPoolClient } from './pg-errors';
-import { quoteIdent } from './schema';
+import { asStoreError, queryOrUnavailable, withPoolClient } from '../../postgres/pg-errors';
+import { quoteIdent } from '../../postgres/migrations';
 
 /** The ledger log in the ledger's schema, so a backup of the schema holds the events and their log. */
 export class PostgresLogStore implements LogStore {

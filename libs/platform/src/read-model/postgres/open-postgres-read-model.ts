@@ -1,6 +1,6 @@
-import { createPool, describePostgres } from '../../ledger/postgres/open-postgres-ledger';
-import { validSchemaName } from '../../ledger/postgres/schema';
-import { withPoolClient } from '../../ledger/postgres/pg-errors';
+import { createPool, describePostgres } from '../../postgres/pool';
+import { validSchemaName } from '../../postgres/migrations';
+import { withPoolClient } from '../../postgres/pg-errors';
 import { PostgresReadModelStore } from './postgres-read-model-store';
 import { migrateReadModelPg } from './schema';
 

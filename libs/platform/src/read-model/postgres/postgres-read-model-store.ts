@@ -9,8 +9,8 @@ import {
   type StoredTimeline,
   type TimelineRecord,
 } from '@approvals/application';
-import { asStoreError, catchConnectionErrors, isConnectionError, queryOrUnavailable } from '../../ledger/postgres/pg-errors';
-import { quoteIdent } from '../../ledger/postgres/schema';
+import { asStoreError, catchConnectionErrors, isConnectionError, queryOrUnavailable } from '../../postgres/pg-errors';
+import { quoteIdent } from '../../postgres/migrations';
 import { ACTION_COLUMNS, TIMELINE_COLUMNS, actionValues, timelineValues, toActionRecord, toTimelineRecord } from '../read-model-rows';
 import { ReadModelClosedError } from '../read-model-closed.error';
 

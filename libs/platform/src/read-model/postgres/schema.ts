@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import { applyMigrations, type Migration } from '../../ledger/postgres/schema';
+import { applyMigrations, type Migration } from '../../postgres/migrations';
 
 /**
  * Versioned migrations of the audit read model on PostgreSQL, recorded in its own

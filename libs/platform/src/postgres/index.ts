@@ -1,0 +1,3 @@
+export * from './pg-errors';
+export * from './migrations';
+export * from './pool';
