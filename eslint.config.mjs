@@ -8,7 +8,14 @@ const edgePackages = [
   'pino', 'jose', '@cedar-policy/*', 'rxjs', 'reflect-metadata',
 ];
 
-const depConstraints = [
+// Layers (type:*) and families (scope:*). A library may use only the layers below it; an adapter
+// (one store, one channel, the bus, Cedar...) may use its own family's core and the shared cores
+// (storage helpers, keys) but never another adapter, so one store cannot reach into another.
+const base = ['type:contracts', 'type:domain', 'type:application', 'type:telemetry'];
+const libraries = [...base, 'type:core', 'type:adapter', 'type:composition'];
+const noNest = { bannedExternalImports: ['@nestjs/*'] };
+
+const layerConstraints = [
   { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'], bannedExternalImports: edgePackages.filter((p) => p !== '@grpc/*') },
   {
     sourceTag: 'type:domain',
@@ -20,26 +27,42 @@ const depConstraints = [
     onlyDependOnLibsWithTags: ['type:application', 'type:domain', 'type:contracts'],
     bannedExternalImports: [...edgePackages.filter((p) => p !== 'rxjs'), 'node:sqlite'],
   },
-  {
-    sourceTag: 'type:platform',
-    onlyDependOnLibsWithTags: ['type:platform', 'type:application', 'type:domain', 'type:contracts'],
-    bannedExternalImports: ['@nestjs/*'],
-  },
-  { sourceTag: 'type:nest', onlyDependOnLibsWithTags: ['type:nest', 'type:platform', 'type:application', 'type:domain', 'type:contracts'] },
-  { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:testing', 'type:platform', 'type:application', 'type:domain', 'type:contracts'] },
-  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:nest', 'type:platform', 'type:application', 'type:domain', 'type:contracts'] },
-  { sourceTag: 'type:host', onlyDependOnLibsWithTags: ['type:app', 'type:nest', 'type:platform', 'type:application', 'type:domain', 'type:contracts'] },
-  { sourceTag: 'type:cli', onlyDependOnLibsWithTags: ['type:platform', 'type:contracts', 'type:domain'] },
-  { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:testing', 'type:platform', 'type:application', 'type:contracts'] },
-  { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:testing', 'type:platform', 'type:contracts', 'type:domain', 'type:application'] },
+  { sourceTag: 'type:telemetry', onlyDependOnLibsWithTags: base, ...noNest },
+  { sourceTag: 'type:core', onlyDependOnLibsWithTags: [...base, 'type:core'], ...noNest },
+  { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: [...base, 'type:core'], ...noNest },
+  { sourceTag: 'type:composition', onlyDependOnLibsWithTags: libraries, ...noNest },
+  { sourceTag: 'type:nest', onlyDependOnLibsWithTags: ['type:nest', ...libraries] },
+  { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:testing', ...libraries] },
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:nest', ...libraries] },
+  { sourceTag: 'type:host', onlyDependOnLibsWithTags: ['type:app', 'type:nest', ...libraries] },
+  { sourceTag: 'type:cli', onlyDependOnLibsWithTags: libraries },
+  { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:testing', ...libraries] },
+  { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:testing', ...libraries] },
 ];
+
+// A family uses only itself and what is shared. The CLI is a client: the gRPC client, grants,
+// Cedar and the directory file (policy validate|test) and the ledger stores (audit verify), never
+// the bus, the channels or the read model, so running it loads neither kafkajs nor a chat SDK.
+const families = ['ledger', 'read-model', 'bus', 'policy', 'identity', 'grants', 'client', 'channels'];
+const scopeConstraints = [
+  ...families.map((family) => ({ sourceTag: `scope:${family}`, onlyDependOnLibsWithTags: [`scope:${family}`, 'scope:shared'] })),
+  { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['scope:client', 'scope:grants', 'scope:policy', 'scope:identity', 'scope:ledger', 'scope:shared'] },
+];
+
+const depConstraints = [...layerConstraints, ...scopeConstraints];
 
 const boundaries = (constraints) => ({ enforceBuildableLibDependency: false, allow: [], depConstraints: constraints });
 
-// Specs may also use the shared test helpers (for example the ledger contract suite).
-const specConstraints = depConstraints.map((c) =>
-  c.onlyDependOnLibsWithTags.includes('type:testing') ? c : { ...c, onlyDependOnLibsWithTags: [...c.onlyDependOnLibsWithTags, 'type:testing'] },
-);
+// Specs may also use the shared test helpers (for example the ledger contract suite) and, being
+// where parts are put together, other families' adapters (a read-model test fills a real ledger).
+const specConstraints = [
+  ...layerConstraints.map((c) => {
+    const allowed = new Set([...c.onlyDependOnLibsWithTags, 'type:testing']);
+    if (allowed.has('type:core')) for (const tag of ['type:adapter', 'type:composition']) allowed.add(tag);
+    return { ...c, onlyDependOnLibsWithTags: [...allowed] };
+  }),
+  ...scopeConstraints.filter((c) => c.sourceTag === 'scope:cli'),
+];
 
 export default [
   { ignores: ['**/dist/**', '**/node_modules/**', '**/*.generated.ts', 'libs/contracts/src/generated/**', 'bench/results/**', '.nx/**', 'tmp/**', 'coverage/**'] },

@@ -1,5 +1,5 @@
-import type { ApprovalsClient, ServiceAddresses } from '@approvals/platform';
-import { createApprovalsClient, unary } from '@approvals/platform';
+import type { ApprovalsClient, ServiceAddresses } from '@approvals/client';
+import { createApprovalsClient, unary } from '@approvals/client';
 import type { CpuGroup, CpuUsage } from './cpu-usage';
 import { cpuBetween, sampleCpu } from './cpu-usage';
 import { percentile } from './stats';

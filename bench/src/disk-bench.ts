@@ -1,8 +1,8 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import type { ApprovalsClient } from '@approvals/platform';
-import { createApprovalsClient, unary } from '@approvals/platform';
+import type { ApprovalsClient } from '@approvals/client';
+import { createApprovalsClient, unary } from '@approvals/client';
 import { EmbeddedServer } from '@approvals/testing';
 import type { Row } from './closed-loop';
 import { measure } from './closed-loop';

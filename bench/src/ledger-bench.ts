@@ -5,8 +5,10 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import type { NewEvent } from '@approvals/application';
 import { AuditProjector } from '@approvals/application';
-import type { Ledger, LedgerSpec, ReadModelSpec } from '@approvals/platform';
-import { openLedger, openReadModel } from '@approvals/platform';
+import type { Ledger, LedgerSpec } from '@approvals/ledger';
+import type { ReadModelSpec } from '@approvals/read-model';
+import { openLedger } from '@approvals/ledger';
+import { openReadModel } from '@approvals/read-model';
 import { actionEvents, testPostgresUrl } from '@approvals/testing';
 
 // The ledger adapters side by side, each on a fresh store: single-event appends, batched appends,

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { ServiceAddresses } from '@approvals/platform';
+import type { ServiceAddresses } from '@approvals/client';
 import type { Mode } from '@approvals/testing';
 import { DistributedSystem, EmbeddedServer, distributedServices, repoRoot } from '@approvals/testing';
 import type { Row } from './closed-loop';

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
-import { CedarPolicyEngine, findDemoPolicyDir, loadCedarPolicySet, loadDirectory, loadPolicyTestCases, toCedarRequest } from '@approvals/platform';
+import { CedarPolicyEngine, findDemoPolicyDir, loadCedarPolicySet, loadPolicyTestCases, toCedarRequest } from '@approvals/policy-cedar';
+import { loadDirectory } from '@approvals/identity';
 
 type ActionRequest = Parameters<CedarPolicyEngine['evaluate']>[0];
 

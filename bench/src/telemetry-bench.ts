@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { ServiceAddresses } from '@approvals/platform';
+import type { ServiceAddresses } from '@approvals/client';
 import { DistributedSystem, EmbeddedServer, distributedServices } from '@approvals/testing';
 import type { Row } from './closed-loop';
 import { measure } from './closed-loop';

@@ -1,9 +1,9 @@
-import type { ApprovalsClient } from '@approvals/platform';
-import { collect, createApprovalsClient, serverStream, unary } from '@approvals/platform';
+import type { ApprovalsClient } from '@approvals/client';
+import { collect, createApprovalsClient, serverStream, unary } from '@approvals/client';
 import type { TestSystem } from '@approvals/testing';
 import { modes, startSystem } from '@approvals/testing';
 import type { Client } from '@grpc/grpc-js';
-import { loadApprovalsPackage } from '@approvals/platform';
+import { loadApprovalsPackage } from '@approvals/client';
 import { actionRequest, awaitOutcome, clientAs, eventually, failure } from './support';
 
 jest.setTimeout(60_000);

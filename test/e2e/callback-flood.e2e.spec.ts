@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import type { RecordedEvent } from '@approvals/application';
 import { maxRefusalEventsPerInterval } from '@approvals/application';
-import { openSqliteLedger } from '@approvals/platform';
+import { openSqliteLedger } from '@approvals/ledger-sqlite';
 import type { TestSystem } from '@approvals/testing';
 import { SlackDouble, startSystem } from '@approvals/testing';
 import { ledgerPosition, settledLedgerPosition } from './support';

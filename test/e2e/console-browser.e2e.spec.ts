@@ -2,8 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
-import type { ApprovalsClient } from '@approvals/platform';
-import { unary } from '@approvals/platform';
+import type { ApprovalsClient } from '@approvals/client';
+import { unary } from '@approvals/client';
 import { EmbeddedServer, freePort, repoRoot } from '@approvals/testing';
 import { actionRequest, awaitOutcome, clientAs } from './support';
 

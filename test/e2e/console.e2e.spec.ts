@@ -1,5 +1,5 @@
-import type { ApprovalsClient } from '@approvals/platform';
-import { unary } from '@approvals/platform';
+import type { ApprovalsClient } from '@approvals/client';
+import { unary } from '@approvals/client';
 import type { TestSystem } from '@approvals/testing';
 import { modes, startSystem } from '@approvals/testing';
 import { actionRequest, awaitOutcome, clientAs, eventually } from './support';

@@ -1,5 +1,5 @@
 import type { RequestActionResponse__Output } from '@approvals/contracts';
-import { unary } from '@approvals/platform';
+import { unary } from '@approvals/client';
 import { EmbeddedServer } from '@approvals/testing';
 import { actionRequest, awaitOutcome, clientAs, eventually } from './support';
 

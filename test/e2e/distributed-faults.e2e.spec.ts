@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestActionRequest, RequestActionResponse__Output } from '@approvals/contracts';
 import { Topics, deadLetterSchema } from '@approvals/contracts';
-import type { ApprovalsClient } from '@approvals/platform';
-import { isServiceError, statusName, unary } from '@approvals/platform';
+import type { ApprovalsClient } from '@approvals/client';
+import { isServiceError, statusName, unary } from '@approvals/client';
 import type { DistributedService } from '@approvals/testing';
 import { DistributedSystem, KafkaBroker, TcpProxy, distributedServices, testPostgresUrl } from '@approvals/testing';
 import { Kafka, logLevel } from 'kafkajs';

@@ -1,8 +1,8 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ApprovalsClient } from '@approvals/platform';
-import { unary } from '@approvals/platform';
+import type { ApprovalsClient } from '@approvals/client';
+import { unary } from '@approvals/client';
 import type { TestSystem } from '@approvals/testing';
 import { modes, repoRoot, startSystem } from '@approvals/testing';
 import { actionRequest, awaitOutcome, clientAs, eventually } from './support';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { ApprovalsClient } from '@approvals/platform';
-import { GrantKeyRing, fetchGrantKeys, requestHashOf, unary, verifyGrant } from '@approvals/platform';
+import type { ApprovalsClient } from '@approvals/client';
+import { GrantKeyRing, fetchGrantKeys, requestHashOf, verifyGrant } from '@approvals/grants';
+import { unary } from '@approvals/client';
 import type { TestSystem } from '@approvals/testing';
 import { modes, startSystem } from '@approvals/testing';
 import { mkdtempSync, rmSync } from 'node:fs';

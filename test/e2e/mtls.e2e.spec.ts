@@ -1,5 +1,5 @@
-import type { ApprovalsClient } from '@approvals/platform';
-import { createApprovalsClient, unary } from '@approvals/platform';
+import type { ApprovalsClient } from '@approvals/client';
+import { createApprovalsClient, unary } from '@approvals/client';
 import type { TestSystem } from '@approvals/testing';
 import { TestPki, modes, startSystem } from '@approvals/testing';
 import { actionRequest, awaitOutcome, failure, ledgerPosition } from './support';

@@ -3,9 +3,10 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { POLICY_HISTORY_STREAM } from '@approvals/application';
-import { openLedger, policySetVersion } from '@approvals/platform';
+import { openLedger } from '@approvals/ledger';
+import { policySetVersion } from '@approvals/policy-cedar';
 import { EmbeddedServer, repoRoot } from '@approvals/testing';
-import { unary } from '@approvals/platform';
+import { unary } from '@approvals/client';
 import { actionRequest, awaitOutcome, clientAs, eventually } from './support';
 
 jest.setTimeout(120_000);

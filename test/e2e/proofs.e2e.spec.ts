@@ -3,7 +3,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { unary } from '@approvals/platform';
+import { unary } from '@approvals/client';
 import type { TestSystem } from '@approvals/testing';
 import { repoRoot, startSystem } from '@approvals/testing';
 import { verifierKeyText } from '@approvals/application';

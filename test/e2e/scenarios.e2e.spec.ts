@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
-import type { ApprovalsClient } from '@approvals/platform';
-import { collect, createApprovalsClient, serverStream, unary } from '@approvals/platform';
+import type { ApprovalsClient } from '@approvals/client';
+import { collect, createApprovalsClient, serverStream, unary } from '@approvals/client';
 import type { TestSystem } from '@approvals/testing';
 import { modes, startSystem } from '@approvals/testing';
 import { actionRequest, awaitOutcome, clientAs, demoKey, eventually, failure, policiesWithTtl } from './support';

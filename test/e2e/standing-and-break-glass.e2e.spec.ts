@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { ApprovalsClient } from '@approvals/platform';
-import { unary } from '@approvals/platform';
+import type { ApprovalsClient } from '@approvals/client';
+import { unary } from '@approvals/client';
 import type { TestSystem } from '@approvals/testing';
 import { modes, startSystem } from '@approvals/testing';
 import { actionRequest, awaitOutcome, clientAs, eventually, failure } from './support';

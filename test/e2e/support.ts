@@ -1,8 +1,8 @@
 import { cpSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ApprovalsClient, ServiceAddresses } from '@approvals/platform';
-import { createApprovalsClient, isServiceError, statusName, unary } from '@approvals/platform';
+import type { ApprovalsClient, ServiceAddresses } from '@approvals/client';
+import { createApprovalsClient, isServiceError, statusName, unary } from '@approvals/client';
 import { repoRoot } from '@approvals/testing';
 import type { RequestActionRequest } from '@approvals/contracts';
 

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { unary } from '@approvals/platform';
+import { unary } from '@approvals/client';
 import { EmbeddedServer } from '@approvals/testing';
 import { actionRequest, clientAs } from './support';
 

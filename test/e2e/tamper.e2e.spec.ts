@@ -2,7 +2,7 @@ import { copyFileSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { Client } from 'pg';
-import { unary } from '@approvals/platform';
+import { unary } from '@approvals/client';
 import type { TestSystem } from '@approvals/testing';
 import { modes, startSystem, testPostgresUrl } from '@approvals/testing';
 import { actionRequest, awaitOutcome, clientAs, eventually, failure } from './support';

@@ -1,8 +1,12 @@
 import type { OnApplicationBootstrap, OnApplicationShutdown, OnModuleDestroy } from '@nestjs/common';
 import { Inject, Module } from '@nestjs/common';
 import { AuditQueries, describeFinding } from '@approvals/application';
-import type { AppConfig, Logger, OpenReadModel } from '@approvals/platform';
-import { ProjectorThread, openReadModel, openWithRetry } from '@approvals/platform';
+import type { AppConfig } from '@approvals/config';
+import type { Logger } from '@approvals/telemetry';
+import type { OpenReadModel } from '@approvals/read-model';
+import { ProjectorThread } from './projector-thread';
+import { openReadModel } from '@approvals/read-model';
+import { openWithRetry } from '@approvals/ledger';
 import type { EventStore, LedgerIntegrity } from '@approvals/application';
 import { CONFIG, EVENT_STORE, LEDGER_INTEGRITY, LOGGER } from '@approvals/nest-platform';
 import { observeProjectorLag } from '@approvals/telemetry';

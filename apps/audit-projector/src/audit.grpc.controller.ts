@@ -16,7 +16,7 @@ import type {
 import type { EventStore } from '@approvals/application';
 import { AuditQueries, LedgerProofs, readPolicyHistory } from '@approvals/application';
 import { toActionStreamId } from '@approvals/domain';
-import type { Ledger } from '@approvals/platform';
+import type { Ledger } from '@approvals/ledger';
 import {
   AUTHENTICATOR,
   EVENT_STORE,

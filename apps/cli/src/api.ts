@@ -27,7 +27,7 @@ import type {
   Timeline__Output,
   WatchActionRequest,
 } from '@approvals/contracts';
-import { serverStream, unary, type ApprovalsClient } from '@approvals/platform';
+import { serverStream, unary, type ApprovalsClient } from '@approvals/client';
 
 /** The calls the CLI makes, as promises; commands depend on this so tests can inject a fake. */
 export interface ApprovalsApi {

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CheckpointKeyRing, catchUpLedgerLog, checkpointOnce, openLedger } from '@approvals/platform';
+import { CheckpointKeyRing } from '@approvals/keys';
+import { catchUpLedgerLog, checkpointOnce, openLedger } from '@approvals/ledger';
 import { runCli } from './cli';
 
 // `approvals audit export` and `verify-bundle` on a real embedded ledger file.

@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { CheckpointKeyRing, FileWitness, catchUpLedgerLog, checkpointOnce, openLedger } from '@approvals/platform';
+import { CheckpointKeyRing } from '@approvals/keys';
+import { FileWitness } from '@approvals/ledger-core';
+import { catchUpLedgerLog, checkpointOnce, openLedger } from '@approvals/ledger';
 import { runCli } from './cli';
 
 // `approvals audit verify` on a real embedded ledger file: clean, then tampered with.

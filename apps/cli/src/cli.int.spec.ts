@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AuditServiceHandlers, DecisionServiceHandlers, IntakeServiceHandlers, RequestActionRequest__Output } from '@approvals/contracts';
-import { API_KEY_METADATA, loadApprovalsPackage } from '@approvals/platform';
+import { API_KEY_METADATA, loadApprovalsPackage } from '@approvals/client';
 import { runCli } from './cli';
 import { ExitCode } from './errors';
 import { testDirectory } from './testing/cli-harness';

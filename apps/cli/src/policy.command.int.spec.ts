@@ -1,7 +1,7 @@
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findDemoPolicyDir, loadCedarPolicySet } from '@approvals/platform';
+import { findDemoPolicyDir, loadCedarPolicySet } from '@approvals/policy-cedar';
 import type { ApprovalsApi } from './api';
 import { runCli } from './cli';
 import { ExitCode } from './errors';

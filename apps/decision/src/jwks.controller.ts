@@ -1,5 +1,5 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
-import type { GrantKeyRing } from '@approvals/platform';
+import type { GrantKeyRing } from '@approvals/grants';
 
 export const GRANT_KEYS = Symbol('GrantKeys');
 

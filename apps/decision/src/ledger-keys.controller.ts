@@ -1,5 +1,5 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
-import type { CheckpointKeyRing } from '@approvals/platform';
+import type { CheckpointKeyRing } from '@approvals/keys';
 
 export const CHECKPOINT_KEYS = Symbol('CheckpointKeys');
 

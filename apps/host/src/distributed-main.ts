@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { createLogger } from '@approvals/platform';
+import { createLogger } from '@approvals/telemetry';
 import type { ServiceName } from '@approvals/nest-platform';
 import { grpcServices, loadConfigOrExit } from '@approvals/nest-platform';
 

@@ -1,6 +1,6 @@
 import type { DynamicModule } from '@nestjs/common';
 import { Module } from '@nestjs/common';
-import type { AppConfig } from '@approvals/platform';
+import type { AppConfig } from '@approvals/config';
 import { EmbeddedInfraModule, HealthController, MetricsController } from '@approvals/nest-platform';
 import { AuditProjectorModule } from '@approvals/audit-projector-service';
 import { DecisionModule } from '@approvals/decision-service';

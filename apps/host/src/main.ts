@@ -3,8 +3,8 @@ import './telemetry';
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { MicroserviceOptions } from '@nestjs/microservices';
-import type { InProcessBroker } from '@approvals/platform';
-import { createLogger } from '@approvals/platform';
+import type { InProcessBroker } from '@approvals/bus';
+import { createLogger } from '@approvals/telemetry';
 import { BROKER, InProcessServer, PinoNestLogger, grpcServerOptions, loadConfigOrExit, stopGracefullyOnSignals, guardProcess, limitHttpRequests } from '@approvals/nest-platform';
 import { HostModule } from './host.module';
 

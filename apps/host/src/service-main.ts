@@ -3,7 +3,7 @@ import './telemetry';
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { MicroserviceOptions } from '@nestjs/microservices';
-import { createLogger } from '@approvals/platform';
+import { createLogger } from '@approvals/telemetry';
 import type { KafkaServer } from '@approvals/nest-platform';
 import {
   BUS_SERVER,

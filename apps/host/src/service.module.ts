@@ -1,6 +1,6 @@
 import type { DynamicModule, Type } from '@nestjs/common';
 import { Module } from '@nestjs/common';
-import type { AppConfig } from '@approvals/platform';
+import type { AppConfig } from '@approvals/config';
 import type { ServiceName } from '@approvals/nest-platform';
 import { DistributedInfraModule, HealthController, MetricsController } from '@approvals/nest-platform';
 import { AuditProjectorModule } from '@approvals/audit-projector-service';

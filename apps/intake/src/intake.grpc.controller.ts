@@ -16,7 +16,7 @@ import type {
 } from '@approvals/contracts';
 import type { IntakeError, IntakeResult } from '@approvals/application';
 import { IntakeService } from '@approvals/application';
-import type { AppConfig } from '@approvals/platform';
+import type { AppConfig } from '@approvals/config';
 import {
   CONFIG,
   AUTHENTICATOR,

@@ -2,7 +2,7 @@ import type { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/
 import { Inject, Injectable } from '@nestjs/common';
 import type { Clock, EventStore, IdGenerator, Refusal, RefusalSummary } from '@approvals/application';
 import { RefusalSummaries } from '@approvals/application';
-import type { Logger } from '@approvals/platform';
+import type { Logger } from '@approvals/telemetry';
 import { CLOCK, EVENT_STORE, IDS, LOGGER } from '@approvals/nest-platform';
 import { MetricNames, approvalsMeter } from '@approvals/telemetry';
 

@@ -2,23 +2,17 @@ import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/comm
 import { Inject, Injectable, Module } from '@nestjs/common';
 import type { Clock, CommandSender, Directory, EventStore, IdGenerator } from '@approvals/application';
 import { AuditQueries, NotifierService } from '@approvals/application';
-import type { AppConfig, Logger, OpenReadModel } from '@approvals/platform';
-import {
-  BotConnectorClient,
-  BotFrameworkAuthenticator,
-  LogNotificationChannel,
-  TeamsChannel,
-  TeamsWorkflowChannel,
-  loadTeamsConversations,
-  SlackChannel,
-  SlackRequestVerifier,
-  SqlitePendingApprovalStore,
-  WebhookChannel,
-  dataFiles,
-  loadWebhookEndpoints,
-  openReadModel,
-  openWithRetry,
-} from '@approvals/platform';
+import type { AppConfig } from '@approvals/config';
+import type { Logger } from '@approvals/telemetry';
+import type { OpenReadModel } from '@approvals/read-model';
+import { BotConnectorClient, BotFrameworkAuthenticator, TeamsChannel, TeamsWorkflowChannel, loadTeamsConversations } from '@approvals/channels-teams';
+import { LogNotificationChannel } from '@approvals/channels-core';
+import { SlackChannel, SlackRequestVerifier } from '@approvals/channels-slack';
+import { SqlitePendingApprovalStore } from './sqlite-pending-approval.store';
+import { WebhookChannel, loadWebhookEndpoints } from '@approvals/channels-webhook';
+import { dataFiles } from '@approvals/config';
+import { openReadModel } from '@approvals/read-model';
+import { openWithRetry } from '@approvals/ledger';
 import { ChannelSecurityLog } from './channel-security';
 import { CONSOLE_QUERIES, ConsoleController } from './console/console.controller';
 import { TEAMS_AUTH, TeamsController } from './teams.controller';

@@ -7,7 +7,9 @@ import type { PendingApproval, PolicyDecision } from '@approvals/application';
 import { PolicyEvaluationHandler, toActionView, validateActionRequest } from '@approvals/application';
 import type { ActionRequest, ApprovalEvent, ExistingActionState } from '@approvals/domain';
 import { decide, foldEvents, initialState } from '@approvals/domain';
-import { approvalCard, slackMessage, webhookPayload } from '@approvals/platform';
+import { approvalCard } from '@approvals/channels-teams';
+import { slackMessage } from '@approvals/channels-slack';
+import { webhookPayload } from '@approvals/channels-webhook';
 import { actionPage, esc } from './console/console-pages';
 
 // I5: the parameters that are hashed, stored, evaluated, shown to approvers and granted are one

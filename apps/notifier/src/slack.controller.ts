@@ -2,8 +2,8 @@ import { Controller, HttpCode, Inject, Logger, Optional, Post, Req } from '@nest
 
 import type { Directory } from '@approvals/application';
 import { NotifierService, isActionId } from '@approvals/application';
-import type { SlackChannel, SlackRequestRefusal, SlackRequestVerifier } from '@approvals/platform';
-import { SLACK_APPROVE_ACTION, SLACK_DENY_ACTION, SLACK_DENY_MODAL } from '@approvals/platform';
+import type { SlackChannel, SlackRequestRefusal, SlackRequestVerifier } from '@approvals/channels-slack';
+import { SLACK_APPROVE_ACTION, SLACK_DENY_ACTION, SLACK_DENY_MODAL } from '@approvals/channels-slack';
 import { DIRECTORY } from '@approvals/nest-platform';
 import { ChannelSecurityLog } from './channel-security';
 import { type RawRequest, clientAddress, header, problem } from './http';

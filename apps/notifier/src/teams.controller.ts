@@ -1,8 +1,8 @@
 import { Body, Controller, HttpCode, Inject, Optional, Post, Req } from '@nestjs/common';
 import type { Directory, PendingApproval } from '@approvals/application';
 import { NotifierService, isActionId } from '@approvals/application';
-import type { BotFrameworkAuthenticator } from '@approvals/platform';
-import { TEAMS_APPROVE_VERB, TEAMS_DENY_VERB, approvalCard } from '@approvals/platform';
+import type { BotFrameworkAuthenticator } from '@approvals/channels-teams';
+import { TEAMS_APPROVE_VERB, TEAMS_DENY_VERB, approvalCard } from '@approvals/channels-teams';
 import { DIRECTORY } from '@approvals/nest-platform';
 import { ChannelSecurityLog } from './channel-security';
 import { type RawRequest, clientAddress, header, problem } from './http';

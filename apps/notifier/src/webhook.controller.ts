@@ -2,7 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { Controller, HttpCode, Inject, Optional, Param, Post, Req } from '@nestjs/common';
 import type { Directory } from '@approvals/application';
 import { ACTION_ID_PATTERN, NotifierService } from '@approvals/application';
-import type { WebhookChannel } from '@approvals/platform';
+import type { WebhookChannel } from '@approvals/channels-webhook';
 import { DIRECTORY } from '@approvals/nest-platform';
 import { z } from 'zod';
 import { ChannelSecurityLog } from './channel-security';

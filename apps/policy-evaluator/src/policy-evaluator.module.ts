@@ -2,8 +2,10 @@ import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/comm
 import { Inject, Module } from '@nestjs/common';
 import type { Clock, EventStore, IdGenerator, MessagePublisher } from '@approvals/application';
 import { PolicyActivations, PolicyEvaluationHandler, PolicySetReloader } from '@approvals/application';
-import type { AppConfig, Logger } from '@approvals/platform';
-import { PolicyDirWatcher, PolicyEngineThread } from '@approvals/platform';
+import type { AppConfig } from '@approvals/config';
+import type { Logger } from '@approvals/telemetry';
+import { PolicyDirWatcher } from '@approvals/policy-cedar';
+import { PolicyEngineThread } from './policy-engine-thread';
 import { CLOCK, CONFIG, EVENT_STORE, IDS, LOGGER, MESSAGE_PUBLISHER } from '@approvals/nest-platform';
 import { InstrumentedEventStore, instrumentPolicyEngine } from '@approvals/telemetry';
 import { PolicyEvaluatorBusController } from './policy-evaluator.bus.controller';

@@ -4,8 +4,9 @@ import type { INestApplication } from '@nestjs/common';
 import type { GrpcOptions } from '@nestjs/microservices';
 import { Transport } from '@nestjs/microservices';
 import { grpcLimits, grpcPackage } from '@approvals/contracts';
-import type { AppConfig, Logger } from '@approvals/platform';
-import { ConfigError, loadConfig } from '@approvals/platform';
+import type { AppConfig } from '@approvals/config';
+import type { Logger } from '@approvals/telemetry';
+import { ConfigError, loadConfig } from '@approvals/config';
 import { activeTelemetry } from '@approvals/telemetry/start';
 import { strictUtf8PackageDefinition } from './grpc-utf8';
 

@@ -7,20 +7,15 @@ import { ledgerIntegrity } from './ledger-integrity';
 import { checkpointSqliteFiles } from './wal-checkpoints';
 import type { CommandSender } from '@approvals/application';
 import { randomIds, systemClock } from '@approvals/application';
-import type { AppConfig, Ledger, Logger, WalCheckpointer } from '@approvals/platform';
-import {
-  KafkaCommandSender,
-  KafkaHealth,
-  KafkaNames,
-  KafkaPublisher,
-  createKafka,
-  createLogger,
-  dataFiles,
-  ensureTopics,
-  loadDirectory,
-  openLedgerWithRetry,
-  plannedTopics,
-} from '@approvals/platform';
+import type { AppConfig } from '@approvals/config';
+import type { Ledger } from '@approvals/ledger';
+import type { Logger } from '@approvals/telemetry';
+import type { WalCheckpointer } from '@approvals/sqlite';
+import { KafkaCommandSender, KafkaHealth, KafkaNames, KafkaPublisher, createKafka, ensureTopics, plannedTopics } from '@approvals/bus';
+import { createLogger } from '@approvals/telemetry';
+import { dataFiles } from '@approvals/config';
+import { loadDirectory } from '@approvals/identity';
+import { openLedgerWithRetry } from '@approvals/ledger';
 import type { Kafka } from 'kafkajs';
 import { KafkaServer } from './kafka.server';
 import type { ServiceName } from './services';

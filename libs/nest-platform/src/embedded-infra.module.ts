@@ -5,9 +5,15 @@ import { authenticatorFor } from './grpc-auth';
 import { ledgerIntegrity } from './ledger-integrity';
 import { checkpointSqliteFiles } from './wal-checkpoints';
 import { randomIds, systemClock } from '@approvals/application';
-import type { AppConfig, Ledger, Logger } from '@approvals/platform';
-import type { WalCheckpointer } from '@approvals/platform';
-import { InProcessBroker, createLogger, dataFiles, loadDirectory, openLedgerWithRetry } from '@approvals/platform';
+import type { AppConfig } from '@approvals/config';
+import type { Ledger } from '@approvals/ledger';
+import type { Logger } from '@approvals/telemetry';
+import type { WalCheckpointer } from '@approvals/sqlite';
+import { InProcessBroker } from '@approvals/bus';
+import { createLogger } from '@approvals/telemetry';
+import { dataFiles } from '@approvals/config';
+import { loadDirectory } from '@approvals/identity';
+import { openLedgerWithRetry } from '@approvals/ledger';
 import {
   BROKER,
   BUS_STATUS,

@@ -1,7 +1,7 @@
 import type { Metadata } from '@grpc/grpc-js';
 import type { Directory } from '@approvals/application';
-import type { AppConfig } from '@approvals/platform';
-import { BearerTokenVerifier } from '@approvals/platform';
+import type { AppConfig } from '@approvals/config';
+import { BearerTokenVerifier } from '@approvals/identity';
 import type { TraceContext } from '@approvals/application';
 import { currentTraceFields } from '@approvals/telemetry';
 import { grpcError } from './grpc-errors';

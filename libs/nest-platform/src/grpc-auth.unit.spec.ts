@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT, UnsecuredJWT, exportJWK, generateKeyPair } from 'jose';
-import { BearerTokenVerifier } from '@approvals/platform';
+import { BearerTokenVerifier } from '@approvals/identity';
 import { GrpcAuthenticator, isValidTraceparent, isValidTracestate, traceFrom } from './grpc-auth';
 
 const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';

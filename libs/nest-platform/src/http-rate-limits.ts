@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
-import type { AppConfig, Logger } from '@approvals/platform';
+import type { AppConfig } from '@approvals/config';
+import type { Logger } from '@approvals/telemetry';
 import { MetricNames, approvalsMeter } from '@approvals/telemetry';
 import { rateLimit } from 'express-rate-limit';
 

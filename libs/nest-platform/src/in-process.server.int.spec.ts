@@ -2,7 +2,7 @@ import { Controller, Global, Inject, Module, type INestMicroservice, type Logger
 import { NestFactory } from '@nestjs/core';
 import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
 import { Commands, Topics, type CommandReply } from '@approvals/contracts';
-import { InProcessBroker } from '@approvals/platform';
+import { InProcessBroker } from '@approvals/bus';
 import { map, timer } from 'rxjs';
 import { InProcessServer } from './in-process.server';
 

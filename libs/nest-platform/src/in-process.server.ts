@@ -1,4 +1,4 @@
-import type { InProcessBroker } from '@approvals/platform';
+import type { InProcessBroker } from '@approvals/bus';
 import { BusServer } from './bus.server';
 
 /** A NestJS transport strategy over the in-process broker (embedded mode). */

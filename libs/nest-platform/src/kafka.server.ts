@@ -1,7 +1,8 @@
 import type { DeadLetterMessage } from '@approvals/contracts';
 import { CommandHeaders, InvalidMessageError, Topics, topicPartitions } from '@approvals/contracts';
-import type { KafkaHealth, KafkaPublisher, Logger } from '@approvals/platform';
-import { RestartingConsumer, toWire } from '@approvals/platform';
+import type { KafkaHealth, KafkaPublisher } from '@approvals/bus';
+import type { Logger } from '@approvals/telemetry';
+import { RestartingConsumer, toWire } from '@approvals/bus';
 import { unavailableWaitDelay } from '@approvals/application';
 import type { Consumer, EachMessagePayload, Kafka, KafkaMessage } from 'kafkajs';
 import { MessagingAttributes, MetricNames, observeGauge } from '@approvals/telemetry';

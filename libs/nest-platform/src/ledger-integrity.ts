@@ -1,5 +1,6 @@
 import { LedgerIntegrity, describeFinding } from '@approvals/application';
-import type { Ledger, Logger } from '@approvals/platform';
+import type { Ledger } from '@approvals/ledger';
+import type { Logger } from '@approvals/telemetry';
 import { MetricNames, approvalsMeter } from '@approvals/telemetry';
 
 /**

@@ -1,5 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import type { Logger } from '@approvals/platform';
+import type { Logger } from '@approvals/telemetry';
 
 /** Routes NestJS's own log lines into the service's pino logger (JSON). */
 export class PinoNestLogger implements LoggerService {

@@ -1,4 +1,4 @@
-import type { Logger } from '@approvals/platform';
+import type { Logger } from '@approvals/telemetry';
 import { MetricNames, approvalsMeter } from '@approvals/telemetry';
 
 let faults = 0;

@@ -1,5 +1,6 @@
-import type { AppConfig, Logger } from '@approvals/platform';
-import { WalCheckpointer } from '@approvals/platform';
+import type { AppConfig } from '@approvals/config';
+import type { Logger } from '@approvals/telemetry';
+import { WalCheckpointer } from '@approvals/sqlite';
 
 /** Checkpoints the SQLite files a process writes, as configured, with its warnings in the service's log. */
 export function checkpointSqliteFiles(files: string[], config: AppConfig, logger: Logger): WalCheckpointer {

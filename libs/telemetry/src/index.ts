@@ -9,3 +9,4 @@ export * from './projector-lag';
 export * from './telemetry-settings';
 export * from './traced-subscriptions';
 export * from './tracing';
+export * from './logger';

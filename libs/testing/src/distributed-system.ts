@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import type { ServiceAddresses } from '@approvals/platform';
+import type { ServiceAddresses } from '@approvals/client';
 import { ServerProcess, freePort } from './server-process';
 
 /** The five services, in start-up order: the decision service (the ledger's writer) first. */

@@ -14,3 +14,4 @@ export * from './teams-double';
 export * from './otlp-receiver';
 export * from './in-memory-telemetry';
 export * from './ledger-tamper.contract';
+export * from './fake-kurrentdb-client';

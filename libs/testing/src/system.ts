@@ -1,4 +1,4 @@
-import type { ServiceAddresses } from '@approvals/platform';
+import type { ServiceAddresses } from '@approvals/client';
 import { DistributedSystem } from './distributed-system';
 import { EmbeddedServer } from './embedded-server';
 

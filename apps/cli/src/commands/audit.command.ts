@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { LedgerFinding, LedgerSpec, VerifyReport } from '@approvals/platform';
-import { auditLedger, describeFinding, exportEvidence, openLedger, parseVerifierKey, verifyEvidenceFolder, verifyInclusionProofFile } from '@approvals/platform';
+import type { LedgerFinding, LedgerSpec, VerifyReport } from '@approvals/ledger';
+import { auditLedger, describeFinding, exportEvidence, openLedger, parseVerifierKey, verifyEvidenceFolder, verifyInclusionProofFile } from '@approvals/ledger';
 import { expectPositionals, parseCommandArgs } from '../args';
 import { ExitCode, UsageError } from '../errors';
 import { printJson, requireApiKey, type CliContext, type Command, type Io } from './command';

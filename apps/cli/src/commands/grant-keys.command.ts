@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { rotateCheckpointKeys, rotateGrantKeys } from '@approvals/platform';
+import { rotateCheckpointKeys } from '@approvals/keys';
+import { rotateGrantKeys } from '@approvals/grants';
 import { expectPositionals, parseCommandArgs } from '../args';
 import { ExitCode, UsageError } from '../errors';
 import { printJson, type Command } from './command';

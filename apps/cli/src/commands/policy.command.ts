@@ -1,15 +1,7 @@
 import { dirname, resolve } from 'node:path';
-import type { PolicyTestResult } from '@approvals/platform';
-import {
-  CedarPolicyEngine,
-  PolicySetLoadError,
-  parseCedarPolicySet,
-  approverGroupProblems,
-  loadCedarPolicySet,
-  loadDirectory,
-  loadPolicyTestCases,
-  runPolicyTests,
-} from '@approvals/platform';
+import type { PolicyTestResult } from '@approvals/policy-cedar';
+import { CedarPolicyEngine, PolicySetLoadError, parseCedarPolicySet, approverGroupProblems, loadCedarPolicySet, loadPolicyTestCases, runPolicyTests } from '@approvals/policy-cedar';
+import { loadDirectory } from '@approvals/identity';
 import type { Timeline__Output } from '@approvals/contracts';
 import { actionRequestedDataSchema, parseMessage, policyEvaluatedMessageSchema } from '@approvals/contracts';
 import { expectPositionals, parseCommandArgs } from '../args';

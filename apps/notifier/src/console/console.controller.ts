@@ -2,7 +2,7 @@ import { Body, Controller, Get, Inject, Logger, Param, Post, Query, Req, Res } f
 import type { ActionStatus } from '@approvals/contracts';
 import type { Directory, EventStore } from '@approvals/application';
 import { AuditQueries, NotifierService, describeActor, isActionId, loadAction, summarizeEvent } from '@approvals/application';
-import type { AppConfig } from '@approvals/platform';
+import type { AppConfig } from '@approvals/config';
 import { CONFIG, DIRECTORY, EVENT_STORE } from '@approvals/nest-platform';
 import { actionPage, auditPage, historyPage, inboxPage, messagePage, signInPage } from './console-pages';
 import { ConsoleOidc, type PendingSignIn } from './console-oidc';

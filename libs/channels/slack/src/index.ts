@@ -1,0 +1,3 @@
+export * from './slack-channel';
+export * from './slack-message';
+export * from './slack-signature';

@@ -1,0 +1,2 @@
+export * from './bot-framework';
+export * from './teams-channel';

@@ -1,0 +1,148 @@
+import type { GrantClaims, GrantIssuer, GrantVerification, GrantVerifier, IssuedGrant } from '@approvals/application';
+import type { JSONWebKeySet, JWK } from 'jose';
+import { SignJWT, createLocalJWKSet, decodeJwt, errors, importJWK, jwtVerify } from 'jose';
+import type { SigningKeyFile } from '@approvals/keys';
+import { openSigningKeys, publicJwk, rotateSigningKeys } from '@approvals/keys';
+
+type SigningKey = Awaited<ReturnType<typeof importJWK>>;
+
+/** The grant's claims beyond the registered ones: `act` = action id, `req` = SHA-256 of the canonical request. */
+export const GRANT_TOKEN_TYPE = 'grant+jwt';
+export const GRANT_ALGORITHM = 'EdDSA';
+
+export interface GrantKeyRingOptions {
+  /** A JWK Set of private Ed25519 keys (`{ "keys": [...] }`); the last key signs, every key verifies. */
+  keyFile: string;
+  /** Create the file with a fresh key when it does not exist (embedded mode); otherwise a missing file is an error. */
+  generateIfMissing: boolean;
+  issuer: string;
+  audience: string;
+  ttlSeconds: number;
+}
+
+export class GrantKeyFileError extends Error {
+  override readonly name = 'GrantKeyFileError';
+}
+
+const grantKeyFile = (file: string): SigningKeyFile => ({ file, label: 'grant signing keys', prefix: 'grant', error: GrantKeyFileError });
+
+/**
+ * The grant signing keys: signs execution grants as EdDSA (Ed25519) JWTs bound to the agent, the
+ * action and the request hash (I5), verifies presented grants, and publishes the public keys
+ * (`/.well-known/jwks.json`) so executors can verify offline. Rotation adds a key to the file
+ * (`rotateGrantKeys`); the newest signs after the next start, the older ones keep verifying.
+ */
+export class GrantKeyRing implements GrantIssuer, GrantVerifier {
+  private readonly publicSet: JSONWebKeySet;
+  private readonly verifyKeys: ReturnType<typeof createLocalJWKSet>;
+
+  private constructor(
+    private readonly signingKey: SigningKey,
+    private readonly signingKid: string,
+    publicKeys: JWK[],
+    private readonly options: GrantKeyRingOptions,
+  ) {
+    this.publicSet = { keys: publicKeys };
+    this.verifyKeys = createLocalJWKSet(this.publicSet);
+  }
+
+  static async open(options: GrantKeyRingOptions): Promise<GrantKeyRing> {
+    const keys = await openSigningKeys(grantKeyFile(options.keyFile), options.generateIfMissing);
+    const newest = keys[keys.length - 1]!;
+    const signingKey = await importJWK(newest, GRANT_ALGORITHM);
+    return new GrantKeyRing(signingKey, newest.kid!, keys.map(publicJwk), options);
+  }
+
+  /** The public keys, as `/.well-known/jwks.json` serves them. */
+  jwks(): JSONWebKeySet {
+    return structuredClone(this.publicSet);
+  }
+
+  async issue(claims: GrantClaims): Promise<IssuedGrant> {
+    const issuedAt = Math.floor(claims.issuedAt.getTime() / 1000);
+    const expiresAt = new Date((issuedAt + this.options.ttlSeconds) * 1000);
+    const token = await new SignJWT({ act: claims.actionId, req: claims.requestHash })
+      .setProtectedHeader({ alg: GRANT_ALGORITHM, typ: GRANT_TOKEN_TYPE, kid: this.signingKid })
+      .setIssuer(this.options.issuer)
+      .setAudience(this.options.audience)
+      .setSubject(claims.agentId)
+      .setJti(claims.grantId)
+      .setIssuedAt(issuedAt)
+      .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
+      .sign(this.signingKey);
+    return { token, expiresAt };
+  }
+
+  async verify(token: string): Promise<GrantVerification> {
+    return verifyGrantToken(token, this.verifyKeys, { issuer: this.options.issuer, audience: this.options.audience });
+  }
+}
+
+/**
+ * Verifies a grant's signature (EdDSA only, a key from `keys` by kid), type, issuer and audience,
+ * and reads its claims. An expired grant with a good signature verifies with `expired: true`, so
+ * the use after expiry can be refused and recorded rather than mistaken for a forgery.
+ */
+export async function verifyGrantToken(
+  token: string,
+  keys: ReturnType<typeof createLocalJWKSet>,
+  expected: { issuer: string; audience: string; currentDate?: Date | undefined },
+): Promise<GrantVerification> {
+  const options = {
+    issuer: expected.issuer,
+    audience: expected.audience,
+    algorithms: [GRANT_ALGORITHM],
+    typ: GRANT_TOKEN_TYPE,
+    requiredClaims: ['sub', 'jti', 'exp', 'act', 'req'],
+    ...(expected.currentDate ? { currentDate: expected.currentDate } : {}),
+  };
+  let payload: Record<string, unknown>;
+  let expired = false;
+  try {
+    ({ payload } = await jwtVerify(token, keys, options));
+  } catch (error) {
+    // jose checks the signature before the claims, so an expired token's payload is authentic.
+    if (error instanceof errors.JWTExpired) {
+      payload = error.payload;
+      expired = true;
+    } else {
+      return { ok: false, detail: describeFailure(error), claimed: claimedBy(token) };
+    }
+  }
+  const claims = { grantId: payload['jti'], actionId: payload['act'], agentId: payload['sub'], requestHash: payload['req'] };
+  if (Object.values(claims).some((value) => typeof value !== 'string' || value === '')) {
+    return { ok: false, detail: 'the grant lacks one of its claims (jti, act, sub, req)', claimed: claimedBy(token) };
+  }
+  return { ok: true, ...(claims as Record<keyof typeof claims, string>), expired };
+}
+
+function describeFailure(error: unknown): string {
+  if (error instanceof errors.JWKSNoMatchingKey) return 'it is signed by a key this service did not issue it with (unknown kid)';
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'its signature does not verify';
+  if (error instanceof errors.JOSEAlgNotAllowed) return `its algorithm is not ${GRANT_ALGORITHM}`;
+  if (error instanceof errors.JWTClaimValidationFailed) return `its ${error.claim} claim is wrong (${error.reason})`;
+  if (error instanceof errors.JOSEError) return `it is not a valid grant (${error.code})`;
+  return 'it is not a valid grant';
+}
+
+/** What an untrusted token says about itself, if it can be read at all. */
+function claimedBy(token: string): { grantId?: string; actionId?: string } | undefined {
+  try {
+    const payload = decodeJwt(token);
+    return {
+      ...(typeof payload.jti === 'string' ? { grantId: payload.jti } : {}),
+      ...(typeof payload['act'] === 'string' ? { actionId: payload['act'] } : {}),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Adds a new signing key to the key file (creating it if needed) and keeps the newest three, so
+ * grants signed before the rotation still verify until they expire. Services sign with the new key
+ * after their next start. Returns the new key's kid.
+ */
+export function rotateGrantKeys(file: string): Promise<{ kid: string; kept: string[] }> {
+  return rotateSigningKeys(grantKeyFile(file));
+}

@@ -1,0 +1,2 @@
+export * from './checkpoint-key-ring';
+export * from './signing-key-file';

@@ -1,0 +1,5 @@
+export * from './append-rules';
+export * from './catch-up-subscription';
+export * from './ledger-closed.error';
+export * from './recent-appends';
+export * from './witnesses';

@@ -1,0 +1,3 @@
+export * from './audit-ledger';
+export * from './open-ledger';
+export * from './open-with-retry';

@@ -1,3 +1,0 @@
-export * from './wire';
-export * from './in-process-broker';
-export * from './kafka';

@@ -1,2 +1,0 @@
-export * from './directory-file.schema';
-export * from './file-directory';

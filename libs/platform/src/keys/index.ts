@@ -1,2 +1,0 @@
-export * from './signing-key-file';
-export * from './checkpoint-key-ring';

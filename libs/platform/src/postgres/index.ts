@@ -1,3 +1,0 @@
-export * from './pg-errors';
-export * from './migrations';
-export * from './pool';

@@ -1,0 +1,3 @@
+export * from './migrations';
+export * from './pg-errors';
+export * from './pool';
