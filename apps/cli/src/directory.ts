@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CliError } from './errors';
 
-// Only the fields the CLI needs; the services validate the full file (libs/platform/src/directory).
+// Only the fields the CLI needs; the services validate the full file (libs/identity/src/directory).
 const directorySchema = z.object({
   humans: z.array(z.object({ id: z.string(), name: z.string().optional(), groups: z.array(z.string()).optional(), apiKey: z.string().optional() })).default([]),
   agents: z.array(z.object({ id: z.string(), owner: z.string().optional(), apiKey: z.string().optional() })).default([]),

@@ -53,7 +53,7 @@ export interface GrpcPeer {
   getAuthContext?(): { transportSecurityType?: string | undefined; sslPeerCertificate?: { subjectaltname?: string | undefined } | undefined };
 }
 
-/** Checks a caller's bearer token; the platform's BearerTokenVerifier in production. */
+/** Checks a caller's bearer token; @approvals/identity's BearerTokenVerifier in production. */
 export interface BearerVerifier {
   verify(token: string): Promise<{ ok: true; subject: string } | { ok: false; detail: string }>;
 }

@@ -1,6 +1,6 @@
 /**
- * The ledger port. Adapters: embedded SQLite (libs/platform/src/ledger/sqlite), later PostgreSQL
- * and KurrentDB. Every adapter must pass the shared contract suite in @approvals/testing.
+ * The ledger port. Adapters: embedded SQLite, PostgreSQL and KurrentDB (libs/ledger/sqlite, postgres,
+ * kurrentdb). Every adapter must pass the shared contract suite in @approvals/testing.
  */
 
 /** Metadata every ledger event carries (SPEC section 4). */

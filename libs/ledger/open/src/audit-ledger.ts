@@ -9,7 +9,7 @@ import { sqliteSegments } from '@approvals/ledger-sqlite';
 import { readWitnessFile } from '@approvals/ledger-core';
 
 export type { BundleSelection, BundleSummary, BundleVerdict, LedgerFinding, VerifyReport };
-// What the CLI needs to check proofs offline, reached through the platform as its boundary requires.
+// What the CLI needs to check proofs offline, beside the rest of the audit tools.
 export { describeFinding, parseVerifierKey, verifyConsistencyProof, verifyInclusionProofFile } from '@approvals/application';
 
 /**

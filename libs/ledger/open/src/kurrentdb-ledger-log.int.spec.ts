@@ -16,7 +16,7 @@ import { FakeKurrentDbClient } from '@approvals/testing';
 
 // The ledger log of a KurrentDB ledger, kept in a SQLite file or a PostgreSQL schema (the real
 // one). The events go through the real adapter to the in-memory stand-in for the client (no
-// KurrentDB server can run here; see spec/fake-kurrentdb-client.ts): its `$all` positions are log
+// KurrentDB server can run here; see FakeKurrentDbClient in libs/testing): its `$all` positions are log
 // offsets with gaps between events, and `$all` holds system and foreign events too.
 jest.setTimeout(60_000);
 

@@ -1,7 +1,10 @@
 import type { CheckpointStore, EventStore, LogStore } from '@approvals/application';
-import { openKurrentDbLedger } from '@approvals/ledger-kurrentdb';
-import { openPostgresLedger } from '@approvals/ledger-postgres';
-import { openSqliteLedger } from '@approvals/ledger-sqlite';
+
+// Each store's adapter is loaded when a ledger of its kind is opened, so a program that opens an
+// embedded ledger (the CLI's `audit verify` on a file) never loads pg or the KurrentDB client.
+const sqliteStore = () => import('@approvals/ledger-sqlite');
+const postgresStore = () => import('@approvals/ledger-postgres');
+const kurrentDbStore = () => import('@approvals/ledger-kurrentdb');
 
 /**
  * Which ledger adapter to open, and where: plain data, so it can cross into a worker thread and
@@ -48,6 +51,7 @@ export interface LedgerTuning {
 export async function openLedger(spec: LedgerSpec, tuning: LedgerTuning = {}): Promise<Ledger> {
   switch (spec.store) {
     case 'embedded': {
+      const { openSqliteLedger } = await sqliteStore();
       const ledger = openSqliteLedger({
         file: spec.file,
         ...(tuning.pollIntervalMs !== undefined ? { pollIntervalMs: tuning.pollIntervalMs } : {}),
@@ -56,6 +60,7 @@ export async function openLedger(spec: LedgerSpec, tuning: LedgerTuning = {}): P
       return { spec, events: ledger.events, checkpoints: ledger.checkpoints, log: ledger.log, densePositions: true, location: ledger.file, close: () => ledger.close() };
     }
     case 'postgres': {
+      const { openPostgresLedger } = await postgresStore();
       const ledger = await openPostgresLedger({
         connectionString: spec.connectionString,
         schema: spec.schema,
@@ -65,6 +70,7 @@ export async function openLedger(spec: LedgerSpec, tuning: LedgerTuning = {}): P
       return { spec, events: ledger.events, checkpoints: ledger.checkpoints, log: ledger.log, densePositions: true, location: ledger.location, close: () => ledger.close() };
     }
     case 'kurrentdb': {
+      const { openKurrentDbLedger } = await kurrentDbStore();
       const ledger = await openKurrentDbLedger({
         connectionString: spec.connectionString,
         ...(tuning.pollIntervalMs !== undefined ? { pollIntervalMs: Math.max(tuning.pollIntervalMs, 250) } : {}),
@@ -95,6 +101,6 @@ export async function openLedger(spec: LedgerSpec, tuning: LedgerTuning = {}): P
 
 /** The store that keeps a KurrentDB ledger's log: one of the other two ledgers, its events unused. */
 export async function openLogHolder(spec: LedgerLogSpec, tuning: LedgerTuning): Promise<{ log: LogStore; close(): Promise<void> }> {
-  if (spec.store === 'embedded') return openSqliteLedger({ file: spec.file, walAutoCheckpoint: tuning.walAutoCheckpoint ?? true });
-  return openPostgresLedger({ connectionString: spec.connectionString, schema: spec.schema, ...(tuning.onError ? { onError: tuning.onError } : {}) });
+  if (spec.store === 'embedded') return (await sqliteStore()).openSqliteLedger({ file: spec.file, walAutoCheckpoint: tuning.walAutoCheckpoint ?? true });
+  return (await postgresStore()).openPostgresLedger({ connectionString: spec.connectionString, schema: spec.schema, ...(tuning.onError ? { onError: tuning.onError } : {}) });
 }
