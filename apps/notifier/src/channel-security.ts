@@ -1,6 +1,7 @@
 import type { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
 import { Inject, Injectable } from '@nestjs/common';
-import type { Clock, EventStore, IdGenerator, Refusal, RefusalSummary } from '@approvals/application';
+import type { Clock, EventStore, IdGenerator, Refusal } from '@approvals/application';
+import type { LedgerEventData } from '@approvals/contracts';
 import { RefusalSummaries } from '@approvals/application';
 import type { Logger } from '@approvals/telemetry';
 import { CLOCK, EVENT_STORE, IDS, LOGGER } from '@approvals/nest-platform';
@@ -46,13 +47,13 @@ export class ChannelSecurityLog implements OnApplicationBootstrap, BeforeApplica
     await this.recordSummaries(true);
   }
 
-  /** `claimed`: what an unverified request said about itself, kept for the investigation, never trusted. */
-  async refused(refusal: Refusal, claimed: Record<string, string> = {}): Promise<void> {
+  /** `about`: the action of a verified request, or what an unverified one claimed (never trusted). */
+  async refused(refusal: Refusal, about: { actionId?: string; claimedActionId?: string } = {}): Promise<void> {
     this.refusedCounter.add(1, { 'approvals.channel': refusal.channel, 'approvals.reason': refusal.reason });
     const now = this.clock.now();
     if (!this.summaries.admit(refusal, now)) return;
     this.log.warn({ ...refusal }, `refused a ${refusal.channel} callback: ${refusal.reason}: ${refusal.detail}`);
-    await this.append('ChannelCallbackRejected', { ...claimed, ...refusal, rejectedAt: now.toISOString() });
+    await this.append('ChannelCallbackRejected', { ...about, ...refusal, rejectedAt: now.toISOString() });
   }
 
   private async recordSummaries(everything: boolean): Promise<void> {
@@ -67,7 +68,7 @@ export class ChannelSecurityLog implements OnApplicationBootstrap, BeforeApplica
     }
   }
 
-  private async append(type: string, data: Refusal | RefusalSummary | Record<string, string>): Promise<void> {
+  private async append<T extends 'ChannelCallbackRejected' | 'ChannelCallbacksRejected'>(type: T, data: LedgerEventData<T>): Promise<void> {
     await this.ledger.appendToStream(CHANNEL_SECURITY_STREAM, [{ eventId: this.ids.next(), type, data, metadata: { actor: { kind: 'service', id: 'notifier' } } }]);
   }
 }

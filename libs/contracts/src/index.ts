@@ -2,4 +2,4 @@ export * from './generated';
 export * from './grpc/proto';
 export * from './bus/topics';
 export * from './bus/messages';
-export * from './bus/ledger-event-data';
+export * from './events/ledger-events';

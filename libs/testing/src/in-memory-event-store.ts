@@ -193,4 +193,6 @@ function checkExpectedRevision(streamId: string, expected: ExpectedRevision, act
 /** What a serialising ledger would keep of a value: its JSON form. */
 const toJson = <T>(value: T): T => (value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T));
 
-const copy = (event: RecordedEvent): RecordedEvent => ({ ...event, data: structuredClone(event.data), metadata: structuredClone(event.metadata) });
+// Copies as the ledger hands them out: parsed from JSON, like every real store's reads (and in the
+// caller's realm: structuredClone would give Jest's test files objects of another realm).
+const copy = (event: RecordedEvent): RecordedEvent => ({ ...event, data: toJson(event.data), metadata: toJson(event.metadata) });

@@ -3,7 +3,7 @@ import type { PolicyTestResult } from '@approvals/policy-cedar';
 import { CedarPolicyEngine, PolicySetLoadError, parseCedarPolicySet, approverGroupProblems, loadCedarPolicySet, loadPolicyTestCases, runPolicyTests } from '@approvals/policy-cedar';
 import { loadDirectory } from '@approvals/identity';
 import type { Timeline__Output } from '@approvals/contracts';
-import { actionRequestedDataSchema, parseMessage, policyEvaluatedMessageSchema } from '@approvals/contracts';
+import { ledgerEventSchemas, parseMessage } from '@approvals/contracts';
 import { expectPositionals, parseCommandArgs } from '../args';
 import { ExitCode, UsageError } from '../errors';
 import { formatTable } from '../table';
@@ -180,9 +180,9 @@ async function explain(
     ctx.io.err(`action ${timeline.actionId} has not been evaluated yet (status ${timeline.status}): nothing to explain`);
     return ExitCode.failure;
   }
-  const { request } = parseMessage(actionRequestedDataSchema, JSON.parse(requested.dataJson), 'ActionRequested data');
-  // Evaluations recorded before the request hash was kept have none.
-  const recorded = parseMessage(policyEvaluatedMessageSchema.shape.data.partial({ requestHash: true }), JSON.parse(evaluated.dataJson), 'PolicyEvaluated data');
+  const { request } = parseMessage(ledgerEventSchemas.ActionRequested, JSON.parse(requested.dataJson), 'ActionRequested data');
+  // Evaluations recorded before the request hash was kept have none (the catalogue allows that).
+  const recorded = parseMessage(ledgerEventSchemas.PolicyEvaluated, JSON.parse(evaluated.dataJson), 'PolicyEvaluated data');
   const found = await engineFor(recorded.policyVersion);
   if (typeof found === 'string') {
     ctx.io.err(`action ${timeline.actionId} was evaluated by policy set ${recorded.policyVersion}; ${found}`);

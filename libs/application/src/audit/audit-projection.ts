@@ -1,7 +1,8 @@
 import { approvalReason, fromActionStreamId, parseInstant, type ApprovalEvent } from '@approvals/domain';
 import type { RecordedEvent } from '../ports/event-store.port';
 import type { ActionChange } from './action-record';
-import { describeActor, redactSecrets, summarizeEvent, traceIdOf } from './event-description';
+import { toDomainEventOrSkip } from '../ledger/approval-stream';
+import { describeActor, redactSecrets, summarizeApprovalEvent, traceIdOf } from './event-description';
 import type { ProjectedEvent, TimelineRecord } from './read-model-store.port';
 
 /**
@@ -11,6 +12,9 @@ import type { ProjectedEvent, TimelineRecord } from './read-model-store.port';
 export function projectEvent(event: RecordedEvent): ProjectedEvent | undefined {
   const actionId = fromActionStreamId(event.streamId);
   if (actionId === undefined) return undefined;
+  // An event outside the catalogue, or whose data does not match it, still gets its entry (its
+  // data as recorded) but changes nothing.
+  const parsed = toDomainEventOrSkip(event);
   const entry: TimelineRecord = {
     actionId,
     position: event.position,
@@ -19,17 +23,16 @@ export function projectEvent(event: RecordedEvent): ProjectedEvent | undefined {
     type: event.type,
     occurredAt: typeof event.metadata.occurredAt === 'string' ? event.metadata.occurredAt : '',
     actor: describeActor(event.metadata.actor),
-    summary: summarizeEvent(event),
+    summary: parsed ? summarizeApprovalEvent(parsed) : event.type,
     dataJson: JSON.stringify(redactSecrets(event.data) ?? null),
     traceId: traceIdOf(event.metadata.traceparent),
     hash: event.hash,
     prevHash: event.metadata.prevHash ?? '',
   };
-  return { position: event.position, entry, change: actionChangeOf(actionId, event) };
+  return { position: event.position, entry, change: parsed ? actionChangeOf(actionId, parsed, event) : undefined };
 }
 
-function actionChangeOf(actionId: string, recorded: RecordedEvent): ActionChange | undefined {
-  const event = { type: recorded.type, data: recorded.data } as ApprovalEvent;
+function actionChangeOf(actionId: string, event: ApprovalEvent, recorded: RecordedEvent): ActionChange | undefined {
   switch (event.type) {
     case 'ActionRequested': {
       const { request, requestedAt } = event.data;
@@ -88,7 +91,6 @@ function actionChangeOf(actionId: string, recorded: RecordedEvent): ActionChange
     case 'BreakGlassRejected':
       return { actionId, voter: event.data.attemptedBy };
     default: {
-      // A type this build does not know yet: it still gets a timeline entry.
       const _unknown: never = event;
       return undefined;
     }

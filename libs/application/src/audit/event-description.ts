@@ -1,4 +1,5 @@
-import { approvalEventTypes, approvalReason, type ApprovalEvent, type ApprovalRequirement } from '@approvals/domain';
+import { approvalReason, type ApprovalEvent, type ApprovalRequirement } from '@approvals/domain';
+import { toDomainEventOrSkip } from '../ledger/approval-stream';
 import type { EventMetadata } from '../ports/event-store.port';
 
 /** What replaces a secret in the read model. */
@@ -47,14 +48,16 @@ export function traceIdOf(traceparent: unknown): string {
   return traceId!;
 }
 
-const isApprovalEvent = (event: { type: string; data: unknown }): event is ApprovalEvent =>
-  (approvalEventTypes as readonly string[]).includes(event.type) && typeof event.data === 'object' && event.data !== null;
-
-/** One readable line per event, starting with its type, e.g. "VoteCast: alice approved via cli". */
+/**
+ * One readable line per event, starting with its type, e.g. "VoteCast: alice approved via cli";
+ * just the type for an event outside the catalogue or whose data does not match it.
+ */
 export function summarizeEvent(event: { type: string; data: unknown }): string {
-  if (!isApprovalEvent(event)) return event.type;
-  return `${event.type}: ${describe(event)}`;
+  const parsed = toDomainEventOrSkip(event);
+  return parsed ? summarizeApprovalEvent(parsed) : event.type;
 }
+
+export const summarizeApprovalEvent = (event: ApprovalEvent): string => `${event.type}: ${describe(event)}`;
 
 function describe(event: ApprovalEvent): string {
   switch (event.type) {

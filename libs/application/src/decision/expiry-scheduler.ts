@@ -1,5 +1,5 @@
-import type { ActionRequested, ApprovalRequested } from '@approvals/domain';
 import { finalOutcomeEventTypes, fromActionStreamId } from '@approvals/domain';
+import { ledgerEventSchemas, parseMessage } from '@approvals/contracts';
 import type { EventStore, Subscription } from '../ports/event-store.port';
 import type { Clock } from '../ports/clock.port';
 
@@ -11,6 +11,13 @@ const awaitedReactions = {
   ApprovalRequested: 'ApprovalNotified',
 } as const;
 export type AwaitedTrigger = keyof typeof awaitedReactions;
+
+// The times the scheduler reads, checked by the event catalogue's own rules; only these, so a
+// field it never reads cannot stop it.
+const requestTimes = {
+  ActionRequested: ledgerEventSchemas.ActionRequested.pick({ requestedAt: true }),
+  ApprovalRequested: ledgerEventSchemas.ApprovalRequested.pick({ requestedAt: true, expiresAt: true }),
+} as const;
 
 /** Retrying reactions that never came (the message was lost or dead-lettered). */
 export interface ReactionRetry {
@@ -77,7 +84,7 @@ export class ExpiryScheduler {
     this.subscription = this.store.subscribeToAll(
       (event) => {
         const actionId = fromActionStreamId(event.streamId);
-        if (actionId) this.track(actionId, event.type, event.data);
+        if (actionId) this.track(actionId, event);
         this.followedTo = event.position;
       },
       {
@@ -138,12 +145,9 @@ export class ExpiryScheduler {
     return this.redelivering;
   }
 
-  private track(actionId: string, type: string, data: unknown): void {
-    if (type === 'ApprovalRequested') this.deadlines.set(actionId, Date.parse((data as ApprovalRequested['data']).expiresAt));
-    if (this.reactions && (type === 'ActionRequested' || type === 'ApprovalRequested')) {
-      const at = type === 'ActionRequested' ? (data as ActionRequested['data']).requestedAt : (data as ApprovalRequested['data']).requestedAt;
-      this.awaiting.set(reactionKey(actionId, type), { actionId, trigger: type, due: Date.parse(at) + this.reactions.afterMs, attempts: 1 });
-    }
+  private track(actionId: string, recorded: { type: string; data: unknown }): void {
+    const { type } = recorded;
+    if (type === 'ActionRequested' || type === 'ApprovalRequested') this.trackRequest(actionId, type, recorded.data);
     for (const [trigger, reaction] of Object.entries(awaitedReactions)) {
       if (type === reaction) this.awaiting.delete(reactionKey(actionId, trigger as AwaitedTrigger));
     }
@@ -151,6 +155,20 @@ export class ExpiryScheduler {
       this.deadlines.delete(actionId);
       for (const trigger of Object.keys(awaitedReactions)) this.awaiting.delete(reactionKey(actionId, trigger as AwaitedTrigger));
     }
+  }
+
+  /** A deadline, or a reaction to wait for, from an event's data; the other events count by their type alone. */
+  private trackRequest(actionId: string, type: AwaitedTrigger, data: unknown): void {
+    let times: { requestedAt: string; expiresAt?: string };
+    try {
+      times = parseMessage(requestTimes[type], data, `${type} data`);
+    } catch (error) {
+      // A bad event is reported and passed over: retrying it would stop every expiry behind it.
+      this.onError(error);
+      return;
+    }
+    if (times.expiresAt !== undefined) this.deadlines.set(actionId, Date.parse(times.expiresAt));
+    if (this.reactions) this.awaiting.set(reactionKey(actionId, type), { actionId, trigger: type, due: Date.parse(times.requestedAt) + this.reactions.afterMs, attempts: 1 });
   }
 
   private async retryOverdueReactions(now: number, reactions: ReactionRetry): Promise<void> {

@@ -1,8 +1,10 @@
+import type { LedgerEventData } from '@approvals/contracts';
+import { parseLedgerEvent } from '@approvals/contracts';
 import type { ActionRequest, ApprovalState, StandingApprovalCandidate, StandingApprovalGranted } from '@approvals/domain';
 import { isStandingActive } from '@approvals/domain';
 import { deterministicUuid } from '../ids';
 import { canonicalJson, sha256Hex } from '../ledger/event-hash';
-import type { EventStore } from '../ports/event-store.port';
+import type { EventStore, RecordedEvent } from '../ports/event-store.port';
 
 /**
  * Where the decision service finds the standing approvals that may cover a request. The grant
@@ -16,12 +18,16 @@ import type { EventStore } from '../ports/event-store.port';
  */
 export const standingIndexStreamPrefix = 'standing-';
 
-const pointerType = 'StandingApprovalIndexed';
+type Pointer = LedgerEventData<'StandingApprovalIndexed'>;
 
-interface Pointer {
-  /** The action whose approval granted the standing approval. */
-  actionId: string;
-  expiresAt: string;
+/** The pointer a recorded event holds; undefined for anything else, or a malformed one (never wider). */
+function pointerOf(event: RecordedEvent): Pointer | undefined {
+  try {
+    const parsed = parseLedgerEvent(event.type, event.data);
+    return parsed?.type === 'StandingApprovalIndexed' ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The request fields a standing approval binds, plus the run for RUN scope (see the domain's boundFields). */
@@ -58,7 +64,7 @@ export class StandingIndex {
     await this.store.appendToStream(`${standingIndexStreamPrefix}${standingKey(state.request, granted.scope)}`, [
       {
         eventId: deterministicUuid('standing-index', granted.actionId),
-        type: pointerType,
+        type: 'StandingApprovalIndexed',
         data: pointer,
         metadata: { actionId: granted.actionId, actor: { kind: 'service', id: 'decision' }, correlationId: granted.actionId },
       },
@@ -75,8 +81,8 @@ export class StandingIndex {
         maxCount: StandingIndex.lookback,
       });
       for (const recorded of pointers) {
-        const pointer = recorded.data as Pointer;
-        if (recorded.type !== pointerType || Date.parse(pointer.expiresAt) <= now.getTime()) continue;
+        const pointer = pointerOf(recorded);
+        if (!pointer || Date.parse(pointer.expiresAt) <= now.getTime()) continue;
         const origin = await this.loadState(pointer.actionId);
         if (origin.status !== 'final' || !origin.standing || !isStandingActive(origin, nowIso)) continue;
         return {

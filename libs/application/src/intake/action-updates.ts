@@ -1,4 +1,4 @@
-import { finalOutcomeEventTypes } from '@approvals/domain';
+import { isActionEventType, type ActionEventType } from '@approvals/contracts';
 
 /** That an action's stream gained an event: what the bus announces of each ledger event (Topics.ledgerEvents). */
 export interface ActionUpdate {
@@ -15,9 +15,33 @@ export interface ActionUpdate {
 
 type Listener = (update: ActionUpdate) => void;
 
-/** Events that change an action's status or what AwaitDecision returns, besides the final outcomes. */
-const progressEvents = new Set(['PolicyEvaluated', 'ApprovalRequested', 'ExecutionGrantIssued', 'ExecutionReported']);
-export const isStatusEvent = (type: string): boolean => finalOutcomeEventTypes.has(type) || progressEvents.has(type);
+/** Whether each event type changes an action's status or what AwaitDecision returns: watchers wake for these. */
+const statusEvents: { readonly [T in ActionEventType]: boolean } = {
+  ActionRequested: false,
+  PolicyEvaluated: true,
+  ApprovalRequested: true,
+  ApprovalEscalated: false,
+  ApprovalNotified: false,
+  ApprovalNotificationFailed: false,
+  VoteCast: false,
+  VoteRejected: false,
+  ActionApproved: true,
+  ActionDenied: true,
+  ActionExpired: true,
+  ActionCancelled: true,
+  ExecutionGrantIssued: true,
+  ExecutionReported: true,
+  ExecutionGrantRedeemed: false,
+  GrantRedemptionRejected: false,
+  ExecutionGrantRevoked: false,
+  StandingApprovalGranted: false,
+  StandingApprovalRevoked: false,
+  BreakGlassInvoked: false,
+  BreakGlassRejected: false,
+  BreakGlassNotified: false,
+  BreakGlassReviewed: false,
+};
+export const isStatusEvent = (type: string): boolean => isActionEventType(type) && statusEvents[type];
 
 /**
  * Tells the watchers of an action that its stream changed. Fed from the bus, so it works the same

@@ -6,7 +6,7 @@ import { actionIdFor } from '../ids';
 import { canonicalJson, sha256Hex } from '../ledger/event-hash';
 import type { LedgerIntegrity } from '../ledger/ledger-log';
 import { describeFinding } from '../ledger/ledger-log';
-import { loadAction, toDomainEvent } from '../ledger/approval-stream';
+import { loadAction, toDomainEvent, toDomainEventOrSkip } from '../ledger/approval-stream';
 import type { Clock, IdGenerator } from '../ports/clock.port';
 import type { Directory } from '../ports/directory.port';
 import type { EventStore } from '../ports/event-store.port';
@@ -111,7 +111,9 @@ export class IntakeService {
     // Listen before reading, so no event falls between the read and the first wake-up.
     const unlisten = this.updates.listen(toActionStreamId(actionId), (update) => {
       announced = Math.max(announced, update.revision);
-      if (update.data !== undefined) arrived.set(update.revision, { type: update.type, data: update.data } as ApprovalEvent);
+      // An announced event that does not parse is left to be read from the ledger.
+      const event = update.data === undefined ? undefined : toDomainEventOrSkip({ type: update.type, data: update.data });
+      if (event) arrived.set(update.revision, event);
       if (isStatusEvent(update.type)) wake();
     });
     try {
@@ -163,7 +165,8 @@ export class IntakeService {
     const events = await this.ledger.readStream(toActionStreamId(actionId), { fromRevision: at + 1 });
     for (const event of events) {
       if (event.revision !== at + 1) return loadAction(this.ledger, actionId);
-      next = evolve(next, toDomainEvent(event));
+      const recorded = toDomainEvent(event);
+      if (recorded) next = evolve(next, recorded);
       at = event.revision;
     }
     return at < announced ? loadAction(this.ledger, actionId) : { state: next, revision: at };

@@ -1,10 +1,28 @@
+import { parseActionEvent } from '@approvals/contracts';
 import type { ApprovalEvent, ApprovalState } from '@approvals/domain';
 import { foldEvents, toActionStreamId } from '@approvals/domain';
 import type { EventMetadata, EventStore, RecordedEvent } from '../ports/event-store.port';
 import type { LedgerFinding, LedgerIntegrity } from './ledger-log';
 
-/** Recorded ledger events of an action stream, viewed as domain events. */
-export const toDomainEvent = (event: RecordedEvent): ApprovalEvent => ({ type: event.type, data: event.data }) as ApprovalEvent;
+/**
+ * A recorded event of an action stream as a domain event, parsed by the event catalogue; undefined
+ * for a type outside it, which changes nothing. Data that does not match its type throws
+ * LedgerEventError: a defect or a forged record is never folded.
+ */
+export const toDomainEvent = (event: RecordedEvent): ApprovalEvent | undefined => parseActionEvent(event.type, event.data);
+
+/**
+ * The same for a reader that must go on past a bad event (a subscription, a watcher): data that
+ * does not match is passed to `onInvalid` and the event is skipped.
+ */
+export function toDomainEventOrSkip(event: { type: string; data: unknown }, onInvalid: (error: unknown) => void = () => undefined): ApprovalEvent | undefined {
+  try {
+    return parseActionEvent(event.type, event.data);
+  } catch (error) {
+    onInvalid(error);
+    return undefined;
+  }
+}
 
 export interface LoadedAction {
   state: ApprovalState;
@@ -23,7 +41,7 @@ export async function loadAction(store: EventStore, actionId: string, integrity?
   const streamId = toActionStreamId(actionId);
   const { events, finding } = integrity ? await integrity.read(streamId, () => store.readStream(streamId)) : { events: await store.readStream(streamId), finding: undefined };
   return {
-    state: foldEvents(events.map(toDomainEvent)),
+    state: foldEvents(events.flatMap((event) => toDomainEvent(event) ?? [])),
     events,
     revision: events.length === 0 ? -1 : events[events.length - 1]!.revision,
     ...(finding ? { inconsistent: finding } : {}),

@@ -1,14 +1,7 @@
-import type { CommandReply, LedgerEventMessage } from '@approvals/contracts';
+import type { CommandReply, LedgerEventData, LedgerEventMessage, LedgerEventRoutes } from '@approvals/contracts';
 import type { ExistingActionState, StandingRequest } from '@approvals/domain';
-import {
-  Commands,
-  approvalEscalatedDataSchema,
-  approvalRequestedDataSchema,
-  breakGlassInvokedDataSchema,
-  parseMessage,
-  voteCastDataSchema,
-} from '@approvals/contracts';
-import { finalOutcomeEventTypes, notificationKey } from '@approvals/domain';
+import { Commands, hasLedgerRoute, parseLedgerEvent, routeLedgerEvent } from '@approvals/contracts';
+import { notificationKey } from '@approvals/domain';
 import { loadAction } from '../ledger/approval-stream';
 import { type TraceContext, traceFields } from '../trace-context';
 import type { Clock, IdGenerator } from '../ports/clock.port';
@@ -97,29 +90,57 @@ export class NotifierService {
     });
   }
 
+  /** What the notifier does with each ledger event; most need nothing from it. */
+  private readonly routes: LedgerEventRoutes<Promise<void>, LedgerEventMessage> = {
+    ActionRequested: null,
+    PolicyEvaluated: null,
+    ApprovalRequested: (event, message) => this.onApprovalRequested(event.data, message),
+    ApprovalEscalated: (event) => this.onEscalated(event.data),
+    ApprovalNotified: null,
+    ApprovalNotificationFailed: null,
+    VoteCast: (event) => this.onVote(event.data),
+    VoteRejected: null,
+    ActionApproved: ({ data }) => this.onOutcome(data.actionId, `Approved${data.approvedBy.length ? ` by ${data.approvedBy.join(', ')}` : ''}`),
+    ActionDenied: ({ data }) => this.onOutcome(data.actionId, `Denied${data.deniedBy !== undefined ? ` by ${data.deniedBy}` : ''}: ${data.reason}`),
+    ActionExpired: ({ data }) => this.onOutcome(data.actionId, 'Expired: nobody decided in time'),
+    ActionCancelled: ({ data }) => this.onOutcome(data.actionId, `Cancelled by the agent: ${data.reason}`),
+    ExecutionGrantIssued: null,
+    ExecutionReported: null,
+    ExecutionGrantRedeemed: null,
+    GrantRedemptionRejected: null,
+    ExecutionGrantRevoked: null,
+    StandingApprovalGranted: null,
+    StandingApprovalRevoked: null,
+    BreakGlassInvoked: (event, message) => this.onBreakGlass(event.data, message),
+    BreakGlassRejected: null,
+    BreakGlassNotified: null,
+    BreakGlassReviewed: (event) => this.pending.remove(event.data.actionId),
+    PolicySetActivated: null,
+    StandingApprovalIndexed: null,
+    ChannelCallbackRejected: null,
+    ChannelCallbacksRejected: null,
+  };
+
   async onLedgerEvent(message: LedgerEventMessage): Promise<void> {
-    const actionId = String(message.data['actionId'] ?? '');
-    if (!actionId) return;
-    if (message.type === 'ApprovalRequested') return this.onApprovalRequested(actionId, message);
-    if (message.type === 'BreakGlassInvoked') return this.onBreakGlass(actionId, message);
-    if (message.type === 'BreakGlassReviewed') return this.pending.remove(actionId);
-    if (message.type === 'ApprovalEscalated') return this.onEscalated(actionId, message);
-    if (message.type === 'VoteCast') {
-      const vote = parseMessage(voteCastDataSchema, message.data, 'VoteCast data');
-      const item = await this.pending.get(actionId);
-      if (!item || item.voters.includes(vote.approverId)) return;
-      item.voters.push(vote.approverId);
-      if (vote.decision === 'APPROVE') item.approvedBy.push(vote.approverId);
-      await this.pending.put(item);
-      await this.refresh(item);
-      return;
-    }
-    // Most actions never wait for humans: a read is much cheaper than a write that finds nothing.
-    if (!finalOutcomeEventTypes.has(message.type)) return;
+    if (!message.data['actionId'] || !hasLedgerRoute(this.routes, message.type)) return;
+    const event = parseLedgerEvent(message.type, message.data);
+    if (event) await routeLedgerEvent(this.routes, event, message);
+  }
+
+  private async onVote(vote: LedgerEventData<'VoteCast'>): Promise<void> {
+    const item = await this.pending.get(vote.actionId);
+    if (!item || item.voters.includes(vote.approverId)) return;
+    item.voters.push(vote.approverId);
+    if (vote.decision === 'APPROVE') item.approvedBy.push(vote.approverId);
+    await this.pending.put(item);
+    await this.refresh(item);
+  }
+
+  /** The action ended: the messages that showed the request say how, and the owner is told. */
+  private async onOutcome(actionId: string, outcome: string): Promise<void> {
     const item = await this.pending.get(actionId);
     // A break-glass review outlives the outcome: it waits for its reviewer.
     if (!item || item.kind === 'BREAK_GLASS_REVIEW') return;
-    const outcome = describeOutcome(message);
     await this.refresh(item, outcome);
     await this.tellOwner(item, outcome);
     await this.pending.remove(actionId);
@@ -183,8 +204,8 @@ export class NotifierService {
    * The glass was broken: every approver of the review groups is told, personally, on every
    * channel (each delivery recorded), and the review joins their pending list until it is done.
    */
-  private async onBreakGlass(actionId: string, message: LedgerEventMessage): Promise<void> {
-    const invoked = parseMessage(breakGlassInvokedDataSchema, message.data, 'BreakGlassInvoked data');
+  private async onBreakGlass(invoked: LedgerEventData<'BreakGlassInvoked'>, message: LedgerEventMessage): Promise<void> {
+    const { actionId } = invoked;
     const { state } = await loadAction(this.ledger, actionId);
     if (state.status === 'none' || state.breakGlass?.review) return;
     const item: PendingApproval = {
@@ -224,10 +245,10 @@ export class NotifierService {
     await this.pending.put({ ...item, notified: true });
   }
 
-  private async onApprovalRequested(actionId: string, message: LedgerEventMessage): Promise<void> {
+  private async onApprovalRequested(requested: LedgerEventData<'ApprovalRequested'>, message: LedgerEventMessage): Promise<void> {
+    const { actionId } = requested;
     const existing = await this.pending.get(actionId);
     if (existing?.notified) return; // redelivery: never notify twice
-    const requested = parseMessage(approvalRequestedDataSchema, message.data, 'ApprovalRequested data');
     const { state } = await loadAction(this.ledger, actionId);
     if (state.status !== 'awaiting_approval') return; // already decided by the time we got here
     const item: PendingApproval = existing ?? {
@@ -331,8 +352,8 @@ export class NotifierService {
   }
 
   /** A fallback group may now approve: its members see the request and are told, personally. */
-  private async onEscalated(actionId: string, message: LedgerEventMessage): Promise<void> {
-    const escalated = parseMessage(approvalEscalatedDataSchema, message.data, 'ApprovalEscalated data');
+  private async onEscalated(escalated: LedgerEventData<'ApprovalEscalated'>): Promise<void> {
+    const { actionId } = escalated;
     const item = await this.pending.get(actionId);
     if (!item || item.escalatedGroups?.includes(escalated.group)) return; // decided already, or a redelivery
     item.escalatedGroups = [...(item.escalatedGroups ?? []), escalated.group];
@@ -465,21 +486,4 @@ function requestFacts(state: ExistingActionState) {
     requestHash: state.requestHash,
     justification: request.justification,
   };
-}
-
-/** One line on the outcome an event records, for the messages that showed the request. */
-function describeOutcome(message: LedgerEventMessage): string {
-  const data = message.data as Record<string, unknown>;
-  switch (message.type) {
-    case 'ActionApproved':
-      return `Approved${Array.isArray(data['approvedBy']) && data['approvedBy'].length ? ` by ${(data['approvedBy'] as string[]).join(', ')}` : ''}`;
-    case 'ActionDenied':
-      return `Denied${typeof data['deniedBy'] === 'string' ? ` by ${data['deniedBy']}` : ''}: ${String(data['reason'] ?? '')}`;
-    case 'ActionExpired':
-      return 'Expired: nobody decided in time';
-    case 'ActionCancelled':
-      return `Cancelled by the agent: ${String(data['reason'] ?? '')}`;
-    default:
-      return message.type;
-  }
 }

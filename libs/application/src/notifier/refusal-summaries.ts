@@ -1,27 +1,10 @@
-/** A refused callback, as the channel edge saw it. */
-export interface Refusal {
-  channel: string;
-  reason: string;
-  /** Where it came from (the client address), so a flood is told apart from a mistake. */
-  source: string;
-  detail: string;
-}
+import type { LedgerEventData } from '@approvals/contracts';
 
-/** What the ledger gets for the refusals it did not record one by one. */
-export interface RefusalSummary {
-  channel: string;
-  reason: string;
-  /** The source, or `*` for refusals from sources beyond the ones followed one by one. */
-  source: string;
-  /** Refusals counted and not recorded one by one. */
-  count: number;
-  /** With source `*`: how many sources those came from. */
-  sources?: number;
-  firstAt: string;
-  lastAt: string;
-  /** The detail of the last one counted. */
-  lastDetail: string;
-}
+/** A refused callback, as the channel edge saw it (what ChannelCallbackRejected records of it). */
+export type Refusal = Pick<LedgerEventData<'ChannelCallbackRejected'>, 'channel' | 'reason' | 'source' | 'detail'>;
+
+/** What the ledger gets for the refusals it did not record one by one (ChannelCallbacksRejected). */
+export type RefusalSummary = LedgerEventData<'ChannelCallbacksRejected'>;
 
 export interface RefusalSummariesOptions {
   /** Length of one interval (default 60 s). */

@@ -1,4 +1,5 @@
-import type { PolicyHistory__Output } from '@approvals/contracts';
+import type { LedgerEventOf, PolicyHistory__Output } from '@approvals/contracts';
+import { parseLedgerEvent } from '@approvals/contracts';
 import { sha256Hex } from '../ledger/event-hash';
 import type { Clock, IdGenerator } from '../ports/clock.port';
 import type { EventStore, RecordedEvent } from '../ports/event-store.port';
@@ -13,28 +14,16 @@ export interface PolicySetFile {
   text: string;
 }
 
-/** What made a policy set the running one. */
-export type PolicyActivationTrigger = 'start' | 'file-change' | 'signal';
-
 /** The event recorded for each activation: auditors read which version decided when, and why it changed. */
-export interface PolicySetActivated {
-  type: 'PolicySetActivated';
-  data: {
-    /** The version running before, or null for the first activation the ledger has seen. */
-    fromVersion: string | null;
-    toVersion: string;
-    trigger: PolicyActivationTrigger;
-    /** Where the policy set was loaded from. */
-    source: string;
-    activatedAt: string;
-    /** The service instance that activated it. */
-    activatedBy: string;
-    /**
-     * The files of the new version (schema first), so the ledger alone holds every policy text
-     * that ever decided: re-evaluation of an old action needs nothing else.
-     */
-    files: { name: string; sha256: string; text: string }[];
-  };
+export type PolicySetActivated = LedgerEventOf<'PolicySetActivated'>;
+
+/** What made a policy set the running one. */
+export type PolicyActivationTrigger = PolicySetActivated['data']['trigger'];
+
+/** The activation a recorded event holds; undefined for any other event of the stream. */
+function activationOf(event: RecordedEvent): PolicySetActivated | undefined {
+  const parsed = parseLedgerEvent(event.type, event.data);
+  return parsed?.type === 'PolicySetActivated' ? parsed : undefined;
 }
 
 /**
@@ -55,7 +44,7 @@ export class PolicyActivations {
   async record(toVersion: string, trigger: PolicyActivationTrigger, source: string, files: readonly PolicySetFile[]): Promise<PolicySetActivated | undefined> {
     for (let attempt = 0; attempt < 5; attempt += 1) {
       const last = (await this.store.readStream(POLICY_HISTORY_STREAM, { direction: 'backwards', maxCount: 1 }))[0];
-      const fromVersion = last === undefined ? null : (last.data as PolicySetActivated['data']).toVersion;
+      const fromVersion = last === undefined ? null : (activationOf(last)?.data.toVersion ?? null);
       if (fromVersion === toVersion) return undefined;
       const event: PolicySetActivated = {
         type: 'PolicySetActivated',
@@ -96,8 +85,10 @@ export class PolicyActivations {
 export async function readPolicyHistory(store: EventStore, request: { version: string; includeFiles: boolean }): Promise<PolicyHistory__Output> {
   const events = await store.readStream(POLICY_HISTORY_STREAM);
   const activations = events
-    .filter((event) => event.type === 'PolicySetActivated')
-    .map((event) => ({ position: event.position, data: event.data as PolicySetActivated['data'] }))
+    .flatMap((event) => {
+      const activation = activationOf(event);
+      return activation ? [{ position: event.position, data: activation.data }] : [];
+    })
     .filter(({ data }) => request.version === '' || data.toVersion === request.version)
     .map(({ position, data }) => ({
       position: position.toString(),

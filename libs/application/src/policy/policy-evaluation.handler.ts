@@ -1,6 +1,5 @@
-import type { LedgerEventMessage, PolicyEvaluatedMessage } from '@approvals/contracts';
-import { Topics, actionRequestedDataSchema, parseMessage } from '@approvals/contracts';
-import type { ActionRequest } from '@approvals/domain';
+import type { LedgerEventData, LedgerEventMessage, LedgerEventRoutes, PolicyEvaluatedMessage } from '@approvals/contracts';
+import { Topics, hasLedgerRoute, parseLedgerEvent, routeLedgerEvent } from '@approvals/contracts';
 import type { Clock, IdGenerator } from '../ports/clock.port';
 import type { MessagePublisher } from '../ports/messaging.port';
 import type { PolicyEngine } from '../ports/policy-engine.port';
@@ -20,10 +19,46 @@ export class PolicyEvaluationHandler {
     private readonly ids: IdGenerator,
   ) {}
 
+  /** Only a request is evaluated; a new event type must say here whether it needs evaluating too. */
+  private readonly routes: LedgerEventRoutes<Promise<void>, LedgerEventMessage> = {
+    ActionRequested: (event, message) => this.evaluate(event.data, message),
+    PolicyEvaluated: null,
+    ApprovalRequested: null,
+    ApprovalEscalated: null,
+    ApprovalNotified: null,
+    ApprovalNotificationFailed: null,
+    VoteCast: null,
+    VoteRejected: null,
+    ActionApproved: null,
+    ActionDenied: null,
+    ActionExpired: null,
+    ActionCancelled: null,
+    ExecutionGrantIssued: null,
+    ExecutionReported: null,
+    ExecutionGrantRedeemed: null,
+    GrantRedemptionRejected: null,
+    ExecutionGrantRevoked: null,
+    StandingApprovalGranted: null,
+    StandingApprovalRevoked: null,
+    BreakGlassInvoked: null,
+    BreakGlassRejected: null,
+    BreakGlassNotified: null,
+    BreakGlassReviewed: null,
+    PolicySetActivated: null,
+    StandingApprovalIndexed: null,
+    ChannelCallbackRejected: null,
+    ChannelCallbacksRejected: null,
+  };
+
   async onLedgerEvent(message: LedgerEventMessage): Promise<void> {
-    if (message.type !== 'ActionRequested') return;
-    const { actionId, request } = parseMessage(actionRequestedDataSchema, message.data, 'ActionRequested data');
-    const decision = await this.engine.evaluate(request as ActionRequest);
+    // Parsed only when routed somewhere: most events on the topic are not for the evaluator.
+    if (!hasLedgerRoute(this.routes, message.type)) return;
+    const event = parseLedgerEvent(message.type, message.data);
+    if (event) await routeLedgerEvent(this.routes, event, message);
+  }
+
+  private async evaluate({ actionId, request }: LedgerEventData<'ActionRequested'>, message: LedgerEventMessage): Promise<void> {
+    const decision = await this.engine.evaluate(request);
     const evaluated: PolicyEvaluatedMessage = {
       type: 'PolicyEvaluated',
       data: {

@@ -25,6 +25,12 @@ export const jsonObjectSchema = z.custom<Record<string, unknown>>(
 );
 const jsonObject = jsonObjectSchema;
 
+/** A JSON value, as carried in action parameters. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** An action's parameters: a JSON object, checked and kept as the very object (see jsonObjectSchema). */
+export const jsonParametersSchema = z.custom<{ [key: string]: JsonValue }>((value) => jsonObjectSchema.safeParse(value).success, { message: 'must be a JSON object' });
+
 export const actionRequestSchema = z.object({
   agentId: z.string().min(1),
   model: z.string(),
@@ -33,25 +39,46 @@ export const actionRequestSchema = z.object({
   resource: z.object({ kind: z.string().min(1), id: z.string().min(1) }),
   environment: z.string().min(1),
   dataClassification: z.string().optional(),
-  parameters: jsonObject,
+  parameters: jsonParametersSchema,
   justification: z.string(),
   idempotencyKey: z.string().min(1),
+  /** The agent's run (session, job) this request belongs to; what a RUN-scoped standing approval covers. */
   runId: z.string().min(1).optional(),
 });
 export type ActionRequestPayload = z.infer<typeof actionRequestSchema>;
 
-/** Who must approve, as carried by PolicyEvaluated and ApprovalRequested. */
+/**
+ * Who may approve and how many, as carried by PolicyEvaluated and ApprovalRequested: every step
+ * must be met, and one human fills at most one slot.
+ */
 export const approvalRequirementSchema = z.object({
   steps: z.array(z.object({ group: z.string().min(1), minApprovals: z.number().int().min(1) })).min(1),
+  /** Seconds the approval request stays open before it expires (fail closed). */
   ttlSeconds: z.number().positive(),
+  /** When true (the default), a single DENY vote from an eligible approver denies the action. */
   denyEndsRequest: z.boolean(),
+  /** Where the request is delivered, as `<kind>:<target>` (e.g. `slack:#data-approvals`), besides the defaults. */
   channels: z.array(z.string().regex(/^[a-z]+:\S+$/)).optional(),
+  /**
+   * When nobody decides in time, these groups are asked too, in order: after `afterSeconds` from
+   * the request, members of `group` may stand in for any required group (each person still once).
+   */
   escalation: z.array(z.object({ afterSeconds: z.number().int().min(1), group: z.string().min(1) })).optional(),
+  /** Present when the policy lets the approvers grant a standing approval, at most this long. */
   standing: z.object({ maxSeconds: z.number().int().min(1) }).optional(),
+  /**
+   * Present when the policy offers an emergency path for this request (never otherwise): who may
+   * invoke it (members of any of `groups`), and how soon after the fact an approver of the
+   * required groups must review it.
+   */
   breakGlass: z.object({ groups: z.array(z.string().min(1)).min(1), reviewWithinSeconds: z.number().int().min(1) }).optional(),
 });
 
-/** What an approver asks for with an APPROVE vote (see StandingRequest in the domain). */
+/**
+ * What an approver asks for with an APPROVE vote: that identical requests (same agent and model,
+ * action, resource, environment, classification, on-behalf-of and parameters) are approved without
+ * asking for `seconds`, or (RUN) only those that also carry this request's run id.
+ */
 export const standingRequestSchema = z.object({ scope: z.enum(['DURATION', 'RUN']), seconds: z.number().int().min(1) });
 
 /** A ledger event relayed onto the bus (Topics.ledgerEvents). */
@@ -217,7 +244,7 @@ export function parseMessage<T>(schema: z.ZodType<T>, value: unknown, what: stri
 }
 
 export class InvalidMessageError extends Error {
-  override readonly name = 'InvalidMessageError';
+  override readonly name: string = 'InvalidMessageError';
 }
 
 /**

@@ -4,7 +4,7 @@ import { decide, evolve } from './approval.decider';
 import type { ActionRequest, ApprovalEvent, ApprovalRequirement, PolicyOutcome, VoteCast } from './approval.events';
 import { findQuorum, requiredGroups } from './approval.requirement';
 import { type ApprovalState, initialState } from './approval.state';
-import { actionId, agentId, at, request } from './approval.spec-helpers';
+import { actionId, agentId, at, expectInCatalogue, request } from './approval.spec-helpers';
 import type { DomainError, Result } from '../errors';
 
 // Random streams of commands against random requirements; every invariant of SPEC section 5 that
@@ -427,6 +427,10 @@ describe('approval aggregate properties', () => {
         }
       }
     });
+  });
+
+  it('every event recorded matches the event catalogue and parses back to itself', () => {
+    property((_scenario, _turns, history) => expectInCatalogue(history));
   });
 
   it('replays: folding the recorded stream gives the state the run ended in', () => {

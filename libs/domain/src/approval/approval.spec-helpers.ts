@@ -1,3 +1,4 @@
+import { parseLedgerEvent } from '@approvals/contracts';
 import type { ApprovalCommand, CastVote } from './approval.commands';
 import { decide, foldEvents } from './approval.decider';
 import type {
@@ -11,11 +12,23 @@ import type {
 import type { ApprovalState } from './approval.state';
 import type { DomainErrorCode } from '../errors';
 
+/**
+ * Every event the aggregate records, as the ledger keeps it (JSON), matches its schema in the event
+ * catalogue and parses back to itself: what the domain writes, every reader can read.
+ */
+export function expectInCatalogue(events: readonly ApprovalEvent[]): void {
+  for (const event of events) {
+    const recorded = JSON.parse(JSON.stringify(event.data)) as unknown;
+    expect(parseLedgerEvent(event.type, recorded)).toEqual({ type: event.type, data: recorded });
+  }
+}
+
 /** Given / when / then for the approval decider, after emmett's DeciderSpecification. */
 export function given(history: readonly ApprovalEvent[]) {
   return {
     when(command: ApprovalCommand) {
       const result = decide(command, foldEvents(history));
+      if (result.ok) expectInCatalogue(result.value);
       return {
         /** Asserts the produced events and returns the state after them. */
         then(expected: readonly ApprovalEvent[]): ApprovalState {
