@@ -1,7 +1,7 @@
 import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Inject, Injectable, Module } from '@nestjs/common';
 import type { Clock, CommandSender, Directory, EventStore, IdGenerator } from '@approvals/application';
-import { AuditQueries, NotifierService } from '@approvals/application';
+import { AuditQueries, ChannelVotes, NotifierService } from '@approvals/application';
 import type { AppConfig } from '@approvals/config';
 import type { Logger } from '@approvals/telemetry';
 import type { OpenReadModel } from '@approvals/read-model';
@@ -145,6 +145,11 @@ export class DeliveryRetries implements OnApplicationBootstrap, OnApplicationShu
         });
       },
       inject: [EVENT_STORE, PENDING_STORE, COMMAND_SENDER, DIRECTORY, CLOCK, IDS, LOGGER, SLACK_CHANNEL, CONFIG, WEBHOOK_CHANNEL, TEAMS_CHANNEL],
+    },
+    {
+      provide: ChannelVotes,
+      useFactory: (notifier: NotifierService, directory: Directory, security: ChannelSecurityLog) => new ChannelVotes(notifier, directory, security),
+      inject: [NotifierService, DIRECTORY, ChannelSecurityLog],
     },
     DeliveryRetries,
   ],

@@ -1,11 +1,9 @@
 import { Controller, HttpCode, Inject, Logger, Optional, Post, Req } from '@nestjs/common';
 
-import type { Directory } from '@approvals/application';
-import { NotifierService, isActionId } from '@approvals/application';
+import type { Human } from '@approvals/application';
+import { ChannelVotes, isActionId } from '@approvals/application';
 import type { SlackChannel, SlackRequestRefusal, SlackRequestVerifier } from '@approvals/channels-slack';
 import { SLACK_APPROVE_ACTION, SLACK_DENY_ACTION, SLACK_DENY_MODAL } from '@approvals/channels-slack';
-import { DIRECTORY } from '@approvals/nest-platform';
-import { ChannelSecurityLog } from './channel-security';
 import { type RawRequest, clientAddress, header, problem } from './http';
 import { describeVoteReply, voteCounted } from './vote-reply';
 
@@ -42,9 +40,7 @@ export class SlackController {
   private readonly logger = new Logger('SlackController');
 
   constructor(
-    @Inject(NotifierService) private readonly notifier: NotifierService,
-    @Inject(DIRECTORY) private readonly directory: Directory,
-    @Inject(ChannelSecurityLog) private readonly security: ChannelSecurityLog,
+    @Inject(ChannelVotes) private readonly votes: ChannelVotes,
     @Optional() @Inject(SLACK_CHANNEL) private readonly slack: SlackChannel | null,
     @Optional() @Inject(SLACK_VERIFIER) private readonly verifier: SlackRequestVerifier | null,
   ) {}
@@ -66,19 +62,21 @@ export class SlackController {
     const payload = parsePayload(raw);
     if (!payload) throw problem(400, 'bad request', 'the body must be application/x-www-form-urlencoded with a JSON payload');
 
-    const slackUser = payload.user?.id ?? '';
-    const human = this.directory.findHumanBySlackUser(slackUser);
-    if (payload.type === 'block_actions') return this.onClick(source, payload, slackUser, human?.id);
-    if (payload.type === 'view_submission' && payload.view?.callback_id === SLACK_DENY_MODAL) return this.onDenyReason(source, payload, slackUser, human?.id);
+    if (payload.type === 'block_actions') return this.onClick(source, payload);
+    if (payload.type === 'view_submission' && payload.view?.callback_id === SLACK_DENY_MODAL) return this.onDenyReason(source, payload);
     return {};
   }
 
-  private async onClick(source: string, payload: BlockActions, slackUser: string, approverId: string | undefined): Promise<unknown> {
+  private identify(payload: BlockActions | ViewSubmission, source: string, actionId: string): Promise<Human | { unknown: string }> {
+    return this.votes.identify({ account: 'slack', id: payload.user?.id ?? '' }, { channel: 'slack', source, actionId });
+  }
+
+  private async onClick(source: string, payload: BlockActions): Promise<unknown> {
     const action = payload.actions?.[0];
     const actionId = action?.value ?? '';
     if (!isActionId(actionId)) return {};
-    if (!approverId) {
-      await this.recordRefusal(source, 'UNKNOWN_USER', `Slack user ${slackUser} is not mapped to anyone in the directory`, undefined, actionId);
+    const human = await this.identify(payload, source, actionId);
+    if ('unknown' in human) {
       await this.tell(payload.response_url, 'Your click was not counted: your Slack account is not mapped to anyone in the approvals directory.');
       return {};
     }
@@ -92,23 +90,21 @@ export class SlackController {
       return {};
     }
     if (action?.action_id !== SLACK_APPROVE_ACTION) return {};
-    const reply = await this.notifier.castVote({ actionId, approverId, channel: 'slack', decision: 'APPROVE' });
-    await this.tell(payload.response_url, describeVoteReply(reply));
+    const outcome = await this.votes.castBy(human, { channel: 'slack', source, actionId, decision: 'APPROVE' });
+    if (outcome.kind === 'cast') await this.tell(payload.response_url, describeVoteReply(outcome.reply));
     return {};
   }
 
-  private async onDenyReason(source: string, payload: ViewSubmission, slackUser: string, approverId: string | undefined): Promise<unknown> {
+  private async onDenyReason(source: string, payload: ViewSubmission): Promise<unknown> {
     const actionId = payload.view?.private_metadata ?? '';
-    const reason = payload.view?.state?.values?.['reason']?.['reason']?.value?.trim() ?? '';
+    const reason = payload.view?.state?.values?.['reason']?.['reason']?.value ?? '';
     if (!isActionId(actionId)) return {};
-    if (!approverId) {
-      await this.recordRefusal(source, 'UNKNOWN_USER', `Slack user ${slackUser} is not mapped to anyone in the directory`, undefined, actionId);
-      return { response_action: 'errors', errors: { reason: 'Your Slack account is not mapped to anyone in the approvals directory.' } };
-    }
-    if (!reason) return { response_action: 'errors', errors: { reason: 'A reason is required to deny.' } };
-    const reply = await this.notifier.castVote({ actionId, approverId, channel: 'slack', decision: 'DENY', comment: reason.slice(0, 2000) });
-    if (voteCounted(reply)) return {};
-    return { response_action: 'errors', errors: { reason: describeVoteReply(reply).slice(0, 150) } };
+    const human = await this.identify(payload, source, actionId);
+    if ('unknown' in human) return { response_action: 'errors', errors: { reason: 'Your Slack account is not mapped to anyone in the approvals directory.' } };
+    const outcome = await this.votes.castBy(human, { channel: 'slack', source, actionId, decision: 'DENY', comment: reason });
+    if (outcome.kind === 'reason-required') return { response_action: 'errors', errors: { reason: 'A reason is required to deny.' } };
+    if (outcome.kind !== 'cast' || voteCounted(outcome.reply)) return {};
+    return { response_action: 'errors', errors: { reason: describeVoteReply(outcome.reply).slice(0, 150) } };
   }
 
   private async tell(responseUrl: string | undefined, text: string): Promise<void> {
@@ -120,8 +116,8 @@ export class SlackController {
     }
   }
 
-  private async recordRefusal(source: string, reason: SlackRequestRefusal | 'UNKNOWN_USER', detail: string, raw?: Buffer, actionId?: string): Promise<void> {
-    await this.security.refused({ channel: 'slack', reason, detail, source }, actionId ? { actionId } : raw ? claimedActionId(raw) : {});
+  private async recordRefusal(source: string, reason: SlackRequestRefusal, detail: string, raw: Buffer): Promise<void> {
+    await this.votes.refuse({ channel: 'slack', reason, detail, source }, claimedActionId(raw));
   }
 }
 

@@ -1,10 +1,8 @@
 import { Body, Controller, HttpCode, Inject, Optional, Post, Req } from '@nestjs/common';
-import type { Directory, PendingApproval } from '@approvals/application';
-import { NotifierService, isActionId } from '@approvals/application';
+import type { PendingApproval } from '@approvals/application';
+import { ChannelVotes, NotifierService, isActionId } from '@approvals/application';
 import type { BotFrameworkAuthenticator } from '@approvals/channels-teams';
 import { TEAMS_APPROVE_VERB, TEAMS_DENY_VERB, approvalCard } from '@approvals/channels-teams';
-import { DIRECTORY } from '@approvals/nest-platform';
-import { ChannelSecurityLog } from './channel-security';
 import { type RawRequest, clientAddress, header, problem } from './http';
 import { describeVoteReply } from './vote-reply';
 
@@ -31,8 +29,7 @@ interface Activity {
 export class TeamsController {
   constructor(
     @Inject(NotifierService) private readonly notifier: NotifierService,
-    @Inject(DIRECTORY) private readonly directory: Directory,
-    @Inject(ChannelSecurityLog) private readonly security: ChannelSecurityLog,
+    @Inject(ChannelVotes) private readonly votes: ChannelVotes,
     @Optional() @Inject(TEAMS_AUTH) private readonly auth: BotFrameworkAuthenticator | null,
   ) {}
 
@@ -43,7 +40,7 @@ export class TeamsController {
     const authorization = header(request, 'authorization');
     const check = await this.auth.verify(authorization, activity?.serviceUrl);
     if (!check.ok) {
-      await this.security.refused({ channel: 'teams', reason: 'INVALID_TOKEN', detail: check.detail, source: clientAddress(request) });
+      await this.votes.refuse({ channel: 'teams', reason: 'INVALID_TOKEN', detail: check.detail, source: clientAddress(request) });
       throw problem(401, 'request refused', check.detail);
     }
     if (activity.type !== 'invoke' || activity.name !== 'adaptiveCard/action') return {};
@@ -53,23 +50,19 @@ export class TeamsController {
       return { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message: 'unknown card action' } };
     }
     const item = await this.notifier.pendingItem(actionId);
-    const human = activity.from?.aadObjectId ? this.directory.findHumanByTeamsUser(activity.from.aadObjectId) : undefined;
-    if (!human) {
-      await this.security.refused(
-        { channel: 'teams', reason: 'UNKNOWN_USER', detail: `Teams user ${activity.from?.aadObjectId ?? '?'} is not mapped to anyone in the directory`, source: clientAddress(request) },
-        { actionId },
-      );
-      return cardResponse(item, 'Not counted: your Teams account is not mapped to anyone in the approvals directory.');
-    }
-    const reason = typeof action.data?.reason === 'string' ? action.data.reason.trim().slice(0, 2000) : '';
-    if (action.verb === TEAMS_DENY_VERB && !reason) return cardResponse(item, 'A reason is required to deny.');
-    const reply = await this.notifier.castVote({
-      actionId,
-      approverId: human.id,
-      channel: 'teams',
-      decision: action.verb === TEAMS_APPROVE_VERB ? 'APPROVE' : 'DENY',
-      comment: reason || undefined,
-    });
+    const outcome = await this.votes.cast(
+      { account: 'teams', id: activity.from?.aadObjectId },
+      {
+        channel: 'teams',
+        source: clientAddress(request),
+        actionId,
+        decision: action.verb === TEAMS_APPROVE_VERB ? 'APPROVE' : 'DENY',
+        comment: typeof action.data?.reason === 'string' ? action.data.reason : undefined,
+      },
+    );
+    if (outcome.kind === 'unknown-person') return cardResponse(item, 'Not counted: your Teams account is not mapped to anyone in the approvals directory.');
+    if (outcome.kind === 'reason-required') return cardResponse(item, 'A reason is required to deny.');
+    const { reply } = outcome;
     const note = describeVoteReply(reply);
     const current = await this.notifier.pendingItem(actionId);
     return cardResponse(current ?? item, note, current ? undefined : reply.ok ? `Decided: ${reply.status}` : undefined);

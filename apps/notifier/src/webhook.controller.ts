@@ -1,11 +1,8 @@
 import { isUtf8 } from 'node:buffer';
 import { Controller, HttpCode, Inject, Optional, Param, Post, Req } from '@nestjs/common';
-import type { Directory } from '@approvals/application';
-import { ACTION_ID_PATTERN, NotifierService } from '@approvals/application';
+import { ACTION_ID_PATTERN, ChannelVotes } from '@approvals/application';
 import type { WebhookChannel } from '@approvals/channels-webhook';
-import { DIRECTORY } from '@approvals/nest-platform';
 import { z } from 'zod';
-import { ChannelSecurityLog } from './channel-security';
 import { type RawRequest, clientAddress, header, problem } from './http';
 
 export const WEBHOOK_CHANNEL = Symbol('WebhookChannel');
@@ -32,9 +29,7 @@ export class WebhookController {
   private readonly seen = new Map<string, number>();
 
   constructor(
-    @Inject(NotifierService) private readonly notifier: NotifierService,
-    @Inject(DIRECTORY) private readonly directory: Directory,
-    @Inject(ChannelSecurityLog) private readonly security: ChannelSecurityLog,
+    @Inject(ChannelVotes) private readonly votes: ChannelVotes,
     @Optional() @Inject(WEBHOOK_CHANNEL) private readonly webhooks: WebhookChannel | null,
   ) {}
 
@@ -52,13 +47,13 @@ export class WebhookController {
     try {
       target.signer.verify(raw, headers as Record<string, string>);
     } catch (error) {
-      await this.security.refused({ channel: `webhook:${name}`, reason: 'INVALID_SIGNATURE', detail: (error as Error).message, source: clientAddress(request) });
+      await this.votes.refuse({ channel: `webhook:${name}`, reason: 'INVALID_SIGNATURE', detail: (error as Error).message, source: clientAddress(request) });
       throw problem(401, 'request refused', `the webhook signature does not verify: ${(error as Error).message}`);
     }
     const id = headers['webhook-id']!;
     this.forgetOld();
     if (this.seen.has(id)) {
-      await this.security.refused({ channel: `webhook:${name}`, reason: 'REPLAYED', detail: `webhook id ${id.slice(0, 100)} was already accepted`, source: clientAddress(request) });
+      await this.votes.refuse({ channel: `webhook:${name}`, reason: 'REPLAYED', detail: `webhook id ${id.slice(0, 100)} was already accepted`, source: clientAddress(request) });
       throw problem(401, 'request refused', 'this webhook id was already accepted');
     }
     this.seen.set(id, Date.now() + REPLAY_WINDOW_MS);
@@ -72,22 +67,13 @@ export class WebhookController {
     }
     const vote = voteSchema.safeParse(body);
     if (!vote.success) throw problem(400, 'bad request', vote.error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`).join('; '));
-    const human = this.directory.findHuman(vote.data.approver);
-    if (!human) {
-      await this.security.refused(
-        { channel: `webhook:${name}`, reason: 'UNKNOWN_USER', detail: `approver ${vote.data.approver} is not a person of the directory`, source: clientAddress(request) },
-        { actionId: vote.data.actionId },
-      );
-      throw problem(403, 'unknown approver', `${vote.data.approver} is not a person of the directory`);
-    }
-    if (vote.data.decision === 'DENY' && !vote.data.comment?.trim()) throw problem(400, 'bad request', 'comment: a reason is required when denying');
-    const reply = await this.notifier.castVote({
-      actionId: vote.data.actionId,
-      approverId: human.id,
-      channel: `webhook:${name}`,
-      decision: vote.data.decision,
-      comment: vote.data.comment?.trim() || undefined,
-    });
+    const outcome = await this.votes.cast(
+      { person: vote.data.approver },
+      { channel: `webhook:${name}`, source: clientAddress(request), actionId: vote.data.actionId, decision: vote.data.decision, comment: vote.data.comment },
+    );
+    if (outcome.kind === 'unknown-person') throw problem(403, 'unknown approver', `${vote.data.approver} is not a person of the directory`);
+    if (outcome.kind === 'reason-required') throw problem(400, 'bad request', 'comment: a reason is required when denying');
+    const { reply } = outcome;
     if (!reply.ok) throw problem(reply.code === 'NOT_FOUND' ? 404 : 409, 'vote not recorded', reply.message);
     return { accepted: !reply.rejection, rejectionReason: reply.rejection?.reason ?? '', detail: reply.rejection?.detail ?? '', status: reply.status };
   }

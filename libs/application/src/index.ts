@@ -35,3 +35,4 @@ export * from './intake/intake.service';
 export * from './audit';
 export * from './trace-context';
 export * from './notifier/refusal-summaries';
+export * from './notifier/channel-votes';

@@ -1,3 +1,4 @@
+import { channelKindNames, isChannelKind } from '@approvals/contracts';
 import type { ApprovalRequirement, ApprovalStep } from '@approvals/domain';
 
 /** Annotations a policy may carry; any other annotation is rejected so that a typo cannot turn an approval into an ALLOW. */
@@ -17,8 +18,8 @@ export const knownPolicyAnnotations = [
   'escalate',
 ] as const;
 
-/** Where approval requests can be delivered: `@channels("slack:#data-approvals, teams:data-owners")`. */
-export const approvalChannelKinds = ['slack', 'teams', 'webhook', 'console'] as const;
+/** Where approval requests can be delivered: `@channels("slack:#data-approvals, teams:data-owners")`, one of the channel kinds. */
+export const approvalChannelKinds = channelKindNames;
 
 /** TTL used when an approval policy has no `@ttl`. */
 export const DEFAULT_APPROVAL_TTL_SECONDS = 3600;
@@ -123,7 +124,7 @@ export function parsePolicyAnnotations(
   if (channelsText !== undefined) {
     for (const channel of channels) {
       const match = channelPattern.exec(channel);
-      if (!match || !(approvalChannelKinds as readonly string[]).includes(match[1]!)) {
+      if (!match || !isChannelKind(match[1]!)) {
         problems.push(`@channels: "${channel}" must be <kind>:<target> with kind ${approvalChannelKinds.join(', ')} (e.g. "slack:#data-approvals")`);
       }
     }

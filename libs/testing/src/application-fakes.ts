@@ -1,5 +1,6 @@
 import type { Agent, Clock, CommandSender, Directory, Human, IdGenerator } from '@approvals/application';
 import type { CommandName, CommandReply } from '@approvals/contracts';
+import { normalizedAccount } from '@approvals/contracts';
 import type { ActionRequest } from '@approvals/domain';
 
 
@@ -35,8 +36,7 @@ export function directoryOf(humans: Human[], agents: Agent[]): Directory {
     groupMembers: (group) => humans.filter((human) => human.groups.includes(group)),
     humans: () => humans,
     agents: () => agents,
-    findHumanBySlackUser: (slackUserId) => humans.find((human) => human.slack === slackUserId),
-    findHumanByTeamsUser: (aadObjectId) => humans.find((human) => human.teams === aadObjectId.toLowerCase()),
+    findHumanByAccount: (kind, accountId) => humans.find((human) => human[kind] === normalizedAccount(kind, accountId)),
     authenticate: () => undefined,
   };
 }

@@ -1,13 +1,14 @@
 import { Body, Controller, Get, Inject, Logger, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { ActionStatus } from '@approvals/contracts';
 import type { Directory, EventStore } from '@approvals/application';
-import { AuditQueries, NotifierService, describeActor, isActionId, loadAction, summarizeEvent } from '@approvals/application';
+import { AuditQueries, ChannelVotes, NotifierService, describeActor, isActionId, loadAction, summarizeEvent } from '@approvals/application';
 import type { AppConfig } from '@approvals/config';
 import { CONFIG, DIRECTORY, EVENT_STORE } from '@approvals/nest-platform';
 import { actionPage, auditPage, historyPage, inboxPage, messagePage, signInPage } from './console-pages';
 import { ConsoleOidc, type PendingSignIn } from './console-oidc';
 import { ConsoleSessions, SESSION_COOKIE, parseCookies } from './console-session';
 import { describeVoteReply, voteCounted } from '../vote-reply';
+import { clientAddress } from '../http';
 
 const OIDC_COOKIE = 'approvals_oidc';
 /** The audit read model's queries, for the history and audit pages. */
@@ -45,6 +46,7 @@ export class ConsoleController {
     @Inject(EVENT_STORE) private readonly ledger: EventStore,
     @Inject(CONFIG) private readonly config: AppConfig,
     @Inject(CONSOLE_QUERIES) private readonly queries: AuditQueries,
+    @Inject(ChannelVotes) private readonly votes: ChannelVotes,
   ) {
     this.sessions = new ConsoleSessions(config.consoleSecret);
     this.oidc = config.consoleOidc ? new ConsoleOidc(config.consoleOidc) : undefined;
@@ -156,14 +158,15 @@ export class ConsoleController {
     if (!who) return response.redirect(303, '/console/sign-in');
     if (!this.sessions.checkCsrf(who.session, body?.['csrf'])) return html(response, 403, messagePage('Refused', 'The form was not sent from this console.', who));
     const decision = body?.['decision'];
-    const comment = typeof body?.['comment'] === 'string' ? body['comment'].trim().slice(0, 2000) : '';
+    const comment = typeof body?.['comment'] === 'string' ? body['comment'] : undefined;
     if (!isActionId(actionId) || (decision !== 'APPROVE' && decision !== 'DENY')) {
       return html(response, 400, messagePage('Not understood', 'The decision must be Approve or Deny.', who));
     }
-    if (decision === 'DENY' && !comment) return this.renderAction(response, who, actionId, { ok: false, text: 'A comment is required to deny.' }, 400);
-    const reply = await this.notifier.castVote({ actionId, approverId: who.humanId, channel: 'console', decision, comment: comment || undefined });
-    const counted = voteCounted(reply);
-    await this.renderAction(response, who, actionId, { ok: counted, text: describeVoteReply(reply) }, counted ? 200 : 409);
+    const outcome = await this.votes.cast({ person: who.humanId }, { channel: 'console', source: clientAddress(request), actionId, decision, comment });
+    if (outcome.kind === 'reason-required') return this.renderAction(response, who, actionId, { ok: false, text: 'A comment is required to deny.' }, 400);
+    if (outcome.kind === 'unknown-person') return response.redirect(303, '/console/sign-in');
+    const counted = voteCounted(outcome.reply);
+    await this.renderAction(response, who, actionId, { ok: counted, text: describeVoteReply(outcome.reply) }, counted ? 200 : 409);
   }
 
   private async renderAction(response: Response, who: { humanId: string; csrf: string }, actionId: string, message?: { ok: boolean; text: string }, status = 200): Promise<void> {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { accountChannelKinds, channelKinds, type AccountChannelKind } from '@approvals/contracts';
 
 const idPattern = /^[a-z0-9][a-z0-9._-]*$/;
 const id = (what: string) =>
@@ -24,17 +25,20 @@ const humanSchema = z.strictObject({
   name: z.string().trim().min(1, { error: 'name must not be empty' }),
   email: z.email({ error: 'email must be an e-mail address' }).optional(),
   groups: z.array(id('group name')),
-  slack: z
-    .string()
-    .regex(/^[UW][A-Z0-9]{2,20}$/, { error: 'slack must be a Slack user id such as U024BE7LH' })
-    .optional(),
-  teams: z
-    .string()
-    .regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, { error: 'teams must be a Microsoft Entra object id (a GUID)' })
-    .transform((id) => id.toLowerCase())
-    .optional(),
+  ...accountFields(),
   apiKey: demoApiKey,
 });
+
+/** A person's account on each chat channel the directory maps (see channelKinds), in the form lookups compare. */
+function accountFields() {
+  const field = (kind: AccountChannelKind) => {
+    const { pattern, error, caseInsensitive } = channelKinds[kind].account;
+    const checked = z.string().regex(pattern, { error });
+    return (caseInsensitive ? checked.transform((text) => text.toLowerCase()) : checked).optional();
+  };
+  // One field per kind of the table; the keys are exactly AccountChannelKind.
+  return Object.fromEntries(accountChannelKinds.map((kind) => [kind, field(kind)])) as { [K in AccountChannelKind]: ReturnType<typeof field> };
+}
 
 const agentSchema = z.strictObject({
   id: id('agent id'),
@@ -82,13 +86,17 @@ export const directoryFileSchema = z
       else keys.set(apiKey, `${section}[${index}]`);
     };
     file.humans.forEach((human, index) => claimKey(human.apiKey, 'humans', index));
-    const slackUsers = new Map<string, string>();
-    file.humans.forEach((human, index) => {
-      if (human.slack === undefined) return;
-      const previous = slackUsers.get(human.slack);
-      if (previous !== undefined) issue(['humans', index, 'slack'], `Slack user ${human.slack} is already mapped to ${previous}`);
-      else slackUsers.set(human.slack, human.id);
-    });
+    // One account maps to one person: otherwise a click would count for whoever comes first.
+    for (const kind of accountChannelKinds) {
+      const people = new Map<string, string>();
+      file.humans.forEach((human, index) => {
+        const account = human[kind];
+        if (account === undefined) return;
+        const previous = people.get(account);
+        if (previous !== undefined) issue(['humans', index, kind], `${channelKinds[kind].label} user ${account} is already mapped to ${previous}`);
+        else people.set(account, human.id);
+      });
+    }
     file.agents.forEach((agent, index) => claimKey(agent.apiKey, 'agents', index));
   });
 

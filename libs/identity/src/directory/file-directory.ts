@@ -1,6 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Agent, Directory, Human } from '@approvals/application';
+import type { AccountChannelKind } from '@approvals/contracts';
+import { normalizedAccount } from '@approvals/contracts';
 import { directoryFileSchema, type DirectoryFile } from './directory-file.schema';
 
 /** An approver group declared in the directory file. */
@@ -64,13 +66,9 @@ export class FileDirectory implements Directory {
     return [...this.humansById.values()];
   }
 
-  findHumanBySlackUser(slackUserId: string): Human | undefined {
-    return this.humans().find((human) => human.slack === slackUserId);
-  }
-
-  findHumanByTeamsUser(aadObjectId: string): Human | undefined {
-    const id = aadObjectId.toLowerCase();
-    return this.humans().find((human) => human.teams === id);
+  findHumanByAccount(kind: AccountChannelKind, accountId: string): Human | undefined {
+    const id = normalizedAccount(kind, accountId);
+    return this.humans().find((human) => human[kind] === id);
   }
 
   agents(): Agent[] {

@@ -78,6 +78,27 @@ describe('directory validation', () => {
     ]);
   });
 
+  it('maps chat accounts to people, one person per account on each channel', () => {
+    const json = demo();
+    json.humans[0]!['slack'] = 'U024BE7LH';
+    json.humans[0]!['teams'] = '6F1E2D3C-0000-4000-8000-00000000AB12';
+    const directory = parseDirectory(json, 'test.json');
+    expect(directory.findHumanByAccount('slack', 'U024BE7LH')?.id).toBe('alice');
+    expect(directory.findHumanByAccount('slack', 'u024be7lh')).toBeUndefined();
+    // Entra object ids are GUIDs: compared without regard to case.
+    expect(directory.findHumanByAccount('teams', '6f1e2d3c-0000-4000-8000-00000000ab12')?.id).toBe('alice');
+    expect(directory.findHumanByAccount('teams', '6F1E2D3C-0000-4000-8000-00000000AB12')?.id).toBe('alice');
+
+    json.humans[1]!['slack'] = 'U024BE7LH';
+    json.humans[2]!['teams'] = '6f1e2d3c-0000-4000-8000-00000000ab12';
+    json.humans[3]!['teams'] = 'not-a-guid';
+    expect(problemsOf(json)).toEqual([
+      'humans[3].teams: teams must be a Microsoft Entra object id (a GUID)',
+      'humans[1].slack: Slack user U024BE7LH is already mapped to alice',
+      'humans[2].teams: Teams user 6f1e2d3c-0000-4000-8000-00000000ab12 is already mapped to alice',
+    ]);
+  });
+
   it('rejects keys that are not marked demo-only', () => {
     const json = demo();
     json.agents[0]!['apiKey'] = 'sk-live-123456789';
