@@ -5,11 +5,9 @@ import { AuditQueries, ChannelVotes, NotifierService } from '@approvals/applicat
 import type { AppConfig } from '@approvals/config';
 import type { Logger } from '@approvals/telemetry';
 import type { OpenReadModel } from '@approvals/read-model';
-import { BotConnectorClient, BotFrameworkAuthenticator, TeamsChannel, TeamsWorkflowChannel, loadTeamsConversations } from '@approvals/channels-teams';
 import { LogNotificationChannel } from '@approvals/channels-core';
-import { SlackChannel, SlackRequestVerifier } from '@approvals/channels-slack';
+import { createChannels, type CreatedChannels } from '@approvals/channels';
 import { SqlitePendingApprovalStore } from './sqlite-pending-approval.store';
-import { WebhookChannel, loadWebhookEndpoints } from '@approvals/channels-webhook';
 import { dataFiles } from '@approvals/config';
 import { openReadModel } from '@approvals/read-model';
 import { openWithRetry } from '@approvals/ledger';
@@ -18,7 +16,8 @@ import { CONSOLE_QUERIES, ConsoleController } from './console/console.controller
 import { TEAMS_AUTH, TeamsController } from './teams.controller';
 import { WEBHOOK_CHANNEL, WebhookController } from './webhook.controller';
 
-const TEAMS_CHANNEL = Symbol('TeamsChannel');
+/** The configured channels, created once by their plugins (`@approvals/channels`). */
+const CHANNELS = Symbol('Channels');
 const CONSOLE_READ_MODEL = Symbol('ConsoleReadModel');
 import { CLOCK, COMMAND_SENDER, CONFIG, DIRECTORY, EVENT_STORE, IDS, LOGGER } from '@approvals/nest-platform';
 import { instrumentChannel } from '@approvals/telemetry';
@@ -83,34 +82,12 @@ export class DeliveryRetries implements OnApplicationBootstrap, OnApplicationShu
       inject: [CONFIG, LOGGER],
     },
     { provide: CONSOLE_QUERIES, useFactory: (store: OpenReadModel) => new AuditQueries(store), inject: [CONSOLE_READ_MODEL] },
-    {
-      provide: TEAMS_AUTH,
-      useFactory: (config: AppConfig) => (config.teams ? new BotFrameworkAuthenticator(config.teams.appId, config.teams.openIdMetadataUrl) : null),
-      inject: [CONFIG],
-    },
-    {
-      provide: TEAMS_CHANNEL,
-      useFactory: (config: AppConfig) =>
-        config.teams
-          ? new TeamsChannel(new BotConnectorClient(config.teams), config.teams.conversationsFile ? loadTeamsConversations(config.teams.conversationsFile) : [])
-          : null,
-      inject: [CONFIG],
-    },
-    {
-      provide: WEBHOOK_CHANNEL,
-      useFactory: (config: AppConfig) => (config.webhooksFile ? new WebhookChannel(loadWebhookEndpoints(config.webhooksFile)) : null),
-      inject: [CONFIG],
-    },
-    {
-      provide: SLACK_CHANNEL,
-      useFactory: (config: AppConfig) => (config.slack ? new SlackChannel(config.slack) : null),
-      inject: [CONFIG],
-    },
-    {
-      provide: SLACK_VERIFIER,
-      useFactory: (config: AppConfig) => (config.slack ? new SlackRequestVerifier(config.slack.signingSecret) : null),
-      inject: [CONFIG],
-    },
+    { provide: CHANNELS, useFactory: (config: AppConfig) => createChannels(config.channels), inject: [CONFIG] },
+    // What each channel's callback endpoint needs; null when the channel is not configured.
+    { provide: TEAMS_AUTH, useFactory: (channels: CreatedChannels) => channels.teams?.auth ?? null, inject: [CHANNELS] },
+    { provide: WEBHOOK_CHANNEL, useFactory: (channels: CreatedChannels) => channels.webhook?.channel ?? null, inject: [CHANNELS] },
+    { provide: SLACK_CHANNEL, useFactory: (channels: CreatedChannels) => channels.slack?.channel ?? null, inject: [CHANNELS] },
+    { provide: SLACK_VERIFIER, useFactory: (channels: CreatedChannels) => channels.slack?.verifier ?? null, inject: [CHANNELS] },
     { provide: PENDING_STORE, useFactory: (config: AppConfig) => new SqlitePendingApprovalStore(dataFiles(config).notifier, { walAutoCheckpoint: false }), inject: [CONFIG] },
     {
       provide: NotifierService,
@@ -122,19 +99,11 @@ export class DeliveryRetries implements OnApplicationBootstrap, OnApplicationShu
         clock: Clock,
         ids: IdGenerator,
         logger: Logger,
-        slack: SlackChannel | null,
         config: AppConfig,
-        webhooks: WebhookChannel | null,
-        teams: TeamsChannel | null,
+        created: CreatedChannels,
       ) => {
         const log = logger.child({ component: 'notifier' });
-        const channels = [
-          new LogNotificationChannel(log),
-          ...(slack ? [slack] : []),
-          ...(teams ? [teams] : []),
-          ...(config.teamsWorkflowUrl ? [new TeamsWorkflowChannel(config.teamsWorkflowUrl)] : []),
-          ...(webhooks ? [webhooks] : []),
-        ];
+        const channels = [new LogNotificationChannel(log), ...created.delivery];
         return new NotifierService(ledger, pending, channels.map(instrumentChannel), commands, directory, clock, ids, {
           onChannelError: (err, { channel, actionId, what, attempts }) =>
             what === 'delivery'
@@ -144,7 +113,7 @@ export class DeliveryRetries implements OnApplicationBootstrap, OnApplicationShu
           digestWindowMs: config.digestWindowSeconds * 1000,
         });
       },
-      inject: [EVENT_STORE, PENDING_STORE, COMMAND_SENDER, DIRECTORY, CLOCK, IDS, LOGGER, SLACK_CHANNEL, CONFIG, WEBHOOK_CHANNEL, TEAMS_CHANNEL],
+      inject: [EVENT_STORE, PENDING_STORE, COMMAND_SENDER, DIRECTORY, CLOCK, IDS, LOGGER, CONFIG, CHANNELS],
     },
     {
       provide: ChannelVotes,

@@ -110,4 +110,29 @@ describe('loadConfig', () => {
     expect(() => load({ APPROVALS_AUTH: 'mtls' })).toThrow(/APPROVALS_AUTH=mtls needs/);
     expect(() => load({ APPROVALS_GRPC_TLS_CERT: 'server.pem' })).toThrow(/go together/);
   });
+
+  it('reads each channel plugin\'s settings, and only for the channels that are configured', () => {
+    expect(load({}).channels).toEqual({});
+    const config = load({
+      APPROVALS_SLACK_BOT_TOKEN: 'xoxb-1-2-3',
+      APPROVALS_SLACK_SIGNING_SECRET: 's'.repeat(32),
+      APPROVALS_TEAMS_WORKFLOW_URL: 'https://prod.example.com/workflows/1',
+      APPROVALS_WEBHOOKS_FILE: 'config/webhooks.json',
+    });
+    expect(config.channels).toEqual({
+      slack: { botToken: 'xoxb-1-2-3', signingSecret: 's'.repeat(32), defaultChannel: '#approvals' },
+      teams: { workflowUrl: 'https://prod.example.com/workflows/1' },
+      webhook: { file: '/srv/approvals/config/webhooks.json' },
+    });
+    expect(load({ APPROVALS_TEAMS_APP_ID: 'app', APPROVALS_TEAMS_APP_PASSWORD: 'pw', APPROVALS_TEAMS_CONVERSATIONS_FILE: 'teams.json' }).channels.teams).toEqual({
+      bot: { appId: 'app', appPassword: 'pw', conversationsFile: '/srv/approvals/teams.json' },
+    });
+    expect(() => load({ APPROVALS_SLACK_BOT_TOKEN: 'xoxb-1' })).toThrow(
+      new ConfigError('invalid configuration:\n  APPROVALS_SLACK_BOT_TOKEN and APPROVALS_SLACK_SIGNING_SECRET go together'),
+    );
+    expect(() => load({ APPROVALS_TEAMS_APP_PASSWORD: 'pw' })).toThrow(/APPROVALS_TEAMS_APP_ID and APPROVALS_TEAMS_APP_PASSWORD go together/);
+    expect(() => load({ APPROVALS_SLACK_BOT_TOKEN: 'token', APPROVALS_TEAMS_WORKFLOW_URL: 'nope' })).toThrow(
+      /APPROVALS_SLACK_BOT_TOKEN="token": must be a Slack bot token[\s\S]*APPROVALS_TEAMS_WORKFLOW_URL="nope": must be a URL/,
+    );
+  });
 });

@@ -4,3 +4,4 @@ export * from './bus/topics';
 export * from './bus/messages';
 export * from './events/ledger-events';
 export * from './channels/channel-kinds';
+export * from './config/config-section';

@@ -1,1 +1,2 @@
 export * from './log-notification.channel';
+export * from './channel-plugin';

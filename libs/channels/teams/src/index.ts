@@ -1,2 +1,3 @@
 export * from './bot-framework';
 export * from './teams-channel';
+export * from './teams-plugin';

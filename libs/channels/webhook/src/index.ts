@@ -1,1 +1,2 @@
 export * from './webhook-channel';
+export * from './webhook-plugin';
