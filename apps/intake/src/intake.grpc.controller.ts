@@ -14,7 +14,7 @@ import type {
   RequestActionResponse__Output,
   WatchActionRequest__Output,
 } from '@approvals/contracts';
-import type { IntakeError, IntakeResult } from '@approvals/application';
+import type { ApiResult } from '@approvals/application';
 import { IntakeService } from '@approvals/application';
 import type { AppConfig } from '@approvals/config';
 import {
@@ -23,7 +23,7 @@ import {
   GrpcExceptionFilter,
   RefuseMalformedText,
   actionIdViolation,
-  grpcError,
+  rpcErrorOf,
   lengthViolations,
   requireActionId,
   throwIfAny,
@@ -32,11 +32,9 @@ import {
 import type { GrpcAuthenticator, GrpcPeer } from '@approvals/nest-platform';
 import { Observable } from 'rxjs';
 
-const toRpcError = (error: IntakeError) => grpcError(error.code, error.message, error.code === 'INVALID_ARGUMENT' ? error.violations : []);
-
-function unwrap<T>(result: IntakeResult<T>): T {
+function unwrap<T>(result: ApiResult<T>): T {
   if (result.ok) return result.value;
-  throw toRpcError(result.error);
+  throw rpcErrorOf(result.error);
 }
 
 /** approvals.v1.IntakeService: where agents ask before a privileged action. */
@@ -75,7 +73,7 @@ export class IntakeGrpcController {
         .then((result) => {
           if (result.ok) subscriber.complete();
           // The RpcException itself: GrpcExceptionFilter turns anything else into INTERNAL.
-          else subscriber.error(toRpcError(result.error));
+          else subscriber.error(rpcErrorOf(result.error));
         })
         .catch((error: unknown) => subscriber.error(error));
       return () => controller.abort();

@@ -13,10 +13,10 @@ import type {
   RevokeStandingApprovalRequest__Output,
   RevokeStandingApprovalResponse__Output,
 } from '@approvals/contracts';
-import { NotifierService, toIntakeError } from '@approvals/application';
-import type { FieldViolation } from '@approvals/nest-platform';
+import { NotifierService, apiErrorOf } from '@approvals/application';
+import type { FieldViolation } from '@approvals/application';
 import type { GrpcAuthenticator, GrpcPeer } from '@approvals/nest-platform';
-import { AUTHENTICATOR, GrpcExceptionFilter, RefuseMalformedText, actionIdViolation, grpcError, throwIfAny, traceFrom } from '@approvals/nest-platform';
+import { AUTHENTICATOR, GrpcExceptionFilter, RefuseMalformedText, actionIdViolation, rpcErrorOf, throwIfAny, traceFrom } from '@approvals/nest-platform';
 
 const commentLimit = 2000;
 /** The longest standing approval anyone may ask for, whatever a policy says: 30 days. */
@@ -33,8 +33,7 @@ function textViolation(field: string, value: string | undefined, missing: string
 /** A command that failed: the status its domain error code maps to, with its message. */
 function throwFailed(reply: CommandReply): asserts reply is Extract<CommandReply, { ok: true }> {
   if (reply.ok) return;
-  const error = toIntakeError(reply);
-  throw grpcError(error.code, error.message);
+  throw rpcErrorOf(apiErrorOf(reply));
 }
 
 type Status = CastVoteResponse__Output['status'];

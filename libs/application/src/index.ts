@@ -30,6 +30,7 @@ export * from './notifier/notifier.service';
 export * from './intake/action-view';
 export * from './intake/action-updates';
 export * from './intake/request-validation';
+export * from './errors';
 export * from './intake/untrusted-json';
 export * from './intake/intake.service';
 export * from './audit';

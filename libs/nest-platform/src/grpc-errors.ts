@@ -3,12 +3,12 @@ import type { ArgumentsHost, ExceptionFilter } from '@nestjs/common';
 import { Catch, Logger } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
 import { throwError } from 'rxjs';
-import type { FieldViolation } from '@approvals/application';
+import type { ApiError, ApiErrorCode, FieldViolation } from '@approvals/application';
 import { BusUnavailableError, StoreUnavailableError } from '@approvals/application';
 
-export type { FieldViolation };
 
-const codes = {
+// Every code of the application's error vocabulary has its status, and the few only the edge uses.
+const codes: { readonly [C in ApiErrorCode | 'UNAUTHENTICATED' | 'UNAVAILABLE' | 'DEADLINE_EXCEEDED']: status } = {
   INVALID_ARGUMENT: status.INVALID_ARGUMENT,
   ALREADY_EXISTS: status.ALREADY_EXISTS,
   NOT_FOUND: status.NOT_FOUND,
@@ -20,7 +20,7 @@ const codes = {
   DEADLINE_EXCEEDED: status.DEADLINE_EXCEEDED,
   DATA_LOSS: status.DATA_LOSS,
   INTERNAL: status.INTERNAL,
-} as const;
+};
 
 export type GrpcErrorCode = keyof typeof codes;
 
@@ -88,6 +88,10 @@ export function grpcError(code: GrpcErrorCode, message: string, violations: Fiel
   const details = truncateUtf8(message, grpcErrorLimits.messageBytes);
   return new RpcException({ code: codes[code], message: details, details, metadata });
 }
+
+/** The gRPC status of an error of the application's vocabulary, with its field violations. */
+export const rpcErrorOf = (error: ApiError): RpcException =>
+  grpcError(error.code, error.message, error.code === 'INVALID_ARGUMENT' ? error.violations : []);
 
 /** INVALID_ARGUMENT listing every violation, one `field: description` per entry in the message. */
 export function invalidArgument(violations: FieldViolation[]): RpcException {

@@ -1,4 +1,4 @@
-import type { ActionView__Output, CommandReply, RequestActionRequest__Output } from '@approvals/contracts';
+import type { ActionView__Output, RequestActionRequest__Output } from '@approvals/contracts';
 import { Commands } from '@approvals/contracts';
 import type { ApprovalEvent, ApprovalState } from '@approvals/domain';
 import { evolve, toActionStreamId } from '@approvals/domain';
@@ -14,40 +14,9 @@ import type { CommandSender } from '../ports/messaging.port';
 import type { ActionUpdates } from './action-updates';
 import { isStatusEvent } from './action-updates';
 import { toActionView } from './action-view';
-import type { FieldViolation } from './request-validation';
+import { apiErrorOf, type ApiError, type ApiResult } from '../errors';
 import { type TraceContext, traceFields } from '../trace-context';
 import { validateActionRequest } from './request-validation';
-
-/** Errors of the intake as values; the gRPC edge maps each code to a status. */
-export type IntakeError =
-  | { code: 'INVALID_ARGUMENT'; message: string; violations: FieldViolation[] }
-  | { code: 'ALREADY_EXISTS' | 'NOT_FOUND' | 'FAILED_PRECONDITION' | 'PERMISSION_DENIED' | 'ABORTED' | 'DATA_LOSS' | 'INTERNAL'; message: string };
-
-export type IntakeResult<T> = { ok: true; value: T } | { ok: false; error: IntakeError };
-
-
-/** A failed command reply as an error with the status an edge answers (the same for every service's API). */
-export const toIntakeError = (reply: Extract<CommandReply, { ok: false }>): IntakeError => {
-  switch (reply.code) {
-    case 'IDEMPOTENCY_CONFLICT':
-      return { code: 'ALREADY_EXISTS', message: reply.message };
-    case 'NOT_FOUND':
-      return { code: 'NOT_FOUND', message: reply.message };
-    case 'PERMISSION_DENIED':
-      return { code: 'PERMISSION_DENIED', message: reply.message };
-    case 'INVALID_ARGUMENT':
-      return { code: 'INVALID_ARGUMENT', message: reply.message, violations: [] };
-    case 'ALREADY_FINAL':
-    case 'INVALID_STATE':
-      return { code: 'FAILED_PRECONDITION', message: reply.message };
-    case 'CONFLICT':
-      return { code: 'ABORTED', message: reply.message };
-    case 'LEDGER_INCONSISTENT':
-      return { code: 'DATA_LOSS', message: reply.message };
-    default:
-      return { code: 'INTERNAL', message: reply.message };
-  }
-};
 
 /** The intake: validates and normalises agents' requests and answers questions about them. */
 export class IntakeService {
@@ -66,7 +35,7 @@ export class IntakeService {
     agentId: string,
     input: RequestActionRequest__Output,
     trace: TraceContext = {},
-  ): Promise<IntakeResult<{ actionId: string; status: string; created: boolean }>> {
+  ): Promise<ApiResult<{ actionId: string; status: string; created: boolean }>> {
     const validated = validateActionRequest(agentId, input, (id) => this.directory.findHuman(id) !== undefined);
     if (!validated.ok) {
       const message = validated.violations.map((v) => `${v.field}: ${v.description}`).join('; ');
@@ -80,11 +49,11 @@ export class IntakeService {
       data: { actionId, request, requestHash: sha256Hex(canonicalJson(request)), ...(agentOwner ? { agentOwner } : {}) },
       metadata: this.metadata(actionId, trace),
     });
-    if (!reply.ok) return { ok: false, error: toIntakeError(reply) };
+    if (!reply.ok) return { ok: false, error: apiErrorOf(reply) };
     return { ok: true, value: { actionId, status: reply.status, created: reply.created ?? false } };
   }
 
-  async getAction(agentId: string, actionId: string): Promise<IntakeResult<ActionView__Output>> {
+  async getAction(agentId: string, actionId: string): Promise<ApiResult<ActionView__Output>> {
     const { state, revision, inconsistent } = await loadAction(this.ledger, actionId, this.integrity);
     if (!visibleTo(state, agentId)) return notFound(actionId);
     if (inconsistent) {
@@ -103,7 +72,7 @@ export class IntakeService {
     actionId: string,
     onView: (view: ActionView__Output) => void,
     signal?: AbortSignal,
-  ): Promise<IntakeResult<void>> {
+  ): Promise<ApiResult<void>> {
     let wake: () => void = () => undefined;
     let announced = -1;
     /** Announced events with their data, by revision, not folded yet. */
@@ -176,7 +145,7 @@ export class IntakeService {
     agentId: string,
     actionId: string,
     timeoutMs: number,
-  ): Promise<IntakeResult<{ decided: boolean; action: ActionView__Output }>> {
+  ): Promise<ApiResult<{ decided: boolean; action: ActionView__Output }>> {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), Math.max(0, timeoutMs));
     let last: ActionView__Output | undefined;
@@ -194,7 +163,7 @@ export class IntakeService {
     return { ok: true, value: { decided: isFinal(now.value.status), action: now.value } };
   }
 
-  async cancel(agentId: string, actionId: string, reason: string, trace: TraceContext = {}): Promise<IntakeResult<ActionView__Output>> {
+  async cancel(agentId: string, actionId: string, reason: string, trace: TraceContext = {}): Promise<ApiResult<ActionView__Output>> {
     const visible = await this.getAction(agentId, actionId);
     if (!visible.ok) return visible;
     const reply = await this.commands.send(Commands.cancelAction, {
@@ -202,7 +171,7 @@ export class IntakeService {
       data: { actionId, agentId, reason: reason.trim() || 'cancelled by the agent' },
       metadata: this.metadata(actionId, trace),
     });
-    if (!reply.ok) return { ok: false, error: toIntakeError(reply) };
+    if (!reply.ok) return { ok: false, error: apiErrorOf(reply) };
     return this.getAction(agentId, actionId);
   }
 
@@ -210,7 +179,7 @@ export class IntakeService {
     agentId: string,
     input: { actionId: string; grantId: string; status: 'SUCCEEDED' | 'FAILED'; detail: string },
     trace: TraceContext = {},
-  ): Promise<IntakeResult<ActionView__Output>> {
+  ): Promise<ApiResult<ActionView__Output>> {
     const visible = await this.getAction(agentId, input.actionId);
     if (!visible.ok) return visible;
     const reply = await this.commands.send(Commands.reportExecution, {
@@ -218,7 +187,7 @@ export class IntakeService {
       data: { ...input, agentId },
       metadata: this.metadata(input.actionId, trace),
     });
-    if (!reply.ok) return { ok: false, error: toIntakeError(reply) };
+    if (!reply.ok) return { ok: false, error: apiErrorOf(reply) };
     return this.getAction(agentId, input.actionId);
   }
 
@@ -231,7 +200,7 @@ export class IntakeService {
     agentId: string,
     input: { token: string; requestHash: string },
     trace: TraceContext = {},
-  ): Promise<IntakeResult<{ redeemed: boolean; rejectionReason: string; detail: string; actionId: string }>> {
+  ): Promise<ApiResult<{ redeemed: boolean; rejectionReason: string; detail: string; actionId: string }>> {
     const actionId = claimedActionId(input.token);
     if (!actionId) return { ok: false, error: { code: 'INVALID_ARGUMENT', message: 'token: is not a grant', violations: [{ field: 'token', description: 'is not a grant (a JWT naming its action)' }] } };
     const reply = await this.commands.send(Commands.redeemGrant, {
@@ -239,7 +208,7 @@ export class IntakeService {
       data: { actionId, agentId, token: input.token, requestHash: input.requestHash },
       metadata: this.metadata(actionId, trace),
     });
-    if (!reply.ok) return { ok: false, error: reply.code === 'NOT_FOUND' ? { code: 'PERMISSION_DENIED', message: 'the grant is not valid: it names no action of yours' } : toIntakeError(reply) };
+    if (!reply.ok) return { ok: false, error: reply.code === 'NOT_FOUND' ? { code: 'PERMISSION_DENIED', message: 'the grant is not valid: it names no action of yours' } : apiErrorOf(reply) };
     return {
       ok: true,
       value: { redeemed: !reply.rejection, rejectionReason: reply.rejection?.reason ?? '', detail: reply.rejection?.detail ?? '', actionId },
@@ -258,7 +227,7 @@ export class IntakeService {
 
 /** An agent sees only its own actions; anything else is reported as not found. */
 const visibleTo = (state: ApprovalState, agentId: string): boolean => state.status !== 'none' && state.request.agentId === agentId;
-const notFound = (actionId: string): { ok: false; error: IntakeError } => ({
+const notFound = (actionId: string): { ok: false; error: ApiError } => ({
   ok: false,
   error: { code: 'NOT_FOUND', message: `action ${actionId} not found` },
 });

@@ -1,6 +1,7 @@
 import type { RequestActionRequest__Output } from '@approvals/contracts';
 import type { ActionRequest } from '@approvals/domain';
 import { z } from 'zod';
+import type { FieldViolation } from '../errors';
 import type { JsonObject, JsonShapeLimits } from './untrusted-json';
 import { parseJsonObject, unicodeProblem } from './untrusted-json';
 
@@ -17,10 +18,6 @@ export const parametersLimits: Readonly<JsonShapeLimits> = {
   maxItems: 10_000,
 };
 
-export interface FieldViolation {
-  field: string;
-  description: string;
-}
 
 const identifier = (max: number) => z.string().trim().min(1, 'is required').max(max, `must be at most ${max} characters`);
 
