@@ -1,6 +1,6 @@
+import { type DomainError, type Result, fail } from '../errors';
 import type { ApprovalEvent } from './approval.events';
 import type { ExistingActionState, FinalState } from './approval.state';
-import { type DomainError, type Result, fail } from '../errors';
 
 /** What a command decides: the events to append, or why nothing may change. */
 export type Decision = Result<ApprovalEvent[], DomainError>;
@@ -50,4 +50,9 @@ export function sameJson(a: unknown, b: unknown): boolean {
     keys.length === Object.keys(right).filter((key) => right[key] !== undefined).length &&
     keys.every((key) => Object.hasOwn(right, key) && sameJson(left[key], right[key]))
   );
+}
+
+/** The answer for a state no case handles (the compiler proves there is none). */
+export function exhaustive(state: never): Decision {
+  return fail('INVALID_STATE', `unknown state ${JSON.stringify(state)}`);
 }

@@ -1,9 +1,9 @@
-import { type Decision, describeOutcome, notFound } from './approval.checks';
-import type { CancelAction, RecordForgedGrant, RedeemGrant } from './approval.commands';
+import { fail, ok } from '../errors';
+import { isAtOrAfter, parseInstant } from '../instant';
+import { type Decision, describeOutcome, exhaustive, firstBlank, notFound } from './approval.checks';
+import type { CancelAction, IssueGrant, RecordForgedGrant, RedeemGrant, ReportExecution } from './approval.commands';
 import type { GrantRedemptionRejected, GrantRejectionReason } from './approval.events';
 import type { ApprovalState, FinalState } from './approval.state';
-import { fail, ok } from '../errors';
-import { isAtOrAfter } from '../instant';
 
 /**
  * Execution grants are single-use and bound to the agent and the exact request (I5). Redeeming
@@ -71,4 +71,83 @@ function rejection(
   attemptedAt: string,
 ): GrantRedemptionRejected {
   return { type: 'GrantRedemptionRejected', data: { actionId, grantId, presentedBy, reason, detail, attemptedAt } };
+}
+
+export function issueGrant({ data, meta }: IssueGrant, state: ApprovalState): Decision {
+  switch (state.status) {
+    case 'none':
+      return notFound(data.actionId);
+    case 'requested':
+    case 'awaiting_approval':
+      return fail('INVALID_STATE', `action ${state.actionId} is not approved yet (status ${state.status}); no grant can be issued`);
+    case 'final': {
+      // I5: a grant exists only after approval.
+      if (state.outcome !== 'APPROVED') {
+        return fail('INVALID_STATE', `action ${state.actionId} was ${describeOutcome(state)}; no grant can be issued`);
+      }
+      if (state.grant) return ok([]);
+      const missing = firstBlank({ grantId: data.grantId, token: data.token });
+      if (missing) return fail('INVALID_ARGUMENT', `${missing} must be a non-empty string`);
+      if (parseInstant(data.expiresAt) === undefined || isAtOrAfter(meta.now, data.expiresAt)) {
+        return fail('INVALID_ARGUMENT', `grant expiresAt must be an ISO 8601 instant after ${meta.now}, got "${data.expiresAt}"`);
+      }
+      return ok([
+        {
+          type: 'ExecutionGrantIssued',
+          data: {
+            actionId: state.actionId,
+            grantId: data.grantId,
+            agentId: state.request.agentId,
+            requestHash: state.requestHash,
+            token: data.token,
+            issuedAt: meta.now,
+            expiresAt: data.expiresAt,
+          },
+        },
+      ]);
+    }
+    default:
+      return exhaustive(state);
+  }
+}
+
+export function reportExecution({ data, meta }: ReportExecution, state: ApprovalState): Decision {
+  switch (state.status) {
+    case 'none':
+      return notFound(data.actionId);
+    case 'requested':
+    case 'awaiting_approval':
+      return fail('INVALID_STATE', `action ${state.actionId} is not approved (status ${state.status}); it must not have been executed`);
+    case 'final': {
+      if (state.outcome !== 'APPROVED') {
+        return fail('INVALID_STATE', `action ${state.actionId} was ${describeOutcome(state)}; it must not have been executed`);
+      }
+      if (!state.grant) return fail('INVALID_STATE', `no execution grant has been issued for action ${state.actionId}`);
+      // I5: the grant is bound to this agent and this grant id.
+      if (data.grantId !== state.grant.grantId || data.agentId !== state.request.agentId) {
+        return fail('PERMISSION_DENIED', `grant ${data.grantId} held by ${data.agentId} is not the grant issued for action ${state.actionId}`);
+      }
+      if (state.grant.revoked) {
+        return fail('PERMISSION_DENIED', `grant ${data.grantId} was revoked at ${state.grant.revoked.revokedAt}; it must not have been used`);
+      }
+      // A redeemed grant was consumed by the executor: reporting how it went is the rest of that one use.
+      if (!state.grant.redeemed && isAtOrAfter(meta.now, state.grant.expiresAt)) {
+        return fail('PERMISSION_DENIED', `grant ${data.grantId} expired at ${state.grant.expiresAt}; request the action again`);
+      }
+      if (state.execution) {
+        return fail(
+          'ALREADY_FINAL',
+          `execution of action ${state.actionId} was already reported (${state.execution.status} at ${state.execution.reportedAt}); a grant is single-use`,
+        );
+      }
+      return ok([
+        {
+          type: 'ExecutionReported',
+          data: { actionId: state.actionId, grantId: data.grantId, status: data.status, detail: data.detail, reportedAt: meta.now },
+        },
+      ]);
+    }
+    default:
+      return exhaustive(state);
+  }
 }
