@@ -25,7 +25,7 @@ import {
   type Subscription,
 } from '@approvals/application';
 import { checkExpectedRevision, judgeRetry, NO_LIMIT, toLimit, validateAppend, type ExistingEvent } from '@approvals/ledger-core';
-import { CatchUpSubscription, type GlobalLogPage, type GlobalLogSource } from '@approvals/ledger-core';
+import { StoreSubscriptions, type GlobalLogPage } from '@approvals/ledger-core';
 import { LedgerClosedError } from '@approvals/ledger-core';
 import { KurrentDbChangeNotifier, type LiveFeed } from './kurrentdb-change-notifier';
 import type { KurrentDbConnection } from './kurrentdb-connection';
@@ -86,29 +86,24 @@ const CLAIM_EVENT_TYPE = 'EventIdClaimed';
  *   this store's own appends and by a live server subscription, with a poll as safety net.
  */
 export class KurrentDbEventStore implements EventStore {
-  private readonly pollIntervalMs: number;
-  private readonly pageSize: number;
   private readonly now: () => Date;
+  private readonly live: StoreSubscriptions;
   private readonly claimEventIds: boolean;
   private readonly maxAppendAttempts: number;
-  private readonly subscriptions = new Set<CatchUpSubscription>();
   private readonly notifier: KurrentDbChangeNotifier | undefined;
-  private readonly logSource: GlobalLogSource;
-  private closing: Promise<void> | undefined;
 
   constructor(
     private readonly connection: KurrentDbConnection,
     options: KurrentDbEventStoreOptions = {},
   ) {
-    this.pollIntervalMs = options.pollIntervalMs ?? 1000;
-    this.pageSize = options.pageSize ?? 500;
+    this.live = new StoreSubscriptions(
+      { head: () => this.head(), readPage: (after, prefix, max) => this.readPage(after, prefix, max) },
+      { pollIntervalMs: options.pollIntervalMs ?? 1000, pageSize: options.pageSize ?? 500, location: connection.location, assertConnected: () => connection.assertOpen() },
+    );
     this.now = options.now ?? (() => new Date());
     this.claimEventIds = options.claimEventIds ?? true;
     this.maxAppendAttempts = options.maxAppendAttempts ?? 5;
-    if (!(Number.isSafeInteger(this.pageSize) && this.pageSize > 0)) throw new TypeError('pageSize must be a positive integer');
-    if (!(this.pollIntervalMs > 0)) throw new TypeError('pollIntervalMs must be a positive number of milliseconds');
     if (!(Number.isSafeInteger(this.maxAppendAttempts) && this.maxAppendAttempts > 0)) throw new TypeError('maxAppendAttempts must be a positive integer');
-    this.logSource = { head: () => this.head(), readPage: (after, prefix, max) => this.readPage(after, prefix, max) };
     const onError = options.onError ?? (() => undefined);
     this.notifier =
       options.liveNotifications === false
@@ -128,7 +123,7 @@ export class KurrentDbEventStore implements EventStore {
 
   /** Wakes every live subscription (an append happened, or may have). */
   wake(): void {
-    for (const subscription of this.subscriptions) subscription.wake();
+    this.live.wake();
   }
 
   async appendToStream(streamId: string, events: NewEvent[], options: { expectedRevision?: ExpectedRevision } = {}): Promise<AppendResult> {
@@ -206,7 +201,7 @@ export class KurrentDbEventStore implements EventStore {
     const events: RecordedEvent[] = [];
     let cursor = after;
     while (limit === NO_LIMIT || events.length < limit) {
-      const wanted = limit === NO_LIMIT ? this.pageSize : Math.min(limit - events.length, this.pageSize);
+      const wanted = limit === NO_LIMIT ? this.live.pageSize : Math.min(limit - events.length, this.live.pageSize);
       const page = await this.readAllPage(cursor, undefined, wanted, 0n);
       events.push(...page.events);
       if (page.reachedEnd) break;
@@ -215,37 +210,26 @@ export class KurrentDbEventStore implements EventStore {
     return events;
   }
 
-  async headPosition(): Promise<bigint> {
-    this.assertOpen();
-    return this.head();
+  headPosition(): Promise<bigint> {
+    return this.live.headPosition();
   }
 
   subscribeToAll(handler: EventHandler, options: SubscribeOptions & { onError?: (error: unknown) => void } = {}): Subscription {
-    this.assertOpen();
-    const subscription = new CatchUpSubscription(
-      this.logSource,
-      handler,
-      { ...options, pollIntervalMs: this.pollIntervalMs, pageSize: this.pageSize },
-      (stopped) => this.subscriptions.delete(stopped),
-    );
-    this.subscriptions.add(subscription);
+    const subscription = this.live.subscribe(handler, options);
     this.notifier?.start();
     return subscription;
   }
 
   /** Stops every subscription (awaiting in-flight handlers) and the live feed, then disposes the client. */
   close(): Promise<void> {
-    this.closing ??= (async () => {
-      await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
+    return this.live.close(async () => {
       await this.notifier?.stop();
       await this.connection.close();
-    })();
-    return this.closing;
+    });
   }
 
   private assertOpen(): void {
-    if (this.closing) throw new LedgerClosedError(this.connection.location);
-    this.connection.assertOpen();
+    this.live.assertOpen();
   }
 
   /**

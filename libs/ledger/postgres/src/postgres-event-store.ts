@@ -15,9 +15,7 @@ import {
   type Subscription,
 } from '@approvals/application';
 import { chainEvent, checkExpectedRevision, judgeRetry, NO_LIMIT, toLimit, validateAppend, type ExistingEvent } from '@approvals/ledger-core';
-import { RecentAppends } from '@approvals/ledger-core';
-import { CatchUpSubscription, type GlobalLogPage, type GlobalLogSource } from '@approvals/ledger-core';
-import { LedgerClosedError } from '@approvals/ledger-core';
+import { RecentAppends, StoreSubscriptions, type GlobalLogPage } from '@approvals/ledger-core';
 import { asStoreError, catchConnectionErrors, queryOrUnavailable } from '@approvals/postgres';
 import { quoteIdent } from '@approvals/postgres';
 
@@ -80,13 +78,9 @@ export const LEDGER_CHANNEL = 'approvals_ledger';
  * notification arrives after the commit), with a slow poll as a safety net.
  */
 export class PostgresEventStore implements EventStore {
-  private readonly pollIntervalMs: number;
-  private readonly pageSize: number;
   private readonly now: () => Date;
-  private readonly subscriptions = new Set<CatchUpSubscription>();
+  private readonly live: StoreSubscriptions;
   private readonly s: string;
-  private readonly logSource: GlobalLogSource;
-  private closing: Promise<void> | undefined;
   private readonly queue: PendingAppend[] = [];
   private flushing = false;
   /** This store's latest appends, for its live subscribers; emptied by any other writer's notification. */
@@ -105,18 +99,17 @@ export class PostgresEventStore implements EventStore {
     private readonly onClose: () => Promise<void> = async () => undefined,
   ) {
     this.s = quoteIdent(schema);
-    this.pollIntervalMs = options.pollIntervalMs ?? 1000;
-    this.pageSize = options.pageSize ?? 500;
     this.headCacheSize = options.headCacheSize ?? 10_000;
     this.now = options.now ?? (() => new Date());
-    if (!(Number.isSafeInteger(this.pageSize) && this.pageSize > 0)) throw new TypeError('pageSize must be a positive integer');
-    if (!(this.pollIntervalMs > 0)) throw new TypeError('pollIntervalMs must be a positive number of milliseconds');
-    this.logSource = { head: () => this.head(), readPage: (after, prefix, max) => this.readPage(after, prefix, max) };
+    this.live = new StoreSubscriptions(
+      { head: () => this.head(), readPage: (after, prefix, max) => this.readPage(after, prefix, max) },
+      { pollIntervalMs: options.pollIntervalMs ?? 1000, pageSize: options.pageSize ?? 500, location },
+    );
   }
 
   /** Wakes every live subscription (a notification arrived, or the listener reconnected). */
   wake(): void {
-    for (const subscription of this.subscriptions) subscription.wake();
+    this.live.wake();
   }
 
   /**
@@ -395,32 +388,21 @@ export class PostgresEventStore implements EventStore {
     return rows;
   }
 
-  async headPosition(): Promise<bigint> {
-    this.assertOpen();
-    return this.head();
+  headPosition(): Promise<bigint> {
+    return this.live.headPosition();
   }
 
   subscribeToAll(handler: EventHandler, options: SubscribeOptions & { onError?: (error: unknown) => void } = {}): Subscription {
-    this.assertOpen();
-    const subscription = new CatchUpSubscription(
-      this.logSource,
-      handler,
-      { ...options, pollIntervalMs: this.pollIntervalMs, pageSize: this.pageSize },
-      (stopped) => this.subscriptions.delete(stopped),
-    );
-    this.subscriptions.add(subscription);
-    return subscription;
+    return this.live.subscribe(handler, options);
   }
 
   /** Stops every subscription (awaiting in-flight handlers), then releases the connections. */
   close(): Promise<void> {
-    this.closing ??= (async () => {
-      await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
+    return this.live.close(async () => {
       // Appends accepted before close still commit (or fail) before the connections go.
       while (this.flushing) await new Promise((resolve) => setTimeout(resolve, 5));
       await this.onClose();
-    })();
-    return this.closing;
+    });
   }
 
   private query<R extends QueryResultRow>(text: string, values: unknown[] = []): Promise<QueryResult<R>> {
@@ -428,7 +410,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   private assertOpen(): void {
-    if (this.closing) throw new LedgerClosedError(this.location);
+    this.live.assertOpen();
   }
 
   private async head(): Promise<bigint> {
@@ -438,7 +420,7 @@ export class PostgresEventStore implements EventStore {
 
   /** Reads only up to a head taken first: every position up to it is committed (see the class comment). */
   private async readPage(after: bigint, streamPrefix: string | undefined, maxCount: number): Promise<GlobalLogPage> {
-    if (this.closing) throw new LedgerClosedError(this.location);
+    this.live.assertOpen();
     // Our own appends cover the log from the cursor (no other writer has been heard of since).
     const cached = this.recent.after(after);
     if (cached) {

@@ -13,10 +13,8 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from '@approvals/application';
-import { CatchUpSubscription, type GlobalLogPage, type GlobalLogSource } from '@approvals/ledger-core';
-import { LedgerClosedError } from '@approvals/ledger-core';
-import { RecentAppends } from '@approvals/ledger-core';
-import { chainEvent, checkExpectedRevision, judgeRetry, toLimit, validateAppend } from '@approvals/ledger-core';
+import type { GlobalLogPage } from '@approvals/ledger-core';
+import { RecentAppends, StoreSubscriptions, chainEvent, checkExpectedRevision, judgeRetry, toLimit, validateAppend } from '@approvals/ledger-core';
 import type { SqliteConnection } from './sqlite-connection';
 import { COLUMNS, rawEventOfRow } from './sqlite-raw-events';
 
@@ -38,11 +36,8 @@ type Row = Record<string, SQLOutputValue>;
  * synchronous inside (one connection, statements prepared once), the API async as the port says.
  */
 export class SqliteEventStore implements EventStore {
-  private readonly pollIntervalMs: number;
-  private readonly pageSize: number;
   private readonly now: () => Date;
-  private readonly subscriptions = new Set<CatchUpSubscription>();
-  private closing: Promise<void> | undefined;
+  private readonly live: StoreSubscriptions;
   /** Rows this process appended most recently, for its live subscribers (see readPage). */
   private readonly recent = new RecentAppends<Row>((row) => row['position'] as bigint);
 
@@ -57,17 +52,16 @@ export class SqliteEventStore implements EventStore {
   private readonly readAllUpTo: StatementSync;
   private readonly readPrefixUpTo: StatementSync;
   private readonly selectHead: StatementSync;
-  private readonly logSource: GlobalLogSource;
 
   constructor(
     private readonly connection: SqliteConnection,
     options: SqliteEventStoreOptions = {},
   ) {
-    this.pollIntervalMs = options.pollIntervalMs ?? 250;
-    this.pageSize = options.pageSize ?? 500;
     this.now = options.now ?? (() => new Date());
-    if (!(Number.isSafeInteger(this.pageSize) && this.pageSize > 0)) throw new TypeError('pageSize must be a positive integer');
-    if (!(this.pollIntervalMs > 0)) throw new TypeError('pollIntervalMs must be a positive number of milliseconds');
+    this.live = new StoreSubscriptions(
+      { head: async () => this.head(), readPage: async (after, streamPrefix, maxCount) => this.readPage(after, streamPrefix, maxCount) },
+      { pollIntervalMs: options.pollIntervalMs ?? 250, pageSize: options.pageSize ?? 500, location: connection.file, assertConnected: () => connection.assertOpen() },
+    );
 
     const prepare = (sql: string): StatementSync => connection.db.prepare(sql, { readBigInts: true });
     this.selectStreamHead = prepare('SELECT revision, hash FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1');
@@ -93,10 +87,6 @@ export class SqliteEventStore implements EventStore {
        WHERE position > ? AND position <= ? AND instr(stream_id, ?) = 1 ORDER BY position LIMIT ?`,
     );
     this.selectHead = prepare('SELECT coalesce(max(position), 0) AS head FROM events');
-    this.logSource = {
-      head: async () => this.head(),
-      readPage: async (after, streamPrefix, maxCount) => this.readPage(after, streamPrefix, maxCount),
-    };
   }
 
   async appendToStream(
@@ -114,7 +104,7 @@ export class SqliteEventStore implements EventStore {
       forget(); // rolled back: forget the rows it remembered
       throw error;
     }
-    if (result.appended) for (const subscription of this.subscriptions) subscription.wake();
+    if (result.appended) this.live.wake();
     return result;
   }
 
@@ -143,38 +133,21 @@ export class SqliteEventStore implements EventStore {
     return (this.readRawAfter.all(options.after ?? 0n, limit) as unknown as SQLOutputValue[][]).map(rawEventOfRow);
   }
 
-  async headPosition(): Promise<bigint> {
-    this.assertOpen();
-    return this.head();
+  headPosition(): Promise<bigint> {
+    return this.live.headPosition();
   }
 
-  subscribeToAll(
-    handler: EventHandler,
-    options: SubscribeOptions & { onError?: (error: unknown) => void } = {},
-  ): Subscription {
-    this.assertOpen();
-    const subscription = new CatchUpSubscription(
-      this.logSource,
-      handler,
-      { ...options, pollIntervalMs: this.pollIntervalMs, pageSize: this.pageSize },
-      (stopped) => this.subscriptions.delete(stopped),
-    );
-    this.subscriptions.add(subscription);
-    return subscription;
+  subscribeToAll(handler: EventHandler, options: SubscribeOptions & { onError?: (error: unknown) => void } = {}): Subscription {
+    return this.live.subscribe(handler, options);
   }
 
   /** Stops every subscription (awaiting in-flight handlers), then closes the database. */
   close(): Promise<void> {
-    this.closing ??= (async () => {
-      await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
-      this.connection.close();
-    })();
-    return this.closing;
+    return this.live.close(() => this.connection.close());
   }
 
   private assertOpen(): void {
-    if (this.closing) throw new LedgerClosedError(this.connection.file);
-    this.connection.assertOpen();
+    this.live.assertOpen();
   }
 
   private appendInTransaction(streamId: string, events: NewEvent[], expected: ExpectedRevision): AppendResult {
