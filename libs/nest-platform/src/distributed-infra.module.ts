@@ -1,40 +1,34 @@
-import { randomUUID } from 'node:crypto';
+import type { CommandSender } from '@approvals/application';
+import { KafkaCommandSender, KafkaHealth, KafkaNames, KafkaPublisher, createKafka, ensureTopics, plannedTopics } from '@approvals/bus';
+import type { AppConfig } from '@approvals/config';
+import { dataFiles } from '@approvals/config';
+import type { Ledger } from '@approvals/ledger';
+import type { WalCheckpointer } from '@approvals/sqlite';
+import type { Logger } from '@approvals/telemetry';
 import type { DynamicModule, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Global, Inject, Module } from '@nestjs/common';
-import type { Directory } from '@approvals/application';
-import { authenticatorFor } from './grpc-auth';
-import { ledgerIntegrity } from './ledger-integrity';
-import { checkpointSqliteFiles } from './wal-checkpoints';
-import type { CommandSender } from '@approvals/application';
-import { randomIds, systemClock } from '@approvals/application';
-import type { AppConfig } from '@approvals/config';
-import type { Ledger } from '@approvals/ledger';
-import type { Logger } from '@approvals/telemetry';
-import type { WalCheckpointer } from '@approvals/sqlite';
-import { KafkaCommandSender, KafkaHealth, KafkaNames, KafkaPublisher, createKafka, ensureTopics, plannedTopics } from '@approvals/bus';
-import { createLogger } from '@approvals/telemetry';
-import { dataFiles } from '@approvals/config';
-import { loadDirectory } from '@approvals/identity';
-import { openLedgerWithRetry } from '@approvals/ledger';
 import type { Kafka } from 'kafkajs';
+import { randomUUID } from 'node:crypto';
 import { KafkaServer } from './kafka.server';
 import type { ServiceName } from './services';
+import { sharedProviders } from './shared-providers';
 import {
+  AUTHENTICATOR,
   BUS_SERVER,
   BUS_STATUS,
   CHECKPOINT_STORE,
   CLOCK,
   COMMAND_SENDER,
   CONFIG,
-  AUTHENTICATOR,
   DIRECTORY,
   EVENT_STORE,
+  IDS,
   LEDGER,
   LEDGER_INTEGRITY,
-  IDS,
   LOGGER,
   MESSAGE_PUBLISHER,
 } from './tokens';
+import { checkpointSqliteFiles } from './wal-checkpoints';
 
 const KAFKA = Symbol('Kafka');
 const KAFKA_HEALTH = Symbol('KafkaHealth');
@@ -83,25 +77,7 @@ export class DistributedInfraModule implements OnApplicationBootstrap, OnApplica
       module: DistributedInfraModule,
       providers: [
         { provide: SERVICE, useValue: service },
-        { provide: CONFIG, useValue: config },
-        { provide: LOGGER, useValue: createLogger(`approvals-${service}`, config.logLevel) },
-        {
-          provide: LEDGER,
-          useFactory: (logger: Logger) =>
-            openLedgerWithRetry(
-              config.ledger,
-              { walAutoCheckpoint: false, onError: (err) => logger.warn({ err }, 'ledger connection error; reconnecting') },
-              { onRetry: (err, attempt, delayMs) => logger.warn({ err, attempt }, `the ledger cannot be opened; not ready, trying again in ${delayMs} ms`) },
-            ),
-          inject: [LOGGER],
-        },
-        { provide: EVENT_STORE, useFactory: (ledger: Ledger) => ledger.events, inject: [LEDGER] },
-        { provide: CHECKPOINT_STORE, useFactory: (ledger: Ledger) => ledger.checkpoints, inject: [LEDGER] },
-        { provide: LEDGER_INTEGRITY, useFactory: (ledger: Ledger, logger: Logger) => (config.checkpoints.enabled ? ledgerIntegrity(ledger, logger) : undefined), inject: [LEDGER, LOGGER] },
-        { provide: DIRECTORY, useFactory: () => loadDirectory(config.directoryFile) },
-        { provide: AUTHENTICATOR, useFactory: (directory: Directory) => authenticatorFor(config, directory), inject: [DIRECTORY] },
-        { provide: CLOCK, useValue: systemClock },
-        { provide: IDS, useValue: randomIds },
+        ...sharedProviders(config, `approvals-${service}`),
         {
           provide: KAFKA,
           useFactory: (logger: Logger) => createKafka({ brokers: config.kafka.brokers, clientId: `approvals-${service}`, logger }),

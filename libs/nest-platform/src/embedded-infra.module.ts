@@ -1,35 +1,29 @@
+import { InProcessBroker } from '@approvals/bus';
+import type { AppConfig } from '@approvals/config';
+import { dataFiles } from '@approvals/config';
+import type { Ledger } from '@approvals/ledger';
+import type { WalCheckpointer } from '@approvals/sqlite';
+import type { Logger } from '@approvals/telemetry';
 import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Global, Inject, Module } from '@nestjs/common';
-import type { Directory } from '@approvals/application';
-import { authenticatorFor } from './grpc-auth';
-import { ledgerIntegrity } from './ledger-integrity';
-import { checkpointSqliteFiles } from './wal-checkpoints';
-import { randomIds, systemClock } from '@approvals/application';
-import type { AppConfig } from '@approvals/config';
-import type { Ledger } from '@approvals/ledger';
-import type { Logger } from '@approvals/telemetry';
-import type { WalCheckpointer } from '@approvals/sqlite';
-import { InProcessBroker } from '@approvals/bus';
-import { createLogger } from '@approvals/telemetry';
-import { dataFiles } from '@approvals/config';
-import { loadDirectory } from '@approvals/identity';
-import { openLedgerWithRetry } from '@approvals/ledger';
+import { sharedProviders } from './shared-providers';
 import {
+  AUTHENTICATOR,
   BROKER,
   BUS_STATUS,
   CHECKPOINT_STORE,
   CLOCK,
   COMMAND_SENDER,
   CONFIG,
-  AUTHENTICATOR,
   DIRECTORY,
   EVENT_STORE,
+  IDS,
   LEDGER,
   LEDGER_INTEGRITY,
-  IDS,
   LOGGER,
   MESSAGE_PUBLISHER,
 } from './tokens';
+import { checkpointSqliteFiles } from './wal-checkpoints';
 
 
 /**
@@ -59,25 +53,7 @@ export class EmbeddedInfraModule implements OnApplicationBootstrap, OnApplicatio
     return {
       module: EmbeddedInfraModule,
       providers: [
-        { provide: CONFIG, useValue: config },
-        { provide: LOGGER, useValue: createLogger('approvals', config.logLevel) },
-        {
-          provide: LEDGER,
-          useFactory: (logger: Logger) =>
-            openLedgerWithRetry(
-              config.ledger,
-              { walAutoCheckpoint: false, onError: (err) => logger.warn({ err }, 'ledger connection error; reconnecting') },
-              { onRetry: (err, attempt, delayMs) => logger.warn({ err, attempt }, `the ledger cannot be opened; not ready, trying again in ${delayMs} ms`) },
-            ),
-          inject: [LOGGER],
-        },
-        { provide: EVENT_STORE, useFactory: (ledger: Ledger) => ledger.events, inject: [LEDGER] },
-        { provide: CHECKPOINT_STORE, useFactory: (ledger: Ledger) => ledger.checkpoints, inject: [LEDGER] },
-        { provide: LEDGER_INTEGRITY, useFactory: (ledger: Ledger, logger: Logger) => (config.checkpoints.enabled ? ledgerIntegrity(ledger, logger) : undefined), inject: [LEDGER, LOGGER] },
-        { provide: DIRECTORY, useFactory: () => loadDirectory(config.directoryFile) },
-        { provide: AUTHENTICATOR, useFactory: (directory: Directory) => authenticatorFor(config, directory), inject: [DIRECTORY] },
-        { provide: CLOCK, useValue: systemClock },
-        { provide: IDS, useValue: randomIds },
+        ...sharedProviders(config, 'approvals'),
         {
           provide: BROKER,
           useFactory: (logger: Logger) =>

@@ -1,6 +1,6 @@
 import type { CommandReply, LedgerEventData, LedgerEventMessage, LedgerEventRoutes } from '@approvals/contracts';
 import type { ExistingActionState, StandingRequest } from '@approvals/domain';
-import { Commands, hasLedgerRoute, parseLedgerEvent, routeLedgerEvent } from '@approvals/contracts';
+import { Commands, routeLedgerMessage } from '@approvals/contracts';
 import { notificationKey } from '@approvals/domain';
 import { loadAction } from '../ledger/approval-stream';
 import { type TraceContext, traceFields } from '../trace-context';
@@ -122,9 +122,7 @@ export class NotifierService {
   };
 
   async onLedgerEvent(message: LedgerEventMessage): Promise<void> {
-    if (!message.data['actionId'] || !hasLedgerRoute(this.routes, message.type)) return;
-    const event = parseLedgerEvent(message.type, message.data);
-    if (event) await routeLedgerEvent(this.routes, event, message);
+    if (message.data['actionId']) await routeLedgerMessage(this.routes, message);
   }
 
   private async onVote(vote: LedgerEventData<'VoteCast'>): Promise<void> {

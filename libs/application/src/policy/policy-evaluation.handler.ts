@@ -1,5 +1,5 @@
 import type { LedgerEventData, LedgerEventMessage, LedgerEventRoutes, PolicyEvaluatedMessage } from '@approvals/contracts';
-import { Topics, hasLedgerRoute, parseLedgerEvent, routeLedgerEvent } from '@approvals/contracts';
+import { Topics, routeLedgerMessage } from '@approvals/contracts';
 import type { Clock, IdGenerator } from '../ports/clock.port';
 import type { MessagePublisher } from '../ports/messaging.port';
 import type { PolicyEngine } from '../ports/policy-engine.port';
@@ -51,10 +51,7 @@ export class PolicyEvaluationHandler {
   };
 
   async onLedgerEvent(message: LedgerEventMessage): Promise<void> {
-    // Parsed only when routed somewhere: most events on the topic are not for the evaluator.
-    if (!hasLedgerRoute(this.routes, message.type)) return;
-    const event = parseLedgerEvent(message.type, message.data);
-    if (event) await routeLedgerEvent(this.routes, event, message);
+    await routeLedgerMessage(this.routes, message);
   }
 
   private async evaluate({ actionId, request }: LedgerEventData<'ActionRequested'>, message: LedgerEventMessage): Promise<void> {

@@ -81,6 +81,9 @@ export const approvalRequirementSchema = z.object({
  */
 export const standingRequestSchema = z.object({ scope: z.enum(['DURATION', 'RUN']), seconds: z.number().int().min(1) });
 
+/** A message of one type: its data, and the metadata every message carries. */
+const messageSchema = <T extends string, D extends z.ZodType>(type: T, data: D) => z.object({ type: z.literal(type), data, metadata: messageMetadataSchema });
+
 /** A ledger event relayed onto the bus (Topics.ledgerEvents). */
 export const ledgerEventMessageSchema = z.object({
   type: z.string().min(1),
@@ -95,128 +98,84 @@ export const ledgerEventMessageSchema = z.object({
 export type LedgerEventMessage = z.infer<typeof ledgerEventMessageSchema>;
 
 /** A policy evaluation result (Topics.policyEvaluations). */
-export const policyEvaluatedMessageSchema = z.object({
-  type: z.literal('PolicyEvaluated'),
-  data: z.object({
-    actionId: z.string().min(1),
-    outcome: z.enum(['ALLOW', 'DENY', 'REQUIRE_APPROVAL']),
-    policyVersion: z.string().min(1),
-    determiningPolicies: z.array(z.string()),
-    reasons: z.array(z.string()),
-    requirement: approvalRequirementSchema.optional(),
-    /** SHA-256 (hex) of the canonical request evaluated; the decision service checks it is the one recorded. */
-    requestHash: z.string().regex(/^[0-9a-f]{64}$/),
-    evaluatedAt: z.string(),
-  }),
-  metadata: messageMetadataSchema,
-});
+export const policyEvaluatedMessageSchema = messageSchema('PolicyEvaluated', z.object({
+  actionId: z.string().min(1),
+  outcome: z.enum(['ALLOW', 'DENY', 'REQUIRE_APPROVAL']),
+  policyVersion: z.string().min(1),
+  determiningPolicies: z.array(z.string()),
+  reasons: z.array(z.string()),
+  requirement: approvalRequirementSchema.optional(),
+  /** SHA-256 (hex) of the canonical request evaluated; the decision service checks it is the one recorded. */
+  requestHash: z.string().regex(/^[0-9a-f]{64}$/),
+  evaluatedAt: z.string(),
+}));
 export type PolicyEvaluatedMessage = z.infer<typeof policyEvaluatedMessageSchema>;
 
-export const requestActionCommandSchema = z.object({
-  type: z.literal('RequestAction'),
-  data: z.object({
-    actionId: z.string().min(1),
-    request: actionRequestSchema,
-    requestHash: z.string().min(1),
-    /** The agent's accountable owner from the directory; never an approver of its actions. */
-    agentOwner: z.string().min(1).optional(),
-  }),
-  metadata: messageMetadataSchema,
-});
+export const requestActionCommandSchema = messageSchema('RequestAction', z.object({
+  actionId: z.string().min(1),
+  request: actionRequestSchema,
+  requestHash: z.string().min(1),
+  /** The agent's accountable owner from the directory; never an approver of its actions. */
+  agentOwner: z.string().min(1).optional(),
+}));
 export type RequestActionCommandMessage = z.infer<typeof requestActionCommandSchema>;
 
-export const castVoteCommandSchema = z.object({
-  type: z.literal('CastVote'),
-  data: z.object({
-    actionId: z.string().min(1),
-    approverId: z.string().min(1),
-    channel: z.string().min(1),
-    decision: z.enum(['APPROVE', 'DENY']),
-    comment: z.string().optional(),
-    standing: standingRequestSchema.optional(),
-  }),
-  metadata: messageMetadataSchema,
-});
+export const castVoteCommandSchema = messageSchema('CastVote', z.object({
+  actionId: z.string().min(1),
+  approverId: z.string().min(1),
+  channel: z.string().min(1),
+  decision: z.enum(['APPROVE', 'DENY']),
+  comment: z.string().optional(),
+  standing: standingRequestSchema.optional(),
+}));
 export type CastVoteCommandMessage = z.infer<typeof castVoteCommandSchema>;
 
 /** A human acting on an action through a channel; the decision service resolves their groups. */
 const humanActSchema = z.object({ actionId: z.string().min(1), humanId: z.string().min(1), channel: z.string().min(1) });
 
-export const revokeStandingApprovalCommandSchema = z.object({
-  type: z.literal('RevokeStandingApproval'),
-  data: humanActSchema.extend({ reason: z.string().min(1) }),
-  metadata: messageMetadataSchema,
-});
+export const revokeStandingApprovalCommandSchema = messageSchema('RevokeStandingApproval', humanActSchema.extend({ reason: z.string().min(1) }));
 export type RevokeStandingApprovalCommandMessage = z.infer<typeof revokeStandingApprovalCommandSchema>;
 
-export const invokeBreakGlassCommandSchema = z.object({
-  type: z.literal('InvokeBreakGlass'),
-  data: humanActSchema.extend({ justification: z.string().min(1) }),
-  metadata: messageMetadataSchema,
-});
+export const invokeBreakGlassCommandSchema = messageSchema('InvokeBreakGlass', humanActSchema.extend({ justification: z.string().min(1) }));
 export type InvokeBreakGlassCommandMessage = z.infer<typeof invokeBreakGlassCommandSchema>;
 
-export const reviewBreakGlassCommandSchema = z.object({
-  type: z.literal('ReviewBreakGlass'),
-  data: humanActSchema.extend({ verdict: z.enum(['JUSTIFIED', 'UNJUSTIFIED']), comment: z.string().min(1) }),
-  metadata: messageMetadataSchema,
-});
+export const reviewBreakGlassCommandSchema = messageSchema('ReviewBreakGlass', humanActSchema.extend({ verdict: z.enum(['JUSTIFIED', 'UNJUSTIFIED']), comment: z.string().min(1) }));
 export type ReviewBreakGlassCommandMessage = z.infer<typeof reviewBreakGlassCommandSchema>;
 
-export const cancelActionCommandSchema = z.object({
-  type: z.literal('CancelAction'),
-  data: z.object({ actionId: z.string().min(1), agentId: z.string().min(1), reason: z.string() }),
-  metadata: messageMetadataSchema,
-});
+export const cancelActionCommandSchema = messageSchema('CancelAction', z.object({ actionId: z.string().min(1), agentId: z.string().min(1), reason: z.string() }));
 export type CancelActionCommandMessage = z.infer<typeof cancelActionCommandSchema>;
 
-export const reportExecutionCommandSchema = z.object({
-  type: z.literal('ReportExecution'),
-  data: z.object({
-    actionId: z.string().min(1),
-    agentId: z.string().min(1),
-    grantId: z.string().min(1),
-    status: z.enum(['SUCCEEDED', 'FAILED']),
-    detail: z.string(),
-  }),
-  metadata: messageMetadataSchema,
-});
+export const reportExecutionCommandSchema = messageSchema('ReportExecution', z.object({
+  actionId: z.string().min(1),
+  agentId: z.string().min(1),
+  grantId: z.string().min(1),
+  status: z.enum(['SUCCEEDED', 'FAILED']),
+  detail: z.string(),
+}));
 export type ReportExecutionCommandMessage = z.infer<typeof reportExecutionCommandSchema>;
 
-export const recordNotificationCommandSchema = z.object({
-  type: z.literal('RecordNotification'),
-  data: z.object({
-    actionId: z.string().min(1),
-    channel: z.string().min(1),
-    target: z.string().min(1),
-    purpose: z.enum(['APPROVAL', 'BREAK_GLASS']).optional(),
-    error: z.string().max(2000).optional(),
-  }),
-  metadata: messageMetadataSchema,
-});
+export const recordNotificationCommandSchema = messageSchema('RecordNotification', z.object({
+  actionId: z.string().min(1),
+  channel: z.string().min(1),
+  target: z.string().min(1),
+  purpose: z.enum(['APPROVAL', 'BREAK_GLASS']).optional(),
+  error: z.string().max(2000).optional(),
+}));
 export type RecordNotificationCommandMessage = z.infer<typeof recordNotificationCommandSchema>;
 
 /**
  * An agent presents an execution grant to run the action (`actionId` is what the token claims,
  * unverified, so the command reaches the action's partition; the decision service verifies it).
  */
-export const escalateApprovalCommandSchema = z.object({
-  type: z.literal('EscalateApproval'),
-  data: z.object({ actionId: z.string().min(1) }),
-  metadata: messageMetadataSchema,
-});
+export const escalateApprovalCommandSchema = messageSchema('EscalateApproval', z.object({ actionId: z.string().min(1) }));
 export type EscalateApprovalCommandMessage = z.infer<typeof escalateApprovalCommandSchema>;
 
-export const redeemGrantCommandSchema = z.object({
-  type: z.literal('RedeemGrant'),
-  data: z.object({
-    actionId: z.string().min(1),
-    agentId: z.string().min(1),
-    token: z.string().min(1).max(8192),
-    requestHash: z.string().regex(/^[0-9a-f]{64}$/),
-  }),
-  metadata: messageMetadataSchema,
-});
+export const redeemGrantCommandSchema = messageSchema('RedeemGrant', z.object({
+  actionId: z.string().min(1),
+  agentId: z.string().min(1),
+  token: z.string().min(1).max(8192),
+  requestHash: z.string().regex(/^[0-9a-f]{64}$/),
+}));
 export type RedeemGrantCommandMessage = z.infer<typeof redeemGrantCommandSchema>;
 
 /** The reply of every command: the outcome as a value, never an exception across the bus. */

@@ -360,6 +360,13 @@ export type LedgerEventRoutes<R, C = void> = { readonly [T in LedgerEventType]: 
 /** Whether a consumer does anything with this type, so it can skip parsing what it ignores. */
 export const hasLedgerRoute = <R, C>(routes: LedgerEventRoutes<R, C>, type: string): boolean => isLedgerEventType(type) && routes[type] !== null;
 
+/** A ledger event as the bus carries it, to its route: parsed only when the consumer has one for its type. */
+export async function routeLedgerMessage<M extends { type: string; data: unknown }>(routes: LedgerEventRoutes<Promise<void>, M>, message: M): Promise<void> {
+  if (!hasLedgerRoute(routes, message.type)) return;
+  const event = parseLedgerEvent(message.type, message.data);
+  if (event) await routeLedgerEvent(routes, event, message);
+}
+
 /** Calls the route for the event's type; undefined when the consumer ignores that type. */
 export function routeLedgerEvent<R, C>(routes: LedgerEventRoutes<R, C>, event: LedgerEvent, context: C): R | undefined {
   // The route was chosen by the event's type, so it takes that event; TypeScript cannot correlate them.
