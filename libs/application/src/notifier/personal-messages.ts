@@ -1,0 +1,58 @@
+import type { Clock } from '../ports/clock.port';
+import type { Directory, Human } from '../ports/directory.port';
+import type { NotifierOptions } from './notifier-options';
+import type { NotificationChannel, PendingApproval } from './pending-approval';
+import { PersonalNotices } from './personal-notices';
+
+/** Messages to one person (owner notices, escalations), through every channel, via the digest window. */
+export class PersonalMessages {
+  private readonly notices: PersonalNotices;
+
+  constructor(
+    private readonly channels: readonly NotificationChannel[],
+    private readonly directory: Directory,
+    clock: Clock,
+    private readonly options: NotifierOptions,
+  ) {
+    this.notices = new PersonalNotices(clock, options.digestWindowMs ?? 60_000, (recipient, lines) => this.digest(recipient, lines));
+  }
+
+  /** Sends the digests of personal notices whose window has ended (the notifier's clock calls it). */
+  flushDigests(): Promise<number> {
+    return this.notices.flush();
+  }
+
+  /** One personal notice through every channel that can deliver it, via the digest window. */
+  send(recipient: Human, line: string, send: (channel: NotificationChannel) => Promise<void> | undefined, actionId: string): Promise<void> {
+    return this.notices.notify({
+      recipient,
+      line,
+      send: async () => {
+        for (const channel of this.channels) {
+          try {
+            await send(channel);
+          } catch (error) {
+            this.options.onChannelError?.(error, { channel: channel.name, actionId, what: 'update' });
+          }
+        }
+      },
+    });
+  }
+
+  /** The agent's accountable owner hears how each of its requests that waited for people ended. */
+  async tellOwner(item: PendingApproval, outcome: string): Promise<void> {
+    const owner = item.agentOwner ? this.directory.findHuman(item.agentOwner) : undefined;
+    if (!owner) return;
+    await this.send(owner, `${item.agentId}'s ${item.action} on ${item.resource.kind}:${item.resource.id}: ${outcome}`, (channel) => channel.notifyOwner?.(item, owner, outcome), item.actionId);
+  }
+
+  private async digest(recipient: Human, lines: string[]): Promise<void> {
+    for (const channel of this.channels) {
+      try {
+        await channel.deliverDigest?.(recipient, lines);
+      } catch (error) {
+        this.options.onChannelError?.(error, { channel: channel.name, actionId: '', what: 'update' });
+      }
+    }
+  }
+}
