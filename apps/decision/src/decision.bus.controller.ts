@@ -2,25 +2,13 @@ import { Controller, Inject, UseFilters } from '@nestjs/common';
 import { BusExceptionFilter } from '@approvals/nest-platform';
 import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
 import type { CommandReply } from '@approvals/contracts';
-import {
-  Commands,
-  Topics,
-  cancelActionCommandSchema,
-  castVoteCommandSchema,
-  escalateApprovalCommandSchema,
-  invokeBreakGlassCommandSchema,
-  parseMessage,
-  policyEvaluatedMessageSchema,
-  recordNotificationCommandSchema,
-  redeemGrantCommandSchema,
-  reportExecutionCommandSchema,
-  requestActionCommandSchema,
-  reviewBreakGlassCommandSchema,
-  revokeStandingApprovalCommandSchema,
-} from '@approvals/contracts';
+import { Commands, Topics, parseMessage, policyEvaluatedMessageSchema } from '@approvals/contracts';
 import { DecisionHandlers } from '@approvals/application';
 
-/** The decision service's bus endpoints: commands (request/reply) and policy evaluations. */
+/**
+ * The decision service's bus endpoints: commands (request/reply), each checked against its schema
+ * and handled by DecisionHandlers.handle, and policy evaluations.
+ */
 @Controller()
 @UseFilters(BusExceptionFilter)
 export class DecisionBusController {
@@ -28,52 +16,52 @@ export class DecisionBusController {
 
   @MessagePattern(Commands.requestAction)
   requestAction(@Payload() message: unknown): Promise<CommandReply> {
-    return this.handlers.requestAction(parseMessage(requestActionCommandSchema, message, Commands.requestAction));
+    return this.handlers.handle(Commands.requestAction, message);
   }
 
   @MessagePattern(Commands.castVote)
   castVote(@Payload() message: unknown): Promise<CommandReply> {
-    return this.handlers.castVote(parseMessage(castVoteCommandSchema, message, Commands.castVote));
+    return this.handlers.handle(Commands.castVote, message);
   }
 
   @MessagePattern(Commands.cancelAction)
   cancelAction(@Payload() message: unknown): Promise<CommandReply> {
-    return this.handlers.cancelAction(parseMessage(cancelActionCommandSchema, message, Commands.cancelAction));
+    return this.handlers.handle(Commands.cancelAction, message);
   }
 
   @MessagePattern(Commands.reportExecution)
   reportExecution(@Payload() message: unknown): Promise<CommandReply> {
-    return this.handlers.reportExecution(parseMessage(reportExecutionCommandSchema, message, Commands.reportExecution));
+    return this.handlers.handle(Commands.reportExecution, message);
   }
 
   @MessagePattern(Commands.recordNotification)
   recordNotification(@Payload() message: unknown): Promise<CommandReply> {
-    return this.handlers.recordNotification(parseMessage(recordNotificationCommandSchema, message, Commands.recordNotification));
+    return this.handlers.handle(Commands.recordNotification, message);
   }
 
   @MessagePattern(Commands.revokeStandingApproval)
   revokeStandingApproval(@Payload() message: unknown): Promise<CommandReply> {
-    return this.handlers.revokeStandingApproval(parseMessage(revokeStandingApprovalCommandSchema, message, Commands.revokeStandingApproval));
+    return this.handlers.handle(Commands.revokeStandingApproval, message);
   }
 
   @MessagePattern(Commands.invokeBreakGlass)
   invokeBreakGlass(@Payload() message: unknown): Promise<CommandReply> {
-    return this.handlers.invokeBreakGlass(parseMessage(invokeBreakGlassCommandSchema, message, Commands.invokeBreakGlass));
+    return this.handlers.handle(Commands.invokeBreakGlass, message);
   }
 
   @MessagePattern(Commands.reviewBreakGlass)
   reviewBreakGlass(@Payload() message: unknown): Promise<CommandReply> {
-    return this.handlers.reviewBreakGlass(parseMessage(reviewBreakGlassCommandSchema, message, Commands.reviewBreakGlass));
+    return this.handlers.handle(Commands.reviewBreakGlass, message);
   }
 
   @MessagePattern(Commands.escalateApproval)
   escalateApproval(@Payload() message: unknown): Promise<CommandReply> {
-    return this.handlers.escalateApproval(parseMessage(escalateApprovalCommandSchema, message, Commands.escalateApproval));
+    return this.handlers.handle(Commands.escalateApproval, message);
   }
 
   @MessagePattern(Commands.redeemGrant)
   redeemGrant(@Payload() message: unknown): Promise<CommandReply> {
-    return this.handlers.redeemGrant(parseMessage(redeemGrantCommandSchema, message, Commands.redeemGrant));
+    return this.handlers.handle(Commands.redeemGrant, message);
   }
 
   @EventPattern(Topics.policyEvaluations)

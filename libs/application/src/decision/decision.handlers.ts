@@ -13,9 +13,11 @@ import type {
   ReviewBreakGlassCommandMessage,
   RevokeStandingApprovalCommandMessage,
 } from '@approvals/contracts';
-import type { ActionRequest, ApprovalEvent, Approver, DomainError, Result } from '@approvals/domain';
+import { Commands, commandMessageSchemas, parseMessage, type CommandMessageOf, type CommandName } from '@approvals/contracts';
+import type { ApprovalCommand, ApprovalEvent, Approver, DomainError, Result } from '@approvals/domain';
 import { actionStatusOf } from '../action-status';
 import { canonicalJson, sha256Hex } from '../ledger/event-hash';
+import type { ZodType } from 'zod';
 import type { GrantVerifier } from '../ports/grant-issuer.port';
 import type { CommandContext, Decided, DecisionService } from './decision.service';
 
@@ -48,6 +50,40 @@ export class DecisionHandlers {
     /** Checks presented grants; without one, redemption is refused (services that issue no grants). */
     private readonly grants?: GrantVerifier,
   ) {}
+
+  /** Each command's handler: a new command fails to compile until it has one. */
+  private readonly commandHandlers: { readonly [C in CommandName]: (message: CommandMessageOf<C>) => Promise<CommandReply> } = {
+    [Commands.requestAction]: (message) => this.requestAction(message),
+    [Commands.castVote]: (message) => this.castVote(message),
+    [Commands.cancelAction]: (message) => this.cancelAction(message),
+    [Commands.reportExecution]: (message) => this.reportExecution(message),
+    [Commands.recordNotification]: (message) => this.recordNotification(message),
+    [Commands.revokeStandingApproval]: (message) => this.revokeStandingApproval(message),
+    [Commands.invokeBreakGlass]: (message) => this.invokeBreakGlass(message),
+    [Commands.reviewBreakGlass]: (message) => this.reviewBreakGlass(message),
+    [Commands.redeemGrant]: (message) => this.redeemGrant(message),
+    [Commands.escalateApproval]: (message) => this.escalateApproval(message),
+  };
+
+  /** A command as the bus carries it, checked against its schema first (InvalidMessageError names the bad field). */
+  async handle<C extends CommandName>(command: C, payload: unknown): Promise<CommandReply> {
+    const schema: ZodType<unknown> = commandMessageSchemas[command];
+    // The schema and the handler were both chosen by `command`; TypeScript cannot correlate them.
+    const message = parseMessage(schema, payload, command) as CommandMessageOf<C>;
+    const handler = this.commandHandlers[command] as (message: CommandMessageOf<C>) => Promise<CommandReply>;
+    return handler(message);
+  }
+
+  /** Decides one command on an action and answers as the bus protocol wants. */
+  private async run(
+    actionId: string,
+    actor: CommandContext['actor'],
+    metadata: MessageMetadata,
+    command: (now: string) => ApprovalCommand,
+    answer: (result: Result<Decided, DomainError>) => CommandReply = (result) => reply(result),
+  ): Promise<CommandReply> {
+    return answer(await this.decisions.execute(actionId, command, context(actor, metadata)));
+  }
 
   /**
    * An agent presents a grant to run its action (I5). A grant whose signature does not verify is
@@ -89,7 +125,7 @@ export class DecisionHandlers {
     }
     const result = await this.decisions.execute(
       actionId,
-      (now) => ({ type: 'RequestAction', data: { actionId, request: request as ActionRequest, requestHash, agentOwner }, meta: { now } }),
+      (now) => ({ type: 'RequestAction', data: { actionId, request, requestHash, agentOwner }, meta: { now } }),
       context({ kind: 'agent', id: request.agentId, model: request.model, onBehalfOf: request.onBehalfOf }, message.metadata),
     );
     return reply(result, { created: result.ok && result.value.appended.length > 0 });
@@ -114,45 +150,48 @@ export class DecisionHandlers {
   async castVote(message: CastVoteCommandMessage): Promise<CommandReply> {
     const { actionId, approverId, channel, decision, comment, standing } = message.data;
     const approver = this.approver(approverId, channel);
-    const result = await this.decisions.execute(
+    return this.run(
       actionId,
+      { kind: 'approver', id: approverId, channel },
+      message.metadata,
       (now) => ({ type: 'CastVote', data: { actionId, approver, decision, comment, standing }, meta: { now } }),
-      context({ kind: 'approver', id: approverId, channel }, message.metadata),
+      replyWithRejection,
     );
-    return replyWithRejection(result);
   }
 
   async revokeStandingApproval(message: RevokeStandingApprovalCommandMessage): Promise<CommandReply> {
     const { actionId, humanId, channel, reason } = message.data;
     const revoker = this.approver(humanId, channel);
-    const result = await this.decisions.execute(
+    return this.run(
       actionId,
+      { kind: 'approver', id: humanId, channel },
+      message.metadata,
       (now) => ({ type: 'RevokeStandingApproval', data: { actionId, revoker, reason }, meta: { now } }),
-      context({ kind: 'approver', id: humanId, channel }, message.metadata),
     );
-    return reply(result);
   }
 
   async invokeBreakGlass(message: InvokeBreakGlassCommandMessage): Promise<CommandReply> {
     const { actionId, humanId, channel, justification } = message.data;
     const invoker = this.approver(humanId, channel);
-    const result = await this.decisions.execute(
+    return this.run(
       actionId,
+      { kind: 'approver', id: humanId, channel },
+      message.metadata,
       (now) => ({ type: 'InvokeBreakGlass', data: { actionId, invoker, justification }, meta: { now } }),
-      context({ kind: 'approver', id: humanId, channel }, message.metadata),
+      replyWithRejection,
     );
-    return replyWithRejection(result);
   }
 
   async reviewBreakGlass(message: ReviewBreakGlassCommandMessage): Promise<CommandReply> {
     const { actionId, humanId, channel, verdict, comment } = message.data;
     const reviewer = this.approver(humanId, channel);
-    const result = await this.decisions.execute(
+    return this.run(
       actionId,
+      { kind: 'approver', id: humanId, channel },
+      message.metadata,
       (now) => ({ type: 'ReviewBreakGlass', data: { actionId, reviewer, verdict, comment }, meta: { now } }),
-      context({ kind: 'approver', id: humanId, channel }, message.metadata),
+      replyWithRejection,
     );
-    return replyWithRejection(result);
   }
 
   /** A human as the domain judges them: with the groups the directory gives them now. */
@@ -162,42 +201,42 @@ export class DecisionHandlers {
 
   async cancelAction(message: CancelActionCommandMessage): Promise<CommandReply> {
     const { actionId, agentId, reason } = message.data;
-    const result = await this.decisions.execute(
+    return this.run(
       actionId,
+      { kind: 'agent', id: agentId },
+      message.metadata,
       (now) => ({ type: 'CancelAction', data: { actionId, cancelledBy: agentId, reason }, meta: { now } }),
-      context({ kind: 'agent', id: agentId }, message.metadata),
     );
-    return reply(result);
   }
 
   async reportExecution(message: ReportExecutionCommandMessage): Promise<CommandReply> {
     const { actionId, agentId, grantId, status, detail } = message.data;
-    const result = await this.decisions.execute(
+    return this.run(
       actionId,
+      { kind: 'agent', id: agentId },
+      message.metadata,
       (now) => ({ type: 'ReportExecution', data: { actionId, agentId, grantId, status, detail }, meta: { now } }),
-      context({ kind: 'agent', id: agentId }, message.metadata),
     );
-    return reply(result);
   }
 
   async recordNotification(message: RecordNotificationCommandMessage): Promise<CommandReply> {
     const { actionId, channel, target, purpose, error } = message.data;
-    const result = await this.decisions.execute(
+    return this.run(
       actionId,
+      { kind: 'service', id: 'notifier' },
+      message.metadata,
       (now) => ({ type: 'RecordNotification', data: { actionId, channel, target, purpose, error }, meta: { now } }),
-      context({ kind: 'service', id: 'notifier' }, message.metadata),
     );
-    return reply(result);
   }
 
   async escalateApproval(message: EscalateApprovalCommandMessage): Promise<CommandReply> {
     const { actionId } = message.data;
-    const result = await this.decisions.execute(
+    return this.run(
       actionId,
+      { kind: 'service', id: 'notifier' },
+      message.metadata,
       (now) => ({ type: 'EscalateApproval', data: { actionId }, meta: { now } }),
-      context({ kind: 'service', id: 'notifier' }, message.metadata),
     );
-    return reply(result);
   }
 
   /** Gives up on an evaluation that never came: the action expires, it is never allowed. */

@@ -1,4 +1,5 @@
 import type { MessageMetadata } from '@approvals/contracts';
+import { Commands, InvalidMessageError } from '@approvals/contracts';
 import { actionId, agentId, at, given, givenAwaitingApproval, messages, request, requestHashOf, streamId, T0, twoDataOwners } from './spec/decision.spec-helpers';
 
 /** The same command as another bus message: the same message id would make it a redelivery. */
@@ -199,5 +200,25 @@ describe('DecisionHandlers: expiries', () => {
     await handlers.expire(actionId);
 
     expect((await types()).at(-1)).toBe('ActionExpired');
+  });
+});
+
+describe('DecisionHandlers.handle: a command as the bus carries it', () => {
+  it('checks the message against its command schema, then runs that command', async () => {
+    const { handlers, types } = given();
+
+    expect(await handlers.handle(Commands.requestAction, messages.requestAction(actionId))).toEqual({ ok: true, actionId, status: 'PENDING_POLICY', created: true });
+    expect(await types()).toEqual(['ActionRequested']);
+  });
+
+  it('refuses a message that does not match, naming the field, and records nothing', async () => {
+    const { handlers, types } = given();
+    const message = messages.requestAction(actionId);
+
+    await expect(handlers.handle(Commands.requestAction, { ...message, data: { ...message.data, requestHash: '' } })).rejects.toThrow(
+      new InvalidMessageError(`${Commands.requestAction}: data.requestHash: Too small: expected string to have >=1 characters`),
+    );
+    await expect(handlers.handle(Commands.castVote, message)).rejects.toThrow(InvalidMessageError);
+    expect(await types()).toEqual([]);
   });
 });

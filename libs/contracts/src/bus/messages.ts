@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Commands, type CommandName } from './topics';
 
 /**
  * Wire contracts of bus messages, validated by every consumer before anything else.
@@ -177,6 +178,25 @@ export const redeemGrantCommandSchema = messageSchema('RedeemGrant', z.object({
   requestHash: z.string().regex(/^[0-9a-f]{64}$/),
 }));
 export type RedeemGrantCommandMessage = z.infer<typeof redeemGrantCommandSchema>;
+
+/**
+ * Every command of the decision service and the schema of its message: a new command is a compile
+ * error here until it has one, and then in the decision service's handler table.
+ */
+export const commandMessageSchemas = {
+  [Commands.requestAction]: requestActionCommandSchema,
+  [Commands.castVote]: castVoteCommandSchema,
+  [Commands.cancelAction]: cancelActionCommandSchema,
+  [Commands.reportExecution]: reportExecutionCommandSchema,
+  [Commands.recordNotification]: recordNotificationCommandSchema,
+  [Commands.revokeStandingApproval]: revokeStandingApprovalCommandSchema,
+  [Commands.invokeBreakGlass]: invokeBreakGlassCommandSchema,
+  [Commands.reviewBreakGlass]: reviewBreakGlassCommandSchema,
+  [Commands.redeemGrant]: redeemGrantCommandSchema,
+  [Commands.escalateApproval]: escalateApprovalCommandSchema,
+} as const satisfies { readonly [C in CommandName]: z.ZodType };
+
+export type CommandMessageOf<C extends CommandName> = z.infer<(typeof commandMessageSchemas)[C]>;
 
 /** The reply of every command: the outcome as a value, never an exception across the bus. */
 export const commandReplySchema = z.discriminatedUnion('ok', [
