@@ -14,7 +14,7 @@ import type {
   Timeline__Output,
 } from '@approvals/contracts';
 import type { EventStore } from '@approvals/application';
-import { AuditQueries, LedgerProofs, readPolicyHistory } from '@approvals/application';
+import { AuditQueries, LedgerProofs, readPolicyHistory, requestRules } from '@approvals/application';
 import { toActionStreamId } from '@approvals/domain';
 import type { Ledger } from '@approvals/ledger';
 import {
@@ -24,9 +24,8 @@ import {
   LEDGER,
   RefuseMalformedText,
   grpcError,
-  lengthViolations,
   requireActionId,
-  throwIfAny,
+  validRequest,
 } from '@approvals/nest-platform';
 import type { GrpcAuthenticator, GrpcPeer } from '@approvals/nest-platform';
 
@@ -55,18 +54,15 @@ export class AuditGrpcController {
   @GrpcMethod('AuditService', 'SearchActions')
   async searchActions(request: SearchActionsRequest__Output, metadata: Metadata, call?: GrpcPeer): Promise<SearchActionsResponse__Output> {
     await this.auth.human(metadata, readAuditTrail, call);
-    // Filters end up in messages and queries: refuse oversized ones before anything else.
-    throwIfAny(
-      lengthViolations({
-        agent_id: { value: request.agentId, max: 200 },
-        action: { value: request.action, max: 100 },
-        environment: { value: request.environment, max: 50 },
-        approver_id: { value: request.approverId, max: 200 },
-        requested_after: { value: request.requestedAfter, max: 64 },
-        requested_before: { value: request.requestedBefore, max: 64 },
-        page_token: { value: request.pageToken, max: 2048 },
-      }),
-    );
+    validRequest(requestRules.searchActions, {
+      agent_id: request.agentId ?? '',
+      action: request.action ?? '',
+      environment: request.environment ?? '',
+      approver_id: request.approverId ?? '',
+      requested_after: request.requestedAfter ?? '',
+      requested_before: request.requestedBefore ?? '',
+      page_token: request.pageToken ?? '',
+    });
     const result = await this.queries.searchActions(request);
     if (!result.ok) throw grpcError(result.error.code, result.error.message);
     return result.value;
@@ -76,7 +72,7 @@ export class AuditGrpcController {
   @GrpcMethod('AuditService', 'GetPolicyHistory')
   async getPolicyHistory(request: GetPolicyHistoryRequest__Output, metadata: Metadata, call?: GrpcPeer): Promise<PolicyHistory__Output> {
     await this.auth.human(metadata, readAuditTrail, call);
-    throwIfAny(lengthViolations({ version: { value: request.version, max: 100 } }));
+    validRequest(requestRules.policyHistory, { version: request.version ?? '' });
     return readPolicyHistory(this.ledger, { version: request.version, includeFiles: request.includeFiles });
   }
 
@@ -94,11 +90,7 @@ export class AuditGrpcController {
   @GrpcMethod('AuditService', 'GetConsistencyProof')
   async getConsistencyProof(request: GetConsistencyProofRequest__Output, metadata: Metadata, call?: GrpcPeer): Promise<ConsistencyProof__Output> {
     await this.auth.human(metadata, readAuditTrail, call);
-    const [from, to] = [Number(request.fromSize), Number(request.toSize)];
-    const violations = [];
-    if (!(Number.isSafeInteger(from) && from > 0)) violations.push({ field: 'from_size', description: 'must be the size of a signed checkpoint' });
-    if (!(Number.isSafeInteger(to) && to >= 0)) violations.push({ field: 'to_size', description: 'must be the size of a signed checkpoint, or 0 for the latest' });
-    throwIfAny(violations);
+    const { from_size: from, to_size: to } = validRequest(requestRules.consistencyProof, { from_size: Number(request.fromSize), to_size: Number(request.toSize) });
     const result = await this.proofs().consistency(from, to);
     if (typeof result === 'string') throw grpcError('NOT_FOUND', result);
     return { fromCheckpoint: result.from.note, toCheckpoint: result.to.note, proof: result.proof };

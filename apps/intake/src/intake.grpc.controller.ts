@@ -15,18 +15,16 @@ import type {
   WatchActionRequest__Output,
 } from '@approvals/contracts';
 import type { ApiResult } from '@approvals/application';
-import { IntakeService } from '@approvals/application';
+import { IntakeService, requestRules } from '@approvals/application';
 import type { AppConfig } from '@approvals/config';
 import {
   CONFIG,
   AUTHENTICATOR,
   GrpcExceptionFilter,
   RefuseMalformedText,
-  actionIdViolation,
   rpcErrorOf,
-  lengthViolations,
   requireActionId,
-  throwIfAny,
+  validRequest,
   traceFrom,
 } from '@approvals/nest-platform';
 import type { GrpcAuthenticator, GrpcPeer } from '@approvals/nest-platform';
@@ -91,40 +89,28 @@ export class IntakeGrpcController {
   @GrpcMethod('IntakeService', 'CancelAction')
   async cancelAction(request: CancelActionRequest__Output, metadata: Metadata, call?: GrpcPeer): Promise<ActionView__Output> {
     const agentId = await this.auth.agent(metadata, call);
-    const reason = request.reason?.trim() ?? '';
-    const violations = [actionIdViolation(request.actionId), ...lengthViolations({ reason: { value: reason, max: 2000 } })];
-    throwIfAny(violations);
-    return unwrap(await this.intake.cancel(agentId, request.actionId.trim(), reason, traceFrom(metadata)));
+    const checked = validRequest(requestRules.cancelAction, { action_id: request.actionId ?? '', reason: request.reason ?? '' });
+    return unwrap(await this.intake.cancel(agentId, checked.action_id, checked.reason, traceFrom(metadata)));
   }
 
   @GrpcMethod('IntakeService', 'ReportExecution')
   async reportExecution(request: ReportExecutionRequest__Output, metadata: Metadata, call?: GrpcPeer): Promise<ActionView__Output> {
     const agentId = await this.auth.agent(metadata, call);
-    const violations = [actionIdViolation(request.actionId)];
-    if (!request.grantId?.trim()) violations.push({ field: 'grant_id', description: 'is required' });
-    if (request.status !== 'SUCCEEDED' && request.status !== 'FAILED') violations.push({ field: 'status', description: 'must be SUCCEEDED or FAILED' });
-    violations.push(...lengthViolations({ detail: { value: request.detail, max: 4096 } }));
-    throwIfAny(violations);
+    const checked = validRequest(requestRules.reportExecution, {
+      action_id: request.actionId ?? '',
+      grant_id: request.grantId ?? '',
+      status: request.status ?? '',
+      detail: request.detail ?? '',
+    });
     return unwrap(
-      await this.intake.reportExecution(
-        agentId,
-        { actionId: request.actionId.trim(), grantId: request.grantId.trim(), status: request.status as 'SUCCEEDED' | 'FAILED', detail: request.detail ?? '' },
-        traceFrom(metadata),
-      ),
+      await this.intake.reportExecution(agentId, { actionId: checked.action_id, grantId: checked.grant_id, status: checked.status, detail: checked.detail }, traceFrom(metadata)),
     );
   }
 
   @GrpcMethod('IntakeService', 'RedeemGrant')
   async redeemGrant(request: RedeemGrantRequest__Output, metadata: Metadata, call?: GrpcPeer): Promise<RedeemGrantResponse__Output> {
     const agentId = await this.auth.agent(metadata, call);
-    const token = request.token?.trim() ?? '';
-    const requestHash = request.requestHash?.trim() ?? '';
-    const violations = [];
-    if (!token) violations.push({ field: 'token', description: 'is required' });
-    else if (token.length > 8192) violations.push({ field: 'token', description: 'must be at most 8192 characters' });
-    else if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(token)) violations.push({ field: 'token', description: 'must be a compact JWS (three base64url parts)' });
-    if (!/^[0-9a-f]{64}$/.test(requestHash)) violations.push({ field: 'request_hash', description: 'must be the SHA-256 of the request, as 64 lower-case hex digits' });
-    throwIfAny(violations);
-    return unwrap(await this.intake.redeemGrant(agentId, { token, requestHash }, traceFrom(metadata)));
+    const checked = validRequest(requestRules.redeemGrant, { token: request.token ?? '', request_hash: request.requestHash ?? '' });
+    return unwrap(await this.intake.redeemGrant(agentId, { token: checked.token, requestHash: checked.request_hash }, traceFrom(metadata)));
   }
 }

@@ -13,22 +13,9 @@ import type {
   RevokeStandingApprovalRequest__Output,
   RevokeStandingApprovalResponse__Output,
 } from '@approvals/contracts';
-import { NotifierService, apiErrorOf } from '@approvals/application';
-import type { FieldViolation } from '@approvals/application';
+import { NotifierService, apiErrorOf, requestRules } from '@approvals/application';
 import type { GrpcAuthenticator, GrpcPeer } from '@approvals/nest-platform';
-import { AUTHENTICATOR, GrpcExceptionFilter, RefuseMalformedText, actionIdViolation, rpcErrorOf, throwIfAny, traceFrom } from '@approvals/nest-platform';
-
-const commentLimit = 2000;
-/** The longest standing approval anyone may ask for, whatever a policy says: 30 days. */
-const standingSecondsLimit = 30 * 24 * 3600;
-
-/** A required free-text field: trimmed, present and at most `commentLimit` characters. */
-function textViolation(field: string, value: string | undefined, missing: string): FieldViolation | undefined {
-  const text = value?.trim() ?? '';
-  if (!text) return { field, description: missing };
-  if (text.length > commentLimit) return { field, description: `must be at most ${commentLimit} characters` };
-  return undefined;
-}
+import { AUTHENTICATOR, GrpcExceptionFilter, RefuseMalformedText, rpcErrorOf, traceFrom, validRequest } from '@approvals/nest-platform';
 
 /** A command that failed: the status its domain error code maps to, with its message. */
 function throwFailed(reply: CommandReply): asserts reply is Extract<CommandReply, { ok: true }> {
@@ -54,31 +41,16 @@ export class DecisionsGrpcController {
   @GrpcMethod('DecisionService', 'CastVote')
   async castVote(request: CastVoteRequest__Output, metadata: Metadata, call?: GrpcPeer): Promise<CastVoteResponse__Output> {
     const approverId = await this.auth.human(metadata, 'cast votes', call);
-    const violations: (FieldViolation | undefined)[] = [actionIdViolation(request.actionId)];
-    if (request.decision !== 'APPROVE' && request.decision !== 'DENY') {
-      violations.push({ field: 'decision', description: 'must be APPROVE or DENY' });
-    }
-    const comment = request.comment?.trim() ?? '';
-    if (request.decision === 'DENY' && !comment) {
-      violations.push({ field: 'comment', description: 'a reason is required when denying' });
-    } else if (comment.length > commentLimit) {
-      violations.push({ field: 'comment', description: `must be at most ${commentLimit} characters` });
-    }
     const standing = request.standing;
-    if (standing && (standing.seconds > 0 || standing.thisRunOnly)) {
-      if (request.decision !== 'APPROVE') violations.push({ field: 'standing', description: 'only an APPROVE vote can grant a standing approval' });
-      if (!Number.isInteger(standing.seconds) || standing.seconds < 1 || standing.seconds > standingSecondsLimit) {
-        violations.push({ field: 'standing.seconds', description: `must be between 1 and ${standingSecondsLimit} seconds` });
-      }
-    }
-    throwIfAny(violations);
+    const asked = standing && (standing.seconds > 0 || standing.thisRunOnly) ? { seconds: standing.seconds, thisRunOnly: standing.thisRunOnly } : undefined;
+    const checked = validRequest(requestRules.castVote, { action_id: request.actionId ?? '', decision: request.decision ?? '', comment: request.comment ?? '', standing: asked });
     const reply = await this.notifier.castVote({
-      actionId: request.actionId.trim(),
+      actionId: checked.action_id,
       approverId,
       channel: 'api',
-      decision: request.decision as 'APPROVE' | 'DENY',
-      comment: comment || undefined,
-      ...(standing && standing.seconds > 0 ? { standing: { scope: standing.thisRunOnly ? 'RUN' : 'DURATION', seconds: standing.seconds } } : {}),
+      decision: checked.decision as 'APPROVE' | 'DENY',
+      comment: checked.comment || undefined,
+      ...(asked ? { standing: { scope: asked.thisRunOnly ? 'RUN' : 'DURATION', seconds: asked.seconds } } : {}),
       ...traceFrom(metadata),
     });
     return judgedResponse(reply);
@@ -87,8 +59,8 @@ export class DecisionsGrpcController {
   @GrpcMethod('DecisionService', 'RevokeStandingApproval')
   async revokeStandingApproval(request: RevokeStandingApprovalRequest__Output, metadata: Metadata, call?: GrpcPeer): Promise<RevokeStandingApprovalResponse__Output> {
     const humanId = await this.auth.human(metadata, 'revoke standing approvals', call);
-    throwIfAny([actionIdViolation(request.actionId), textViolation('reason', request.reason, 'is required: say why it is revoked')]);
-    const reply = await this.notifier.revokeStandingApproval({ ...act(request.actionId, humanId, metadata), reason: request.reason.trim() });
+    const checked = validRequest(requestRules.revokeStandingApproval, { action_id: request.actionId ?? '', reason: request.reason ?? '' });
+    const reply = await this.notifier.revokeStandingApproval({ ...act(checked.action_id, humanId, metadata), reason: checked.reason });
     throwFailed(reply);
     return { status: reply.status as Status };
   }
@@ -96,21 +68,16 @@ export class DecisionsGrpcController {
   @GrpcMethod('DecisionService', 'InvokeBreakGlass')
   async invokeBreakGlass(request: InvokeBreakGlassRequest__Output, metadata: Metadata, call?: GrpcPeer): Promise<BreakGlassResponse__Output> {
     const humanId = await this.auth.human(metadata, 'break the glass', call);
-    throwIfAny([actionIdViolation(request.actionId), textViolation('justification', request.justification, 'is required: say why this cannot wait')]);
-    const reply = await this.notifier.invokeBreakGlass({ ...act(request.actionId, humanId, metadata), justification: request.justification.trim() });
+    const checked = validRequest(requestRules.invokeBreakGlass, { action_id: request.actionId ?? '', justification: request.justification ?? '' });
+    const reply = await this.notifier.invokeBreakGlass({ ...act(checked.action_id, humanId, metadata), justification: checked.justification });
     return judgedResponse(reply);
   }
 
   @GrpcMethod('DecisionService', 'ReviewBreakGlass')
   async reviewBreakGlass(request: ReviewBreakGlassRequest__Output, metadata: Metadata, call?: GrpcPeer): Promise<BreakGlassResponse__Output> {
     const humanId = await this.auth.human(metadata, 'review break-glass approvals', call);
-    const verdict = request.verdict === 'JUSTIFIED' || request.verdict === 'UNJUSTIFIED' ? request.verdict : undefined;
-    throwIfAny([
-      actionIdViolation(request.actionId),
-      verdict ? undefined : { field: 'verdict', description: 'must be JUSTIFIED or UNJUSTIFIED' },
-      textViolation('comment', request.comment, 'is required: record what the review found'),
-    ]);
-    const reply = await this.notifier.reviewBreakGlass({ ...act(request.actionId, humanId, metadata), verdict: verdict!, comment: request.comment.trim() });
+    const checked = validRequest(requestRules.reviewBreakGlass, { action_id: request.actionId ?? '', verdict: request.verdict ?? '', comment: request.comment ?? '' });
+    const reply = await this.notifier.reviewBreakGlass({ ...act(checked.action_id, humanId, metadata), verdict: checked.verdict, comment: checked.comment });
     return judgedResponse(reply);
   }
 

@@ -31,6 +31,7 @@ export * from './intake/action-view';
 export * from './intake/action-updates';
 export * from './intake/request-validation';
 export * from './errors';
+export * from './api/request-rules';
 export * from './intake/untrusted-json';
 export * from './intake/intake.service';
 export * from './audit';

@@ -1,6 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import type { RpcException } from '@nestjs/microservices';
-import { actionIdViolation, lengthViolations, requireActionId, throwIfAny } from './grpc-input';
+import { checkRequest, requestRules } from '@approvals/application';
+import { requireActionId, validRequest } from './grpc-input';
 
 const id = '3f2b8c1e-9a4d-4e6f-8b7a-1c2d3e4f5a6b';
 
@@ -41,33 +42,36 @@ describe('requireActionId', () => {
   });
 });
 
-describe('actionIdViolation', () => {
-  it('is undefined for a well-formed id', () => {
-    expect(actionIdViolation(id)).toBeUndefined();
+describe('validRequest', () => {
+  it('returns the checked, normalised fields of a well-formed request', () => {
+    expect(validRequest(requestRules.action, { action_id: id })).toEqual({ action_id: id });
+    expect(validRequest(requestRules.cancelAction, { action_id: ` ${id}`, reason: ' done ' })).toEqual({ action_id: id, reason: 'done' });
   });
-});
 
-describe('lengthViolations', () => {
   it('names each field over its limit, and only those', () => {
-    expect(
-      lengthViolations({
-        agent_id: { value: 'a'.repeat(201), max: 200 },
-        action: { value: 'db.read', max: 100 },
-        environment: { value: undefined, max: 50 },
-      }),
-    ).toEqual([{ field: 'agent_id', description: 'must be at most 200 characters' }]);
-  });
-});
-
-describe('throwIfAny', () => {
-  it('does nothing without violations', () => {
-    expect(() => throwIfAny([undefined])).not.toThrow();
+    const fields = { agent_id: 'a'.repeat(201), action: 'db.read', environment: '', approver_id: '', requested_after: '', requested_before: '', page_token: '' };
+    expect(checkRequest(requestRules.searchActions, fields)).toEqual({ ok: false, violations: [{ field: 'agent_id', description: 'must be at most 200 characters' }] });
   });
 
-  it('throws INVALID_ARGUMENT with the violations found', () => {
-    expect(thrown(() => throwIfAny([undefined, { field: 'comment', description: 'is required' }]))).toMatchObject({
+  it('throws INVALID_ARGUMENT with every violation found, the first rule each field breaks', () => {
+    expect(thrown(() => validRequest(requestRules.reviewBreakGlass, { action_id: '', verdict: 'MAYBE', comment: ' ' }))).toMatchObject({
       code: status.INVALID_ARGUMENT,
-      violations: [{ field: 'comment', description: 'is required' }],
+      violations: [
+        { field: 'action_id', description: 'is required' },
+        { field: 'verdict', description: 'must be JUSTIFIED or UNJUSTIFIED' },
+        { field: 'comment', description: 'is required: record what the review found' },
+      ],
+    });
+  });
+
+  it('checks a vote across its fields, in the order a caller reads them', () => {
+    expect(thrown(() => validRequest(requestRules.castVote, { action_id: 'x', decision: 'DENY', comment: '', standing: { seconds: 0, thisRunOnly: true } }))).toMatchObject({
+      violations: [
+        { field: 'action_id', description: 'must be an action id (a lower-case UUID)' },
+        { field: 'comment', description: 'a reason is required when denying' },
+        { field: 'standing', description: 'only an APPROVE vote can grant a standing approval' },
+        { field: 'standing.seconds', description: 'must be between 1 and 2592000 seconds' },
+      ],
     });
   });
 });
