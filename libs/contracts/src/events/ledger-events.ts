@@ -9,8 +9,9 @@ import { InvalidMessageError, actionRequestSchema, approvalRequirementSchema, st
  * `approvals.ledger-events.v1` turns what it read into a typed event with `parseLedgerEvent`.
  *
  * Adding an event type: add its schema here; the compiler then lists every consumer that must
- * decide what to do with it (the domain's `evolve`, the projection, the notifier, the event
- * descriptions...). Never change a released event's meaning: the ledger keeps it forever.
+ * decide what to do with it (the domain's `evolve`, the projection, the event descriptions, the
+ * notifier's and the policy evaluator's routes, the watchers' status table); see "Adding things"
+ * in docs/architecture.md. Never change a released event's meaning: the ledger keeps it forever.
  */
 
 const id = z.string().min(1);
