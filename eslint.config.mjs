@@ -1,6 +1,7 @@
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 import jest from 'eslint-plugin-jest';
+import { readFileSync } from 'node:fs';
 
 // Packages that belong at the edges: domain code must never import them.
 const edgePackages = [
@@ -12,7 +13,13 @@ const edgePackages = [
 // (one store, one channel, the bus, Cedar...) may use its own family's core and the shared cores
 // (storage helpers, keys) but never another adapter, so one store cannot reach into another.
 const base = ['type:contracts', 'type:domain', 'type:application', 'type:telemetry'];
-const libraries = [...base, 'type:core', 'type:adapter', 'type:composition'];
+const libraries = [...base, 'type:sdk', 'type:core', 'type:adapter', 'type:composition'];
+
+// The SDK is published on its own: it may import no library of this repository and only the
+// packages its own package.json declares (dependencies, and the frameworks its adapters plug into
+// as peers), so an install from npm works.
+const sdkManifest = JSON.parse(readFileSync(new URL('./libs/sdk/package.json', import.meta.url), 'utf8'));
+const sdkPackages = ['node:*', ...Object.keys({ ...sdkManifest.dependencies, ...sdkManifest.peerDependencies }).flatMap((name) => [name, `${name}/*`])];
 const noNest = { bannedExternalImports: ['@nestjs/*'] };
 
 const layerConstraints = [
@@ -28,8 +35,9 @@ const layerConstraints = [
     bannedExternalImports: [...edgePackages.filter((p) => p !== 'rxjs'), 'node:sqlite'],
   },
   { sourceTag: 'type:telemetry', onlyDependOnLibsWithTags: base, ...noNest },
+  { sourceTag: 'type:sdk', onlyDependOnLibsWithTags: ['type:sdk'], allowedExternalImports: sdkPackages },
   { sourceTag: 'type:core', onlyDependOnLibsWithTags: [...base, 'type:core'], ...noNest },
-  { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: [...base, 'type:core'], ...noNest },
+  { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: [...base, 'type:sdk', 'type:core'], ...noNest },
   { sourceTag: 'type:composition', onlyDependOnLibsWithTags: libraries, ...noNest },
   { sourceTag: 'type:nest', onlyDependOnLibsWithTags: ['type:nest', ...libraries] },
   { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:testing', ...libraries] },
@@ -43,10 +51,12 @@ const layerConstraints = [
 // A family uses only itself and what is shared. The CLI is a client: the gRPC client, grants,
 // Cedar and the directory file (policy validate|test) and the ledger stores (audit verify), never
 // the bus, the channels or the read model, so running it loads neither kafkajs nor a chat SDK.
+// Every family may use the SDK (the client side of the API: transport, grant checks); the SDK uses none.
 const families = ['ledger', 'read-model', 'bus', 'policy', 'identity', 'grants', 'client', 'channels'];
 const scopeConstraints = [
-  ...families.map((family) => ({ sourceTag: `scope:${family}`, onlyDependOnLibsWithTags: [`scope:${family}`, 'scope:shared'] })),
-  { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['scope:client', 'scope:grants', 'scope:policy', 'scope:identity', 'scope:ledger', 'scope:shared'] },
+  ...families.map((family) => ({ sourceTag: `scope:${family}`, onlyDependOnLibsWithTags: [`scope:${family}`, 'scope:shared', 'scope:sdk'] })),
+  { sourceTag: 'scope:sdk', onlyDependOnLibsWithTags: ['scope:sdk'] },
+  { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['scope:client', 'scope:grants', 'scope:policy', 'scope:identity', 'scope:ledger', 'scope:shared', 'scope:sdk'] },
 ];
 
 const depConstraints = [...layerConstraints, ...scopeConstraints];

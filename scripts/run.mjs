@@ -154,6 +154,8 @@ const tasks = {
       step(`policy tests on policies/${set}`, nodeBin, [cli, 'policy', 'test', join(dir, 'tests', `${set}.policy-tests.json`), ...scope]);
     }
   },
+  /** @approvals/sdk as a tarball to publish (dist/packages/approvals-sdk-<version>.tgz). */
+  'sdk-pack': () => step('build and pack @approvals/sdk', nodeBin, ['scripts/build-sdk.mjs', '--pack', ...rest]),
   'proto-gen': () => step('generate proto types', nodeBin, ['scripts/gen-proto.mjs']),
   'proto-check': () => step('check generated proto types', nodeBin, ['scripts/gen-proto.mjs', '--check']),
   typecheck: () => step('typecheck', nodeBin, [bin('tsc'), '-p', 'tsconfig.json']),
@@ -190,7 +192,7 @@ const tasks = {
       process.exit(run(nodeBin, ['--enable-source-maps', 'dist/bench/src/kafka-floor.js', ...rest]));
     }),
   help: () => {
-    log('usage: node scripts/run.mjs <start|start-distributed|start-service <name>|test|bench|cli|build|lint|typecheck|proto-gen|proto-check|test-unit|test-int|test-e2e>');
+    log('usage: node scripts/run.mjs <start|start-distributed|start-service <name>|test|bench|cli|build|lint|typecheck|sdk-pack|proto-gen|proto-check|test-unit|test-int|test-e2e>');
   },
 };
 

@@ -32,6 +32,8 @@ describe('module boundaries', () => {
     ['the CLI importing the bus', 'apps/cli/src/bad.ts', "import { KafkaPublisher as x } from '@approvals/bus';"],
     ['the CLI importing a chat channel', 'apps/cli/src/bad.ts', "import { SlackChannel as x } from '@approvals/channels-slack';"],
     ['the domain importing the application', 'libs/domain/src/bad.ts', "import { DecisionService as x } from '@approvals/application';"],
+    ['the SDK importing the contracts', 'libs/sdk/src/bad.ts', "import { protoRoot as x } from '@approvals/contracts';"],
+    ['the SDK importing the gRPC client library', 'libs/sdk/src/bad.ts', "import { unary as x } from '@approvals/client';"],
   ])('refuses %s', async (_case, file, source) => {
     expect(await boundaryErrors(file, source)).toEqual([expect.stringMatching(/^A project tagged with "(type|scope):[a-z-]+" can only depend on libs tagged with /)]);
   });
@@ -41,7 +43,18 @@ describe('module boundaries', () => {
     ['the read model importing the shared storage helpers', 'libs/read-model/src/good.ts', "import { createPool as x } from '@approvals/postgres';"],
     ['the CLI importing the gRPC client', 'apps/cli/src/good.ts', "import { createApprovalsClient as x } from '@approvals/client';"],
     ['the CLI importing the ledger opener', 'apps/cli/src/good.ts', "import { openLedger as x } from '@approvals/ledger';"],
+    ['the grants adapter importing the SDK', 'libs/grants/src/good.ts', "import { checkGrantToken as x } from '@approvals/sdk';"],
+    ['the SDK importing a package its package.json declares', 'libs/sdk/src/good.ts', "import { jwtVerify as x } from 'jose';"],
   ])('accepts %s', async (_case, file, source) => {
     expect(await boundaryErrors(file, source)).toEqual([]);
+  });
+
+  // An install of @approvals/sdk has only the dependencies its package.json declares.
+  it.each([
+    ['pino', "import { pino as x } from 'pino';"],
+    ['kafkajs', "import { Kafka as x } from 'kafkajs';"],
+    ['NestJS', "import { Injectable as x } from '@nestjs/common';"],
+  ])('refuses the SDK importing %s, which its package does not declare', async (_case, source) => {
+    expect(await boundaryErrors('libs/sdk/src/bad.ts', source)).toEqual([expect.stringMatching(/^A project tagged with "type:sdk" is not allowed to import "/)]);
   });
 });

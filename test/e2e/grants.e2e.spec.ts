@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { ApprovalsClient } from '@approvals/client';
-import { GrantKeyRing, fetchGrantKeys, requestHashOf, verifyGrant } from '@approvals/grants';
+import { GrantKeyRing } from '@approvals/grants';
+import type { RequestActionRequest } from '@approvals/contracts';
+import { fetchGrantKeys, requestHashOf as sdkRequestHashOf, verifyGrant } from '@approvals/sdk';
 import { unary } from '@approvals/client';
 import type { TestSystem } from '@approvals/testing';
 import { modes, startSystem } from '@approvals/testing';
@@ -10,6 +12,21 @@ import { join } from 'node:path';
 import { actionRequest, awaitOutcome, clientAs, eventually, failure } from './support';
 
 jest.setTimeout(60_000);
+
+/** The SDK's hash of a request as sent over the wire (what an executor computes before redeeming). */
+const requestHashOf = (agentId: string, r: RequestActionRequest) =>
+  sdkRequestHashOf(agentId, {
+    model: r.model ?? '',
+    onBehalfOf: r.onBehalfOf,
+    action: r.action ?? '',
+    resource: { kind: r.resource?.kind ?? '', id: r.resource?.id ?? '' },
+    environment: r.environment ?? '',
+    dataClassification: r.dataClassification,
+    parameters: JSON.parse(r.parametersJson ?? '{}') as Record<string, unknown>,
+    justification: r.justification ?? '',
+    idempotencyKey: r.idempotencyKey ?? '',
+    runId: r.runId,
+  });
 
 // Execution grants (I5) as an executor meets them, in both modes: verify offline against the
 // published keys, redeem online once; every misuse refused with a reason and recorded.

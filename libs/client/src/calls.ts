@@ -70,17 +70,4 @@ export async function collect<T>(stream: AsyncIterable<T>): Promise<T[]> {
   return messages;
 }
 
-/** True for the errors grpc-js calls fail with (they carry a status code and details). */
-export function isServiceError(error: unknown): error is grpc.ServiceError {
-  return (
-    error instanceof Error &&
-    typeof (error as Partial<grpc.ServiceError>).code === 'number' &&
-    typeof (error as Partial<grpc.ServiceError>).details === 'string' &&
-    (error as Partial<grpc.ServiceError>).metadata instanceof grpc.Metadata
-  );
-}
-
-/** The name of a gRPC status code, e.g. 14 -> 'UNAVAILABLE'. */
-export function statusName(code: grpc.status): string {
-  return grpc.status[code] ?? `STATUS_${code}`;
-}
+export { isServiceError, statusName } from '@approvals/sdk';

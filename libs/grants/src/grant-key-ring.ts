@@ -1,14 +1,11 @@
 import type { GrantClaims, GrantIssuer, GrantVerification, GrantVerifier, IssuedGrant } from '@approvals/application';
 import type { JSONWebKeySet, JWK } from 'jose';
-import { SignJWT, createLocalJWKSet, decodeJwt, errors, importJWK, jwtVerify } from 'jose';
+import { SignJWT, createLocalJWKSet, importJWK } from 'jose';
+import { GRANT_ALGORITHM, GRANT_TOKEN_TYPE, checkGrantToken } from '@approvals/sdk';
 import type { SigningKeyFile } from '@approvals/keys';
 import { openSigningKeys, publicJwk, rotateSigningKeys } from '@approvals/keys';
 
 type SigningKey = Awaited<ReturnType<typeof importJWK>>;
-
-/** The grant's claims beyond the registered ones: `act` = action id, `req` = SHA-256 of the canonical request. */
-export const GRANT_TOKEN_TYPE = 'grant+jwt';
-export const GRANT_ALGORITHM = 'EdDSA';
 
 export interface GrantKeyRingOptions {
   /** A JWK Set of private Ed25519 keys (`{ "keys": [...] }`); the last key signs, every key verifies. */
@@ -74,67 +71,7 @@ export class GrantKeyRing implements GrantIssuer, GrantVerifier {
   }
 
   async verify(token: string): Promise<GrantVerification> {
-    return verifyGrantToken(token, this.verifyKeys, { issuer: this.options.issuer, audience: this.options.audience });
-  }
-}
-
-/**
- * Verifies a grant's signature (EdDSA only, a key from `keys` by kid), type, issuer and audience,
- * and reads its claims. An expired grant with a good signature verifies with `expired: true`, so
- * the use after expiry can be refused and recorded rather than mistaken for a forgery.
- */
-export async function verifyGrantToken(
-  token: string,
-  keys: ReturnType<typeof createLocalJWKSet>,
-  expected: { issuer: string; audience: string; currentDate?: Date | undefined },
-): Promise<GrantVerification> {
-  const options = {
-    issuer: expected.issuer,
-    audience: expected.audience,
-    algorithms: [GRANT_ALGORITHM],
-    typ: GRANT_TOKEN_TYPE,
-    requiredClaims: ['sub', 'jti', 'exp', 'act', 'req'],
-    ...(expected.currentDate ? { currentDate: expected.currentDate } : {}),
-  };
-  let payload: Record<string, unknown>;
-  let expired = false;
-  try {
-    ({ payload } = await jwtVerify(token, keys, options));
-  } catch (error) {
-    // jose checks the signature before the claims, so an expired token's payload is authentic.
-    if (error instanceof errors.JWTExpired) {
-      payload = error.payload;
-      expired = true;
-    } else {
-      return { ok: false, detail: describeFailure(error), claimed: claimedBy(token) };
-    }
-  }
-  const claims = { grantId: payload['jti'], actionId: payload['act'], agentId: payload['sub'], requestHash: payload['req'] };
-  if (Object.values(claims).some((value) => typeof value !== 'string' || value === '')) {
-    return { ok: false, detail: 'the grant lacks one of its claims (jti, act, sub, req)', claimed: claimedBy(token) };
-  }
-  return { ok: true, ...(claims as Record<keyof typeof claims, string>), expired };
-}
-
-function describeFailure(error: unknown): string {
-  if (error instanceof errors.JWKSNoMatchingKey) return 'it is signed by a key this service did not issue it with (unknown kid)';
-  if (error instanceof errors.JWSSignatureVerificationFailed) return 'its signature does not verify';
-  if (error instanceof errors.JOSEAlgNotAllowed) return `its algorithm is not ${GRANT_ALGORITHM}`;
-  if (error instanceof errors.JWTClaimValidationFailed) return `its ${error.claim} claim is wrong (${error.reason})`;
-  if (error instanceof errors.JOSEError) return `it is not a valid grant (${error.code})`;
-  return 'it is not a valid grant';
-}
-
-/** What an untrusted token says about itself, if it can be read at all. */
-function claimedBy(token: string): { grantId?: string; actionId?: string } | undefined {
-  try {
-    const payload = decodeJwt(token);
-    return {
-      ...(typeof payload.jti === 'string' ? { grantId: payload.jti } : {}),
-      ...(typeof payload['act'] === 'string' ? { actionId: payload['act'] } : {}),
-    };
-  } catch {
-    return undefined;
+    return checkGrantToken(token, this.verifyKeys, { issuer: this.options.issuer, audience: this.options.audience });
   }
 }
 

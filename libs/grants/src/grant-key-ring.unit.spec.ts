@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT, UnsecuredJWT, exportJWK, generateKeyPair } from 'jose';
 import { GrantKeyFileError, GrantKeyRing, rotateGrantKeys } from './grant-key-ring';
-import { GrantCheckError, requestHashOf, verifyGrant } from './grant-verification';
+import { GrantCheckError, requestHashOf, verifyGrant } from '@approvals/sdk';
 
 const issuedAt = new Date('2026-01-01T00:00:00Z');
 const claims = { grantId: 'grant-1', actionId: 'act-1', agentId: 'agent-reporting', requestHash: 'a'.repeat(64), issuedAt };
@@ -97,7 +97,7 @@ describe('GrantKeyRing', () => {
   });
 });
 
-describe('verifyGrant (for executors, offline)', () => {
+describe('the SDK\'s verifyGrant (for executors, offline) on grants this key ring issued', () => {
   const request = {
     model: 'gpt-test',
     onBehalfOf: '',
@@ -105,7 +105,7 @@ describe('verifyGrant (for executors, offline)', () => {
     resource: { kind: 'dataset', id: 'customers' },
     environment: 'prod',
     dataClassification: '',
-    parametersJson: '{"rows":5000}',
+    parameters: { rows: 5000 },
     justification: 'weekly report',
     idempotencyKey: 'key-1',
     runId: '',
@@ -122,7 +122,7 @@ describe('verifyGrant (for executors, offline)', () => {
       await expect(verifyGrant(token, { jwks, agentId: 'agent-reporting', requestHash })).resolves.toMatchObject({ grantId: 'grant-1', actionId: 'act-1' });
       // Whitespace the intake trims away does not change the request; a parameter does.
       expect(requestHashOf('agent-reporting', { ...request, justification: ' weekly report ' })).toBe(requestHash);
-      const changed = requestHashOf('agent-reporting', { ...request, parametersJson: '{"rows":5001}' });
+      const changed = requestHashOf('agent-reporting', { ...request, parameters: { rows: 5001 } });
       await expect(verifyGrant(token, { jwks, agentId: 'agent-reporting', requestHash: changed })).rejects.toMatchObject({ reason: 'PARAMETERS_MISMATCH' });
       await expect(verifyGrant(token, { jwks, agentId: 'agent-ops', requestHash })).rejects.toMatchObject({ reason: 'WRONG_AGENT' });
       await expect(verifyGrant(token, { jwks, agentId: 'agent-reporting', requestHash, now: new Date(Date.now() + 301_000) })).rejects.toMatchObject({ reason: 'EXPIRED' });

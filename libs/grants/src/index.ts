@@ -1,2 +1,1 @@
 export * from './grant-key-ring';
-export * from './grant-verification';
