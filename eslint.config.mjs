@@ -44,6 +44,8 @@ const layerConstraints = [
   { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:nest', ...libraries] },
   { sourceTag: 'type:host', onlyDependOnLibsWithTags: ['type:app', 'type:nest', ...libraries] },
   { sourceTag: 'type:cli', onlyDependOnLibsWithTags: libraries },
+  // The MCP gateway runs beside agents, not in the service: it is a client, through the SDK only.
+  { sourceTag: 'type:gateway', onlyDependOnLibsWithTags: ['type:sdk'], ...noNest },
   { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:testing', ...libraries] },
   { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:testing', ...libraries] },
 ];
@@ -56,6 +58,7 @@ const families = ['ledger', 'read-model', 'bus', 'policy', 'identity', 'grants',
 const scopeConstraints = [
   ...families.map((family) => ({ sourceTag: `scope:${family}`, onlyDependOnLibsWithTags: [`scope:${family}`, 'scope:shared', 'scope:sdk'] })),
   { sourceTag: 'scope:sdk', onlyDependOnLibsWithTags: ['scope:sdk'] },
+  { sourceTag: 'scope:mcp', onlyDependOnLibsWithTags: ['scope:sdk'] },
   { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['scope:client', 'scope:grants', 'scope:policy', 'scope:identity', 'scope:ledger', 'scope:shared', 'scope:sdk'] },
 ];
 

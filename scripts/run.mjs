@@ -140,6 +140,11 @@ const tasks = {
     process.on('SIGTERM', () => undefined);
     process.exit(run(nodeBin, ['--enable-source-maps', 'dist/apps/host/src/distributed-main.js', ...rest]));
   },
+  /** The MCP approval gateway (stdio by default: run it with `npm run --silent`, stdout is the protocol). */
+  'mcp-gateway': () => {
+    build();
+    process.exit(run(nodeBin, ['--enable-source-maps', 'dist/apps/mcp-gateway/src/main.js', ...rest]));
+  },
   cli: () => {
     build();
     process.exit(run(nodeBin, ['--enable-source-maps', 'dist/apps/cli/src/main.js', ...rest]));
@@ -192,7 +197,7 @@ const tasks = {
       process.exit(run(nodeBin, ['--enable-source-maps', 'dist/bench/src/kafka-floor.js', ...rest]));
     }),
   help: () => {
-    log('usage: node scripts/run.mjs <start|start-distributed|start-service <name>|test|bench|cli|build|lint|typecheck|sdk-pack|proto-gen|proto-check|test-unit|test-int|test-e2e>');
+    log('usage: node scripts/run.mjs <start|start-distributed|start-service <name>|test|bench|cli|build|lint|typecheck|mcp-gateway|sdk-pack|proto-gen|proto-check|test-unit|test-int|test-e2e>');
   },
 };
 

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
 import type { ApprovalRequirement } from '@approvals/domain';
 import { parsePolicyAnnotations } from './approval-annotations';
+import type { ContextParameterType } from './cedar-request';
+import { builtInContextAttributes } from './cedar-request';
 
 /** One policy of a loaded set: where it is, what it does, and what its annotations ask for. */
 export interface CedarPolicy {
@@ -33,6 +35,8 @@ export interface CedarPolicySet {
   namespace: string;
   /** Actions an agent can request: declared in the schema and applicable to Agent on Resource. */
   actions: ReadonlySet<string>;
+  /** Per action, the context attributes beyond the built-in ones that its parameters fill (e.g. `path: String`). */
+  contextParameters: ReadonlyMap<string, ReadonlyMap<string, ContextParameterType>>;
   /** Validator warnings (the set is still usable). */
   warnings: string[];
 }
@@ -105,7 +109,7 @@ export function parseCedarPolicySet(
 
   const schemaProblems = checkSchema(schema);
   if (schemaProblems.length > 0) throw new PolicySetLoadError(source, schemaProblems);
-  const { namespace, actions } = readSchema(schema, source);
+  const { namespace, actions, contextParameters } = readSchema(schema, source);
 
   if (files.length === 0) problems.push({ file: source, message: `no ${CEDAR_POLICY_EXTENSION} policy files: every request would be denied` });
   const policies = new Map<string, CedarPolicy>();
@@ -133,6 +137,7 @@ export function parseCedarPolicySet(
     policies,
     namespace,
     actions,
+    contextParameters,
     warnings,
   };
 }
@@ -155,7 +160,10 @@ function checkSchema(schema: PolicySourceFile): PolicySetProblem[] {
   return [];
 }
 
-function readSchema(schema: PolicySourceFile, source: string): { namespace: string; actions: Set<string> } {
+function readSchema(
+  schema: PolicySourceFile,
+  source: string,
+): { namespace: string; actions: Set<string>; contextParameters: Map<string, Map<string, ContextParameterType>> } {
   const answer = cedar.schemaToJson(schema.text);
   if (answer.type === 'failure') throw new PolicySetLoadError(source, answer.errors.map((error) => toProblem(schema, error)));
   const withAgent = Object.entries(answer.json).filter(([, definition]) => 'Agent' in definition.entityTypes);
@@ -185,7 +193,27 @@ function readSchema(schema: PolicySourceFile, source: string): { namespace: stri
       })
       .map(([name]) => name),
   );
-  return { namespace, actions };
+  const contextParameters = new Map<string, Map<string, ContextParameterType>>();
+  for (const name of actions) {
+    const declared = new Map<string, ContextParameterType>();
+    for (const [attribute, type] of Object.entries(contextAttributes(definition, definition.actions[name]?.appliesTo?.context))) {
+      if (!builtInContextAttributes.has(attribute) && (type === 'String' || type === 'Long' || type === 'Boolean')) declared.set(attribute, type);
+    }
+    if (declared.size > 0) contextParameters.set(name, declared);
+  }
+  return { namespace, actions, contextParameters };
+}
+
+type SchemaNamespace = Extract<cedar.SchemaToJsonAnswer, { type: 'success' }>['json'][string];
+
+/** The attribute types (by name: String, Long, a record...) of an action's context: inline, or a common type. */
+function contextAttributes(definition: SchemaNamespace, context: unknown): Record<string, string> {
+  let record = context as { type?: string; name?: string; attributes?: Record<string, { type?: string; name?: string }> } | undefined;
+  const commonTypes = (definition as { commonTypes?: Record<string, typeof record> }).commonTypes ?? {};
+  const reference = record?.type === 'EntityOrCommon' ? record.name : record?.type;
+  if (reference && reference !== 'Record') record = commonTypes[reference];
+  const attributes = record?.attributes ?? {};
+  return Object.fromEntries(Object.entries(attributes).map(([name, attribute]) => [name, (attribute.type === 'EntityOrCommon' ? attribute.name : attribute.type) ?? '']));
 }
 
 function readPolicyFile(

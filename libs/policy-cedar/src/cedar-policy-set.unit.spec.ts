@@ -43,6 +43,11 @@ describe('loadCedarPolicySet', () => {
       'iam-escalate-needs-two-security',
       'infra-delete-needs-security',
       'infra-delete-prod-forbidden',
+      'mcp-everything-env-forbidden',
+      'mcp-everything-sum-needs-approval',
+      'mcp-fs-change-without-path-forbidden',
+      'mcp-fs-changes-need-a-data-owner',
+      'mcp-fs-outside-scratch-forbidden',
       'read-only-actions-allowed',
     ]);
     expect(set.policies.get('export-large-prod-needs-data-owner')).toMatchObject({
@@ -52,7 +57,10 @@ describe('loadCedarPolicySet', () => {
       approval: { steps: [{ group: 'data-owners', minApprovals: 1 }], ttlSeconds: 3600, denyEndsRequest: true },
     });
     expect(set.policies.get('infra-delete-prod-forbidden')).toMatchObject({ effect: 'forbid', approval: undefined });
-    expect([...set.actions].sort()).toEqual(['db.export', 'db.read', 'db.write', 'iam.escalate', 'infra.apply', 'infra.delete', 'infra.read']);
+    expect([...set.actions].filter((a) => !a.startsWith('mcp.')).sort()).toEqual(['db.export', 'db.read', 'db.write', 'iam.escalate', 'infra.apply', 'infra.delete', 'infra.read']);
+    // The MCP gateway's tools (docs/mcp.md), and the parameters their policies see.
+    expect([...set.actions].filter((a) => a.startsWith('mcp.')).length).toBe(18);
+    expect(set.contextParameters.get('mcp.fs.move_file')).toEqual(new Map([['path', 'String'], ['source', 'String'], ['destination', 'String']]));
     expect(set.warnings).toEqual([]);
   });
 

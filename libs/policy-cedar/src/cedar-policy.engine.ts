@@ -53,7 +53,7 @@ export class CedarPolicyEngine implements PolicyEngine {
     if (!this.policySet.actions.has(request.action)) {
       return this.deny([], [`action "${request.action}" is not declared in the policy schema, so no policy permits it`]);
     }
-    const built = toCedarRequest(request, this.policySet.namespace, this.directory);
+    const built = toCedarRequest(request, this.policySet.namespace, this.directory, this.policySet.contextParameters.get(request.action));
     if (!built.ok) return this.deny([], [`request denied: ${built.reason}`]);
 
     const answer = cedar.statefulIsAuthorized({

@@ -125,6 +125,20 @@ describe('CedarPolicyEngine on the demo policy set', () => {
     expect(decision.reasons[0]).toContain('parameters.rows must be a whole number >= 0, got "10"');
   });
 
+  it('lets policies see a parameter that the schema declares in the context, by name and type', () => {
+    const write = (parameters: ActionRequest['parameters']) =>
+      engine.evaluate(request({ agentId: 'agent-mcp', action: 'mcp.fs.write_file', resource: { kind: 'file', id: 'f' }, parameters }));
+    expect(write({ path: '/home/me/mcp-scratch/a.txt', content: 'x' })).toMatchObject({ outcome: 'REQUIRE_APPROVAL' });
+    expect(write({ path: '/etc/passwd', content: 'x' })).toMatchObject({ outcome: 'DENY', determiningPolicies: ['mcp-fs-outside-scratch-forbidden'] });
+    // Without the parameter, the policy sees no path at all.
+    expect(write({ content: 'x' })).toMatchObject({ outcome: 'DENY', determiningPolicies: ['mcp-fs-change-without-path-forbidden'] });
+    const wrongType = write({ path: 42 });
+    expect(wrongType).toMatchObject({ outcome: 'DENY', determiningPolicies: [] });
+    expect(wrongType.reasons.join()).toMatch(/parameters\.path must be a string \(the policy schema declares context\.path as String\), got 42/);
+    // A parameter the schema does not declare never reaches the context (it would fail validation).
+    expect(write({ path: '/home/me/mcp-scratch/a.txt', content: 'x', mode: 'append' })).toMatchObject({ outcome: 'REQUIRE_APPROVAL' });
+  });
+
   it('denies an agent that is not in the directory', () => {
     const decision = engine.evaluate(request({ agentId: 'agent-unknown' }));
 
@@ -153,6 +167,8 @@ describe('CedarPolicyEngine on the demo policy set', () => {
       'data-export.cedar:8: policy "export-large-prod-needs-data-owner" needs 1 approver(s) from "data-owners", but the directory has 0 member(s) in that group',
       'iam.cedar:2: policy "iam-escalate-needs-two-security" needs 2 approver(s) from "security", but the directory has 1 member(s) in that group',
       'infra.cedar:4: policy "infra-delete-needs-security" offers break-glass to "sre-oncall", but the directory has nobody in that group',
+      'mcp.cedar:4: policy "mcp-fs-changes-need-a-data-owner" needs 1 approver(s) from "data-owners", but the directory has 0 member(s) in that group',
+      'mcp.cedar:41: policy "mcp-everything-sum-needs-approval" needs 1 approver(s) from "data-owners", but the directory has 0 member(s) in that group',
     ]);
   });
 

@@ -17,6 +17,12 @@ export const cedarContextParameters = {
   costUsd: { attribute: 'costUsd', type: 'decimal' },
 } as const;
 
+/** The context attributes the request itself fills in; any other declared one comes from the parameters. */
+export const builtInContextAttributes: ReadonlySet<string> = new Set(['environment', 'model', 'dataClassification', 'onBehalfOf', ...Object.values(cedarContextParameters).map((p) => p.attribute)]);
+
+/** The type of a context attribute a parameter of the same name fills. */
+export type ContextParameterType = 'String' | 'Long' | 'Boolean';
+
 /** Largest value Cedar's decimal type holds (it is a 64-bit integer of ten-thousandths). */
 const MAX_DECIMAL = 922_337_203_685_477;
 
@@ -25,6 +31,8 @@ export function toCedarRequest(
   request: ActionRequest,
   namespace: string,
   directory?: Directory,
+  /** Context attributes the schema declares for this action beyond the built-in ones: filled from the parameters of the same name. */
+  declared: ReadonlyMap<string, ContextParameterType> = new Map(),
 ): { ok: true; value: CedarRequest } | { ok: false; reason: string } {
   const type = (name: string) => (namespace === '' ? name : `${namespace}::${name}`);
   const invalid = (reason: string) => ({ ok: false as const, reason });
@@ -60,6 +68,14 @@ export function toCedarRequest(
     }
     context[attribute] = converted;
   }
+  for (const [name, valueType] of declared) {
+    if (!Object.hasOwn(parameters, name)) continue;
+    const value = parameters[name];
+    const fits =
+      valueType === 'String' ? typeof value === 'string' : valueType === 'Long' ? toSignedLong(value) !== undefined : typeof value === 'boolean';
+    if (!fits) return invalid(`parameters.${name} must be ${valueType === 'String' ? 'a string' : valueType === 'Long' ? 'a whole number' : 'true or false'} (the policy schema declares context.${name} as ${valueType}), got ${JSON.stringify(value)}`);
+    context[name] = value as string | number | boolean;
+  }
 
   const principal = { type: type('Agent'), id: request.agentId };
   const resource = { type: type('Resource'), id: `${request.resource.kind}/${request.resource.id}` };
@@ -86,6 +102,10 @@ export function toCedarRequest(
 
 function toLong(value: JsonValue): number | undefined {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+}
+
+function toSignedLong(value: JsonValue | undefined): number | undefined {
+  return typeof value === 'number' && Number.isSafeInteger(value) ? value : undefined;
 }
 
 function toDecimal(value: JsonValue): cedar.CedarValueJson | undefined {

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { RetryOptions } from './errors';
 import { ApprovalsError, sleep, toApprovalsError, withRetries } from './errors';
 import type { GuardOptions, GuardOutcome, ApprovedAction } from './guard';
-import { guard } from './guard';
+import { followAction, guard } from './guard';
 import type { ActionRequest, ActionStatus, ActionView, GrantRejection } from './types';
 import { isFinal } from './types';
 import type { ConnectionOptions, ServiceClients } from './transport';
@@ -182,6 +182,16 @@ export class Approvals {
    */
   guard<T>(request: ActionRequest, run: (approved: ApprovedAction) => Promise<T> | T, options: GuardOptions = {}): Promise<GuardOutcome<T>> {
     return guard(this, request, run, options);
+  }
+
+  /** `guard` for an action already requested with `asked` (which carries its idempotency key). */
+  followAction<T>(
+    actionId: string,
+    asked: ActionRequest & { idempotencyKey: string },
+    run: (approved: ApprovedAction) => Promise<T> | T,
+    options: GuardOptions = {},
+  ): Promise<GuardOutcome<T>> {
+    return followAction(this, actionId, asked, run, options);
   }
 
   /** Closes the channels; calls in flight fail. */

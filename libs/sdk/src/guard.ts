@@ -50,9 +50,24 @@ export async function guard<T>(
   options: GuardOptions = {},
 ): Promise<GuardOutcome<T>> {
   const asked = { ...request, idempotencyKey: request.idempotencyKey?.trim() || randomUUID() };
+  const { actionId } = await approvals.requestAction(asked, { signal: options.signal });
+  return followAction(approvals, actionId, asked, run, options);
+}
+
+/**
+ * The rest of `guard` for an action already requested (`asked` is the request as sent, with its
+ * idempotency key): wait for the outcome, check and redeem the grant, run, report. For callers
+ * that pick the idempotency key themselves, e.g. to find an action still waiting after a restart.
+ */
+export async function followAction<T>(
+  approvals: Approvals,
+  actionId: string,
+  asked: ActionRequest & { idempotencyKey: string },
+  run: (approved: ApprovedAction) => Promise<T> | T,
+  options: GuardOptions = {},
+): Promise<GuardOutcome<T>> {
   const stop = stopSignal(options);
   try {
-    const { actionId } = await approvals.requestAction(asked, { signal: stop.signal });
     let view: ActionView | undefined;
     try {
       for await (const update of approvals.watch(actionId, { signal: stop.signal })) {

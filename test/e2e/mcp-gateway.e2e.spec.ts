@@ -1,0 +1,115 @@
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { unary } from '@approvals/client';
+import type { TestSystem } from '@approvals/testing';
+import { modes, startSystem } from '@approvals/testing';
+import { clientAs } from './support';
+import { actionIdOf, callTool, cli, gatewayConfig, scratchFolder, stdioClient, textOf, until } from './mcp-support';
+
+jest.setTimeout(120_000);
+
+// The MCP approval gateway as an agent's MCP client meets it: a real MCP client (the official
+// SDK's Client) talks to the gateway over stdio; the gateway talks to the reference file-system
+// and everything servers and to the approvals service, in both modes.
+describe.each(modes)('%s mode: the MCP approval gateway over stdio', (mode) => {
+  let system: TestSystem;
+  let folder: { root: string; scratch: string };
+  let config: string;
+  let client: Client;
+
+  beforeAll(async () => {
+    system = await startSystem(mode);
+    folder = scratchFolder();
+    config = gatewayConfig(folder.root, system.addresses, folder.scratch);
+    client = await stdioClient(config);
+  });
+  afterAll(async () => {
+    await client?.close();
+    await system?.dispose();
+    if (folder) rmSync(folder.root, { recursive: true, force: true });
+  });
+
+  const view = async (actionId: string) => {
+    const agent = clientAs(system.addresses, 'agent-mcp');
+    try {
+      return await unary(agent.intake, 'GetAction', { actionId });
+    } finally {
+      agent.close();
+    }
+  };
+
+  it('lists the upstream servers’ tools, namespaced', async () => {
+    const names = (await client.listTools()).tools.map((tool) => tool.name);
+    expect(names).toEqual(expect.arrayContaining(['fs__read_text_file', 'fs__write_file', 'fs__move_file', 'everything__echo', 'everything__get-sum']));
+  });
+
+  it('passes an allowed call through, and records it in the ledger as run', async () => {
+    const result = await callTool(client, 'fs__read_text_file', { path: join(folder.scratch, 'notes.txt') });
+    expect(result.isError).toBeFalsy();
+    expect(textOf(result)).toContain('hello from the scratch folder');
+    const recorded = await view(actionIdOf(result));
+    expect(recorded).toMatchObject({ status: 'APPROVED', action: 'mcp.fs.read_text_file', agentId: 'agent-mcp', execution: { status: 'SUCCEEDED' } });
+    expect(JSON.parse(recorded.parametersJson)).toEqual({ path: join(folder.scratch, 'notes.txt') });
+    expect(recorded.justification).toContain('e2e-client 1.0.0');
+  });
+
+  it('returns the policy’s reasons for a denied call, and the upstream is never called', async () => {
+    const outside = join(folder.root, 'outside.txt');
+    const result = await callTool(client, 'fs__write_file', { path: outside, content: 'should never be written' });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toContain('agents may change files only inside the mcp-scratch folder');
+    expect(existsSync(outside)).toBe(false);
+    expect((await view(actionIdOf(result))).status).toBe('DENIED');
+
+    const env = await callTool(client, 'everything__get-env', {});
+    expect(env).toMatchObject({ isError: true });
+    expect(textOf(env)).toContain("the server's environment holds secrets");
+  });
+
+  it('holds a call that needs approval, with progress, until an approver approves it with the CLI; then writes exactly the approved content', async () => {
+    const file = join(folder.scratch, 'approved.txt');
+    const progress: string[] = [];
+    const call = callTool(client, 'fs__write_file', { path: file, content: 'approved content' }, { progress });
+    const waiting = await until(() => progress.find((message) => message.startsWith('waiting for one approver from data-owners')));
+    expect(waiting).toMatch(/^waiting for one approver from data-owners, \d+ min left \(action \S+\)$/);
+    expect(existsSync(file)).toBe(false);
+    const actionId = /\(action (\S+)\)$/.exec(waiting)![1]!;
+
+    await cli(system.addresses, 'approve', actionId, '--as', 'alice');
+    const result = await call;
+    expect(result.isError).toBeFalsy();
+    expect(readFileSync(file, 'utf8')).toBe('approved content');
+    expect(await view(actionId)).toMatchObject({ status: 'APPROVED', approvedVia: 'APPROVERS', execution: { status: 'SUCCEEDED' }, grant: { redeemedAt: expect.any(String) } });
+  });
+
+  it('makes a retry with other arguments a new request, and a client cancellation cancels it', async () => {
+    const file = join(folder.scratch, 'cancelled.txt');
+    const first: string[] = [];
+    const controller = new AbortController();
+    const call = callTool(client, 'fs__write_file', { path: file, content: 'one' }, { progress: first, signal: controller.signal });
+    const firstId = /\(action (\S+)\)$/.exec(await until(() => first.find((m) => m.startsWith('waiting'))))![1]!;
+    controller.abort();
+    await expect(call).rejects.toThrow();
+    expect((await untilStatus(firstId, 'CANCELLED')).status).toBe('CANCELLED');
+
+    const second: string[] = [];
+    const other = new AbortController();
+    const retry = callTool(client, 'fs__write_file', { path: file, content: 'two' }, { progress: second, signal: other.signal });
+    const secondId = /\(action (\S+)\)$/.exec(await until(() => second.find((m) => m.startsWith('waiting'))))![1]!;
+    expect(secondId).not.toBe(firstId);
+    other.abort();
+    await expect(retry).rejects.toThrow();
+    expect((await untilStatus(secondId, 'CANCELLED')).status).toBe('CANCELLED');
+    expect(existsSync(file)).toBe(false);
+  });
+
+  async function untilStatus(actionId: string, status: string) {
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const current = await view(actionId);
+      if (current.status === status || Date.now() > deadline) return current;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+});
