@@ -1,10 +1,12 @@
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { unary } from '@approvals/client';
 import type { TestSystem } from '@approvals/testing';
 import { modes, startSystem } from '@approvals/testing';
-import { clientAs } from './support';
+import { clientAs, policiesWithTtl } from './support';
 import { actionIdOf, callTool, cli, gatewayConfig, scratchFolder, stdioClient, textOf, until } from './mcp-support';
 
 jest.setTimeout(120_000);
@@ -104,6 +106,63 @@ describe.each(modes)('%s mode: the MCP approval gateway over stdio', (mode) => {
     expect(existsSync(file)).toBe(false);
   });
 
+  it('loses nothing when the gateway restarts while a call waits: the same call finds its action, approved meanwhile, and runs it once', async () => {
+    const file = join(folder.scratch, 'after-restart.txt');
+    const progress: string[] = [];
+    const call = callTool(client, 'fs__write_file', { path: file, content: 'written once' }, { progress });
+    const actionId = /\(action (\S+)\)$/.exec(await until(() => progress.find((m) => m.startsWith('waiting'))))![1]!;
+    // The client goes away with its gateway (a desktop client restarting it), then the approver approves.
+    await client.close();
+    await expect(call).rejects.toThrow();
+    await cli(system.addresses, 'approve', actionId, '--as', 'bob');
+
+    client = await stdioClient(config);
+    const result = await callTool(client, 'fs__write_file', { path: file, content: 'written once' });
+    expect(result.isError).toBeFalsy();
+    expect(actionIdOf(result)).toBe(actionId);
+    expect(readFileSync(file, 'utf8')).toBe('written once');
+    expect(await view(actionId)).toMatchObject({ status: 'APPROVED', execution: { status: 'SUCCEEDED' } });
+
+    // The same call again is a new request (the first was used up), not a replay of the old grant.
+    const again = callTool(client, 'fs__write_file', { path: file, content: 'written once' }, { progress: (progress.length = 0, progress) });
+    const nextId = /\(action (\S+)\)$/.exec(await until(() => progress.find((m) => m.startsWith('waiting'))))![1]!;
+    expect(nextId).not.toBe(actionId);
+    await cli(system.addresses, 'deny', nextId, '--as', 'alice', '--reason', 'once is enough');
+    const denied = await again;
+    expect(denied.isError).toBe(true);
+    expect(textOf(denied)).toContain('alice: once is enough');
+  });
+
+  it('survives an upstream server crash: the next call starts it again', async () => {
+    const notes = join(folder.scratch, 'notes.txt');
+    expect((await callTool(client, 'fs__read_text_file', { path: notes })).isError).toBeFalsy();
+    // The file-system server is the gateway's child with the scratch folder as its argument.
+    await promisify(execFile)('pkill', ['-KILL', '-f', `server-filesystem/dist/index.js ${folder.scratch}`]);
+    // A call racing the crash fails, naming the upstream (and is recorded FAILED); the next one starts it again.
+    const afterCrash = await callTool(client, 'fs__read_text_file', { path: notes });
+    if (afterCrash.isError) expect(textOf(afterCrash)).toMatch(/"fs" failed while running it|"fs" is unavailable/);
+    const result = afterCrash.isError ? await callTool(client, 'fs__read_text_file', { path: notes }) : afterCrash;
+    expect(result.isError).toBeFalsy();
+    expect(textOf(result)).toContain('hello from the scratch folder');
+  });
+
+  it('forwards nothing while the ledger is down, and works again once it is back', async () => {
+    const file = join(folder.scratch, 'while-down.txt');
+    await system.kill();
+    try {
+      const result = await callTool(client, 'fs__write_file', { path: file, content: 'must not be written' });
+      expect(result.isError).toBe(true);
+      expect(textOf(result)).toMatch(/the approvals service cannot be reached, so the tool was not called/);
+      const read = await callTool(client, 'fs__read_text_file', { path: join(folder.scratch, 'notes.txt') });
+      expect(read.isError).toBe(true);
+      expect(existsSync(file)).toBe(false);
+    } finally {
+      await system.spawn();
+    }
+    const read = await callTool(client, 'fs__read_text_file', { path: join(folder.scratch, 'notes.txt') });
+    expect(read.isError ? textOf(read) : 'ok').toBe('ok');
+  });
+
   async function untilStatus(actionId: string, status: string) {
     const deadline = Date.now() + 20_000;
     for (;;) {
@@ -112,4 +171,24 @@ describe.each(modes)('%s mode: the MCP approval gateway over stdio', (mode) => {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
+});
+
+describe('embedded mode: an MCP call nobody approves in time', () => {
+  it('ends expired with a clear tool error, and the upstream is never called', async () => {
+    const system = await startSystem('embedded', { env: { APPROVALS_POLICY_DIR: policiesWithTtl(2) } });
+    const folder = scratchFolder();
+    const client = await stdioClient(gatewayConfig(folder.root, system.addresses, folder.scratch));
+    try {
+      const file = join(folder.scratch, 'late.txt');
+      const result = await callTool(client, 'fs__write_file', { path: file, content: 'too late' });
+      expect(result.isError).toBe(true);
+      expect(textOf(result)).toMatch(/nobody approved it in time \(action \S+ expired\)/);
+      expect(result._meta).toMatchObject({ 'approvals/status': 'EXPIRED' });
+      expect(existsSync(file)).toBe(false);
+    } finally {
+      await client.close();
+      await system.dispose();
+      rmSync(folder.root, { recursive: true, force: true });
+    }
+  });
 });

@@ -32,6 +32,8 @@ export interface GatewayContext {
   log: Logger;
   /** The service's grant keys, when grants are checked offline too. */
   jwks?: () => Promise<JSONWebKeySet | undefined>;
+  /** The open sessions' servers, told when an upstream's tools change. */
+  servers: Set<Server>;
 }
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -59,6 +61,8 @@ export function createGatewayServer(context: GatewayContext, identity: SessionId
     },
   );
 
+  context.servers.add(server);
+  server.onclose = () => context.servers.delete(server);
   server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: await listTools(context) }));
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const args = request.params.arguments ?? {};

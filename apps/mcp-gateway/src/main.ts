@@ -51,7 +51,7 @@ async function main(): Promise<number> {
   if (values.port !== undefined) config.http.port = Number(values.port);
   if (values.host !== undefined) config.http.host = values.host;
 
-  const servers = new Set<{ sendToolListChanged(): Promise<void> }>();
+  const servers: GatewayContext['servers'] = new Set();
   const upstreams = new Map(
     Object.entries(config.upstreams).map(([name, upstream]) => [
       name,
@@ -66,6 +66,7 @@ async function main(): Promise<number> {
     upstreams,
     keys: new CallKeys(),
     log,
+    servers,
     ...(config.approvals.jwksUrl
       ? {
           jwks: async () => {
@@ -94,7 +95,6 @@ async function main(): Promise<number> {
   } else {
     const approvals = new Approvals(connection);
     const server = createGatewayServer(context, { approvals, agent: 'the configured agent', onBehalfOf: config.request.onBehalfOf });
-    servers.add(server);
     const transport = new StdioServerTransport();
     await server.connect(transport);
     shutdown.unshift(async () => {

@@ -132,6 +132,10 @@ export function connectServices(options: ConnectionOptions): ServiceClients {
       channel = new grpc.Channel(address, credentials, {
         'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
         'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+        // A restarted service is found within seconds (grpc-js backs off up to 120 s by default,
+        // longer than the SDK's retries wait).
+        'grpc.initial_reconnect_backoff_ms': 500,
+        'grpc.max_reconnect_backoff_ms': 5_000,
         ...options.channelOptions,
       });
       channels.set(address, channel);
