@@ -145,6 +145,11 @@ const tasks = {
     build();
     process.exit(run(nodeBin, ['--enable-source-maps', 'dist/apps/mcp-gateway/src/main.js', ...rest]));
   },
+  /** The gateway in front of the file-system MCP server, against the running demo (`npm start`). */
+  'mcp-demo': () => {
+    build();
+    process.exit(run(nodeBin, ['--enable-source-maps', 'dist/apps/mcp-gateway/src/demo.js', ...rest]));
+  },
   cli: () => {
     build();
     process.exit(run(nodeBin, ['--enable-source-maps', 'dist/apps/cli/src/main.js', ...rest]));
@@ -197,7 +202,7 @@ const tasks = {
       process.exit(run(nodeBin, ['--enable-source-maps', 'dist/bench/src/kafka-floor.js', ...rest]));
     }),
   help: () => {
-    log('usage: node scripts/run.mjs <start|start-distributed|start-service <name>|test|bench|cli|build|lint|typecheck|mcp-gateway|sdk-pack|proto-gen|proto-check|test-unit|test-int|test-e2e>');
+    log('usage: node scripts/run.mjs <start|start-distributed|start-service <name>|test|bench|cli|build|lint|typecheck|mcp-gateway|mcp-demo|sdk-pack|proto-gen|proto-check|test-unit|test-int|test-e2e>');
   },
 };
 
