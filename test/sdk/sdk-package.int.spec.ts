@@ -1,9 +1,9 @@
-import { execFile, execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { EmbeddedServer, repoRoot } from '@approvals/testing';
+import type { SdkManifest } from './packed-sdk';
+import { demoKey, installPackedSdk } from './packed-sdk';
 
 jest.setTimeout(120_000);
 
@@ -13,35 +13,21 @@ jest.setTimeout(120_000);
 describe('the @approvals/sdk package', () => {
   const root = repoRoot();
   let project: string;
-  let manifest: { dependencies: Record<string, string>; exports: Record<string, unknown> };
+  let manifest: SdkManifest;
+  let runNode: (args: string[]) => Promise<string>;
+  let dispose: () => void;
   let server: EmbeddedServer;
 
   beforeAll(async () => {
-    project = mkdtempSync(join(tmpdir(), 'sdk-user-'));
-    const tarball = execFileSync(process.execPath, [join(root, 'scripts', 'build-sdk.mjs'), '--pack', project], { cwd: root, encoding: 'utf8' }).trim();
-    const installed = join(project, 'node_modules', '@approvals', 'sdk');
-    mkdirSync(installed, { recursive: true });
-    execFileSync('tar', ['xzf', tarball, '-C', installed, '--strip-components=1']);
-    manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
-    // Only what the package declares is installed beside it.
-    for (const name of Object.keys(manifest.dependencies)) {
-      mkdirSync(join(project, 'node_modules', name, '..'), { recursive: true });
-      symlinkSync(join(root, 'node_modules', name), join(project, 'node_modules', name));
-    }
+    ({ project, manifest, runNode, dispose } = installPackedSdk());
     server = await EmbeddedServer.start();
   });
   afterAll(async () => {
     await server?.dispose();
-    if (project) rmSync(project, { recursive: true, force: true });
+    dispose?.();
   });
 
-  const agentKey = () =>
-    (JSON.parse(readFileSync(join(root, 'policies', 'demo', 'directory.json'), 'utf8')) as { agents: { id: string; apiKey: string }[] }).agents.find(
-      (a) => a.id === 'agent-reporting',
-    )!.apiKey;
-
-  const runNode = async (args: string[]) => (await promisify(execFile)(process.execPath, args, { cwd: project, timeout: 60_000 })).stdout;
-
+  const agentKey = () => demoKey('agent-reporting');
   it('holds its build, its declarations and its protos, and requires nothing it does not declare', () => {
     const files = (dir: string): string[] => readdirSync(join(project, 'node_modules', '@approvals', 'sdk', dir), { recursive: true }).map(String);
     expect(files('dist/cjs')).toContain('index.js');
@@ -53,8 +39,10 @@ describe('the @approvals/sdk package', () => {
     for (const file of readdirSync(cjs, { recursive: true }).map(String).filter((f) => f.endsWith('.js'))) {
       for (const [, name] of readFileSync(join(cjs, file), 'utf8').matchAll(/require\("([^".][^"]*)"\)/g)) required.add(name!.startsWith('@') ? name!.split('/').slice(0, 2).join('/') : name!.split('/')[0]!);
     }
-    const builtins = [...required].filter((name) => name.startsWith('node:'));
-    expect([...required].filter((name) => !builtins.includes(name)).sort()).toEqual(Object.keys(manifest.dependencies).sort());
+    const packages = [...required].filter((name) => !name.startsWith('node:'));
+    // Every dependency is used; anything else it loads is a framework an adapter plugs into (an optional peer).
+    expect(packages.filter((name) => name in manifest.dependencies).sort()).toEqual(Object.keys(manifest.dependencies).sort());
+    expect(packages.filter((name) => !(name in manifest.dependencies) && !(name in manifest.peerDependencies))).toEqual([]);
   });
 
   it('works from CommonJS and from an ES module against the real service', async () => {

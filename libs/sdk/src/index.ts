@@ -6,3 +6,4 @@ export * from './progress';
 export * from './request-hash';
 export * from './transport';
 export * from './types';
+export * from './adapters/tool-approval';
