@@ -56,6 +56,13 @@ describe.each(modes)('%s mode: the MCP approval gateway over stdio', (mode) => {
     expect(recorded.justification).toContain('e2e-client 1.0.0');
   });
 
+  it('passes the upstream’s own progress on while an allowed long-running tool runs', async () => {
+    const progress: string[] = [];
+    const result = await callTool(client, 'everything__trigger-long-running-operation', { duration: 1, steps: 3 }, { progress });
+    expect(result.isError).toBeFalsy();
+    expect(progress.filter((message) => /^running: \d+ of 3$/.test(message))).toHaveLength(3);
+  });
+
   it('returns the policy’s reasons for a denied call, and the upstream is never called', async () => {
     const outside = join(folder.root, 'outside.txt');
     const result = await callTool(client, 'fs__write_file', { path: outside, content: 'should never be written' });

@@ -126,7 +126,8 @@ async function callTool(context: GatewayContext, identity: SessionIdentity, serv
       requested.actionId,
       asked,
       async (approved) => {
-        const result = await upstream.call(target.tool, approved.parameters, { signal: extra.signal });
+        progress.stop();
+        const result = await upstream.call(target.tool, approved.parameters, { signal: extra.signal, onprogress: progress.relay });
         if (result.isError) throw new UpstreamToolError(result);
         return result;
       },
@@ -203,7 +204,12 @@ function textOf(result: CallToolResult): string {
 }
 
 /** Progress notifications to the client (when it asked for them with a progress token) while the call waits. */
-function progressReporter(extra: Extra): { update: (view: ActionView) => void; stop: () => void } {
+function progressReporter(extra: Extra): {
+  update: (view: ActionView) => void;
+  /** The upstream's own progress while the approved call runs, passed on to the client. */
+  relay: (progress: { progress: number; total?: number; message?: string }) => void;
+  stop: () => void;
+} {
   const token = extra._meta?.progressToken;
   let count = 0;
   let last: ActionView | undefined;
@@ -228,6 +234,15 @@ function progressReporter(extra: Extra): { update: (view: ActionView) => void; s
         timer = undefined;
       }
     },
-    stop: () => clearInterval(timer),
+    relay: (upstream) => {
+      if (token === undefined || extra.signal.aborted) return;
+      count += 1;
+      const message = upstream.message ?? `running: ${upstream.progress}${upstream.total === undefined ? '' : ` of ${upstream.total}`}`;
+      extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: count, message } }).catch(() => undefined);
+    },
+    stop: () => {
+      clearInterval(timer);
+      timer = undefined;
+    },
   };
 }
