@@ -16,6 +16,7 @@ import type { TelemetrySystem } from './telemetry-bench';
 import { benchTelemetry, telemetryReport } from './telemetry-bench';
 import { benchDisk, diskReport } from './disk-bench';
 import { benchVerify, verifyReport } from './verify-bench';
+import { benchMcp, mcpReport } from './mcp-bench';
 
 // Drives the real system over gRPC from this process: each worker asks for an auto-allowed action
 // and waits for its outcome, in a closed loop. Embedded mode is one server process; distributed
@@ -35,7 +36,8 @@ const { values } = parseArgs({
     /**
      * Comma-separated parts to measure: the two modes end to end (embedded, distributed), telemetry
      * off against on in those modes (telemetry), the ledger adapters (ledger), policy evaluation (policy),
-     * the write-ahead log bound's cost and the disk per action in embedded mode (disk).
+     * the write-ahead log bound's cost and the disk per action in embedded mode (disk), an MCP tool
+     * call through the gateway against the same call direct (mcp; not in the default list).
      */
     mode: { type: 'string', default: 'embedded,distributed,telemetry,ledger,policy,disk,verify' },
     /** Verify part: events in the ledger verified, and the closed loop's agents for the cost of the log on the auto-allow path. */
@@ -43,6 +45,9 @@ const { values } = parseArgs({
     'verify-concurrency': { type: 'string', default: '16' },
     /** Runs per setting of the log's cost (alternating off and on): a 5% difference needs more than two on a shared machine. */
     'verify-rounds': { type: 'string', default: '4' },
+    /** MCP part: sequential tool calls each way, in alternating rounds. */
+    'mcp-calls': { type: 'string', default: '2000' },
+    'mcp-rounds': { type: 'string', default: '4' },
     /** Telemetry part: the systems compared, their load levels, and the runs per setting (alternating off and on). */
     'telemetry-modes': { type: 'string', default: 'embedded,distributed' },
     'telemetry-concurrency': { type: 'string', default: '1,16' },
@@ -74,9 +79,9 @@ const telemetryLevels = levelsOf('telemetry-concurrency', values['telemetry-conc
 const rounds = Number(values.rounds);
 if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a positive integer, got ${values.rounds}`);
 const connections = Number(values.connections);
-const modes = values.mode.split(',').map((m) => m.trim()) as (Mode | 'telemetry' | 'ledger' | 'policy' | 'disk' | 'verify')[];
-if (modes.some((m) => !['embedded', 'distributed', 'telemetry', 'ledger', 'policy', 'disk', 'verify'].includes(m))) {
-  throw new Error(`--mode must list embedded, distributed, telemetry, ledger, policy, disk and/or verify, got ${values.mode}`);
+const modes = values.mode.split(',').map((m) => m.trim()) as (Mode | 'telemetry' | 'ledger' | 'policy' | 'disk' | 'verify' | 'mcp')[];
+if (modes.some((m) => !['embedded', 'distributed', 'telemetry', 'ledger', 'policy', 'disk', 'verify', 'mcp'].includes(m))) {
+  throw new Error(`--mode must list embedded, distributed, telemetry, ledger, policy, disk, verify and/or mcp, got ${values.mode}`);
 }
 const positive = (option: string, value: string) => {
   const parsed = Number(value);
@@ -326,6 +331,14 @@ async function main() {
     const figures = await benchVerify(options);
     result['verify'] = figures;
     report.push(...verifyReport(figures, options));
+  }
+
+  if (modes.includes('mcp')) {
+    const agentKey = directory.agents.find((a) => a.id === 'agent-mcp')?.apiKey;
+    if (!agentKey) throw new Error('agent-mcp has no demo key in policies/demo/directory.json');
+    const figures = await benchMcp({ calls: positive('mcp-calls', values['mcp-calls']), rounds: positive('mcp-rounds', values['mcp-rounds']), warmup: 200, agentKey, log });
+    result['mcp'] = figures;
+    report.push(...mcpReport(figures));
   }
 
   const text = report.join('\n');

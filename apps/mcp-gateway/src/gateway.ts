@@ -34,6 +34,8 @@ export interface GatewayContext {
   jwks?: () => Promise<JSONWebKeySet | undefined>;
   /** The open sessions' servers, told when an upstream's tools change. */
   servers: Set<Server>;
+  /** Executions being recorded after their results went to the client; awaited before the gateway exits. */
+  reports: Set<Promise<boolean>>;
 }
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -137,8 +139,18 @@ async function callTool(context: GatewayContext, identity: SessionIdentity, serv
         ...(jwks ? { jwks } : {}),
         ...(context.config.maxWaitSeconds ? { timeoutMs: context.config.maxWaitSeconds * 1000 } : {}),
         describe: (result) => textOf(result as CallToolResult).slice(0, 500),
+        // The client has its result one round trip sooner; the execution is recorded meanwhile.
+        reportInBackground: true,
       },
     );
+    if (outcome.outcome === 'executed' && outcome.reporting) {
+      const reporting = outcome.reporting.then((reported) => {
+        if (!reported) log.warn({ actionId: requested.actionId }, 'the execution could not be recorded in the ledger');
+        return reported;
+      });
+      context.reports.add(reporting);
+      void reporting.finally(() => context.reports.delete(reporting));
+    }
     log.info({ actionId: requested.actionId, outcome: outcome.outcome }, `tool call ${outcome.outcome}`);
     return resultOf(outcome, target.tool);
   } catch (error) {

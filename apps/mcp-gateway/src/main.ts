@@ -67,6 +67,7 @@ async function main(): Promise<number> {
     keys: new CallKeys(),
     log,
     servers,
+    reports: new Set(),
     ...(config.approvals.jwksUrl
       ? {
           jwks: async () => {
@@ -113,7 +114,11 @@ async function main(): Promise<number> {
     log.info(`stopping: ${why}`);
     const bound = setTimeout(() => process.exit(1), 10_000);
     bound.unref();
-    Promise.all(shutdown.map((step) => step().catch(() => undefined))).finally(() => process.exit(0));
+    // Executions whose results already went out are recorded first, then everything closes in order (bounded above).
+    void (async () => {
+      await Promise.all([...context.reports]);
+      for (const step of shutdown) await step().catch(() => undefined);
+    })().finally(() => process.exit(0));
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));

@@ -18,8 +18,11 @@ export interface ApprovedAction {
 
 /** Every way `guard` ends without throwing. */
 export type GuardOutcome<T> =
-  /** Approved, redeemed, run and reported. */
-  | { outcome: 'executed'; value: T; action: ActionView; reported: boolean }
+  /**
+   * Approved, redeemed and run. `reported`: the execution was recorded before `guard` returned;
+   * with `reportInBackground`, `reporting` settles once it is (true) or could not be (false).
+   */
+  | { outcome: 'executed'; value: T; action: ActionView; reported: boolean; reporting?: Promise<boolean> }
   /** Denied by the policy (its reasons) or by an approver (their comments). */
   | { outcome: 'denied'; deniedBy: 'policy' | 'approvers'; reasons: string[]; action: ActionView }
   /** Nobody decided before the approval window closed. */
@@ -40,7 +43,15 @@ export interface GuardOptions {
   jwks?: JSONWebKeySet | undefined;
   /** The detail recorded with a successful execution (default none). */
   describe?: ((value: unknown) => string) | undefined;
+  /**
+   * Return as soon as `run` has returned, and record the execution meanwhile (`reporting` tells
+   * when it is done): one round trip less for callers that wait on the result, such as a gateway.
+   */
+  reportInBackground?: boolean | undefined;
 }
+
+/** How long the first wait for an outcome is a single AwaitDecision call (most actions are decided by policy well within it). */
+const FIRST_WAIT_MS = 1_000;
 
 /** See `Approvals.guard`. */
 export async function guard<T>(
@@ -70,9 +81,16 @@ export async function followAction<T>(
   try {
     let view: ActionView | undefined;
     try {
-      for await (const update of approvals.watch(actionId, { signal: stop.signal })) {
-        view = update;
-        options.onUpdate?.(update);
+      // One unary call settles what the policy decides at once; only a wait for people needs the stream.
+      const first = await approvals.awaitDecision(actionId, { timeoutMs: FIRST_WAIT_MS, signal: stop.signal });
+      view = first.action;
+      options.onUpdate?.(view);
+      if (!first.decided) {
+        for await (const update of approvals.watch(actionId, { signal: stop.signal })) {
+          if (update.revision === view.revision) continue;
+          view = update;
+          options.onUpdate?.(update);
+        }
       }
     } catch (error) {
       if (!stop.signal.aborted) throw error;
@@ -135,9 +153,12 @@ async function decided<T>(
     await approvals.reportExecution(view.actionId, grant.grantId, 'FAILED', error instanceof Error ? error.message : String(error)).catch(() => undefined);
     throw error;
   }
+  const report = approvals.reportExecution(view.actionId, grant.grantId, 'SUCCEEDED', options.describe?.(value) ?? '');
+  if (options.reportInBackground) {
+    return { outcome: 'executed', value, action: view, reported: false, reporting: report.then(() => true, () => false) };
+  }
   try {
-    const action = await approvals.reportExecution(view.actionId, grant.grantId, 'SUCCEEDED', options.describe?.(value) ?? '');
-    return { outcome: 'executed', value, action, reported: true };
+    return { outcome: 'executed', value, action: await report, reported: true };
   } catch (error) {
     if (!(error instanceof ApprovalsError)) throw error;
     return { outcome: 'executed', value, action: view, reported: false };
