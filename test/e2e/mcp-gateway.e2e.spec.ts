@@ -50,7 +50,8 @@ describe.each(modes)('%s mode: the MCP approval gateway over stdio', (mode) => {
     const result = await callTool(client, 'fs__read_text_file', { path: join(folder.scratch, 'notes.txt') });
     expect(result.isError).toBeFalsy();
     expect(textOf(result)).toContain('hello from the scratch folder');
-    const recorded = await view(actionIdOf(result));
+    // The result goes to the client first; the execution is recorded right after.
+    const recorded = await executionRecorded(actionIdOf(result));
     expect(recorded).toMatchObject({ status: 'APPROVED', action: 'mcp.fs.read_text_file', agentId: 'agent-mcp', execution: { status: 'SUCCEEDED' } });
     expect(JSON.parse(recorded.parametersJson)).toEqual({ path: join(folder.scratch, 'notes.txt') });
     expect(recorded.justification).toContain('e2e-client 1.0.0');
@@ -89,7 +90,7 @@ describe.each(modes)('%s mode: the MCP approval gateway over stdio', (mode) => {
     const result = await call;
     expect(result.isError).toBeFalsy();
     expect(readFileSync(file, 'utf8')).toBe('approved content');
-    expect(await view(actionId)).toMatchObject({ status: 'APPROVED', approvedVia: 'APPROVERS', execution: { status: 'SUCCEEDED' }, grant: { redeemedAt: expect.any(String) } });
+    expect(await executionRecorded(actionId)).toMatchObject({ status: 'APPROVED', approvedVia: 'APPROVERS', execution: { status: 'SUCCEEDED' }, grant: { redeemedAt: expect.any(String) } });
   });
 
   it('makes a retry with other arguments a new request, and a client cancellation cancels it', async () => {
@@ -128,7 +129,7 @@ describe.each(modes)('%s mode: the MCP approval gateway over stdio', (mode) => {
     expect(result.isError).toBeFalsy();
     expect(actionIdOf(result)).toBe(actionId);
     expect(readFileSync(file, 'utf8')).toBe('written once');
-    expect(await view(actionId)).toMatchObject({ status: 'APPROVED', execution: { status: 'SUCCEEDED' } });
+    expect(await executionRecorded(actionId)).toMatchObject({ status: 'APPROVED', execution: { status: 'SUCCEEDED' } });
 
     // The same call again is a new request (the first was used up), not a replay of the old grant.
     const again = callTool(client, 'fs__write_file', { path: file, content: 'written once' }, { progress: (progress.length = 0, progress) });
@@ -170,6 +171,16 @@ describe.each(modes)('%s mode: the MCP approval gateway over stdio', (mode) => {
     expect(read.isError ? textOf(read) : 'ok').toBe('ok');
   });
 
+  /** The action's view once its execution is recorded (bounded): the gateway reports it after answering. */
+  async function executionRecorded(actionId: string) {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const current = await view(actionId);
+      if (current.execution || Date.now() > deadline) return current;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
   async function untilStatus(actionId: string, status: string) {
     const deadline = Date.now() + 20_000;
     for (;;) {
@@ -180,9 +191,9 @@ describe.each(modes)('%s mode: the MCP approval gateway over stdio', (mode) => {
   }
 });
 
-describe('embedded mode: an MCP call nobody approves in time', () => {
+describe.each(modes)('%s mode: an MCP call nobody approves in time', (mode) => {
   it('ends expired with a clear tool error, and the upstream is never called', async () => {
-    const system = await startSystem('embedded', { env: { APPROVALS_POLICY_DIR: policiesWithTtl(2) } });
+    const system = await startSystem(mode, { env: { APPROVALS_POLICY_DIR: policiesWithTtl(2) } });
     const folder = scratchFolder();
     const client = await stdioClient(gatewayConfig(folder.root, system.addresses, folder.scratch));
     try {

@@ -27,13 +27,13 @@ describe('approvals policy', () => {
   it('validates the shipped policy set and names its version', async () => {
     const { code, out } = await cli('policy', 'validate');
     expect(code).toBe(ExitCode.ok);
-    expect(out).toMatch(/^policy set .*policies\/demo is valid: 6 policies, version sha256:[0-9a-f]{16}$/);
+    expect(out).toMatch(/^policy set .*policies\/demo is valid: 11 policies, version sha256:[0-9a-f]{16}$/);
   });
 
   it('passes the shipped policy tests', async () => {
     const { code, out } = await cli('policy', 'test', demoCases);
     expect(code).toBe(ExitCode.ok);
-    expect(out).toMatch(/: 12 cases, all passed$/);
+    expect(out).toMatch(/: 21 cases, all passed$/);
     expect(out).not.toContain('FAIL');
   });
 

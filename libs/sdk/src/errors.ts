@@ -49,9 +49,9 @@ export function toApprovalsError(error: unknown): unknown {
 
 /** How persistently calls are retried while the service is unavailable. */
 export interface RetryOptions {
-  /** Attempts in all, the first included (default 8). */
+  /** Attempts in all, the first included (default 10: about 8 s of retrying with the default pauses). */
   attempts?: number | undefined;
-  /** First pause (default 100 ms); it doubles each time, with jitter, up to `maxDelayMs` (default 3 s). */
+  /** First pause (default 100 ms); it doubles each time up to `maxDelayMs` (default 2 s), each between half and all of it. */
   initialDelayMs?: number | undefined;
   maxDelayMs?: number | undefined;
 }
@@ -74,20 +74,22 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 
 /**
  * Runs `operation` until it succeeds, fails for good, or the attempts run out; only retryable
- * failures are retried, with exponential backoff and full jitter. Only for calls that are safe to
+ * failures are retried, with exponential backoff and equal jitter. Only for calls that are safe to
  * repeat (reads, and requests that carry the same idempotency key).
  */
 export async function withRetries<T>(operation: (attempt: number) => Promise<T>, options: RetryOptions = {}, signal?: AbortSignal): Promise<T> {
-  const attempts = Math.max(1, options.attempts ?? 8);
+  const attempts = Math.max(1, options.attempts ?? 10);
   const initial = options.initialDelayMs ?? 100;
-  const max = options.maxDelayMs ?? 3_000;
+  const max = options.maxDelayMs ?? 2_000;
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await operation(attempt);
     } catch (raw) {
       const error = toApprovalsError(raw);
       if (signal?.aborted || !(error instanceof ApprovalsError) || !error.retryable || attempt >= attempts) throw error;
-      await sleep(Math.random() * Math.min(max, initial * 2 ** (attempt - 1)), signal);
+      // Equal jitter: retries spread out, yet the whole wait stays long enough to outlast a restart.
+      const pause = Math.min(max, initial * 2 ** (attempt - 1));
+      await sleep(pause / 2 + (Math.random() * pause) / 2, signal);
     }
   }
 }

@@ -132,10 +132,10 @@ export function connectServices(options: ConnectionOptions): ServiceClients {
       channel = new grpc.Channel(address, credentials, {
         'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
         'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
-        // A restarted service is found within seconds (grpc-js backs off up to 120 s by default,
-        // longer than the SDK's retries wait).
-        'grpc.initial_reconnect_backoff_ms': 500,
-        'grpc.max_reconnect_backoff_ms': 5_000,
+        // A restarted service is found within a second (grpc-js backs off up to 120 s by default,
+        // far longer than the SDK's retries wait; calls fail at once while it backs off).
+        'grpc.initial_reconnect_backoff_ms': 200,
+        'grpc.max_reconnect_backoff_ms': 1_000,
         ...options.channelOptions,
       });
       channels.set(address, channel);
