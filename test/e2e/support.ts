@@ -3,22 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ApprovalsClient, ServiceAddresses } from '@approvals/client';
 import { createApprovalsClient, isServiceError, statusName, unary } from '@approvals/client';
-import { repoRoot } from '@approvals/testing';
+import { demoKey, repoRoot } from '@approvals/testing';
 import type { RequestActionRequest } from '@approvals/contracts';
 
-interface DirectoryFile {
-  humans: { id: string; apiKey?: string }[];
-  agents: { id: string; apiKey?: string }[];
-}
-
-const directory = JSON.parse(readFileSync(join(repoRoot(), 'policies', 'demo', 'directory.json'), 'utf8')) as DirectoryFile;
-
-/** The demo API key of an agent or human from the shipped directory file. */
-export function demoKey(id: string): string {
-  const key = [...directory.agents, ...directory.humans].find((p) => p.id === id)?.apiKey;
-  if (!key) throw new Error(`no demo API key for ${id} in policies/demo/directory.json`);
-  return key;
-}
+export { demoKey };
 
 /** A client that calls as the given agent or human. */
 export function clientAs(address: string | ServiceAddresses, id: string): ApprovalsClient {

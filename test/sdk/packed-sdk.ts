@@ -37,8 +37,4 @@ export function installPackedSdk(extra: readonly string[] = []): { project: stri
   };
 }
 
-/** The demo API key of an agent or human (policies/demo/directory.json). */
-export function demoKey(id: string): string {
-  const directory = JSON.parse(readFileSync(join(repoRoot(), 'policies', 'demo', 'directory.json'), 'utf8')) as { agents: { id: string; apiKey: string }[]; humans: { id: string; apiKey: string }[] };
-  return [...directory.agents, ...directory.humans].find((p) => p.id === id)!.apiKey;
-}
+export { demoKey } from '@approvals/testing';

@@ -3,7 +3,7 @@ import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as grpc from '@grpc/grpc-js';
-import { EmbeddedServer, freePort, repoRoot } from '@approvals/testing';
+import { EmbeddedServer, demoKey, freePort, repoRoot } from '@approvals/testing';
 import { Approvals } from './approvals';
 import { ApprovalsError } from './errors';
 import { fetchGrantKeys } from './grants';
@@ -11,7 +11,7 @@ import type { ApprovedAction } from './guard';
 import { requestHashOf } from './request-hash';
 import { connectServices } from './transport';
 import type { ActionRequest, ActionView } from './types';
-import { demoKey } from './spec/demo-directory';
+
 
 jest.setTimeout(60_000);
 

@@ -15,3 +15,4 @@ export * from './otlp-receiver';
 export * from './in-memory-telemetry';
 export * from './ledger-tamper.contract';
 export * from './fake-kurrentdb-client';
+export * from './demo-keys';
