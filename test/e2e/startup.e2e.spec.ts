@@ -1,4 +1,6 @@
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { exportJWK, generateKeyPair } from 'jose';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddedServer, repoRoot } from '@approvals/testing';
@@ -54,3 +56,49 @@ describe('embedded mode: start-up', () => {
     }
   });
 });
+
+// Replicas of the decision service must agree on their signing keys (issue 19): each reads the
+// operator's key files, never a key generated on its own disk.
+describe('distributed mode: start-up of the decision service', () => {
+  const run = (env: Record<string, string>) =>
+    new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [join(repoRoot(), 'dist', 'apps', 'host', 'src', 'service-main.js'), 'decision'], {
+        env: { ...process.env, APPROVALS_KAFKA_BROKERS: '127.0.0.1:1', ...env },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        resolve({ code, stderr });
+      });
+    });
+
+  it('refuses to start with signing keys of its own, naming the settings, and writes no key', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'approvals-decision-keys-'));
+    try {
+      const refused = await run({ APPROVALS_DATA_DIR: dataDir });
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain('in distributed mode every replica must sign with the same keys');
+      expect(refused.stderr).toContain('APPROVALS_GRANT_KEYS_FILE (create it: npm run approvals -- grant-keys rotate --file <file>)');
+      expect(refused.stderr).toContain('APPROVALS_CHECKPOINT_KEYS_FILE');
+      expect(existsSync(join(dataDir, 'keys'))).toBe(false);
+
+      // With the grant keys provided, only the checkpoint keys are still missing.
+      const grantKeys = join(dataDir, 'grant-keys.json');
+      writeFileSync(grantKeys, JSON.stringify({ keys: [{ ...(await generateEd25519Jwk()), kid: 'g1' }] }), { mode: 0o600 });
+      const partly = await run({ APPROVALS_DATA_DIR: dataDir, APPROVALS_GRANT_KEYS_FILE: grantKeys });
+      expect(partly.code).toBe(2);
+      expect(partly.stderr).not.toContain('APPROVALS_GRANT_KEYS_FILE');
+      expect(partly.stderr).toContain('APPROVALS_CHECKPOINT_KEYS_FILE');
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+async function generateEd25519Jwk() {
+  const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+  return { ...(await exportJWK(privateKey)), alg: 'EdDSA' };
+}

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { createLogger } from '@approvals/telemetry';
 import type { ServiceName } from '@approvals/nest-platform';
 import { grpcServices, loadConfigOrExit } from '@approvals/nest-platform';
+import { GrantKeyRing } from '@approvals/grants';
+import { CheckpointKeyRing } from '@approvals/keys';
 
 /**
  * Local distributed mode in one command: checks that the broker answers, then runs the five
@@ -72,9 +74,22 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => stopAll(0));
   process.once('SIGTERM', () => stopAll(0));
 
+  // As an operator would, once: the signing keys every decision replica reads (it refuses to
+  // generate its own in distributed mode), kept under the data directory on this one machine.
+  const keys: NodeJS.ProcessEnv = {};
+  if (config.grantKeys.generateIfMissing) {
+    await GrantKeyRing.open({ keyFile: config.grantKeys.file, generateIfMissing: true, issuer: 'approvals', audience: 'approvals-executor', ttlSeconds: config.grantTtlSeconds });
+    keys['APPROVALS_GRANT_KEYS_FILE'] = config.grantKeys.file;
+  }
+  if (config.checkpoints.keys.generateIfMissing) {
+    await CheckpointKeyRing.open({ keyFile: config.checkpoints.keys.file, generateIfMissing: true, origin: config.checkpoints.origin });
+    keys['APPROVALS_CHECKPOINT_KEYS_FILE'] = config.checkpoints.keys.file;
+  }
+
   const start = (service: ServiceName) => {
     const env: NodeJS.ProcessEnv = {
       ...process.env,
+      ...keys,
       APPROVALS_HTTP_PORT: String(httpPorts.get(service)),
       // Five services, five service names: `<OTEL_SERVICE_NAME or approvals>-<service>`.
       OTEL_SERVICE_NAME: `${process.env['OTEL_SERVICE_NAME'] ?? 'approvals'}-${service}`,

@@ -27,6 +27,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const config = loadConfigOrExit();
+  if (service === 'decision') refuseLocalSigningKeys(config);
   const logger = createLogger(`approvals-${service}`, config.logLevel);
   guardProcess(logger);
   const app = await NestFactory.create(ServiceModule.forRoot(config, service), { logger: new PinoNestLogger(logger), abortOnError: false, rawBody: true });
@@ -41,6 +42,24 @@ async function main(): Promise<void> {
     { service, grpc: grpc ? `${config.host}:${config.grpcPort}` : undefined, http: `http://${config.host}:${config.httpPort}`, brokers: config.kafka.brokers },
     `approvals ${service} is ready (distributed mode)${grpc ? `: gRPC on ${config.host}:${config.grpcPort}` : ''}, HTTP on http://${config.host}:${config.httpPort}`,
   );
+}
+
+/**
+ * Every decision replica must sign grants and checkpoints with the same keys, from files the
+ * operator provides: a key generated on one replica's own disk would make the grants it issued
+ * unknown to the others (refused as an unknown kid once it is gone).
+ */
+function refuseLocalSigningKeys(config: ReturnType<typeof loadConfigOrExit>): void {
+  const missing = [
+    config.grantKeys.generateIfMissing ? 'APPROVALS_GRANT_KEYS_FILE (create it: npm run approvals -- grant-keys rotate --file <file>)' : undefined,
+    config.checkpoints.keys.generateIfMissing ? 'APPROVALS_CHECKPOINT_KEYS_FILE (create it: npm run approvals -- checkpoint-keys rotate --file <file>)' : undefined,
+  ].filter((setting) => setting !== undefined);
+  if (missing.length === 0) return;
+  process.stderr.write(
+    `approvals decision refuses to start: in distributed mode every replica must sign with the same keys, read from files ` +
+      `the operator provides, never generated on its own disk. Set:\n  ${missing.join('\n  ')}\n`,
+  );
+  process.exit(2);
 }
 
 main().catch((error: unknown) => {

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import type { ServiceAddresses } from '@approvals/client';
+import { GrantKeyRing } from '@approvals/grants';
+import { CheckpointKeyRing } from '@approvals/keys';
 import { ServerProcess, freePort } from './server-process';
 
 /** The five services, in start-up order: the decision service (the ledger's writer) first. */
@@ -66,6 +68,13 @@ export class DistributedSystem {
           APPROVALS_READ_MODEL_SCHEMA: readModelSchemaOf(ledgerSchema),
         }
       : {};
+    // The signing keys every decision replica reads (distributed mode refuses to generate them).
+    const keys = {
+      APPROVALS_GRANT_KEYS_FILE: join(dataDir, 'keys', 'grant-signing-key.json'),
+      APPROVALS_CHECKPOINT_KEYS_FILE: join(dataDir, 'keys', 'checkpoint-signing-key.json'),
+    };
+    await GrantKeyRing.open({ keyFile: keys.APPROVALS_GRANT_KEYS_FILE, generateIfMissing: true, issuer: 'approvals', audience: 'approvals-executor', ttlSeconds: 300 });
+    await CheckpointKeyRing.open({ keyFile: keys.APPROVALS_CHECKPOINT_KEYS_FILE, generateIfMissing: true, origin: 'approvals.local/ledger' });
     const processes = new Map<DistributedService, ServerProcess>();
     const grpcPorts = new Map<DistributedService, number>();
     for (const service of distributedServices) {
@@ -74,6 +83,7 @@ export class DistributedSystem {
         APPROVALS_DATA_DIR: dataDir,
         APPROVALS_KAFKA_BROKERS: brokers,
         APPROVALS_KAFKA_NAMESPACE: namespace,
+        ...keys,
         ...ledgerEnv,
         APPROVALS_HTTP_PORT: String(httpPort),
         ...options.env,
