@@ -194,26 +194,42 @@ function readSchema(
       .map(([name]) => name),
   );
   const contextParameters = new Map<string, Map<string, ContextParameterType>>();
+  const unfillable: string[] = [];
   for (const name of actions) {
     const declared = new Map<string, ContextParameterType>();
-    for (const [attribute, type] of Object.entries(contextAttributes(definition, definition.actions[name]?.appliesTo?.context))) {
-      if (!builtInContextAttributes.has(attribute) && (type === 'String' || type === 'Long' || type === 'Boolean')) declared.set(attribute, type);
+    for (const [attribute, type] of Object.entries(contextAttributes(definition, namespace, definition.actions[name]?.appliesTo?.context))) {
+      if (builtInContextAttributes.has(attribute)) continue;
+      if (type === 'String' || type === 'Long' || type === 'Boolean') declared.set(attribute, type);
+      // A policy testing an attribute that is never filled would never fire (a forbid that never denies).
+      else unfillable.push(`context attribute "${attribute}" of action "${name}" is declared as ${type || 'an unknown type'}: a parameter can fill only String, Long or Bool attributes`);
     }
     if (declared.size > 0) contextParameters.set(name, declared);
   }
+  if (unfillable.length > 0) throw new PolicySetLoadError(source, [...new Set(unfillable)].map((message) => ({ file: schema.name, message })));
   return { namespace, actions, contextParameters };
 }
 
 type SchemaNamespace = Extract<cedar.SchemaToJsonAnswer, { type: 'success' }>['json'][string];
 
-/** The attribute types (by name: String, Long, a record...) of an action's context: inline, or a common type. */
-function contextAttributes(definition: SchemaNamespace, context: unknown): Record<string, string> {
-  let record = context as { type?: string; name?: string; attributes?: Record<string, { type?: string; name?: string }> } | undefined;
-  const commonTypes = (definition as { commonTypes?: Record<string, typeof record> }).commonTypes ?? {};
-  const reference = record?.type === 'EntityOrCommon' ? record.name : record?.type;
-  if (reference && reference !== 'Record') record = commonTypes[reference];
+/**
+ * The attribute types of an action's context (inline, or a common type, named with or without the
+ * namespace), as plain names: String, Long, Boolean (Cedar's Bool), decimal, Set, Record...
+ */
+function contextAttributes(definition: SchemaNamespace, namespace: string, context: unknown): Record<string, string> {
+  type TypeJson = { type?: string; name?: string; attributes?: Record<string, TypeJson> };
+  const unqualified = (name: string) => name.replace(/^__cedar::/, '').replace(namespace ? new RegExp(`^${namespace.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}::`) : /^$/, '');
+  const nameOf = (t: TypeJson) => unqualified((t.type === 'EntityOrCommon' || t.type === 'Entity' || t.type === 'Extension' ? t.name : t.type) ?? '');
+  const commonTypes = (definition as { commonTypes?: Record<string, TypeJson> }).commonTypes ?? {};
+  let record = context as TypeJson | undefined;
+  if (record && record.type !== 'Record') record = commonTypes[nameOf(record)];
   const attributes = record?.attributes ?? {};
-  return Object.fromEntries(Object.entries(attributes).map(([name, attribute]) => [name, (attribute.type === 'EntityOrCommon' ? attribute.name : attribute.type) ?? '']));
+  return Object.fromEntries(
+    Object.entries(attributes).map(([name, attribute]) => {
+      const type = nameOf(attribute);
+      const resolved = commonTypes[type] ? nameOf(commonTypes[type]) : type;
+      return [name, resolved === 'Bool' ? 'Boolean' : resolved];
+    }),
+  );
 }
 
 function readPolicyFile(

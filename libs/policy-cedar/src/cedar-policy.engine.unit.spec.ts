@@ -237,3 +237,39 @@ describe('CedarPolicyEngine fails closed', () => {
     expect(ownerAware.evaluate(request({ agentId: 'agent-ops' })).outcome).toBe('DENY');
   });
 });
+
+describe('context attributes filled from parameters, however the schema spells them', () => {
+  const schemaWith = (namespace: string, context: string, extra: string) => ({
+    name: 'approvals.cedarschema',
+    text: `${namespace ? `namespace ${namespace} {` : ''}
+entity Group; entity Human in [Group]; entity Agent { owner?: Human }; entity Resource { kind: String };
+type RequestContext = { environment: String, model: String, ${extra} };
+action "mcp.fs.write_file" appliesTo { principal: [Agent], resource: [Resource], context: ${context} };
+${namespace ? '}' : ''}`,
+  });
+  const forbid = (namespace: string) => {
+    const action = namespace ? `${namespace}::Action` : 'Action';
+    return `permit (principal, action == ${action}::"mcp.fs.write_file", resource);
+@id("no-etc") forbid (principal, action, resource) when { context has path && context.path like "/etc/*" };
+@id("dry-runs-only") forbid (principal, action, resource) when { context has dryRun && context.dryRun == false };`;
+  };
+  const write = (engine: CedarPolicyEngine, parameters: ActionRequest['parameters']) =>
+    engine.evaluate(request({ action: 'mcp.fs.write_file', resource: { kind: 'file', id: 'f' }, parameters, onBehalfOf: undefined, dataClassification: undefined }));
+
+  it.each([
+    ['', 'RequestContext'],
+    ['Approvals', 'RequestContext'],
+    ['Approvals', 'Approvals::RequestContext'],
+  ])('namespace "%s", context %s: String and Bool attributes reach the policies', (namespace, context) => {
+    const engine = new CedarPolicyEngine(parseCedarPolicySet(schemaWith(namespace, context, 'path?: String, dryRun?: Bool'), [{ name: 'p.cedar', text: forbid(namespace) }]));
+    expect(write(engine, { path: '/etc/passwd', dryRun: true })).toMatchObject({ outcome: 'DENY', determiningPolicies: ['no-etc'] });
+    expect(write(engine, { path: '/srv/a', dryRun: false })).toMatchObject({ outcome: 'DENY', determiningPolicies: ['dry-runs-only'] });
+    expect(write(engine, { path: '/srv/a', dryRun: true })).toMatchObject({ outcome: 'ALLOW' });
+  });
+
+  it('refuses to load a schema whose extra context attribute no parameter can fill (its policies would never fire)', () => {
+    expect(() => parseCedarPolicySet(schemaWith('', 'RequestContext', 'paths?: Set<String>'), [{ name: 'p.cedar', text: 'permit (principal, action, resource);' }])).toThrow(
+      /context attribute "paths" of action "mcp.fs.write_file" is declared as Set: a parameter can fill only String, Long or Bool attributes/,
+    );
+  });
+});
