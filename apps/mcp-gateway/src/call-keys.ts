@@ -19,8 +19,9 @@ export class CallKeys {
   private readonly inFlight = new Set<string>();
 
   /** Requests the action for this call: an unfinished earlier one, or a new one. Release the key when done. */
-  async claim(approvals: Approvals, request: ActionRequest, signal?: AbortSignal): Promise<{ requested: RequestedAction; asked: ActionRequest & { idempotencyKey: string }; release: () => void }> {
-    const base = createHash('sha256').update(canonicalJson({ ...request, idempotencyKey: undefined })).digest('hex').slice(0, 40);
+  async claim(approvals: Approvals, tool: string, request: ActionRequest, signal?: AbortSignal): Promise<{ requested: RequestedAction; asked: ActionRequest & { idempotencyKey: string }; release: () => void }> {
+    // The tool is part of the key: two tools mapped to the same request never share an action.
+    const base = createHash('sha256').update(canonicalJson({ tool, request: { ...request, idempotencyKey: undefined } })).digest('hex').slice(0, 40);
     let n = this.next.get(base) ?? 0;
     for (let probes = 0; ; probes += 1, n += 1) {
       const key = probes < MAX_PROBES ? `mcp-${base}-${n}` : `mcp-${base}-r${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;

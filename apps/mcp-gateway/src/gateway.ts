@@ -22,6 +22,8 @@ export interface SessionIdentity {
   /** The agent, for logs (the service identifies it by the credentials). */
   agent: string;
   onBehalfOf?: string | undefined;
+  /** Tool calls of this session still running (a session is not closed under them). */
+  active: number;
 }
 
 /** What every session of one gateway process shares. */
@@ -68,7 +70,12 @@ export function createGatewayServer(context: GatewayContext, identity: SessionId
   server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: await listTools(context) }));
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const args = request.params.arguments ?? {};
-    return callTool(context, identity, server, request.params.name, args, extra);
+    identity.active += 1;
+    try {
+      return await callTool(context, identity, server, request.params.name, args, extra);
+    } finally {
+      identity.active -= 1;
+    }
   });
   return server;
 }
@@ -114,21 +121,26 @@ async function callTool(context: GatewayContext, identity: SessionIdentity, serv
 
   const progress = progressReporter(extra);
   const log = context.log.child({ agent: identity.agent, tool: name, session: extra.sessionId });
+  let jwks: JSONWebKeySet | undefined;
   let claim;
   try {
-    claim = await context.keys.claim(identity.approvals, request, extra.signal);
+    // The keys first: failing to fetch them must not leave an action behind for approvers.
+    jwks = await context.jwks?.();
+    claim = await context.keys.claim(identity.approvals, `${target.server}/${target.tool}`, request, extra.signal);
   } catch (error) {
+    if (!(error instanceof ApprovalsError)) return toolError(`the approvals service's grant keys cannot be read, so the tool was not called: ${(error as Error).message}`);
     return ledgerFailure(log, error, extra);
   }
   const { requested, asked, release } = claim;
   log.info({ actionId: requested.actionId, action: asked.action, created: requested.created }, requested.created ? 'asked the ledger' : 'following an earlier request of the same call');
+  let ran = false;
   try {
-    const jwks = await context.jwks?.();
     const outcome = await identity.approvals.followAction(
       requested.actionId,
       asked,
       async (approved) => {
         progress.stop();
+        ran = true;
         const result = await upstream.call(target.tool, approved.parameters, { signal: extra.signal, onprogress: progress.relay });
         if (result.isError) throw new UpstreamToolError(result);
         return result;
@@ -156,6 +168,10 @@ async function callTool(context: GatewayContext, identity: SessionIdentity, serv
   } catch (error) {
     if (error instanceof UpstreamToolError) return error.result;
     if (error instanceof ApprovalsError) return ledgerFailure(log, error, extra);
+    if (!ran) {
+      log.warn({ actionId: requested.actionId, err: error }, 'the call ended before anything ran');
+      return toolError(`"${target.tool}" was not called: ${(error as Error).message} (action ${requested.actionId})`);
+    }
     // The grant was redeemed but the upstream failed (it crashed, or the call was cancelled): reported FAILED.
     log.warn({ actionId: requested.actionId, err: error }, 'the upstream call failed after approval');
     return toolError(`"${target.tool}" was approved, but "${target.server}" failed while running it: ${(error as Error).message}`);

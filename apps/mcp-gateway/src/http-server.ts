@@ -65,7 +65,7 @@ export async function serveHttp(context: GatewayContext, connection: ApprovalsCo
     const challenge = { 'www-authenticate': 'Bearer realm="approvals-mcp-gateway"' };
     if (!token) throw new HttpProblem(401, 'a bearer token is required', challenge);
     try {
-      const { payload } = await jwtVerify(token, keys, { issuer: auth.issuer, audience: auth.audience, clockTolerance: 60 });
+      const { payload } = await jwtVerify(token, keys, { issuer: auth.issuer, audience: auth.audience, clockTolerance: 60, requiredClaims: ['exp'] });
       if (typeof payload.sub !== 'string' || payload.sub === '') throw new Error('the token has no subject');
       const obo = auth.onBehalfOfClaim ? payload[auth.onBehalfOfClaim] : undefined;
       return { agent: payload.sub, token, ...(typeof obo === 'string' && obo !== '' ? { onBehalfOf: obo } : {}) };
@@ -79,7 +79,7 @@ export async function serveHttp(context: GatewayContext, connection: ApprovalsCo
     // The service gets the token of the session's latest request (clients refresh their tokens).
     const current: { session?: Session } = {};
     const approvals = shared ?? new Approvals({ ...connection, apiKey: undefined, bearerToken: () => current.session?.token ?? '' });
-    const identity: SessionIdentity = { approvals, agent: caller.agent, onBehalfOf: caller.onBehalfOf };
+    const identity: SessionIdentity = { approvals, agent: caller.agent, onBehalfOf: caller.onBehalfOf, active: 0 };
     const server = createGatewayServer(context, identity);
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
@@ -92,7 +92,8 @@ export async function serveHttp(context: GatewayContext, connection: ApprovalsCo
     current.session = session;
     transport.onclose = () => {
       if (transport.sessionId) sessions.delete(transport.sessionId);
-      if (!shared) approvals.close();
+      // Calls still running withdraw their actions or record their executions first (bounded).
+      if (!shared) void closeWhenIdle(identity);
     };
     await server.connect(transport);
     return session;
@@ -108,14 +109,20 @@ export async function serveHttp(context: GatewayContext, connection: ApprovalsCo
     if (typeof sessionId === 'string') {
       const session = sessions.get(sessionId);
       if (!session) throw new HttpProblem(404, 'unknown or expired session; initialize a new one');
-      if (auth && session.identity.agent !== caller.agent) throw new HttpProblem(403, 'this session belongs to another agent');
+      // A session is the agent's, acting for one human: another agent, or the same agent for someone else, opens its own.
+      if (auth && (session.identity.agent !== caller.agent || session.identity.onBehalfOf !== caller.onBehalfOf)) {
+        throw new HttpProblem(403, 'this session belongs to another agent or acts for another person');
+      }
       session.token = caller.token;
       session.lastSeen = Date.now();
       return session.transport.handleRequest(request, response, body);
     }
     if (request.method === 'POST' && isInitializeRequest(body)) {
       const session = await open(caller);
-      return session.transport.handleRequest(request, response, body);
+      await session.transport.handleRequest(request, response, body);
+      // Refused by the transport (Host, Accept or Content-Type): nothing may stay behind.
+      if (!session.transport.sessionId) await session.transport.close().catch(() => undefined);
+      return;
     }
     throw new HttpProblem(400, 'no mcp-session-id header: start with an initialize request');
   };
@@ -131,7 +138,10 @@ export async function serveHttp(context: GatewayContext, connection: ApprovalsCo
   const actualPort = () => (http.address() as AddressInfo | null)?.port ?? port;
   const sweep = setInterval(() => {
     const idleSince = Date.now() - IDLE_SESSION_MS;
-    for (const session of sessions.values()) if (session.lastSeen < idleSince) void session.transport.close().catch(() => undefined);
+    // A session waiting on an approval is busy, not idle, however long ago its last request came.
+    for (const session of sessions.values()) {
+      if (session.lastSeen < idleSince && session.identity.active === 0) void session.transport.close().catch(() => undefined);
+    }
   }, 60_000);
   sweep.unref();
   await new Promise<void>((resolve, reject) => {
@@ -149,6 +159,13 @@ export async function serveHttp(context: GatewayContext, connection: ApprovalsCo
       await new Promise<void>((resolve) => http.close(() => resolve()));
     },
   };
+}
+
+/** Closes a session's client once its running calls have ended (at most 15 s later). */
+async function closeWhenIdle(identity: SessionIdentity): Promise<void> {
+  const until = Date.now() + 15_000;
+  while (identity.active > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 100));
+  identity.approvals.close();
 }
 
 async function readJson(request: IncomingMessage): Promise<unknown> {

@@ -48,7 +48,11 @@ async function main(): Promise<number> {
   // stdout carries the MCP protocol in stdio mode: logs go to stderr only.
   const log = pino({ name: 'mcp-gateway', level: values['log-level'] }, pino.destination(2));
   const config = loadGatewayConfig(file);
-  if (values.port !== undefined) config.http.port = Number(values.port);
+  if (values.port !== undefined) {
+    const port = Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new GatewayConfigError(`--port must be a port number (0-65535), got "${values.port}"`);
+    config.http.port = port;
+  }
   if (values.host !== undefined) config.http.host = values.host;
 
   const servers: GatewayContext['servers'] = new Set();
@@ -79,6 +83,10 @@ async function main(): Promise<number> {
       : {}),
   };
   const connection = approvalsConnection(config);
+  const addresses = typeof config.approvals.address === 'string' ? [config.approvals.address] : Object.values(config.approvals.address);
+  if (!config.approvals.tls && addresses.some((address) => !/^(127\.|localhost:|\[::1\]:)/.test(address))) {
+    log.warn({ addresses }, 'the approvals service is reached without TLS on a non-loopback address: credentials travel in clear; configure approvals.tls');
+  }
   const shutdown: (() => Promise<void>)[] = [() => Promise.all([...upstreams.values()].map((u) => u.close())).then(() => undefined)];
 
   if (values['list-tools']) {
@@ -95,7 +103,7 @@ async function main(): Promise<number> {
     log.info({ url: http.url, upstreams: [...upstreams.keys()] }, `MCP gateway serving Streamable HTTP at ${http.url}`);
   } else {
     const approvals = new Approvals(connection);
-    const server = createGatewayServer(context, { approvals, agent: 'the configured agent', onBehalfOf: config.request.onBehalfOf });
+    const server = createGatewayServer(context, { approvals, agent: 'the configured agent', onBehalfOf: config.request.onBehalfOf, active: 0 });
     const transport = new StdioServerTransport();
     await server.connect(transport);
     shutdown.unshift(async () => {

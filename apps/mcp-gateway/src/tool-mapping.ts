@@ -50,7 +50,7 @@ export function toActionRequest(config: GatewayConfig, server: string, tool: str
     });
   const client = provenance.client ? `${provenance.client.name} ${provenance.client.version}`.trim() : 'an MCP client';
   return {
-    model: config.request.model ?? provenance.client?.name ?? 'mcp-client',
+    model: config.request.model ?? (provenance.client?.name.trim() || 'mcp-client'),
     action: mapping.action ? fill(mapping.action, 'action') : `mcp.${server}.${actionSegment(tool)}`,
     resource: mapping.resource ? { kind: fill(mapping.resource.kind, 'resource.kind'), id: fill(mapping.resource.id, 'resource.id') } : { kind: 'mcp-tool', id: `${server}/${tool}` },
     environment: mapping.environment ? fill(mapping.environment, 'environment') : config.request.environment,

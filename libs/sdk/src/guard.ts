@@ -84,12 +84,12 @@ export async function followAction<T>(
       // One unary call settles what the policy decides at once; only a wait for people needs the stream.
       const first = await approvals.awaitDecision(actionId, { timeoutMs: FIRST_WAIT_MS, signal: stop.signal });
       view = first.action;
-      options.onUpdate?.(view);
+      notify(options, view);
       if (!first.decided) {
         for await (const update of approvals.watch(actionId, { signal: stop.signal })) {
           if (update.revision === view.revision) continue;
           view = update;
-          options.onUpdate?.(update);
+          notify(options, update);
         }
       }
     } catch (error) {
@@ -142,6 +142,8 @@ async function decided<T>(
       throw error;
     }
   }
+  // A caller that stopped waiting in the meantime gets nothing run: its grant is withdrawn unused.
+  if (options.signal?.aborted) return { outcome: 'cancelled', by: 'caller', action: await withdraw(approvals, view.actionId) };
   const redemption = await approvals.redeemGrant(grant.token, hash);
   if (!redemption.redeemed) return refused(redemption.reason, redemption.detail);
 
@@ -153,7 +155,7 @@ async function decided<T>(
     await approvals.reportExecution(view.actionId, grant.grantId, 'FAILED', error instanceof Error ? error.message : String(error)).catch(() => undefined);
     throw error;
   }
-  const report = approvals.reportExecution(view.actionId, grant.grantId, 'SUCCEEDED', options.describe?.(value) ?? '');
+  const report = approvals.reportExecution(view.actionId, grant.grantId, 'SUCCEEDED', describeSafely(options, value));
   if (options.reportInBackground) {
     return { outcome: 'executed', value, action: view, reported: false, reporting: report.then(() => true, () => false) };
   }
@@ -162,6 +164,24 @@ async function decided<T>(
   } catch (error) {
     if (!(error instanceof ApprovalsError)) throw error;
     return { outcome: 'executed', value, action: view, reported: false };
+  }
+}
+
+/** The caller's progress callback; its failure must not end the wait. */
+function notify(options: GuardOptions, view: ActionView): void {
+  try {
+    options.onUpdate?.(view);
+  } catch {
+    // a progress display that fails changes nothing about the action
+  }
+}
+
+/** The caller's description of a result; the execution is reported even if it fails. */
+function describeSafely(options: GuardOptions, value: unknown): string {
+  try {
+    return options.describe?.(value) ?? '';
+  } catch {
+    return '';
   }
 }
 
