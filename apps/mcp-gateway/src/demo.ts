@@ -5,6 +5,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { Approvals, ApprovalsError } from '@approvals/sdk';
+import { textOf } from './tool-results';
 
 /**
  * `npm run mcp-demo`: the gateway in front of the reference file-system MCP server on a scratch
@@ -19,12 +20,6 @@ const address = process.env['APPROVALS_ADDRESS'] ?? '127.0.0.1:50051';
 const agentKey = 'demo-only-agent-mcp-5c2e8b71';
 const say = (text = '') => process.stdout.write(`${text}\n`);
 
-function textOf(result: CallToolResult): string {
-  return result.content
-    .filter((part): part is { type: 'text'; text: string } => part.type === 'text')
-    .map((part) => part.text)
-    .join('\n');
-}
 
 async function main(): Promise<number> {
   // Is the approvals service there? (the agent's own key, from the demo directory)

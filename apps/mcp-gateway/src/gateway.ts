@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { CallKeys } from './call-keys';
 import type { GatewayConfig } from './config';
 import { MappingError, exposedToolName, splitToolName, toActionRequest } from './tool-mapping';
+import { textOf } from './tool-results';
 import type { Upstream } from './upstream';
 
 export const GATEWAY_VERSION = '0.1.0';
@@ -224,12 +225,6 @@ function actionMeta(action: ActionView): Record<string, string> {
   return { 'approvals/actionId': action.actionId, 'approvals/status': action.status };
 }
 
-function textOf(result: CallToolResult): string {
-  return result.content
-    .filter((part): part is { type: 'text'; text: string } => part.type === 'text')
-    .map((part) => part.text)
-    .join('\n');
-}
 
 /** Progress notifications to the client (when it asked for them with a progress token) while the call waits. */
 function progressReporter(extra: Extra): {
