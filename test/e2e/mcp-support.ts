@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { ServiceAddresses } from '@approvals/client';
@@ -44,7 +45,9 @@ export function gatewayConfig(dir: string, addresses: ServiceAddresses, allowed:
 /** An MCP client of a gateway it spawns over stdio (as Claude Desktop does). */
 export async function stdioClient(configFile: string): Promise<Client> {
   const client = new Client({ name: 'e2e-client', version: '1.0.0' });
-  await client.connect(new StdioClientTransport({ command: process.execPath, args: [gatewayMain(), '--config', configFile], stderr: 'pipe' }));
+  const transport = new StdioClientTransport({ command: process.execPath, args: [gatewayMain(), '--config', configFile], stderr: 'pipe' });
+  await client.connect(transport);
+  recordProgress(client, transport);
   return client;
 }
 
@@ -58,8 +61,29 @@ export async function httpGateway(configFile: string, env: Record<string, string
 
 export async function httpClient(url: string, headers: Record<string, string> = {}): Promise<Client> {
   const client = new Client({ name: 'e2e-http-client', version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
+  const transport = new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } });
+  await client.connect(transport);
+  recordProgress(client, transport);
   return client;
+}
+
+const progressSeen = new WeakMap<Client, string[]>();
+
+/**
+ * Every progress message the gateway sent this client, in order, as it arrived. The SDK's client
+ * drops a progress notification that arrives together with its result (it settles the result
+ * first: modelcontextprotocol/typescript-sdk#2580), so what the gateway sent is read off the wire.
+ */
+export const progressOnTheWire = (client: Client): string[] => progressSeen.get(client) ?? [];
+
+function recordProgress(client: Client, transport: Transport): void {
+  const seen: string[] = [];
+  progressSeen.set(client, seen);
+  const dispatch = transport.onmessage;
+  transport.onmessage = (message, extra) => {
+    if ('method' in message && message.method === 'notifications/progress') seen.push(String(message.params?.['message'] ?? ''));
+    dispatch?.(message, extra);
+  };
 }
 
 /** Calls a tool, collecting its progress messages. */

@@ -1,6 +1,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { CallToolResultSchema, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
@@ -105,6 +106,7 @@ export class Upstream {
       await client.close().catch(() => undefined);
       throw new UpstreamUnavailableError(`upstream "${this.name}" cannot be reached: ${(error as Error).message}`);
     }
+    responsesAfterNotifications(transport);
     client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
       this.toolList = undefined;
       this.onToolsChanged();
@@ -113,4 +115,21 @@ export class Upstream {
     this.log.info({ upstream: this.name, server: client.getServerVersion() }, `upstream "${this.name}" connected`);
     return client;
   }
+}
+
+/**
+ * The SDK's Protocol runs notification handlers one microtask late but settles responses at once,
+ * so a server's last progress notification, arriving together with the result, finds its request
+ * already retired and is dropped (modelcontextprotocol/typescript-sdk#2580). Settling responses
+ * one microtask late too keeps the order the server sent them in, and no progress is lost.
+ */
+function responsesAfterNotifications(transport: Transport): void {
+  const dispatch = transport.onmessage;
+  if (!dispatch) return;
+  transport.onmessage = (message, extra) => {
+    if ('method' in message) return dispatch(message, extra);
+    Promise.resolve()
+      .then(() => dispatch(message, extra))
+      .catch((error: unknown) => transport.onerror?.(error instanceof Error ? error : new Error(String(error))));
+  };
 }
