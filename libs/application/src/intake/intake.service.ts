@@ -130,7 +130,10 @@ export class IntakeService {
       at += 1;
     }
     for (const seen of arrived.keys()) if (seen <= at) arrived.delete(seen);
-    if (at >= announced) return { state: next, revision: at };
+    // An approval is appended together with its grant, but the bus may announce them apart: an
+    // approval without its grant is never the final view, the grant is in the ledger already.
+    const grantPending = next.status === 'final' && next.outcome === 'APPROVED' && !next.grant;
+    if (at >= announced && !grantPending) return { state: next, revision: at };
     const events = await this.ledger.readStream(toActionStreamId(actionId), { fromRevision: at + 1 });
     for (const event of events) {
       if (event.revision !== at + 1) return loadAction(this.ledger, actionId);

@@ -425,6 +425,22 @@ describe('IntakeService.watch: updates', () => {
     expect(recorder.last).toMatchObject({ revision: '5', grant: { grantId: 'grant-1' } });
   });
 
+  it('never ends on an approval announced without its grant: the grant, appended with it, is read from the ledger', async () => {
+    // The bus may deliver the events of one append in separate batches (distributed mode under load).
+    const { store, intake, updates } = await given({ bus: false });
+    await record(store, actionId, events.requested(actionId), events.evaluated(actionId, 'REQUIRE_APPROVAL'), events.approvalRequested(actionId));
+    const recorder = new ViewRecorder();
+    const watching = intake.watch(agentId, actionId, recorder.onView);
+    await recorder.received(1);
+    await record(store, actionId, events.approved(actionId), events.grantIssued(actionId));
+    const [approved] = (await store.readStream(streamId)).slice(3);
+    updates.notify({ streamId, revision: approved!.revision, type: approved!.type, data: approved!.data });
+
+    await expect(watching).resolves.toEqual({ ok: true, value: undefined });
+    expect(recorder.statuses).toEqual(['AWAITING_APPROVAL', 'APPROVED']);
+    expect(recorder.last).toMatchObject({ revision: '4', grant: { grantId: 'grant-1', token: expect.any(String) } });
+  });
+
   it('misses no update that arrives while it reads the action for the first time', async () => {
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (release = resolve));
