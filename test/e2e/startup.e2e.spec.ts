@@ -98,6 +98,28 @@ describe('distributed mode: start-up of the decision service', () => {
   });
 });
 
+// Replicas of the notifier must agree on the console's session secret (issue 19).
+describe('distributed mode: start-up of the notifier', () => {
+  it('refuses to start without the shared console session secret, naming the setting', async () => {
+    const refused = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [join(repoRoot(), 'dist', 'apps', 'host', 'src', 'service-main.js'), 'notifier'], {
+        env: { ...Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'APPROVALS_CONSOLE_SECRET')), APPROVALS_KAFKA_BROKERS: '127.0.0.1:1' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        resolve({ code, stderr });
+      });
+    });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('every replica must sign console sessions with the same secret');
+    expect(refused.stderr).toContain('Set APPROVALS_CONSOLE_SECRET');
+  });
+});
+
 async function generateEd25519Jwk() {
   const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
   return { ...(await exportJWK(privateKey)), alg: 'EdDSA' };

@@ -2,44 +2,71 @@ import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Inject, Injectable, Module } from '@nestjs/common';
 import type { CheckpointStore, Clock, Directory, EventStore, IdGenerator, LedgerIntegrity, MessagePublisher } from '@approvals/application';
 import type { Witness, WitnessedCheckpoint } from '@approvals/application';
-import { Checkpointer, DecisionHandlers, DecisionService, ExpiryScheduler, LogKeeper, OutboxRelay, TreeReader, verifyLedger } from '@approvals/application';
+import { Checkpointer, DecisionHandlers, DecisionService, ExpiryScheduler, LeasedWork, LogKeeper, OutboxRelay, TreeReader, verifyLedger } from '@approvals/application';
 import type { AppConfig } from '@approvals/config';
 import type { Ledger } from '@approvals/ledger';
+import type { ServiceState } from '@approvals/service-state';
 import type { Logger } from '@approvals/telemetry';
 import { CheckpointKeyRing } from '@approvals/keys';
 import { FileWitness, WebhookWitness } from '@approvals/ledger-core';
 import { GrantKeyRing } from '@approvals/grants';
 import { GRANT_AUDIENCE, GRANT_ISSUER } from '@approvals/sdk';
-import { CHECKPOINT_STORE, CLOCK, CONFIG, DIRECTORY, EVENT_STORE, IDS, LEDGER, LEDGER_INTEGRITY, LOGGER, MESSAGE_PUBLISHER } from '@approvals/nest-platform';
+import { CHECKPOINT_STORE, CLOCK, CONFIG, DIRECTORY, EVENT_STORE, IDS, LEDGER, LEDGER_INTEGRITY, LOGGER, MESSAGE_PUBLISHER, SERVICE_STATE, replicaId } from '@approvals/nest-platform';
 import { InstrumentedEventStore, MetricNames, observeGauge } from '@approvals/telemetry';
 import { DecisionBusController } from './decision.bus.controller';
 import { GRANT_KEYS, JwksController } from './jwks.controller';
 import { CHECKPOINT_KEYS, LedgerKeysController } from './ledger-keys.controller';
 
-/** Starts the outbox relay and the expiry scheduler with the application, stops them before the ledger closes. */
+/**
+ * Runs the outbox relay and the expiry scheduler on one decision replica at a time, the holder of
+ * the lease "decision.outbox" (with one replica, from start-up to shutdown): both follow the
+ * whole ledger, so two would publish every event twice and race for every expiry. The relay's
+ * checkpoint is in the ledger's store, so a replica that takes over resumes where the last left off.
+ */
 @Injectable()
 export class DecisionRuntime implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly lease: LeasedWork;
+
   constructor(
     @Inject(OutboxRelay) private readonly relay: OutboxRelay,
     @Inject(ExpiryScheduler) private readonly expiries: ExpiryScheduler,
-  ) {}
+    @Inject(SERVICE_STATE) state: ServiceState,
+    @Inject(CONFIG) config: AppConfig,
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    const work = {
+      start: async () => {
+        await this.relay.start();
+        await this.expiries.start();
+      },
+      stop: async () => {
+        await this.expiries.stop();
+        await this.relay.stop();
+      },
+    };
+    this.lease = new LeasedWork(state.leases, 'decision.outbox', replicaId(), work, {
+      ttlMs: config.leaseTtlMs,
+      onChange: (held) => logger.info(held ? 'this replica now relays the ledger to the bus and fires expiries' : 'this replica no longer relays the ledger or fires expiries'),
+      onError: (err) => logger.warn({ err }, 'the outbox relay lease could not be renewed'),
+    });
+  }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.relay.start();
-    await this.expiries.start();
+    await this.lease.start();
     observeGauge(MetricNames.pendingApprovals, { description: 'Approval requests waiting for people', unit: '{approval}' }, () => this.expiries.pending());
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.expiries.stop();
-    await this.relay.stop();
+    await this.lease.stop();
   }
 }
 
 /**
  * Keeps the ledger log (I8) while the decision service runs: the findings recorded before are
- * loaded first, so streams found wrong stay refused after a restart; then the keeper follows the
- * ledger in the background and is started again (after a pause) if it stops on an error.
+ * loaded first (by every replica), so streams found wrong stay refused after a restart. The
+ * keeper, which follows the ledger and extends the log, and the checkpointer run on one replica
+ * at a time, the holder of the lease "decision.ledger-log": two keepers would each see the other's
+ * progress as a broken chain. The keeper is started again (after a pause) if it stops on an error.
  */
 @Injectable()
 export class LedgerLogRuntime implements OnApplicationBootstrap, OnModuleDestroy {
@@ -48,11 +75,13 @@ export class LedgerLogRuntime implements OnApplicationBootstrap, OnModuleDestroy
   private startupCheck: Promise<void> = Promise.resolve();
   private stopped = false;
   private restart: NodeJS.Timeout | undefined;
+  private lease: LeasedWork | undefined;
 
   constructor(
     @Inject(LEDGER) private readonly ledger: Ledger,
     @Inject(LEDGER_INTEGRITY) private readonly integrity: LedgerIntegrity | undefined,
     @Inject(CHECKPOINT_KEYS) private readonly keys: CheckpointKeyRing,
+    @Inject(SERVICE_STATE) private readonly state: ServiceState,
     @Inject(CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -74,13 +103,28 @@ export class LedgerLogRuntime implements OnApplicationBootstrap, OnModuleDestroy
       );
     }
     await this.integrity.start();
-    const integrity = this.integrity;
+    observeGauge(MetricNames.ledgerLogSize, { description: 'Events in the ledger Merkle tree', unit: '{event}' }, () => this.keeper?.size ?? 0);
+    this.lease = new LeasedWork(this.state.leases, 'decision.ledger-log', replicaId(), { start: () => this.startKeeping(), stop: () => this.stopKeeping() }, {
+      ttlMs: this.config.leaseTtlMs,
+      onChange: (held) => this.logger.info(held ? 'this replica now keeps the ledger log and signs its checkpoints' : 'this replica no longer keeps the ledger log'),
+      onError: (err) => this.logger.warn({ err }, 'the ledger log lease could not be renewed'),
+    });
+    await this.lease.start();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.lease?.stop();
+  }
+
+  private async startKeeping(): Promise<void> {
+    const log = this.ledger.log!;
+    const integrity = this.integrity!;
+    this.stopped = false;
     this.keeper = new LogKeeper(this.ledger.events, log, {
       densePositions: this.ledger.densePositions,
       onFinding: (finding) => integrity.found(finding),
       onError: (err) => this.failed(err),
     });
-    observeGauge(MetricNames.ledgerLogSize, { description: 'Events in the ledger Merkle tree', unit: '{event}' }, () => this.keeper?.size ?? 0);
     this.run();
 
     const { checkpoints } = this.config;
@@ -99,9 +143,10 @@ export class LedgerLogRuntime implements OnApplicationBootstrap, OnModuleDestroy
     this.startupCheck = this.checkAgainstWitnesses(witnesses).catch((err: unknown) => this.logger.error({ err }, 'the start-up check of the ledger could not run'));
   }
 
-  async onModuleDestroy(): Promise<void> {
+  private async stopKeeping(): Promise<void> {
     this.stopped = true;
     if (this.restart) clearTimeout(this.restart);
+    this.restart = undefined;
     await this.keeper?.stop();
     await this.startupCheck;
     await this.checkpointer?.stop();

@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createLogger } from '@approvals/telemetry';
 import type { ServiceName } from '@approvals/nest-platform';
 import { grpcServices, loadConfigOrExit } from '@approvals/nest-platform';
@@ -86,6 +88,9 @@ async function main(): Promise<void> {
     keys['APPROVALS_CHECKPOINT_KEYS_FILE'] = config.checkpoints.keys.file;
   }
 
+  // And the console's session secret every notifier replica signs with, kept beside the keys.
+  if (!config.consoleSecret) keys['APPROVALS_CONSOLE_SECRET'] = consoleSecret(join(dirname(config.grantKeys.file), 'console-secret'));
+
   const start = (service: ServiceName) => {
     const env: NodeJS.ProcessEnv = {
       ...process.env,
@@ -124,3 +129,12 @@ main().catch((error: unknown) => {
   log.error(`distributed mode failed to start: ${error instanceof Error ? error.message : String(error)}`);
   stopAll(1);
 });
+
+/** The console session secret in `file`, made (random, readable by this user only) the first time. */
+function consoleSecret(file: string): string {
+  if (!existsSync(file)) {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600, flag: 'wx' });
+  }
+  return readFileSync(file, 'utf8').trim();
+}

@@ -28,6 +28,7 @@ async function main(): Promise<void> {
   }
   const config = loadConfigOrExit();
   if (service === 'decision') refuseLocalSigningKeys(config);
+  if (service === 'notifier') refuseLocalSessionSecret(config);
   const logger = createLogger(`approvals-${service}`, config.logLevel);
   guardProcess(logger);
   const app = await NestFactory.create(ServiceModule.forRoot(config, service), { logger: new PinoNestLogger(logger), abortOnError: false, rawBody: true });
@@ -58,6 +59,20 @@ function refuseLocalSigningKeys(config: ReturnType<typeof loadConfigOrExit>): vo
   process.stderr.write(
     `approvals decision refuses to start: in distributed mode every replica must sign with the same keys, read from files ` +
       `the operator provides, never generated on its own disk. Set:\n  ${missing.join('\n  ')}\n`,
+  );
+  process.exit(2);
+}
+
+/**
+ * Every notifier replica must sign the console's session cookies with the same secret: with a
+ * secret of its own, an approver signed in through one replica would be signed out by the next
+ * request that the load balancer sends to another.
+ */
+function refuseLocalSessionSecret(config: ReturnType<typeof loadConfigOrExit>): void {
+  if (config.consoleSecret) return;
+  process.stderr.write(
+    'approvals notifier refuses to start: in distributed mode every replica must sign console sessions with the same secret. ' +
+      'Set APPROVALS_CONSOLE_SECRET (at least 32 characters, e.g. from: openssl rand -base64 32), the same for every replica.\n',
   );
   process.exit(2);
 }

@@ -22,3 +22,6 @@ export function header(request: RawRequest, name: string): string | undefined {
 export function problem(status: number, title: string, detail: string): HttpException {
   return new HttpException({ type: 'about:blank', title, status, detail }, status);
 }
+
+/** The notifier's guard against replayed channel callbacks (the shared service state's). */
+export const REPLAY_GUARD = Symbol('ReplayGuard');

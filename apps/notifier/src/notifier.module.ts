@@ -1,17 +1,17 @@
 import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Inject, Injectable, Module } from '@nestjs/common';
-import type { Clock, CommandSender, Directory, EventStore, IdGenerator } from '@approvals/application';
-import { AuditQueries, ChannelVotes, NotifierService } from '@approvals/application';
+import type { Clock, CommandSender, Directory, EventStore, IdGenerator, PendingApprovalStore } from '@approvals/application';
+import { AuditQueries, ChannelVotes, LeasedWork, NotifierService } from '@approvals/application';
+import type { ServiceState } from '@approvals/service-state';
 import type { AppConfig } from '@approvals/config';
 import type { Logger } from '@approvals/telemetry';
 import type { OpenReadModel } from '@approvals/read-model';
 import { LogNotificationChannel } from '@approvals/channels-core';
 import { createChannels, type CreatedChannels } from '@approvals/channels';
-import { SqlitePendingApprovalStore } from './sqlite-pending-approval.store';
-import { dataFiles } from '@approvals/config';
 import { openReadModel } from '@approvals/read-model';
 import { openWithRetry } from '@approvals/ledger';
 import { ChannelSecurityLog } from './channel-security';
+import { REPLAY_GUARD } from './http';
 import { CONSOLE_QUERIES, ConsoleController } from './console/console.controller';
 import { TEAMS_AUTH, TeamsController } from './teams.controller';
 import { WEBHOOK_CHANNEL, WebhookController } from './webhook.controller';
@@ -19,7 +19,7 @@ import { WEBHOOK_CHANNEL, WebhookController } from './webhook.controller';
 /** The configured channels, created once by their plugins (`@approvals/channels`). */
 const CHANNELS = Symbol('Channels');
 const CONSOLE_READ_MODEL = Symbol('ConsoleReadModel');
-import { CLOCK, COMMAND_SENDER, CONFIG, DIRECTORY, EVENT_STORE, IDS, LOGGER } from '@approvals/nest-platform';
+import { CLOCK, COMMAND_SENDER, CONFIG, DIRECTORY, EVENT_STORE, IDS, LOGGER, SERVICE_STATE, replicaId } from '@approvals/nest-platform';
 import { instrumentChannel } from '@approvals/telemetry';
 import { DecisionsGrpcController } from './decisions.grpc.controller';
 import { NotifierBusController } from './notifier.bus.controller';
@@ -28,37 +28,50 @@ import { SLACK_CHANNEL, SLACK_VERIFIER, SlackController } from './slack.controll
 const PENDING_STORE = Symbol('PendingApprovalStore');
 
 /**
- * The notifier's clock work while the service runs: retries failed deliveries and sends reminders
- * before expiry (their state is in the pending store, so restarts resume them).
+ * The notifier's clock work while the service runs: retries failed deliveries, asks for
+ * escalations and sends reminders before expiry, on one replica at a time (the holder of the
+ * lease "notifier.clock"; their state is in the shared pending store, so another replica or a
+ * restart resumes them). Digests of personal notices are sent by every replica: each holds its own.
  */
 @Injectable()
 export class DeliveryRetries implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
+  private readonly lease: LeasedWork;
 
   constructor(
     @Inject(NotifierService) private readonly notifier: NotifierService,
     @Inject(CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+    @Inject(SERVICE_STATE) state: ServiceState,
+  ) {
+    this.lease = new LeasedWork(state.leases, 'notifier.clock', replicaId(), { start: async () => undefined, stop: async () => undefined }, {
+      ttlMs: config.leaseTtlMs,
+      onChange: (held) => logger.info(held ? 'this replica now runs the notifier clock work (retries, escalations, reminders)' : 'this replica no longer runs the notifier clock work'),
+      onError: (err) => logger.warn({ err }, 'the notifier clock lease could not be renewed'),
+    });
+  }
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
+    await this.lease.start();
     this.timer = setInterval(() => void this.tick(), Math.min(this.config.deliveryRetryMs, 1000));
     this.timer.unref();
   }
 
-  onApplicationShutdown(): void {
+  async onApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    await this.lease.stop();
   }
 
   private async tick(): Promise<void> {
     if (this.running) return;
     this.running = true;
     try {
+      await this.notifier.flushDigests();
+      if (!this.lease.held) return;
       const items = await this.notifier.pendingItems();
       await this.notifier.retryDeliveries(items);
       await this.notifier.sendEscalations(items);
-      await this.notifier.flushDigests();
       if (this.config.reminderBeforeSeconds > 0) await this.notifier.sendReminders(this.config.reminderBeforeSeconds, items);
     } catch (err) {
       this.logger.warn({ err }, 'delivery retries failed; trying again shortly');
@@ -88,12 +101,13 @@ export class DeliveryRetries implements OnApplicationBootstrap, OnApplicationShu
     { provide: WEBHOOK_CHANNEL, useFactory: (channels: CreatedChannels) => channels.webhook?.channel ?? null, inject: [CHANNELS] },
     { provide: SLACK_CHANNEL, useFactory: (channels: CreatedChannels) => channels.slack?.channel ?? null, inject: [CHANNELS] },
     { provide: SLACK_VERIFIER, useFactory: (channels: CreatedChannels) => channels.slack?.verifier ?? null, inject: [CHANNELS] },
-    { provide: PENDING_STORE, useFactory: (config: AppConfig) => new SqlitePendingApprovalStore(dataFiles(config).notifier, { walAutoCheckpoint: false }), inject: [CONFIG] },
+    { provide: PENDING_STORE, useFactory: (state: ServiceState) => state.pendingApprovals(), inject: [SERVICE_STATE] },
+    { provide: REPLAY_GUARD, useFactory: (state: ServiceState) => state.replays, inject: [SERVICE_STATE] },
     {
       provide: NotifierService,
       useFactory: (
         ledger: EventStore,
-        pending: SqlitePendingApprovalStore,
+        pending: PendingApprovalStore,
         commands: CommandSender,
         directory: Directory,
         clock: Clock,
@@ -124,13 +138,9 @@ export class DeliveryRetries implements OnApplicationBootstrap, OnApplicationShu
   ],
 })
 export class NotifierModule implements OnApplicationShutdown {
-  constructor(
-    @Inject(PENDING_STORE) private readonly pending: SqlitePendingApprovalStore,
-    @Inject(CONSOLE_READ_MODEL) private readonly readModel: OpenReadModel,
-  ) {}
+  constructor(@Inject(CONSOLE_READ_MODEL) private readonly readModel: OpenReadModel) {}
 
   async onApplicationShutdown(): Promise<void> {
-    this.pending.close();
     await this.readModel.close();
   }
 }

@@ -1,10 +1,10 @@
 import { Controller, HttpCode, Inject, Logger, Optional, Post, Req } from '@nestjs/common';
 
-import type { Human } from '@approvals/application';
+import type { Human, ReplayGuard } from '@approvals/application';
 import { ChannelVotes, isActionId } from '@approvals/application';
 import type { SlackChannel, SlackRequestRefusal, SlackRequestVerifier } from '@approvals/channels-slack';
 import { SLACK_APPROVE_ACTION, SLACK_DENY_ACTION, SLACK_DENY_MODAL } from '@approvals/channels-slack';
-import { type RawRequest, clientAddress, header, problem } from './http';
+import { REPLAY_GUARD, type RawRequest, clientAddress, header, problem } from './http';
 import { describeVoteReply, voteCounted } from './vote-reply';
 
 export const SLACK_CHANNEL = Symbol('SlackChannel');
@@ -43,6 +43,7 @@ export class SlackController {
     @Inject(ChannelVotes) private readonly votes: ChannelVotes,
     @Optional() @Inject(SLACK_CHANNEL) private readonly slack: SlackChannel | null,
     @Optional() @Inject(SLACK_VERIFIER) private readonly verifier: SlackRequestVerifier | null,
+    @Inject(REPLAY_GUARD) private readonly replays: ReplayGuard,
   ) {}
 
   @Post('interactivity')
@@ -58,6 +59,12 @@ export class SlackController {
     if (!check.ok) {
       await this.recordRefusal(source, check.reason, check.detail, raw);
       throw problem(401, 'request refused', check.detail);
+    }
+    // Once, across every notifier replica: the guard is in the shared store.
+    if (!(await this.replays.firstUse(`slack:${check.replayKey}`, check.keepUntil))) {
+      const detail = 'this signed request was already accepted';
+      await this.recordRefusal(source, 'REPLAYED', detail, raw);
+      throw problem(401, 'request refused', detail);
     }
     const payload = parsePayload(raw);
     if (!payload) throw problem(400, 'bad request', 'the body must be application/x-www-form-urlencoded with a JSON payload');

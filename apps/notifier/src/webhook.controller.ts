@@ -1,9 +1,10 @@
 import { isUtf8 } from 'node:buffer';
 import { Controller, HttpCode, Inject, Optional, Param, Post, Req } from '@nestjs/common';
+import type { ReplayGuard } from '@approvals/application';
 import { ACTION_ID_PATTERN, ChannelVotes } from '@approvals/application';
 import type { WebhookChannel } from '@approvals/channels-webhook';
 import { z } from 'zod';
-import { type RawRequest, clientAddress, header, problem } from './http';
+import { REPLAY_GUARD, type RawRequest, clientAddress, header, problem } from './http';
 
 export const WEBHOOK_CHANNEL = Symbol('WebhookChannel');
 
@@ -26,11 +27,11 @@ const REPLAY_WINDOW_MS = 5 * 60_000;
  */
 @Controller('webhooks')
 export class WebhookController {
-  private readonly seen = new Map<string, number>();
 
   constructor(
     @Inject(ChannelVotes) private readonly votes: ChannelVotes,
     @Optional() @Inject(WEBHOOK_CHANNEL) private readonly webhooks: WebhookChannel | null,
+    @Inject(REPLAY_GUARD) private readonly replays: ReplayGuard,
   ) {}
 
   @Post(':name/votes')
@@ -51,12 +52,11 @@ export class WebhookController {
       throw problem(401, 'request refused', `the webhook signature does not verify: ${(error as Error).message}`);
     }
     const id = headers['webhook-id']!;
-    this.forgetOld();
-    if (this.seen.has(id)) {
+    // Once, across every notifier replica: the guard is in the shared store.
+    if (!(await this.replays.firstUse(`webhook:${name}:${id}`, new Date(Date.now() + REPLAY_WINDOW_MS)))) {
       await this.votes.refuse({ channel: `webhook:${name}`, reason: 'REPLAYED', detail: `webhook id ${id.slice(0, 100)} was already accepted`, source: clientAddress(request) });
       throw problem(401, 'request refused', 'this webhook id was already accepted');
     }
-    this.seen.set(id, Date.now() + REPLAY_WINDOW_MS);
 
     if (!isUtf8(raw)) throw problem(400, 'bad request', 'the body must be UTF-8');
     let body: unknown;
@@ -77,11 +77,4 @@ export class WebhookController {
     if (!reply.ok) throw problem(reply.code === 'NOT_FOUND' ? 404 : 409, 'vote not recorded', reply.message);
     return { accepted: !reply.rejection, rejectionReason: reply.rejection?.reason ?? '', detail: reply.rejection?.detail ?? '', status: reply.status };
   }
-
-  private forgetOld(): void {
-    const now = Date.now();
-    for (const [id, until] of this.seen) if (until < now) this.seen.delete(id);
-  }
 }
-
-

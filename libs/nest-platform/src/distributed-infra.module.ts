@@ -3,6 +3,7 @@ import { KafkaCommandSender, KafkaHealth, KafkaNames, KafkaPublisher, createKafk
 import type { AppConfig } from '@approvals/config';
 import { dataFiles } from '@approvals/config';
 import type { Ledger } from '@approvals/ledger';
+import type { ServiceState } from '@approvals/service-state';
 import type { WalCheckpointer } from '@approvals/sqlite';
 import type { Logger } from '@approvals/telemetry';
 import type { DynamicModule, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
@@ -27,6 +28,7 @@ import {
   LEDGER_INTEGRITY,
   LOGGER,
   MESSAGE_PUBLISHER,
+  SERVICE_STATE,
 } from './tokens';
 import { checkpointSqliteFiles } from './wal-checkpoints';
 
@@ -64,6 +66,7 @@ export class DistributedInfraModule implements OnApplicationBootstrap, OnApplica
   constructor(
     @Inject(SERVICE) private readonly service: ServiceName,
     @Inject(LEDGER) private readonly ledger: Ledger,
+    @Inject(SERVICE_STATE) private readonly state: ServiceState,
     @Inject(CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(MESSAGE_PUBLISHER) private readonly publisher: KafkaPublisher,
@@ -139,7 +142,7 @@ export class DistributedInfraModule implements OnApplicationBootstrap, OnApplica
         },
         { provide: BUS_STATUS, useExisting: BUS_SERVER },
       ],
-      exports: [CONFIG, LOGGER, LEDGER, LEDGER_INTEGRITY, EVENT_STORE, CHECKPOINT_STORE, DIRECTORY, AUTHENTICATOR, CLOCK, IDS, MESSAGE_PUBLISHER, COMMAND_SENDER, BUS_SERVER, BUS_STATUS],
+      exports: [CONFIG, LOGGER, LEDGER, SERVICE_STATE, LEDGER_INTEGRITY, EVENT_STORE, CHECKPOINT_STORE, DIRECTORY, AUTHENTICATOR, CLOCK, IDS, MESSAGE_PUBLISHER, COMMAND_SENDER, BUS_SERVER, BUS_STATUS],
     };
   }
 
@@ -156,5 +159,6 @@ export class DistributedInfraModule implements OnApplicationBootstrap, OnApplica
     await this.publisher.close();
     await this.checkpointer?.stop();
     await this.ledger.close();
+    await this.state.close();
   }
 }

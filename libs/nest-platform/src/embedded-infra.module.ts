@@ -2,6 +2,7 @@ import { InProcessBroker } from '@approvals/bus';
 import type { AppConfig } from '@approvals/config';
 import { dataFiles } from '@approvals/config';
 import type { Ledger } from '@approvals/ledger';
+import type { ServiceState } from '@approvals/service-state';
 import type { WalCheckpointer } from '@approvals/sqlite';
 import type { Logger } from '@approvals/telemetry';
 import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
@@ -22,6 +23,7 @@ import {
   LEDGER_INTEGRITY,
   LOGGER,
   MESSAGE_PUBLISHER,
+  SERVICE_STATE,
 } from './tokens';
 import { checkpointSqliteFiles } from './wal-checkpoints';
 
@@ -37,6 +39,7 @@ export class EmbeddedInfraModule implements OnApplicationBootstrap, OnApplicatio
 
   constructor(
     @Inject(LEDGER) private readonly ledger: Ledger,
+    @Inject(SERVICE_STATE) private readonly state: ServiceState,
     @Inject(CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -71,12 +74,13 @@ export class EmbeddedInfraModule implements OnApplicationBootstrap, OnApplicatio
         { provide: COMMAND_SENDER, useExisting: BROKER },
         { provide: BUS_STATUS, useExisting: BROKER },
       ],
-      exports: [CONFIG, LOGGER, LEDGER, LEDGER_INTEGRITY, EVENT_STORE, CHECKPOINT_STORE, DIRECTORY, AUTHENTICATOR, CLOCK, IDS, BROKER, MESSAGE_PUBLISHER, COMMAND_SENDER, BUS_STATUS],
+      exports: [CONFIG, LOGGER, LEDGER, SERVICE_STATE, LEDGER_INTEGRITY, EVENT_STORE, CHECKPOINT_STORE, DIRECTORY, AUTHENTICATOR, CLOCK, IDS, BROKER, MESSAGE_PUBLISHER, COMMAND_SENDER, BUS_STATUS],
     };
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.checkpointer?.stop();
     await this.ledger.close();
+    await this.state.close();
   }
 }

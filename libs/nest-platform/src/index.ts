@@ -17,3 +17,4 @@ export * from './bootstrap';
 export * from './process-faults';
 export * from './http-rate-limits';
 export * from './ledger-integrity';
+export * from './replica-id';

@@ -4,12 +4,13 @@ import { randomIds, systemClock } from '@approvals/application';
 import type { AppConfig } from '@approvals/config';
 import { loadDirectory } from '@approvals/identity';
 import type { Ledger } from '@approvals/ledger';
-import { openLedgerWithRetry } from '@approvals/ledger';
+import { openLedgerWithRetry, openWithRetry } from '@approvals/ledger';
+import { openServiceState } from '@approvals/service-state';
 import type { Logger } from '@approvals/telemetry';
 import { createLogger } from '@approvals/telemetry';
 import { authenticatorFor } from './grpc-auth';
 import { ledgerIntegrity } from './ledger-integrity';
-import { AUTHENTICATOR, CHECKPOINT_STORE, CLOCK, CONFIG, DIRECTORY, EVENT_STORE, IDS, LEDGER, LEDGER_INTEGRITY, LOGGER } from './tokens';
+import { AUTHENTICATOR, CHECKPOINT_STORE, CLOCK, CONFIG, DIRECTORY, EVENT_STORE, IDS, LEDGER, LEDGER_INTEGRITY, LOGGER, SERVICE_STATE } from './tokens';
 
 /**
  * What both modes provide alike: the configuration and the log, the ledger (opened with retries)
@@ -28,6 +29,14 @@ export function sharedProviders(config: AppConfig, logName: string): Provider[] 
           { walAutoCheckpoint: false, onError: (err) => logger.warn({ err }, 'ledger connection error; reconnecting') },
           { onRetry: (err, attempt, delayMs) => logger.warn({ err, attempt }, `the ledger cannot be opened; not ready, trying again in ${delayMs} ms`) },
         ),
+      inject: [LOGGER],
+    },
+    {
+      provide: SERVICE_STATE,
+      useFactory: (logger: Logger) =>
+        openWithRetry(() => openServiceState(config.state, (err) => logger.warn({ err }, 'service state connection error; reconnecting')), {
+          onRetry: (err, attempt) => logger.warn({ err, attempt }, 'the shared service state cannot be opened yet; retrying'),
+        }),
       inject: [LOGGER],
     },
     { provide: EVENT_STORE, useFactory: (ledger: Ledger) => ledger.events, inject: [LEDGER] },

@@ -7,6 +7,8 @@ export const CHECKPOINT_STORE = Symbol('CheckpointStore');
 export const LEDGER = Symbol('Ledger');
 /** The run-time check of streams against the ledger log (LedgerIntegrity), or undefined without a log. */
 export const LEDGER_INTEGRITY = Symbol('LedgerIntegrity');
+/** What the replicas of a service share beside the ledger: leases, the notifier's pending list (ServiceState). */
+export const SERVICE_STATE = Symbol('ServiceState');
 export const DIRECTORY = Symbol('Directory');
 export const AUTHENTICATOR = Symbol('GrpcAuthenticator');
 export const CLOCK = Symbol('Clock');

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +26,12 @@ export interface DistributedSystemOptions {
    * APPROVALS_TEST_POSTGRES_URL, dropped by dispose) or the SQLite files in the data directory.
    */
   ledger?: 'postgres' | 'embedded';
+  /**
+   * Replicas of every service (default 1). Each replica has a data directory of its own (the
+   * first the system's, the others `replica-<n>` in it), as on separate hosts; they share the
+   * broker, PostgreSQL and the signing key files.
+   */
+  replicas?: number;
   /** The connection string the services use for PostgreSQL (e.g. through a TcpProxy); default testPostgresUrl(). */
   postgresUrl?: string;
   verbose?: boolean;
@@ -44,12 +50,18 @@ export class DistributedSystem {
     readonly namespace: string,
     /** The PostgreSQL schema of the ledger, when it is on PostgreSQL. */
     readonly ledgerSchema: string | undefined,
-    private readonly processes: Map<DistributedService, ServerProcess>,
-    grpcPorts: Map<DistributedService, number>,
+    private readonly processes: Map<string, ServerProcess>,
+    private readonly grpcPorts: Map<string, number>,
     private readonly ownsDataDir: boolean,
+    readonly replicas: number,
   ) {
-    const address = (service: DistributedService) => `127.0.0.1:${grpcPorts.get(service)}`;
-    this.addresses = { intake: address('intake'), decisions: address('notifier'), audit: address('audit-projector') };
+    this.addresses = this.addressesOf(1);
+  }
+
+  /** The gRPC addresses of one replica of each service (1 is the first). */
+  addressesOf(replica: number): ServiceAddresses {
+    const address = (service: DistributedService) => `127.0.0.1:${this.grpcPorts.get(replicaKey(service, replica))}`;
+    return { intake: address('intake'), decisions: address('notifier'), audit: address('audit-projector') };
   }
 
   static async start(options: DistributedSystemOptions = {}): Promise<DistributedSystem> {
@@ -73,40 +85,47 @@ export class DistributedSystem {
       APPROVALS_GRANT_KEYS_FILE: join(dataDir, 'keys', 'grant-signing-key.json'),
       APPROVALS_CHECKPOINT_KEYS_FILE: join(dataDir, 'keys', 'checkpoint-signing-key.json'),
     };
+    // The console's session secret, the same for every notifier replica (they refuse to start without one).
+    const sessions = { APPROVALS_CONSOLE_SECRET: randomBytes(32).toString('base64url') };
     await GrantKeyRing.open({ keyFile: keys.APPROVALS_GRANT_KEYS_FILE, generateIfMissing: true, issuer: 'approvals', audience: 'approvals-executor', ttlSeconds: 300 });
     await CheckpointKeyRing.open({ keyFile: keys.APPROVALS_CHECKPOINT_KEYS_FILE, generateIfMissing: true, origin: 'approvals.local/ledger' });
-    const processes = new Map<DistributedService, ServerProcess>();
-    const grpcPorts = new Map<DistributedService, number>();
-    for (const service of distributedServices) {
-      const httpPort = await freePort();
-      const env: Record<string, string> = {
-        APPROVALS_DATA_DIR: dataDir,
-        APPROVALS_KAFKA_BROKERS: brokers,
-        APPROVALS_KAFKA_NAMESPACE: namespace,
-        ...keys,
-        ...ledgerEnv,
-        APPROVALS_HTTP_PORT: String(httpPort),
-        ...options.env,
-      };
-      if (grpcServices.includes(service)) {
-        const grpcPort = await freePort();
-        grpcPorts.set(service, grpcPort);
-        env['APPROVALS_GRPC_PORT'] = String(grpcPort);
+    const processes = new Map<string, ServerProcess>();
+    const grpcPorts = new Map<string, number>();
+    const replicas = options.replicas ?? 1;
+    for (let replica = 1; replica <= replicas; replica++) {
+      for (const service of distributedServices) {
+        const key = replicaKey(service, replica);
+        const httpPort = await freePort();
+        const env: Record<string, string> = {
+          APPROVALS_DATA_DIR: replica === 1 ? dataDir : join(dataDir, `replica-${replica}`),
+          APPROVALS_KAFKA_BROKERS: brokers,
+          APPROVALS_KAFKA_NAMESPACE: namespace,
+          ...keys,
+          ...sessions,
+          ...ledgerEnv,
+          APPROVALS_HTTP_PORT: String(httpPort),
+          ...options.env,
+        };
+        if (grpcServices.includes(service)) {
+          const grpcPort = await freePort();
+          grpcPorts.set(key, grpcPort);
+          env['APPROVALS_GRPC_PORT'] = String(grpcPort);
+        }
+        processes.set(
+          key,
+          new ServerProcess({
+            name: key,
+            main: join('dist', 'apps', 'host', 'src', 'service-main.js'),
+            args: [service],
+            env,
+            httpPort,
+            verbose: options.verbose ?? false,
+            readyTimeoutMs: 60_000,
+          }),
+        );
       }
-      processes.set(
-        service,
-        new ServerProcess({
-          name: service,
-          main: join('dist', 'apps', 'host', 'src', 'service-main.js'),
-          args: [service],
-          env,
-          httpPort,
-          verbose: options.verbose ?? false,
-          readyTimeoutMs: 60_000,
-        }),
-      );
     }
-    const system = new DistributedSystem(dataDir, namespace, ledgerSchema, processes, grpcPorts, options.dataDir === undefined);
+    const system = new DistributedSystem(dataDir, namespace, ledgerSchema, processes, grpcPorts, options.dataDir === undefined, replicas);
     try {
       await system.spawn();
     } catch (error) {
@@ -116,9 +135,9 @@ export class DistributedSystem {
     return system;
   }
 
-  /** One service's process, to stop, kill or start on its own. */
-  service(name: DistributedService): ServerProcess {
-    return this.processes.get(name)!;
+  /** One service's process (of its first replica, or of `replica`), to stop, kill or start on its own. */
+  service(name: DistributedService, replica = 1): ServerProcess {
+    return this.processes.get(replicaKey(name, replica))!;
   }
 
   /** Every service's log so far, each line prefixed with the service. */
@@ -147,7 +166,7 @@ export class DistributedSystem {
     await Promise.all([...this.processes.values()].map((p) => p.kill()));
   }
 
-  /** Stops everything and removes the temporary data directory and the ledger's schema. */
+  /** Stops everything and removes the temporary data directory and the schemas of the ledger, the read model and the shared state. */
   async dispose(): Promise<void> {
     await this.kill();
     if (this.ownsDataDir) rmSync(this.dataDir, { recursive: true, force: true });
@@ -157,12 +176,16 @@ export class DistributedSystem {
       try {
         await client.query(`DROP SCHEMA IF EXISTS "${this.ledgerSchema}" CASCADE`);
         await client.query(`DROP SCHEMA IF EXISTS "${readModelSchemaOf(this.ledgerSchema)}" CASCADE`);
+        await client.query(`DROP SCHEMA IF EXISTS "${this.ledgerSchema}_state" CASCADE`);
       } finally {
         await client.end();
       }
     }
   }
 }
+
+/** A replica's name: the service's for the first, `<service>#<n>` for the others. */
+const replicaKey = (service: DistributedService, replica: number): string => (replica === 1 ? service : `${service}#${replica}`);
 
 /** The schema of a test system's read model, next to its ledger's. */
 const readModelSchemaOf = (ledgerSchema: string) => `${ledgerSchema}_read_model`;

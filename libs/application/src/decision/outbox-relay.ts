@@ -63,6 +63,9 @@ export class OutboxRelay {
 
   async start(): Promise<void> {
     this.stopped = false;
+    // Started again (its replica won the lease back): what was in flight before was settled by stop.
+    this.order.length = 0;
+    this.acknowledged.clear();
     await this.resume();
   }
 

@@ -37,7 +37,10 @@ export class BreakGlassNotices {
       notified: false,
       breakGlass: { invokedBy: invoked.invokedBy, justification: invoked.justification, invokedAt: invoked.invokedAt, reviewDueAt: invoked.reviewDueAt },
     };
-    await this.pending.put(item);
+    await this.pending.replace(item);
+    // Reviewed while it was being added (here or on another replica)? Then it leaves the list again.
+    const now = (await loadAction(this.ledger, actionId)).state;
+    if (now.status !== 'none' && now.breakGlass?.review) return this.pending.remove(actionId);
     const already = new Set(state.breakGlass?.notified ?? []);
     // Every approver of the review groups; the requesting side is no approver of its own request.
     const requesters = new Set([state.request.agentId, state.request.onBehalfOf, state.agentOwner].filter(Boolean));
@@ -54,6 +57,6 @@ export class BreakGlassNotices {
         await this.send.recordNotification({ actionId, channel: channel.name, target: recipient.id, purpose: 'BREAK_GLASS' }, message.metadata.messageId, message.metadata);
       }
     }
-    await this.pending.put({ ...item, notified: true });
+    await this.pending.update(actionId, (kept) => ({ ...kept, notified: true }));
   }
 }

@@ -33,7 +33,7 @@ export class Deliveries {
     if (existing?.notified) return; // redelivery: never notify twice
     const { state } = await loadAction(this.ledger, actionId);
     if (state.status !== 'awaiting_approval') return; // already decided by the time we got here
-    const item: PendingApproval = existing ?? {
+    let item: PendingApproval | undefined = await this.pending.add({
       actionId,
       ...requestFacts(state),
       steps: requested.requirement.steps,
@@ -46,20 +46,25 @@ export class Deliveries {
       requestedAt: requested.requestedAt,
       expiresAt: requested.expiresAt,
       notified: false,
-    };
-    await this.pending.put(item);
-    for (const channel of this.channels) await this.deliverTo(item, channel, message.metadata.messageId, message.metadata);
-    await this.pending.put({ ...item, notified: true });
+    });
+    // Decided while it was being added (its outcome handled meanwhile, here or on another replica)?
+    // Then the outcome found nothing to remove: this is where it leaves the list.
+    if ((await loadAction(this.ledger, actionId)).state.status !== 'awaiting_approval') return this.pending.remove(actionId);
+    for (const channel of this.channels) {
+      if (!item) return; // decided meanwhile: nothing more to tell
+      item = await this.deliverTo(item, channel, message.metadata.messageId, message.metadata);
+    }
+    await this.pending.update(actionId, (kept) => ({ ...kept, notified: true }));
   }
 
   /** A vote counted: the messages show it. */
   async vote(vote: LedgerEventData<'VoteCast'>): Promise<void> {
-    const item = await this.pending.get(vote.actionId);
-    if (!item || item.voters.includes(vote.approverId)) return;
-    item.voters.push(vote.approverId);
-    if (vote.decision === 'APPROVE') item.approvedBy.push(vote.approverId);
-    await this.pending.put(item);
-    await this.refresh(item);
+    const item = await this.pending.update(vote.actionId, (kept) =>
+      kept.voters.includes(vote.approverId)
+        ? undefined
+        : { ...kept, voters: [...kept.voters, vote.approverId], approvedBy: vote.decision === 'APPROVE' ? [...kept.approvedBy, vote.approverId] : kept.approvedBy },
+    );
+    if (item) await this.refresh(item);
   }
 
   /** The action ended: the messages that showed the request say how, and the owner is told. */
@@ -67,9 +72,10 @@ export class Deliveries {
     const item = await this.pending.get(actionId);
     // A break-glass review outlives the outcome: it waits for its reviewer.
     if (!item || item.kind === 'BREAK_GLASS_REVIEW') return;
+    // Removed first: however the rest goes, a decided action leaves every inbox.
+    await this.pending.remove(actionId);
     await this.refresh(item, outcome);
     await this.personal.tellOwner(item, outcome);
-    await this.pending.remove(actionId);
   }
 
   /**
@@ -78,20 +84,21 @@ export class Deliveries {
    */
   async sendReminders(beforeSeconds: number, items?: readonly PendingApproval[]): Promise<number> {
     const now = this.clock.now();
+    const soon = (item: PendingApproval) => {
+      const expiresAt = Date.parse(item.expiresAt);
+      return item.kind !== 'BREAK_GLASS_REVIEW' && !item.remindedAt && item.notified && expiresAt > now.getTime() && expiresAt - now.getTime() <= beforeSeconds * 1000;
+    };
     let reminded = 0;
     for (const item of items ?? (await this.inbox.pendingItems())) {
-      if (item.kind === 'BREAK_GLASS_REVIEW' || item.remindedAt || !item.notified) continue;
-      const expiresAt = Date.parse(item.expiresAt);
-      if (!(expiresAt > now.getTime() && expiresAt - now.getTime() <= beforeSeconds * 1000)) continue;
-      const fresh = await this.pending.get(item.actionId); // the list may be a moment old
-      if (!fresh || fresh.remindedAt) continue;
-      fresh.remindedAt = now.toISOString();
-      await this.pending.put(fresh);
+      if (!soon(item)) continue;
+      // Claimed in the shared store first: one replica reminds, once (the list may be a moment old).
+      const claimed = await this.pending.update(item.actionId, (kept) => (soon(kept) ? { ...kept, remindedAt: now.toISOString() } : undefined));
+      if (!claimed) continue;
       for (const channel of this.channels) {
-        const delivery = fresh.delivered?.find((entry) => entry.channel === channel.name && entry.target !== '');
+        const delivery = claimed.delivered?.find((entry) => entry.channel === channel.name && entry.target !== '');
         if (!channel.remind || !delivery) continue;
         try {
-          await channel.remind(fresh, fresh.messages?.[channel.name] ?? []);
+          await channel.remind(claimed, claimed.messages?.[channel.name] ?? []);
           await this.send.recordNotification({ actionId: item.actionId, channel: channel.name, target: `reminder:${delivery.target}` });
         } catch (error) {
           this.options.onChannelError?.(error, { channel: channel.name, actionId: item.actionId, what: 'update' });
@@ -118,15 +125,21 @@ export class Deliveries {
   /** Retries the deliveries that are due; returns how many channels took their request this time. */
   async retryDeliveries(items?: readonly PendingApproval[]): Promise<number> {
     const now = this.clock.now().getTime();
+    const isDue = (item: PendingApproval, channel: string) => item.undelivered?.some((entry) => entry.channel === channel && Date.parse(entry.nextAttemptAt) <= now) ?? false;
     let delivered = 0;
     for (const item of items ?? (await this.inbox.pendingItems())) {
-      const due = (item.undelivered ?? []).filter((entry) => Date.parse(entry.nextAttemptAt) <= now);
-      for (const entry of due) {
+      for (const entry of (item.undelivered ?? []).filter((candidate) => isDue(item, candidate.channel))) {
         const channel = this.channels.find((candidate) => candidate.name === entry.channel);
-        const fresh = await this.pending.get(item.actionId); // the list may be a moment old
-        if (!channel || !fresh) continue;
-        await this.deliverTo(fresh, channel, undefined, {});
-        if (fresh.delivered?.some((delivery) => delivery.channel === entry.channel)) delivered += 1;
+        if (!channel) continue;
+        // Claimed for a while first, so no other replica tries the same channel meanwhile.
+        const claimed = await this.pending.update(item.actionId, (kept) => {
+          if (!isDue(kept, entry.channel)) return undefined;
+          const until = new Date(now + RETRY_CLAIM_MS).toISOString();
+          return { ...kept, undelivered: kept.undelivered!.map((other) => (other.channel === entry.channel ? { ...other, nextAttemptAt: until } : other)) };
+        });
+        if (!claimed) continue;
+        const after = await this.deliverTo(claimed, channel, undefined, {}, true);
+        if (after?.delivered?.some((delivery) => delivery.channel === entry.channel)) delivered += 1;
       }
     }
     return delivered;
@@ -136,49 +149,60 @@ export class Deliveries {
    * Delivers to one channel at most once. A channel that already took the request only has its
    * delivery recorded again (the ledger keeps one ApprovalNotified per channel and target), so a
    * redelivered message never posts twice; a channel that fails is retried with backoff by
-   * `retryDeliveries`, and the other channels are not held up by it.
+   * `retryDeliveries` (and left to it: `retrying` says this is that retry), and the other channels
+   * are not held up by it. Returns the item as kept afterwards (undefined once it was removed).
    */
-  private async deliverTo(item: PendingApproval, channel: NotificationChannel, causationId: string | undefined, trace: TraceContext): Promise<void> {
-    let done = item.delivered?.find((delivery) => delivery.channel === channel.name);
-    if (!done) {
-      try {
-        const result = await channel.deliver(item);
-        if (!result) {
-          // Not for this channel: settled, and nothing to record.
-          item.delivered = [...(item.delivered ?? []), { channel: channel.name, target: '' }];
-          await this.pending.put(item);
-          return;
-        }
-        const { target, messages } = result;
-        done = { channel: channel.name, target };
-        if (messages?.length) item.messages = { ...item.messages, [channel.name]: messages };
-        item.delivered = [...(item.delivered ?? []), done];
-        item.undelivered = item.undelivered?.filter((entry) => entry.channel !== channel.name);
-        await this.pending.put(item);
-      } catch (error) {
-        const attempts = (item.undelivered?.find((entry) => entry.channel === channel.name)?.attempts ?? 0) + 1;
-        const delay = Math.min(this.options.retryMaxMs ?? 60_000, (this.options.retryBaseMs ?? 1000) * 2 ** (attempts - 1));
-        item.undelivered = [
-          ...(item.undelivered ?? []).filter((entry) => entry.channel !== channel.name),
-          { channel: channel.name, attempts, nextAttemptAt: new Date(this.clock.now().getTime() + delay).toISOString(), lastError: String((error as Error)?.message ?? error) },
-        ];
-        await this.pending.put(item);
-        this.options.onChannelError?.(error, { channel: channel.name, actionId: item.actionId, what: 'delivery', attempts });
-        // The first failure of a channel is recorded for the auditors; the retries are logged.
-        if (attempts === 1) {
-          await this.send.recordNotification(
-            { actionId: item.actionId, channel: channel.name, target: channel.name, error: String((error as Error)?.message ?? error).slice(0, 500) },
-            causationId,
-            trace,
-          );
-        }
-        return;
-      }
+  private async deliverTo(
+    item: PendingApproval,
+    channel: NotificationChannel,
+    causationId: string | undefined,
+    trace: TraceContext,
+    retrying = false,
+  ): Promise<PendingApproval | undefined> {
+    const done = item.delivered?.find((delivery) => delivery.channel === channel.name);
+    if (done) {
+      if (done.target !== '') await this.send.recordNotification({ actionId: item.actionId, channel: channel.name, target: done.target }, causationId, trace);
+      return item;
     }
-    if (done.target === '') return;
-    await this.send.recordNotification({ actionId: item.actionId, channel: channel.name, target: done.target }, causationId, trace);
+    if (!retrying && item.undelivered?.some((entry) => entry.channel === channel.name)) return item;
+    let result: Awaited<ReturnType<NotificationChannel['deliver']>>;
+    try {
+      result = await channel.deliver(item);
+    } catch (error) {
+      const message = String((error as Error)?.message ?? error);
+      let attempts = 0;
+      const kept = await this.pending.update(item.actionId, (current) => {
+        attempts = (current.undelivered?.find((entry) => entry.channel === channel.name)?.attempts ?? 0) + 1;
+        const delay = Math.min(this.options.retryMaxMs ?? 60_000, (this.options.retryBaseMs ?? 1000) * 2 ** (attempts - 1));
+        const nextAttemptAt = new Date(this.clock.now().getTime() + delay).toISOString();
+        return {
+          ...current,
+          undelivered: [...(current.undelivered ?? []).filter((entry) => entry.channel !== channel.name), { channel: channel.name, attempts, nextAttemptAt, lastError: message }],
+        };
+      });
+      this.options.onChannelError?.(error, { channel: channel.name, actionId: item.actionId, what: 'delivery', attempts });
+      // The first failure of a channel is recorded for the auditors; the retries are logged.
+      if (attempts === 1) {
+        await this.send.recordNotification({ actionId: item.actionId, channel: channel.name, target: channel.name, error: message.slice(0, 500) }, causationId, trace);
+      }
+      return kept;
+    }
+    // Not for this channel (no result): settled, with nothing to record.
+    const delivery = { channel: channel.name, target: result?.target ?? '' };
+    const messages = result?.messages;
+    const kept = await this.pending.update(item.actionId, (current) => ({
+      ...current,
+      ...(messages?.length ? { messages: { ...current.messages, [channel.name]: messages } } : {}),
+      delivered: [...(current.delivered ?? []).filter((entry) => entry.channel !== channel.name), delivery],
+      undelivered: current.undelivered?.filter((entry) => entry.channel !== channel.name),
+    }));
+    if (delivery.target !== '') await this.send.recordNotification({ actionId: item.actionId, channel: channel.name, target: delivery.target }, causationId, trace);
+    return kept;
   }
 }
+
+/** How long a replica that took a due retry has it to itself; one that dies leaves it to the next try. */
+const RETRY_CLAIM_MS = 60_000;
 
 /** What an approver sees of the request, in every pending item. */
 export function requestFacts(state: ExistingActionState) {

@@ -34,12 +34,11 @@ export class Escalations {
       if (due.length === 0) continue;
       const reply = await this.send.escalate(item.actionId);
       if (!reply.ok) continue; // asked again on the next tick
-      // Read again: the escalation's own event may have updated the item meanwhile.
-      const fresh = await this.pending.get(item.actionId);
-      if (fresh) {
-        fresh.escalationsRequested = [...new Set([...(fresh.escalationsRequested ?? []), ...due.map((step) => step.group)])];
-        await this.pending.put(fresh);
-      }
+      // Changed as kept now: the escalation's own event may have updated the item meanwhile.
+      await this.pending.update(item.actionId, (kept) => ({
+        ...kept,
+        escalationsRequested: [...new Set([...(kept.escalationsRequested ?? []), ...due.map((step) => step.group)])],
+      }));
       asked += 1;
     }
     return asked;
@@ -48,10 +47,10 @@ export class Escalations {
   /** A fallback group may now approve: its members see the request and are told, personally. */
   async escalated(escalated: LedgerEventData<'ApprovalEscalated'>): Promise<void> {
     const { actionId } = escalated;
-    const item = await this.pending.get(actionId);
-    if (!item || item.escalatedGroups?.includes(escalated.group)) return; // decided already, or a redelivery
-    item.escalatedGroups = [...(item.escalatedGroups ?? []), escalated.group];
-    await this.pending.put(item);
+    const item = await this.pending.update(actionId, (kept) =>
+      kept.escalatedGroups?.includes(escalated.group) ? undefined : { ...kept, escalatedGroups: [...(kept.escalatedGroups ?? []), escalated.group] },
+    );
+    if (!item) return; // decided already, or a redelivery
     const requesters = new Set([item.agentId, item.onBehalfOf, item.agentOwner].filter(Boolean));
     for (const recipient of this.directory.groupMembers(escalated.group).filter((human) => !requesters.has(human.id))) {
       await this.personal.send(

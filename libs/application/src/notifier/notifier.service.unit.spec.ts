@@ -19,6 +19,7 @@ import {
   voteCast,
 } from './spec/notifier.spec-helpers';
 import { ManualClock } from '@approvals/testing';
+import type { PendingApproval } from './pending-approval';
 
 const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 const TRACESTATE = 'vendor=opaque';
@@ -361,6 +362,45 @@ describe('NotifierService: reminders and the owner', () => {
     expect(commands.sent.map((sent) => (sent.message as { data: { target: string } }).data.target)).toEqual(['log:approvers', 'reminder:log:approvers']);
     clock.instant = at(901);
     expect(await notifier.sendReminders(300)).toBe(0); // expired: nothing to remind of
+  });
+
+  it('reminds once when two replicas share the pending list and both look at the same moment', async () => {
+    const clock = new ManualClock(T0);
+    const store = new InMemoryEventStore();
+    const pending = new InMemoryPendingApprovalStore();
+    const channels = [new RecordingChannel('log')];
+    const commands = new RecordingCommandSender(() => ({ ok: true, actionId, status: 'AWAITING_APPROVAL' }));
+    const [one, two] = [0, 1].map(() => new NotifierService(store, pending, channels, commands, directory, clock, sequentialIds('msg')));
+    await one!.onLedgerEvent(await awaitingApproval(store, actionId));
+
+    clock.instant = at(601);
+    // Both read the list before either reminds: the claim in the shared store decides.
+    const items = await one!.pendingItems();
+    const sent = await Promise.all([one!.sendReminders(300, items), two!.sendReminders(300, items)]);
+    expect(sent.sort()).toEqual([0, 1]);
+    expect(channels[0]!.reminders).toEqual([actionId]);
+  });
+
+  it('never keeps an action decided while its request was being added (its outcome handled on another replica meanwhile)', async () => {
+    const store = new InMemoryEventStore();
+    const shared = new InMemoryPendingApprovalStore();
+    const commands = new RecordingCommandSender(() => ({ ok: true, actionId, status: 'AWAITING_APPROVAL' }));
+    const other = new NotifierService(store, shared, [new RecordingChannel('log')], commands, directory, fixedClock, sequentialIds('other'));
+    // Between this replica's look at the ledger and its add, the action is denied and the other
+    // replica handles the outcome (finding nothing to remove yet).
+    const racing = Object.assign(Object.create(shared) as InMemoryPendingApprovalStore, {
+      add: async (item: PendingApproval) => {
+        const [denied] = await record(store, actionId, [{ type: 'ActionDenied', data: { actionId, by: 'APPROVER', deniedBy: 'alice', reason: 'no', deniedAt: at(60) } }]);
+        await other.onLedgerEvent(denied!);
+        return shared.add(item);
+      },
+    });
+    const channel = new RecordingChannel('log');
+    const notifier = new NotifierService(store, racing, [channel], commands, directory, fixedClock, sequentialIds('msg'));
+    await notifier.onLedgerEvent(await awaitingApproval(store, actionId));
+    expect(await shared.get(actionId)).toBeUndefined();
+    expect(await notifier.listPending(10)).toEqual([]);
+    expect(channel.delivered).toEqual([]);
   });
 
   it("tells the agent's accountable owner how the request ended", async () => {

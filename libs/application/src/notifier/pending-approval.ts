@@ -51,15 +51,29 @@ export interface PendingApproval {
   breakGlass?: { invokedBy: string; justification: string; invokedAt: string; reviewDueAt: string } | undefined;
 }
 
+/**
+ * The notifier's pending list, shared by every notifier replica (PostgreSQL in distributed mode).
+ * Each change of an item is atomic, so the replicas, the bus and the clock never lose each
+ * other's changes; and a change never brings back an item removed meanwhile (its action decided).
+ */
 export interface PendingApprovalStore {
   get(actionId: string): Promise<PendingApproval | undefined>;
-  put(item: PendingApproval): Promise<void>;
+  /** Keeps `item` unless an item is kept for its action already; returns the item kept. */
+  add(item: PendingApproval): Promise<PendingApproval>;
+  /** Keeps `item` in place of whatever is kept for its action. */
+  replace(item: PendingApproval): Promise<void>;
+  /**
+   * Changes one item atomically: `change` receives the item as kept now (its own copy) and returns
+   * it changed, or undefined to leave it. Returns the item as changed; undefined when there is no
+   * such item or `change` left it (so a claim, such as "remind once", is won by one caller only).
+   */
+  update(actionId: string, change: (item: PendingApproval) => PendingApproval | undefined): Promise<PendingApproval | undefined>;
   remove(actionId: string): Promise<void>;
   /** Oldest first. */
   list(limit: number): Promise<PendingApproval[]>;
 }
 
-/** A place approvers are told about a request (a log in this slice; Slack and Teams later). */
+/** A place approvers are told about a request: the log, Slack, Teams, webhooks (see @approvals/channels). */
 export interface NotificationChannel {
   readonly name: string;
   /**

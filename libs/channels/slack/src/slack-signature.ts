@@ -3,23 +3,22 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 /**
  * Slack's request signing (https://api.slack.com/authentication/verifying-requests-from-slack):
  * `x-slack-signature` is `v0=` and the hex HMAC-SHA256, keyed with the app's signing secret, of
- * `v0:<x-slack-request-timestamp>:<raw body>`. Requests older than five minutes are refused, the
- * signature is compared in constant time, and each signed request is accepted once.
+ * `v0:<x-slack-request-timestamp>:<raw body>`. Requests older than five minutes are refused and
+ * the signature is compared in constant time. That each signed request is accepted only once is
+ * for its receiver to keep, across its replicas (the notifier's shared ReplayGuard).
  */
 export const SLACK_TIMESTAMP_WINDOW_SECONDS = 300;
 
 export type SlackRequestRefusal = 'MISSING_SIGNATURE' | 'STALE_TIMESTAMP' | 'FORGED_SIGNATURE' | 'REPLAYED';
 
-export type SlackRequestCheck = { ok: true } | { ok: false; reason: SlackRequestRefusal; detail: string };
+/** A genuine request names what identifies it against replays, and until when a replay of it could pass. */
+export type SlackRequestCheck = { ok: true; replayKey: string; keepUntil: Date } | { ok: false; reason: SlackRequestRefusal; detail: string };
 
 export function slackSignature(signingSecret: string, timestamp: string, rawBody: Buffer | string): string {
   return `v0=${createHmac('sha256', signingSecret).update(`v0:${timestamp}:`).update(rawBody).digest('hex')}`;
 }
 
 export class SlackRequestVerifier {
-  /** Signatures accepted in the last window, with when they may be forgotten (ms). */
-  private readonly seen = new Map<string, number>();
-
   constructor(
     private readonly signingSecret: string,
     private readonly now: () => number = Date.now,
@@ -38,15 +37,6 @@ export class SlackRequestVerifier {
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
       return { ok: false, reason: 'FORGED_SIGNATURE', detail: 'the signature does not match the body' };
     }
-    this.forgetOld();
-    if (this.seen.has(signature)) return { ok: false, reason: 'REPLAYED', detail: 'this signed request was already accepted' };
-    this.seen.set(signature, (seconds + SLACK_TIMESTAMP_WINDOW_SECONDS) * 1000);
-    return { ok: true };
-  }
-
-  /** Past the window a replay is stale anyway, so its signature need not be kept. */
-  private forgetOld(): void {
-    const now = this.now();
-    for (const [signature, until] of this.seen) if (until < now) this.seen.delete(signature);
+    return { ok: true, replayKey: signature, keepUntil: new Date((seconds + SLACK_TIMESTAMP_WINDOW_SECONDS) * 1000) };
   }
 }

@@ -4,6 +4,7 @@ import type { LedgerSpec } from '@approvals/ledger';
 import { LEDGER_LOG_FILE_NAME } from '@approvals/ledger-sqlite';
 import { validSchemaName } from '@approvals/postgres';
 import type { ReadModelSpec } from '@approvals/read-model';
+import type { ServiceStateSpec } from '@approvals/service-state';
 import { z } from 'zod';
 import { dataFiles } from '../data-files';
 import { keyFile, positiveInt } from './common';
@@ -32,6 +33,9 @@ export const storageSection = configSection({
     APPROVALS_POSTGRES_SCHEMA: schemaName.default('approvals'),
     APPROVALS_READ_MODEL_STORE: z.enum(['embedded', 'postgres'], { message: 'must be embedded or postgres' }).default('embedded'),
     APPROVALS_READ_MODEL_SCHEMA: schemaName.default('approvals_read_model'),
+    APPROVALS_STATE_STORE: z.enum(['embedded', 'postgres'], { message: 'must be embedded or postgres' }).optional(),
+    APPROVALS_STATE_SCHEMA: schemaName.optional(),
+    APPROVALS_LEASE_TTL_MS: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1000, 'must be at least 1000').default(15_000),
     APPROVALS_LEDGER_LOG_SCHEMA: schemaName.default('approvals_ledger_log'),
     APPROVALS_KURRENTDB_CONNECTION_STRING: z
       .string()
@@ -57,6 +61,9 @@ export const storageSection = configSection({
     if (c.APPROVALS_LEDGER_STORE === 'postgres' && !c.APPROVALS_POSTGRES_URL) throw missing('APPROVALS_POSTGRES_URL');
     if (c.APPROVALS_LEDGER_STORE === 'kurrentdb' && !c.APPROVALS_KURRENTDB_CONNECTION_STRING) throw missing('APPROVALS_KURRENTDB_CONNECTION_STRING');
     if (c.APPROVALS_READ_MODEL_STORE === 'postgres' && !c.APPROVALS_POSTGRES_URL) throw new ConfigProblem('APPROVALS_POSTGRES_URL is required when APPROVALS_READ_MODEL_STORE=postgres');
+    // The state replicas share goes where the ledger is, unless told otherwise.
+    const stateStore = c.APPROVALS_STATE_STORE ?? (c.APPROVALS_LEDGER_STORE === 'postgres' ? 'postgres' : 'embedded');
+    if (stateStore === 'postgres' && !c.APPROVALS_POSTGRES_URL) throw new ConfigProblem('APPROVALS_POSTGRES_URL is required when APPROVALS_STATE_STORE=postgres');
     if (!c.APPROVALS_WITNESS_WEBHOOK_URL !== !c.APPROVALS_WITNESS_WEBHOOK_SECRET) {
       throw new ConfigProblem('APPROVALS_WITNESS_WEBHOOK_URL and APPROVALS_WITNESS_WEBHOOK_SECRET go together');
     }
@@ -82,9 +89,21 @@ export const storageSection = configSection({
       c.APPROVALS_READ_MODEL_STORE === 'postgres'
         ? { store: 'postgres', connectionString: c.APPROVALS_POSTGRES_URL!, schema: c.APPROVALS_READ_MODEL_SCHEMA }
         : { store: 'embedded', file: files.readModel };
+    const state: ServiceStateSpec =
+      stateStore === 'postgres'
+        ? { store: 'postgres', connectionString: c.APPROVALS_POSTGRES_URL!, schema: c.APPROVALS_STATE_SCHEMA ?? `${c.APPROVALS_POSTGRES_SCHEMA}_state`.slice(0, 63) }
+        : { store: 'embedded', notifierFile: files.notifier };
     return {
       /** Which ledger adapter, and where (APPROVALS_LEDGER_STORE and its connection settings). */
       ledger,
+      /**
+       * What the replicas of a service share beside the ledger (APPROVALS_STATE_STORE, default where
+       * the ledger is; APPROVALS_STATE_SCHEMA, default the ledger's schema and _state): leases and
+       * the notifier's pending list.
+       */
+      state,
+      /** How long a lease lasts unless renewed (APPROVALS_LEASE_TTL_MS): the takeover time after a replica dies. */
+      leaseTtlMs: c.APPROVALS_LEASE_TTL_MS,
       /** Where the audit projector keeps its read model (APPROVALS_READ_MODEL_STORE). */
       readModel,
       /**

@@ -20,8 +20,21 @@ export class InMemoryPendingApprovalStore implements PendingApprovalStore {
     return item && structuredClone(item);
   }
 
-  async put(item: PendingApproval): Promise<void> {
+  async add(item: PendingApproval): Promise<PendingApproval> {
+    if (!this.items.has(item.actionId)) this.items.set(item.actionId, structuredClone(item));
+    return structuredClone(this.items.get(item.actionId)!);
+  }
+
+  async replace(item: PendingApproval): Promise<void> {
     this.items.set(item.actionId, structuredClone(item));
+  }
+
+  async update(actionId: string, change: (item: PendingApproval) => PendingApproval | undefined): Promise<PendingApproval | undefined> {
+    const kept = this.items.get(actionId);
+    const changed = kept && change(structuredClone(kept));
+    if (!changed) return undefined;
+    this.items.set(actionId, structuredClone(changed));
+    return structuredClone(changed);
   }
 
   async remove(actionId: string): Promise<void> {

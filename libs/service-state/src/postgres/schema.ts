@@ -1,0 +1,31 @@
+import type { PoolClient } from 'pg';
+import { applyMigrations, type Migration } from '@approvals/postgres';
+
+/** The state the replicas of a service share beside the ledger: leases, the notifier's pending list, replay guards. */
+const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'leases and the notifier pending list',
+    sql: (s) => [
+      `CREATE TABLE ${s}.leases (name text PRIMARY KEY, holder text NOT NULL, expires_at timestamptz NOT NULL)`,
+      `CREATE TABLE ${s}.pending_approvals (action_id text PRIMARY KEY, requested_at text NOT NULL, doc text NOT NULL)`,
+      `CREATE INDEX pending_by_time ON ${s}.pending_approvals (requested_at, action_id)`,
+    ],
+  },
+  {
+    version: 2,
+    description: 'signed callbacks already accepted (replay guard)',
+    sql: (s) => [`CREATE TABLE ${s}.replay_guards (key text PRIMARY KEY, keep_until timestamptz NOT NULL)`, `CREATE INDEX replay_guards_by_time ON ${s}.replay_guards (keep_until)`],
+  },
+];
+
+export const SERVICE_STATE_SCHEMA_VERSION = migrations.at(-1)!.version;
+
+/** Brings the shared service state's schema up to date. */
+export const migrateServiceState = (client: PoolClient, schema: string): Promise<number[]> =>
+  applyMigrations(client, schema, {
+    table: 'schema_migrations',
+    lockName: 'approvals-service-state-migrations',
+    migrations,
+    tooNew: (found, known) => `the service state schema "${schema}" is at version ${found}, newer than this program knows (${known}); upgrade the program`,
+  });
