@@ -59,7 +59,7 @@ const scopeConstraints = [
   ...families.map((family) => ({ sourceTag: `scope:${family}`, onlyDependOnLibsWithTags: [`scope:${family}`, 'scope:shared', 'scope:sdk'] })),
   { sourceTag: 'scope:sdk', onlyDependOnLibsWithTags: ['scope:sdk'] },
   { sourceTag: 'scope:mcp', onlyDependOnLibsWithTags: ['scope:sdk'] },
-  { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['scope:client', 'scope:grants', 'scope:policy', 'scope:identity', 'scope:ledger', 'scope:shared', 'scope:sdk'] },
+  { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['scope:client', 'scope:grants', 'scope:policy', 'scope:identity', 'scope:ledger', 'scope:read-model', 'scope:config', 'scope:shared', 'scope:sdk'] },
 ];
 
 const depConstraints = [...layerConstraints, ...scopeConstraints];

@@ -13,12 +13,34 @@ describe('loadConfig', () => {
 
   it('selects the PostgreSQL ledger with its connection string and schema', () => {
     const config = load({ APPROVALS_LEDGER_STORE: 'postgres', APPROVALS_POSTGRES_URL: 'postgres://app@db:5432/ledger', APPROVALS_POSTGRES_SCHEMA: 'prod_ledger' });
-    expect(config.ledger).toEqual({ store: 'postgres', connectionString: 'postgres://app@db:5432/ledger', schema: 'prod_ledger' });
+    expect(config.ledger).toEqual({ store: 'postgres', connectionString: 'postgres://app@db:5432/ledger', schema: 'prod_ledger', migrations: 'apply' });
+  });
+
+  it('keeps the state replicas share where the ledger is, in a schema beside it, unless told otherwise', () => {
+    const ledger = { APPROVALS_LEDGER_STORE: 'postgres', APPROVALS_POSTGRES_URL: 'postgres://app@db:5432/ledger', APPROVALS_POSTGRES_SCHEMA: 'prod_ledger' };
+    expect(load(ledger).state).toEqual({ store: 'postgres', connectionString: 'postgres://app@db:5432/ledger', schema: 'prod_ledger_state', migrations: 'apply' });
+    expect(load({ ...ledger, APPROVALS_STATE_SCHEMA: 'shared' }).state).toMatchObject({ schema: 'shared' });
+    expect(load({ ...ledger, APPROVALS_STATE_STORE: 'embedded' }).state).toEqual({ store: 'embedded', notifierFile: '/srv/approvals/.data/notifier.sqlite' });
+    expect(load({}).state).toEqual({ store: 'embedded', notifierFile: '/srv/approvals/.data/notifier.sqlite' });
+    expect(() => load({ APPROVALS_STATE_STORE: 'postgres' })).toThrow(new ConfigError('invalid configuration:\n  APPROVALS_POSTGRES_URL is required when APPROVALS_STATE_STORE=postgres'));
+    expect(load(ledger).leaseTtlMs).toBe(15_000);
+    expect(() => load({ APPROVALS_LEASE_TTL_MS: '10' })).toThrow(/APPROVALS_LEASE_TTL_MS="10": must be at least 1000/);
+  });
+
+  it('with APPROVALS_MIGRATIONS=explicit, has every PostgreSQL store only verify its schema', () => {
+    const config = load({
+      APPROVALS_LEDGER_STORE: 'postgres',
+      APPROVALS_READ_MODEL_STORE: 'postgres',
+      APPROVALS_POSTGRES_URL: 'postgres://app@db:5432/ledger',
+      APPROVALS_MIGRATIONS: 'explicit',
+    });
+    expect([config.ledger, config.readModel, config.state].map((spec) => ('migrations' in spec ? spec.migrations : undefined))).toEqual(['verify', 'verify', 'verify']);
+    expect(() => load({ APPROVALS_MIGRATIONS: 'never' })).toThrow(/APPROVALS_MIGRATIONS="never": must be on-start or explicit/);
   });
 
   it('selects the PostgreSQL read model on the same server, in a schema of its own', () => {
     const config = load({ APPROVALS_READ_MODEL_STORE: 'postgres', APPROVALS_POSTGRES_URL: 'postgres://app@db:5432/ledger' });
-    expect(config.readModel).toEqual({ store: 'postgres', connectionString: 'postgres://app@db:5432/ledger', schema: 'approvals_read_model' });
+    expect(config.readModel).toEqual({ store: 'postgres', connectionString: 'postgres://app@db:5432/ledger', schema: 'approvals_read_model', migrations: 'apply' });
     expect(config.ledger.store).toBe('embedded');
     expect(() => load({ APPROVALS_READ_MODEL_STORE: 'postgres' })).toThrow(
       new ConfigError('invalid configuration:\n  APPROVALS_POSTGRES_URL is required when APPROVALS_READ_MODEL_STORE=postgres'),
@@ -36,7 +58,7 @@ describe('loadConfig', () => {
     expect(load({ APPROVALS_LEDGER_STORE: 'kurrentdb', APPROVALS_KURRENTDB_CONNECTION_STRING: kdb, APPROVALS_POSTGRES_URL: 'postgres://app@db:5432/x' }).ledger).toEqual({
       store: 'kurrentdb',
       connectionString: kdb,
-      log: { store: 'postgres', connectionString: 'postgres://app@db:5432/x', schema: 'approvals_ledger_log' },
+      log: { store: 'postgres', connectionString: 'postgres://app@db:5432/x', schema: 'approvals_ledger_log', migrations: 'apply' },
     });
     expect(load({ APPROVALS_LEDGER_STORE: 'kurrentdb', APPROVALS_KURRENTDB_CONNECTION_STRING: kdb, APPROVALS_LEDGER_LOG: 'off' }).ledger).toEqual({ store: 'kurrentdb', connectionString: kdb });
   });

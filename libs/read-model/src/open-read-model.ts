@@ -3,7 +3,10 @@ import { openSqliteReadModel } from './open-sqlite-read-model';
 import { openPostgresReadModel } from './postgres/open-postgres-read-model';
 
 /** Where the audit read model lives: a SQLite file (embedded) or a PostgreSQL schema. */
-export type ReadModelSpec = { store: 'embedded'; file: string } | { store: 'postgres'; connectionString: string; schema: string };
+export type ReadModelSpec =
+  | { store: 'embedded'; file: string }
+  /** `migrations: 'verify'`: the schema is migrated by an explicit step (approvals migrate), only checked here. */
+  | { store: 'postgres'; connectionString: string; schema: string; migrations?: 'apply' | 'verify' };
 
 /** A read model the projector writes and the queries read; closed with the process. */
 export type OpenReadModel = ReadModelStore & { close(): Promise<void> };
@@ -14,7 +17,12 @@ export async function openReadModel(spec: ReadModelSpec, onError?: (error: unkno
     case 'embedded':
       return openSqliteReadModel({ file: spec.file, walAutoCheckpoint: false });
     case 'postgres':
-      return openPostgresReadModel({ connectionString: spec.connectionString, schema: spec.schema, ...(onError ? { onError } : {}) });
+      return openPostgresReadModel({
+        connectionString: spec.connectionString,
+        schema: spec.schema,
+        ...(spec.migrations ? { migrations: spec.migrations } : {}),
+        ...(onError ? { onError } : {}),
+      });
     default: {
       const never: never = spec;
       throw new TypeError(`unknown read model store ${JSON.stringify(never)}`);

@@ -12,7 +12,8 @@ import { SqlitePendingApprovalStore } from './sqlite-pending-approval.store';
 /** Where the services keep the state their replicas share (APPROVALS_STATE_STORE). */
 export type ServiceStateSpec =
   | { store: 'embedded'; notifierFile: string }
-  | { store: 'postgres'; connectionString: string; schema: string };
+  /** `migrations: 'verify'`: the schema is migrated by an explicit step (approvals migrate), only checked here. */
+  | { store: 'postgres'; connectionString: string; schema: string; migrations?: 'apply' | 'verify' };
 
 export interface ServiceState {
   readonly spec: ServiceStateSpec;
@@ -44,7 +45,7 @@ export async function openServiceState(spec: ServiceStateSpec, onError: (error: 
   const location = describePostgres(spec.connectionString, spec.schema);
   const pool: Pool = createPool(spec.connectionString, 5, onError);
   try {
-    await withPoolClient(pool, (client) => migrateServiceState(client, spec.schema));
+    await withPoolClient(pool, (client) => migrateServiceState(client, spec.schema, spec.migrations));
   } catch (error) {
     await pool.end().catch(() => undefined);
     throw error;

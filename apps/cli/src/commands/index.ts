@@ -4,6 +4,7 @@ import { cancelCommand } from './cancel.command';
 import type { Command } from './command';
 import { breakGlassCommand, reviewCommand, revokeStandingCommand } from './exceptions.command';
 import { getCommand } from './get.command';
+import { migrateCommand } from './migrate.command';
 import { checkpointKeysCommand, grantKeysCommand } from './grant-keys.command';
 import { pendingCommand } from './pending.command';
 import { policyCommand } from './policy.command';
@@ -34,4 +35,5 @@ export const commands: readonly Command[] = [
   auditCommand,
   grantKeysCommand,
   checkpointKeysCommand,
+  migrateCommand,
 ];

@@ -35,6 +35,7 @@ export const storageSection = configSection({
     APPROVALS_READ_MODEL_SCHEMA: schemaName.default('approvals_read_model'),
     APPROVALS_STATE_STORE: z.enum(['embedded', 'postgres'], { message: 'must be embedded or postgres' }).optional(),
     APPROVALS_STATE_SCHEMA: schemaName.optional(),
+    APPROVALS_MIGRATIONS: z.enum(['on-start', 'explicit'], { message: 'must be on-start or explicit' }).default('on-start'),
     APPROVALS_LEASE_TTL_MS: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1000, 'must be at least 1000').default(15_000),
     APPROVALS_LEDGER_LOG_SCHEMA: schemaName.default('approvals_ledger_log'),
     APPROVALS_KURRENTDB_CONNECTION_STRING: z
@@ -68,9 +69,11 @@ export const storageSection = configSection({
       throw new ConfigProblem('APPROVALS_WITNESS_WEBHOOK_URL and APPROVALS_WITNESS_WEBHOOK_SECRET go together');
     }
     const files = dataFiles({ dataDir });
+    // explicit: the schemas are migrated by \`approvals migrate\` (a Job) before a rollout; replicas only check them.
+    const migrations = c.APPROVALS_MIGRATIONS === 'explicit' ? ('verify' as const) : ('apply' as const);
     const ledger: LedgerSpec =
       c.APPROVALS_LEDGER_STORE === 'postgres'
-        ? { store: 'postgres', connectionString: c.APPROVALS_POSTGRES_URL!, schema: c.APPROVALS_POSTGRES_SCHEMA }
+        ? { store: 'postgres', connectionString: c.APPROVALS_POSTGRES_URL!, schema: c.APPROVALS_POSTGRES_SCHEMA, migrations }
         : c.APPROVALS_LEDGER_STORE === 'kurrentdb'
           ? {
               store: 'kurrentdb',
@@ -80,18 +83,18 @@ export const storageSection = configSection({
                 ? {}
                 : {
                     log: c.APPROVALS_POSTGRES_URL
-                      ? { store: 'postgres' as const, connectionString: c.APPROVALS_POSTGRES_URL, schema: c.APPROVALS_LEDGER_LOG_SCHEMA }
+                      ? { store: 'postgres' as const, connectionString: c.APPROVALS_POSTGRES_URL, schema: c.APPROVALS_LEDGER_LOG_SCHEMA, migrations }
                       : { store: 'embedded' as const, file: join(dataDir, LEDGER_LOG_FILE_NAME) },
                   }),
             }
           : { store: 'embedded', file: files.ledger };
     const readModel: ReadModelSpec =
       c.APPROVALS_READ_MODEL_STORE === 'postgres'
-        ? { store: 'postgres', connectionString: c.APPROVALS_POSTGRES_URL!, schema: c.APPROVALS_READ_MODEL_SCHEMA }
+        ? { store: 'postgres', connectionString: c.APPROVALS_POSTGRES_URL!, schema: c.APPROVALS_READ_MODEL_SCHEMA, migrations }
         : { store: 'embedded', file: files.readModel };
     const state: ServiceStateSpec =
       stateStore === 'postgres'
-        ? { store: 'postgres', connectionString: c.APPROVALS_POSTGRES_URL!, schema: c.APPROVALS_STATE_SCHEMA ?? `${c.APPROVALS_POSTGRES_SCHEMA}_state`.slice(0, 63) }
+        ? { store: 'postgres', connectionString: c.APPROVALS_POSTGRES_URL!, schema: c.APPROVALS_STATE_SCHEMA ?? `${c.APPROVALS_POSTGRES_SCHEMA}_state`.slice(0, 63), migrations }
         : { store: 'embedded', notifierFile: files.notifier };
     return {
       /** Which ledger adapter, and where (APPROVALS_LEDGER_STORE and its connection settings). */
@@ -102,6 +105,8 @@ export const storageSection = configSection({
        * the notifier's pending list.
        */
       state,
+      /** APPROVALS_MIGRATIONS: 'apply' at start-up (default), or 'verify' only (explicit: \`approvals migrate\` runs them). */
+      migrations,
       /** How long a lease lasts unless renewed (APPROVALS_LEASE_TTL_MS): the takeover time after a replica dies. */
       leaseTtlMs: c.APPROVALS_LEASE_TTL_MS,
       /** Where the audit projector keeps its read model (APPROVALS_READ_MODEL_STORE). */

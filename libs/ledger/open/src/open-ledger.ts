@@ -12,7 +12,8 @@ const kurrentDbStore = () => import('@approvals/ledger-kurrentdb');
  */
 export type LedgerSpec =
   | { store: 'embedded'; file: string }
-  | { store: 'postgres'; connectionString: string; schema: string }
+  /** `migrations: 'verify'`: the schema is migrated by an explicit step (approvals migrate), only checked here. */
+  | { store: 'postgres'; connectionString: string; schema: string; migrations?: 'apply' | 'verify' }
   | { store: 'kurrentdb'; connectionString: string; log?: LedgerLogSpec };
 
 /**
@@ -21,7 +22,7 @@ export type LedgerSpec =
  * for a single instance. The tables are those of a ledger of that kind, whose events table stays
  * empty. Without it, the ledger keeps no log.
  */
-export type LedgerLogSpec = { store: 'embedded'; file: string } | { store: 'postgres'; connectionString: string; schema: string };
+export type LedgerLogSpec = { store: 'embedded'; file: string } | { store: 'postgres'; connectionString: string; schema: string; migrations?: 'apply' | 'verify' };
 
 export type LedgerStoreKind = LedgerSpec['store'];
 
@@ -64,6 +65,7 @@ export async function openLedger(spec: LedgerSpec, tuning: LedgerTuning = {}): P
       const ledger = await openPostgresLedger({
         connectionString: spec.connectionString,
         schema: spec.schema,
+        ...(spec.migrations ? { migrations: spec.migrations } : {}),
         ...(tuning.pollIntervalMs !== undefined ? { pollIntervalMs: Math.max(tuning.pollIntervalMs, 250) } : {}),
         ...(tuning.onError ? { onError: tuning.onError } : {}),
       });
@@ -102,5 +104,10 @@ export async function openLedger(spec: LedgerSpec, tuning: LedgerTuning = {}): P
 /** The store that keeps a KurrentDB ledger's log: one of the other two ledgers, its events unused. */
 export async function openLogHolder(spec: LedgerLogSpec, tuning: LedgerTuning): Promise<{ log: LogStore; close(): Promise<void> }> {
   if (spec.store === 'embedded') return (await sqliteStore()).openSqliteLedger({ file: spec.file, walAutoCheckpoint: tuning.walAutoCheckpoint ?? true });
-  return (await postgresStore()).openPostgresLedger({ connectionString: spec.connectionString, schema: spec.schema, ...(tuning.onError ? { onError: tuning.onError } : {}) });
+  return (await postgresStore()).openPostgresLedger({
+    connectionString: spec.connectionString,
+    schema: spec.schema,
+    ...(spec.migrations ? { migrations: spec.migrations } : {}),
+    ...(tuning.onError ? { onError: tuning.onError } : {}),
+  });
 }

@@ -12,7 +12,9 @@ export interface RetryOptions {
 /**
  * Runs `open` until it succeeds, trying again with exponential backoff while the store cannot be
  * reached: a service that starts before its database waits for it (and is not ready meanwhile)
- * instead of crashing. Configuration mistakes (a TypeError, e.g. a bad schema name) are not retried.
+ * instead of crashing; so does one whose schema waits for its migration. Configuration mistakes (a
+ * TypeError, e.g. a bad schema name) and errors marked not retryable (a schema newer than this
+ * program) are not retried.
  */
 export async function openWithRetry<T>(open: () => Promise<T>, retry: RetryOptions = {}): Promise<T> {
   const max = retry.maxDelayMs ?? 10_000;
@@ -21,7 +23,7 @@ export async function openWithRetry<T>(open: () => Promise<T>, retry: RetryOptio
     try {
       return await open();
     } catch (error) {
-      if (error instanceof TypeError || retry.signal?.aborted) throw error;
+      if (error instanceof TypeError || isPermanent(error) || retry.signal?.aborted) throw error;
       retry.onRetry?.(error, attempt, delay);
       await new Promise((resolve) => setTimeout(resolve, delay));
       delay = Math.min(delay * 2, max);
@@ -32,3 +34,11 @@ export async function openWithRetry<T>(open: () => Promise<T>, retry: RetryOptio
 /** Opens the ledger with {@link openWithRetry}. */
 export const openLedgerWithRetry = (spec: LedgerSpec, tuning: LedgerTuning = {}, retry: RetryOptions = {}): Promise<Ledger> =>
   openWithRetry(() => openLedger(spec, tuning), retry);
+
+/** An error, or one it was caused by, that says trying again cannot help (`retryable: false`). */
+function isPermanent(error: unknown): boolean {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    if ((cause as { retryable?: unknown }).retryable === false) return true;
+  }
+  return false;
+}

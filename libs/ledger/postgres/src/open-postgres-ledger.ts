@@ -4,7 +4,7 @@ import { PostgresCheckpointStore } from './postgres-checkpoint-store';
 import { PostgresLogStore } from './postgres-log-store';
 import { LEDGER_CHANNEL, PostgresEventStore, type PostgresEventStoreOptions } from './postgres-event-store';
 import { migrate } from './schema';
-import { validSchemaName } from '@approvals/postgres';
+import { type MigrationMode, validSchemaName } from '@approvals/postgres';
 import { withPoolClient } from '@approvals/postgres';
 import { createPool, describePostgres } from '@approvals/postgres';
 
@@ -16,6 +16,8 @@ export interface PostgresLedgerOptions extends PostgresEventStoreOptions {
   /** Connections in the pool (default 10). */
   maxConnections?: number;
   onError?: (error: unknown) => void;
+  /** Migrate the schema (default), or only verify that it is current (migrations run as an explicit step). */
+  migrations?: MigrationMode;
 }
 
 export interface PostgresLedger {
@@ -39,7 +41,7 @@ export async function openPostgresLedger(options: PostgresLedgerOptions): Promis
   const location = describePostgres(options.connectionString, schema);
   const pool = createPool(options.connectionString, options.maxConnections ?? 10, onError);
   try {
-    await withPoolClient(pool, (client) => migrate(client, schema));
+    await withPoolClient(pool, (client) => migrate(client, schema, options.migrations));
   } catch (error) {
     await pool.end().catch(() => undefined);
     throw new Error(`cannot open the ledger at ${location}: ${(error as Error).message}`, { cause: error });

@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import { applyMigrations, type Migration } from '@approvals/postgres';
+import { applyMigrations, type Migration, type MigrationMode } from '@approvals/postgres';
 
 /**
  * Versioned migrations of the ledger's schema. Each runs once, in order, inside one transaction
@@ -72,10 +72,16 @@ export const migrations: readonly Migration[] = [
 export const LEDGER_PG_SCHEMA_VERSION = migrations.at(-1)!.version;
 
 /** Brings the ledger's schema up to date. */
-export const migrate = (client: PoolClient, schema: string): Promise<number[]> =>
-  applyMigrations(client, schema, {
-    table: 'schema_migrations',
-    lockName: 'approvals-ledger-migrations',
-    migrations,
-    tooNew: (found, known) => `the ledger schema "${schema}" is at version ${found}, newer than this program knows (${known}); upgrade the program`,
-  });
+export const migrate = (client: PoolClient, schema: string, mode: MigrationMode = 'apply'): Promise<number[]> =>
+  applyMigrations(
+    client,
+    schema,
+    {
+      name: 'the ledger schema',
+      table: 'schema_migrations',
+      lockName: 'approvals-ledger-migrations',
+      migrations,
+      tooNew: (found, known) => `the ledger schema "${schema}" is at version ${found}, newer than this program knows (${known}); upgrade the program`,
+    },
+    mode,
+  );

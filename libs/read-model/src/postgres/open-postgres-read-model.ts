@@ -1,5 +1,5 @@
 import { createPool, describePostgres } from '@approvals/postgres';
-import { validSchemaName } from '@approvals/postgres';
+import { type MigrationMode, validSchemaName } from '@approvals/postgres';
 import { withPoolClient } from '@approvals/postgres';
 import { PostgresReadModelStore } from './postgres-read-model-store';
 import { migrateReadModelPg } from './schema';
@@ -13,6 +13,8 @@ export interface PostgresReadModelOptions {
   maxConnections?: number;
   /** Errors of idle connections (the pool replaces them). */
   onError?: (error: unknown) => void;
+  /** Migrate the schema (default), or only verify that it is current (migrations run as an explicit step). */
+  migrations?: MigrationMode;
 }
 
 /**
@@ -25,7 +27,7 @@ export async function openPostgresReadModel(options: PostgresReadModelOptions): 
   const location = describePostgres(options.connectionString, schema);
   const pool = createPool(options.connectionString, options.maxConnections ?? 5, options.onError ?? (() => undefined));
   try {
-    await withPoolClient(pool, (client) => migrateReadModelPg(client, schema));
+    await withPoolClient(pool, (client) => migrateReadModelPg(client, schema, options.migrations));
   } catch (error) {
     await pool.end().catch(() => undefined);
     throw new Error(`cannot open the audit read model at ${location}: ${(error as Error).message}`, { cause: error });

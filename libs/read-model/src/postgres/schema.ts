@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import { applyMigrations, type Migration } from '@approvals/postgres';
+import { applyMigrations, type Migration, type MigrationMode } from '@approvals/postgres';
 
 /**
  * Versioned migrations of the audit read model on PostgreSQL, recorded in its own
@@ -73,11 +73,17 @@ export const READ_MODEL_PG_SCHEMA_VERSION = readModelMigrations.at(-1)!.version;
  * Brings the read model's tables in `schema` up to date; returns the versions it applied.
  * Its own migrations table and advisory lock (not the ledger's), so the two can share a schema.
  */
-export const migrateReadModelPg = (client: PoolClient, schema: string): Promise<number[]> =>
-  applyMigrations(client, schema, {
-    table: 'read_model_migrations',
-    lockName: 'approvals-read-model-migrations',
-    migrations: readModelMigrations,
-    tooNew: (found, known) =>
-      `the audit read model in schema "${schema}" has schema version ${found}, newer than this build supports (${known}); upgrade the application, or drop the read model's tables to rebuild it from the ledger`,
-  });
+export const migrateReadModelPg = (client: PoolClient, schema: string, mode: MigrationMode = 'apply'): Promise<number[]> =>
+  applyMigrations(
+    client,
+    schema,
+    {
+      name: 'the audit read model schema',
+      table: 'read_model_migrations',
+      lockName: 'approvals-read-model-migrations',
+      migrations: readModelMigrations,
+      tooNew: (found, known) =>
+        `the audit read model in schema "${schema}" has schema version ${found}, newer than this build supports (${known}); upgrade the application, or drop the read model's tables to rebuild it from the ledger`,
+    },
+    mode,
+  );

@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import { applyMigrations, type Migration } from '@approvals/postgres';
+import { applyMigrations, type Migration, type MigrationMode } from '@approvals/postgres';
 
 /** The state the replicas of a service share beside the ledger: leases, the notifier's pending list, replay guards. */
 const migrations: readonly Migration[] = [
@@ -22,10 +22,16 @@ const migrations: readonly Migration[] = [
 export const SERVICE_STATE_SCHEMA_VERSION = migrations.at(-1)!.version;
 
 /** Brings the shared service state's schema up to date. */
-export const migrateServiceState = (client: PoolClient, schema: string): Promise<number[]> =>
-  applyMigrations(client, schema, {
-    table: 'schema_migrations',
-    lockName: 'approvals-service-state-migrations',
-    migrations,
-    tooNew: (found, known) => `the service state schema "${schema}" is at version ${found}, newer than this program knows (${known}); upgrade the program`,
-  });
+export const migrateServiceState = (client: PoolClient, schema: string, mode: MigrationMode = 'apply'): Promise<number[]> =>
+  applyMigrations(
+    client,
+    schema,
+    {
+      name: 'the service state schema',
+      table: 'schema_migrations',
+      lockName: 'approvals-service-state-migrations',
+      migrations,
+      tooNew: (found, known) => `the service state schema "${schema}" is at version ${found}, newer than this program knows (${known}); upgrade the program`,
+    },
+    mode,
+  );
