@@ -59,7 +59,8 @@ export interface Row {
 
 /** How to load a running system, and for how long. */
 export interface LoadOptions {
-  addresses: ServiceAddresses;
+  /** Several (replicas behind no balancer): the connections are spread over them in turn. */
+  addresses: ServiceAddresses | readonly ServiceAddresses[];
   apiKey: string;
   /** Names the system in progress lines. */
   label: string;
@@ -78,7 +79,7 @@ export interface LoadOptions {
 export async function measure(options: LoadOptions): Promise<Row[]> {
   const { levels, seconds, warmupSeconds, connections, label, cpuGroups = [] } = options;
   const clients = Array.from({ length: connections }, (_, i) =>
-    createApprovalsClient({ address: options.addresses, apiKey: options.apiKey, channelOptions: { 'grpc.channel_id': i } as never }),
+    createApprovalsClient({ address: replicaOf(options.addresses, i), apiKey: options.apiKey, channelOptions: { 'grpc.channel_id': i } as never }),
   );
   try {
     if (warmupSeconds > 0) {
@@ -120,4 +121,9 @@ export async function measure(options: LoadOptions): Promise<Row[]> {
   } finally {
     for (const c of clients) c.close();
   }
+}
+
+/** The addresses the i-th connection uses. */
+function replicaOf(addresses: ServiceAddresses | readonly ServiceAddresses[], i: number): ServiceAddresses {
+  return Array.isArray(addresses) ? (addresses as readonly ServiceAddresses[])[i % addresses.length]! : (addresses as ServiceAddresses);
 }

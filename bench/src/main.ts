@@ -37,7 +37,8 @@ const { values } = parseArgs({
      * Comma-separated parts to measure: the two modes end to end (embedded, distributed), telemetry
      * off against on in those modes (telemetry), the ledger adapters (ledger), policy evaluation (policy),
      * the write-ahead log bound's cost and the disk per action in embedded mode (disk), an MCP tool
-     * call through the gateway against the same call direct (mcp; not in the default list).
+     * call through the gateway against the same call direct (mcp; not in the default list), and
+     * distributed mode with one and with two replicas of every service (replicas; not in the default list).
      */
     mode: { type: 'string', default: 'embedded,distributed,telemetry,ledger,policy,disk,verify' },
     /** Verify part: events in the ledger verified, and the closed loop's agents for the cost of the log on the auto-allow path. */
@@ -79,9 +80,9 @@ const telemetryLevels = levelsOf('telemetry-concurrency', values['telemetry-conc
 const rounds = Number(values.rounds);
 if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a positive integer, got ${values.rounds}`);
 const connections = Number(values.connections);
-const modes = values.mode.split(',').map((m) => m.trim()) as (Mode | 'telemetry' | 'ledger' | 'policy' | 'disk' | 'verify' | 'mcp')[];
-if (modes.some((m) => !['embedded', 'distributed', 'telemetry', 'ledger', 'policy', 'disk', 'verify', 'mcp'].includes(m))) {
-  throw new Error(`--mode must list embedded, distributed, telemetry, ledger, policy, disk, verify and/or mcp, got ${values.mode}`);
+const modes = values.mode.split(',').map((m) => m.trim()) as (Mode | 'telemetry' | 'ledger' | 'policy' | 'disk' | 'verify' | 'mcp' | 'replicas')[];
+if (modes.some((m) => !['embedded', 'distributed', 'telemetry', 'ledger', 'policy', 'disk', 'verify', 'mcp', 'replicas'].includes(m))) {
+  throw new Error(`--mode must list embedded, distributed, telemetry, ledger, policy, disk, verify, mcp and/or replicas, got ${values.mode}`);
 }
 const positive = (option: string, value: string) => {
   const parsed = Number(value);
@@ -99,7 +100,7 @@ if (telemetrySystems.some((m) => !['embedded', 'distributed'].includes(m))) {
 }
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
-const measure = (addresses: ServiceAddresses, apiKey: string, label: string, cpuGroups: CpuGroup[] = []): Promise<Row[]> =>
+const measure = (addresses: ServiceAddresses | readonly ServiceAddresses[], apiKey: string, label: string, cpuGroups: CpuGroup[] = []): Promise<Row[]> =>
   measureLevels({ addresses, apiKey, label, levels, seconds, warmupSeconds, connections, cpuGroups, log });
 
 /** Kafka hops between RequestAction and the outcome reaching AwaitDecision in distributed mode. */
@@ -230,6 +231,41 @@ async function main() {
       '',
       `Target: at least 500 actions/s with p99 within 3x (floor x hops) at one load level. ${met ? 'Met' : 'NOT met'} in this run.`,
       '',
+    );
+  }
+
+  if (modes.includes('replicas')) {
+    const brokers = process.env['KAFKA_BROKERS'];
+    if (!brokers) throw new Error('the replicas part needs a broker: run `npm run bench` (it starts one) or set KAFKA_BROKERS');
+    const measured: { replicas: number; rows: Row[] }[] = [];
+    // Alternating, so that the machine's drift over the run weighs on both alike.
+    for (let round = 0; round < rounds; round++) {
+      for (const replicas of [1, 2]) {
+        log(`replicas: round ${round + 1} of ${rounds}: starting ${replicas} replica(s) of every service over Kafka at ${brokers} ...`);
+        const system = await DistributedSystem.start({ brokers, replicas, env: { LOG_LEVEL: 'warn' } });
+        try {
+          const addresses = Array.from({ length: replicas }, (_, i) => system.addressesOf(i + 1));
+          measured.push({ replicas, rows: await measure(addresses, apiKey, `${replicas} replica(s), round ${round + 1}`) });
+        } finally {
+          await system.dispose();
+        }
+      }
+    }
+    const best = (replicas: number, concurrency: number) =>
+      Math.max(...measured.filter((m) => m.replicas === replicas).map((m) => m.rows.find((r) => r.concurrency === concurrency)?.throughputPerSecond ?? 0));
+    const summary = levels.map((concurrency) => ({ concurrency, one: best(1, concurrency), two: best(2, concurrency) }));
+    result['replicas'] = { rounds, measured, summary };
+    report.push(
+      `## Distributed mode: one against two replicas of every service (this machine)`,
+      '',
+      `Five processes, then ten (each replica with a data directory of its own), on the same broker and PostgreSQL; the load's connections`,
+      `spread over the intakes. ${rounds} alternating round(s) each; the best throughput of the rounds per level:`,
+      '',
+      `| concurrent agents | 1 replica (actions/s) | 2 replicas (actions/s) | 2 / 1 |`,
+      `| --- | --- | --- | --- |`,
+      ...summary.map((s) => `| ${s.concurrency} | ${s.one} | ${s.two} | ${s.one ? (s.two / s.one).toFixed(2) : '-'} |`),
+      '',
+      ...measured.flatMap((m, i) => [`Round ${Math.floor(i / 2) + 1}, ${m.replicas} replica(s):`, '', ...table(m.rows), '']),
     );
   }
 

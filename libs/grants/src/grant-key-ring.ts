@@ -3,7 +3,7 @@ import type { JSONWebKeySet, JWK } from 'jose';
 import { SignJWT, createLocalJWKSet, importJWK } from 'jose';
 import { GRANT_ALGORITHM, GRANT_TOKEN_TYPE, checkGrantToken } from '@approvals/sdk';
 import type { SigningKeyFile } from '@approvals/keys';
-import { openSigningKeys, publicJwk, rotateSigningKeys } from '@approvals/keys';
+import { openSigningKeys, publicJwk, rotateSigningKeys, signingKeyAt, signsFrom } from '@approvals/keys';
 
 type SigningKey = Awaited<ReturnType<typeof importJWK>>;
 
@@ -27,15 +27,16 @@ const grantKeyFile = (file: string): SigningKeyFile => ({ file, label: 'grant si
  * The grant signing keys: signs execution grants as EdDSA (Ed25519) JWTs bound to the agent, the
  * action and the request hash (I5), verifies presented grants, and publishes the public keys
  * (`/.well-known/jwks.json`) so executors can verify offline. Rotation adds a key to the file
- * (`rotateGrantKeys`); the newest signs after the next start, the older ones keep verifying.
+ * (`rotateGrantKeys`); the newest signs after the next start (or from its signFrom: a staged
+ * rotation for replicas), the older ones keep verifying.
  */
 export class GrantKeyRing implements GrantIssuer, GrantVerifier {
   private readonly publicSet: JSONWebKeySet;
   private readonly verifyKeys: ReturnType<typeof createLocalJWKSet>;
 
   private constructor(
-    private readonly signingKey: SigningKey,
-    private readonly signingKid: string,
+    /** Oldest first, each with when it may start signing. */
+    private readonly signing: { key: SigningKey; kid: string; from: number }[],
     publicKeys: JWK[],
     private readonly options: GrantKeyRingOptions,
   ) {
@@ -45,9 +46,8 @@ export class GrantKeyRing implements GrantIssuer, GrantVerifier {
 
   static async open(options: GrantKeyRingOptions): Promise<GrantKeyRing> {
     const keys = await openSigningKeys(grantKeyFile(options.keyFile), options.generateIfMissing);
-    const newest = keys[keys.length - 1]!;
-    const signingKey = await importJWK(newest, GRANT_ALGORITHM);
-    return new GrantKeyRing(signingKey, newest.kid!, keys.map(publicJwk), options);
+    const signing = await Promise.all(keys.map(async (jwk) => ({ key: await importJWK(jwk, GRANT_ALGORITHM), kid: jwk.kid!, from: signsFrom(jwk) })));
+    return new GrantKeyRing(signing, keys.map(publicJwk), options);
   }
 
   /** The public keys, as `/.well-known/jwks.json` serves them. */
@@ -58,15 +58,16 @@ export class GrantKeyRing implements GrantIssuer, GrantVerifier {
   async issue(claims: GrantClaims): Promise<IssuedGrant> {
     const issuedAt = Math.floor(claims.issuedAt.getTime() / 1000);
     const expiresAt = new Date((issuedAt + this.options.ttlSeconds) * 1000);
+    const { key, kid } = signingKeyAt(this.signing, (entry) => entry.from, claims.issuedAt.getTime());
     const token = await new SignJWT({ act: claims.actionId, req: claims.requestHash })
-      .setProtectedHeader({ alg: GRANT_ALGORITHM, typ: GRANT_TOKEN_TYPE, kid: this.signingKid })
+      .setProtectedHeader({ alg: GRANT_ALGORITHM, typ: GRANT_TOKEN_TYPE, kid })
       .setIssuer(this.options.issuer)
       .setAudience(this.options.audience)
       .setSubject(claims.agentId)
       .setJti(claims.grantId)
       .setIssuedAt(issuedAt)
       .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
-      .sign(this.signingKey);
+      .sign(key);
     return { token, expiresAt };
   }
 
@@ -80,6 +81,6 @@ export class GrantKeyRing implements GrantIssuer, GrantVerifier {
  * grants signed before the rotation still verify until they expire. Services sign with the new key
  * after their next start. Returns the new key's kid.
  */
-export function rotateGrantKeys(file: string): Promise<{ kid: string; kept: string[] }> {
-  return rotateSigningKeys(grantKeyFile(file));
+export function rotateGrantKeys(file: string, options: { signFrom?: Date | undefined } = {}): Promise<{ kid: string; kept: string[] }> {
+  return rotateSigningKeys(grantKeyFile(file), options);
 }

@@ -85,6 +85,26 @@ describe('GrantKeyRing', () => {
     expect((JSON.parse(readFileSync(file, 'utf8')) as { keys: unknown[] }).keys).toHaveLength(3);
   });
 
+  it('stages a key for replicas: published and verifying at once, signing only from its signFrom, never published with it', async () => {
+    const file = join(dir, 'keys.json');
+    const first = await open(file);
+    const signFrom = new Date(Date.now() + 3_600_000);
+    const { kid: staged } = await rotateGrantKeys(file, { signFrom });
+    const [oldKid] = first.jwks().keys.map((key) => key.kid);
+    // A replica restarted with the new file, and one that is not yet.
+    const updated = await open(file);
+    const kidOf = (token: string) => (JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()) as { kid: string }).kid;
+    const now = (await updated.issue({ ...claims, issuedAt: new Date() })).token;
+    expect(kidOf(now)).toBe(oldKid);
+    expect(await first.verify(now)).toMatchObject({ ok: true });
+    expect(updated.jwks().keys.map((key) => key.kid)).toEqual([oldKid, staged]);
+    expect(JSON.stringify(updated.jwks())).not.toContain('signFrom');
+    const later = (await updated.issue({ ...claims, issuedAt: new Date(signFrom.getTime() + 1000) })).token;
+    expect(kidOf(later)).toBe(staged);
+    writeFileSync(join(dir, 'bad-from.json'), JSON.stringify({ keys: [{ ...JSON.parse(readFileSync(file, 'utf8')).keys[1], signFrom: 'next tuesday' }] }));
+    await expect(open(join(dir, 'bad-from.json'), false)).rejects.toThrow(/signFrom that is not an ISO 8601 instant/);
+  });
+
   it('reads the single-key file of earlier versions, and refuses a missing or malformed configured file', async () => {
     const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
     const legacy = join(dir, 'legacy.json');

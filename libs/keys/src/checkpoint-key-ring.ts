@@ -3,7 +3,7 @@ import { createPrivateKey, createPublicKey } from 'node:crypto';
 import type { Checkpoint, NoteVerifier } from '@approvals/application';
 import { ed25519KeyId, signCheckpoint, verifierKeyText } from '@approvals/application';
 import type { SigningKeyFile } from './signing-key-file';
-import { openSigningKeys, rotateSigningKeys } from './signing-key-file';
+import { openSigningKeys, rotateSigningKeys, signingKeyAt, signsFrom } from './signing-key-file';
 
 export interface CheckpointKeyRingOptions {
   /** A JWK Set of private Ed25519 keys; the last one signs, every one verifies. */
@@ -12,6 +12,8 @@ export interface CheckpointKeyRingOptions {
   generateIfMissing: boolean;
   /** The log's origin: the first line of every checkpoint, and the name of its keys. */
   origin: string;
+  /** The clock that decides which key signs (tests). */
+  now?: () => number;
 }
 
 const checkpointKeyFile = (file: string): SigningKeyFile => ({ file, label: 'checkpoint signing keys', prefix: 'checkpoint' });
@@ -24,19 +26,22 @@ const checkpointKeyFile = (file: string): SigningKeyFile => ({ file, label: 'che
 export class CheckpointKeyRing {
   private constructor(
     readonly origin: string,
-    private readonly signing: KeyObject,
+    /** Oldest first, each with when it may start signing. */
+    private readonly signing: { key: KeyObject; from: number }[],
     private readonly publicKeys: KeyObject[],
+    private readonly now: () => number,
   ) {}
 
   static async open(options: CheckpointKeyRingOptions): Promise<CheckpointKeyRing> {
     const keys = await openSigningKeys(checkpointKeyFile(options.keyFile), options.generateIfMissing);
-    const privateKeys = keys.map((jwk) => createPrivateKey({ key: jwk as JsonWebKeyInput['key'], format: 'jwk' }));
-    return new CheckpointKeyRing(options.origin, privateKeys.at(-1)!, privateKeys.map((key) => createPublicKey(key)));
+    const signing = keys.map((jwk) => ({ key: createPrivateKey({ key: jwk as JsonWebKeyInput['key'], format: 'jwk' }), from: signsFrom(jwk) }));
+    return new CheckpointKeyRing(options.origin, signing, signing.map(({ key }) => createPublicKey(key)), options.now ?? Date.now);
   }
 
-  /** The signed note of a checkpoint at this size and root, by the newest key. */
+  /** The signed note of a checkpoint at this size and root, by the newest key whose signFrom has come. */
   sign(checkpoint: Omit<Checkpoint, 'origin'>): string {
-    return signCheckpoint({ ...checkpoint, origin: this.origin }, [{ name: this.origin, key: this.signing }]);
+    const { key } = signingKeyAt(this.signing, (entry) => entry.from, this.now());
+    return signCheckpoint({ ...checkpoint, origin: this.origin }, [{ name: this.origin, key }]);
   }
 
   /** Every kept key, as verifiers of checkpoints. */
@@ -50,7 +55,7 @@ export class CheckpointKeyRing {
   }
 }
 
-/** Adds a checkpoint signing key to the file and keeps the newest three. */
-export function rotateCheckpointKeys(file: string): Promise<{ kid: string; kept: string[] }> {
-  return rotateSigningKeys(checkpointKeyFile(file));
+/** Adds a checkpoint signing key to the file (signing from `signFrom`, default at once) and keeps the newest three. */
+export function rotateCheckpointKeys(file: string, options: { signFrom?: Date | undefined } = {}): Promise<{ kid: string; kept: string[] }> {
+  return rotateSigningKeys(checkpointKeyFile(file), options);
 }

@@ -7,6 +7,10 @@ import { exportJWK, generateKeyPair } from 'jose';
  * A file of Ed25519 signing keys: a JWK Set of private keys (`{ "keys": [...] }`), oldest first.
  * The newest signs; every key in the file still verifies what it signed before a rotation. The
  * grant keys and the checkpoint keys are such files; `label` names which in errors.
+ *
+ * A key may carry `signFrom` (an ISO 8601 instant, a member of ours): until then it only verifies.
+ * That is how replicas rotate without refusing each other's signatures: the new key reaches every
+ * replica (a rolling restart) before any of them signs with it.
  */
 
 /** Keys kept after a rotation: the new one signs, older ones still verify what they signed. */
@@ -55,6 +59,8 @@ export function readSigningKeys(spec: SigningKeyFile): JWK[] {
       fail(spec, `key ${index} in ${spec.file} is not a private Ed25519 JWK`);
     }
     if (typeof jwk.kid !== 'string' || jwk.kid === '') fail(spec, `key ${index} in ${spec.file} has no kid`);
+    const from = (jwk as { signFrom?: unknown }).signFrom;
+    if (from !== undefined && (typeof from !== 'string' || Number.isNaN(Date.parse(from)))) fail(spec, `key ${index} in ${spec.file} has a signFrom that is not an ISO 8601 instant`);
   }
   return keys as JWK[];
 }
@@ -63,17 +69,30 @@ export function readSigningKeys(spec: SigningKeyFile): JWK[] {
  * Adds a new signing key to the file (creating it if needed) and keeps the newest three. Returns
  * the new key's kid and the kids kept.
  */
-export async function rotateSigningKeys(spec: SigningKeyFile): Promise<{ kid: string; kept: string[] }> {
+export async function rotateSigningKeys(spec: SigningKeyFile, options: { signFrom?: Date | undefined } = {}): Promise<{ kid: string; kept: string[] }> {
   const keys = existsSync(spec.file) ? readSigningKeys(spec) : [];
-  const fresh = await newSigningKey(spec.prefix);
+  const fresh = { ...(await newSigningKey(spec.prefix)), ...(options.signFrom ? { signFrom: options.signFrom.toISOString() } : {}) };
   const kept = [...keys, fresh].slice(-KEPT_SIGNING_KEYS);
   writeSigningKeys(spec.file, kept);
   return { kid: fresh.kid!, kept: kept.map((key) => key.kid!) };
 }
 
-/** The public half of a key (no `d`). */
+/** The public half of a key (no `d`, and nothing of ours). */
 export function publicJwk({ d: _d, ...key }: JWK): JWK {
+  delete (key as { signFrom?: unknown }).signFrom;
   return key;
+}
+
+/** When a key may start signing (ms; 0 when it always could). */
+export const signsFrom = (key: JWK): number => {
+  const from = (key as { signFrom?: string }).signFrom;
+  return from === undefined ? 0 : Date.parse(from);
+};
+
+/** The key that signs at `now`: the newest whose signFrom has come (the oldest if none has). */
+export function signingKeyAt<K>(keys: readonly K[], from: (key: K) => number, now: number): K {
+  for (let i = keys.length - 1; i >= 0; i--) if (from(keys[i]!) <= now) return keys[i]!;
+  return keys[0]!;
 }
 
 async function newSigningKey(prefix: string): Promise<JWK> {

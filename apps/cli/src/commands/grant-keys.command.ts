@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { rotateCheckpointKeys } from '@approvals/keys';
 import { rotateGrantKeys } from '@approvals/grants';
-import { expectPositionals, parseCommandArgs } from '../args';
+import { expectPositionals, parseCommandArgs, parseDuration } from '../args';
 import { ExitCode, UsageError } from '../errors';
 import { printJson, type Command } from './command';
 
@@ -12,14 +12,19 @@ function keyRotationCommand(spec: {
   defaultFile: string;
   setting: string;
   published: string;
-  rotate: (file: string) => Promise<{ kid: string; kept: string[] }>;
+  rotate: (file: string, options: { signFrom?: Date | undefined }) => Promise<{ kid: string; kept: string[] }>;
 }): Command {
   const options = {
     file: { type: 'string', value: '<path>', description: `the key file (${spec.setting}; default ${spec.defaultFile}, the embedded default)` },
+    'sign-after': {
+      type: 'string',
+      value: '<duration>',
+      description: 'stage the new key: published and verifying at once, signing only after this long (e.g. 1h); with replicas, restart them all within it',
+    },
   } as const;
   return {
     name: spec.name,
-    synopsis: `${spec.name} rotate [--file <path>]`,
+    synopsis: `${spec.name} rotate [--file <path>] [--sign-after <duration>]`,
     summary: `add a new ${spec.what} signing key (the newest three are kept)`,
     description:
       'Works on the key file itself, not through the server. The decision service signs with the new key after its next start; ' +
@@ -30,9 +35,15 @@ function keyRotationCommand(spec: {
       const [verb] = expectPositionals(spec.name, positionals, ['verb']);
       if (verb !== 'rotate') throw new UsageError(`${spec.name}: unknown subcommand "${verb}" (known: rotate)`);
       const file = resolve(values.file ?? spec.defaultFile);
-      const { kid, kept } = await spec.rotate(file);
-      if (ctx.json) printJson(ctx.io, { file, kid, kept });
-      else ctx.io.out(`added signing key ${kid} to ${file}; keys kept: ${kept.join(', ')}\nrestart the decision service to sign with it`);
+      const signFrom = values['sign-after'] === undefined ? undefined : new Date(ctx.now().getTime() + parseDuration('--sign-after', values['sign-after']) * 1000);
+      const { kid, kept } = await spec.rotate(file, { signFrom });
+      if (ctx.json) printJson(ctx.io, { file, kid, kept, ...(signFrom ? { signFrom: signFrom.toISOString() } : {}) });
+      else if (signFrom) {
+        ctx.io.out(
+          `added signing key ${kid} to ${file}, signing from ${signFrom.toISOString()}; keys kept: ${kept.join(', ')}\n` +
+            'restart every decision replica before then: each verifies with it from its start, and signs with it from that time',
+        );
+      } else ctx.io.out(`added signing key ${kid} to ${file}; keys kept: ${kept.join(', ')}\nrestart the decision service to sign with it`);
       return ExitCode.ok;
     },
   };

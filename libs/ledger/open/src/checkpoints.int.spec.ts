@@ -95,6 +95,20 @@ describe('signed checkpoints and the file witness', () => {
     expect([findings, errors]).toEqual([[], []]);
   });
 
+  it('signs with a staged key only from its signFrom, so a replica that does not know it yet still verifies', async () => {
+    const keyFile = join(dir, 'keys.json');
+    const before = await CheckpointKeyRing.open({ keyFile, generateIfMissing: false, origin: 'approvals.test/ledger' });
+    const signFrom = new Date(Date.now() + 60_000);
+    await rotateCheckpointKeys(keyFile, { signFrom });
+    let now = Date.now();
+    const staged = await CheckpointKeyRing.open({ keyFile, generateIfMissing: false, origin: 'approvals.test/ledger', now: () => now });
+    const checkpoint = { size: 1, rootHash: Buffer.alloc(32, 7) };
+    expect(openCheckpoint(staged.sign(checkpoint), before.verifiers()).checkpoint.size).toBe(1);
+    now = signFrom.getTime();
+    expect(() => openCheckpoint(staged.sign(checkpoint), before.verifiers())).toThrow();
+    expect(openCheckpoint(staged.sign(checkpoint), staged.verifiers()).checkpoint.size).toBe(1);
+  });
+
   it('refuses a checkpoint of a rolled-back ledger, and the start-up check finds it behind the witness', async () => {
     let checkpoints = checkpointer();
     await checkpoints.start();
