@@ -28,10 +28,10 @@ import { SLACK_CHANNEL, SLACK_VERIFIER, SlackController } from './slack.controll
 const PENDING_STORE = Symbol('PendingApprovalStore');
 
 /**
- * The notifier's clock work while the service runs: retries failed deliveries, asks for
- * escalations and sends reminders before expiry, on one replica at a time (the holder of the
- * lease "notifier.clock"; their state is in the shared pending store, so another replica or a
- * restart resumes them). Digests of personal notices are sent by every replica: each holds its own.
+ * The notifier's clock work while the service runs: sends the digests whose window ended, retries
+ * failed deliveries, asks for escalations and sends reminders before expiry, on one replica at a
+ * time (the holder of the lease "notifier.clock"; their state is in the shared store, so another
+ * replica or a restart resumes them).
  */
 @Injectable()
 export class DeliveryRetries implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -47,7 +47,7 @@ export class DeliveryRetries implements OnApplicationBootstrap, OnApplicationShu
   ) {
     this.lease = new LeasedWork(state.leases, 'notifier.clock', replicaId(), { start: async () => undefined, stop: async () => undefined }, {
       ttlMs: config.leaseTtlMs,
-      onChange: (held) => logger.info(held ? 'this replica now runs the notifier clock work (retries, escalations, reminders)' : 'this replica no longer runs the notifier clock work'),
+      onChange: (held) => logger.info(held ? 'this replica now runs the notifier clock work (digests, retries, escalations, reminders)' : 'this replica no longer runs the notifier clock work'),
       onError: (err) => logger.warn({ err }, 'the notifier clock lease could not be renewed'),
     });
   }
@@ -67,8 +67,8 @@ export class DeliveryRetries implements OnApplicationBootstrap, OnApplicationShu
     if (this.running) return;
     this.running = true;
     try {
-      await this.notifier.flushDigests();
       if (!this.lease.held) return;
+      await this.notifier.flushDigests();
       const items = await this.notifier.pendingItems();
       await this.notifier.retryDeliveries(items);
       await this.notifier.sendEscalations(items);
@@ -115,6 +115,7 @@ export class DeliveryRetries implements OnApplicationBootstrap, OnApplicationShu
         logger: Logger,
         config: AppConfig,
         created: CreatedChannels,
+        state: ServiceState,
       ) => {
         const log = logger.child({ component: 'notifier' });
         const channels = [new LogNotificationChannel(log), ...created.delivery];
@@ -125,9 +126,10 @@ export class DeliveryRetries implements OnApplicationBootstrap, OnApplicationShu
               : log.warn({ err, channel, actionId }, `could not update the ${channel} message; the vote and the outcome stand`),
           retryBaseMs: config.deliveryRetryMs,
           digestWindowMs: config.digestWindowSeconds * 1000,
+          personalNotices: state.personalNotices,
         });
       },
-      inject: [EVENT_STORE, PENDING_STORE, COMMAND_SENDER, DIRECTORY, CLOCK, IDS, LOGGER, CONFIG, CHANNELS],
+      inject: [EVENT_STORE, PENDING_STORE, COMMAND_SENDER, DIRECTORY, CLOCK, IDS, LOGGER, CONFIG, CHANNELS, SERVICE_STATE],
     },
     {
       provide: ChannelVotes,

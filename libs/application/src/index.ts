@@ -30,6 +30,7 @@ export * from './policy/policy-activations';
 export * from './policy/policy-set-reloader';
 export * from './notifier/pending-approval';
 export * from './notifier/notifier.service';
+export * from './notifier/personal-notices';
 export * from './intake/action-view';
 export * from './intake/action-updates';
 export * from './intake/request-validation';

@@ -1,10 +1,11 @@
 import type { Pool } from 'pg';
-import type { Leases, PendingApprovalStore, ReplayGuard } from '@approvals/application';
-import { InMemoryReplayGuard } from '@approvals/application';
+import type { Leases, PendingApprovalStore, PersonalNoticeStore, ReplayGuard } from '@approvals/application';
+import { InMemoryPersonalNoticeStore, InMemoryReplayGuard } from '@approvals/application';
 import { createPool, describePostgres, validSchemaName, withPoolClient } from '@approvals/postgres';
 import { LocalLeases } from './local-leases';
 import { PostgresLeases } from './postgres/postgres-leases';
 import { PostgresPendingApprovalStore } from './postgres/postgres-pending-approval.store';
+import { PostgresPersonalNoticeStore } from './postgres/postgres-personal-notice.store';
 import { PostgresReplayGuard } from './postgres/postgres-replay-guard';
 import { migrateServiceState } from './postgres/schema';
 import { SqlitePendingApprovalStore } from './sqlite-pending-approval.store';
@@ -21,6 +22,8 @@ export interface ServiceState {
   readonly leases: Leases;
   /** Signed channel callbacks already accepted, so a replay is refused by every replica. */
   readonly replays: ReplayGuard;
+  /** The notifier's digest windows, so one person gets one digest per window from all replicas. */
+  readonly personalNotices: PersonalNoticeStore;
   /** The notifier's pending list (opened on first use: only the notifier needs it). */
   pendingApprovals(): PendingApprovalStore;
   close(): Promise<void>;
@@ -37,6 +40,7 @@ export async function openServiceState(spec: ServiceStateSpec, onError: (error: 
       spec,
       leases: new LocalLeases(),
       replays: new InMemoryReplayGuard(),
+      personalNotices: new InMemoryPersonalNoticeStore(),
       pendingApprovals: () => (pending ??= new SqlitePendingApprovalStore(spec.notifierFile, { walAutoCheckpoint: false })),
       close: async () => pending?.close(),
     };
@@ -55,6 +59,7 @@ export async function openServiceState(spec: ServiceStateSpec, onError: (error: 
     spec,
     leases: new PostgresLeases(pool, spec.schema, location),
     replays: new PostgresReplayGuard(pool, spec.schema, location),
+    personalNotices: new PostgresPersonalNoticeStore(pool, spec.schema, location),
     pendingApprovals: () => pending,
     close: () => pool.end(),
   };

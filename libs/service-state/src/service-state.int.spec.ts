@@ -134,6 +134,26 @@ describe.each([
   });
 });
 
+describe.each([
+  ['PostgreSQL', postgres],
+  ['in memory (embedded)', embedded],
+])('the digest windows: %s', (_name, open) => {
+  it('sends the first notice of a window, holds the rest, and hands them out once when the window ends', async () => {
+    const { personalNotices } = await open();
+    const recipient = { id: `carol-${randomUUID()}`, name: 'Carol', groups: [] };
+    const notice = (line: string) => ({ recipient, line, message: { kind: 'owner' as const, item: item('act-1'), outcome: line } });
+    const t0 = 1_000_000;
+    expect(await personalNotices.admit(notice('one'), t0, 60_000)).toBe('send');
+    expect(await personalNotices.admit(notice('two'), t0 + 1_000, 60_000)).toBe('held');
+    expect(await personalNotices.admit(notice('three'), t0 + 2_000, 60_000)).toBe('held');
+    const mine = (due: { recipient: { id: string }; line: string }[][]) => due.filter((held) => held[0]!.recipient.id === recipient.id).map((held) => held.map((n) => n.line));
+    expect(mine(await personalNotices.takeDue(t0 + 30_000, 60_000))).toEqual([]);
+    expect(mine(await personalNotices.takeDue(t0 + 60_000, 60_000))).toEqual([['two', 'three']]);
+    expect(mine(await personalNotices.takeDue(t0 + 61_000, 60_000))).toEqual([]);
+    expect(await personalNotices.admit(notice('four'), t0 + 61_000, 60_000)).toBe('send');
+  });
+});
+
 describe('PostgreSQL: two replicas on one store', () => {
   it('keeps one pending list: what one replica adds and changes, the other lists', async () => {
     const [one, two] = [(await postgres()).pendingApprovals(), (await postgres()).pendingApprovals()];
@@ -154,6 +174,19 @@ describe('PostgreSQL: two replicas on one store', () => {
     const raced = `slack:v0=${randomUUID()}`;
     const results = await Promise.all([one.firstUse(raced, until), two.firstUse(raced, until), one.firstUse(raced, until), two.firstUse(raced, until)]);
     expect(results.filter(Boolean)).toHaveLength(1);
+  });
+
+  it('keeps one digest window per person for both replicas, and hands each held notice to one of them', async () => {
+    const [one, two] = [(await postgres()).personalNotices, (await postgres()).personalNotices];
+    const recipient = { id: `dave-${randomUUID()}`, name: 'Dave', groups: [] };
+    const notice = (line: string) => ({ recipient, line, message: { kind: 'owner' as const, item: item('act-2'), outcome: line } });
+    const t0 = 2_000_000;
+    expect(await one.admit(notice('a'), t0, 60_000)).toBe('send');
+    expect(await two.admit(notice('b'), t0 + 10, 60_000)).toBe('held');
+    expect(await one.admit(notice('c'), t0 + 20, 60_000)).toBe('held');
+    const [x, y] = await Promise.all([one.takeDue(t0 + 60_000, 60_000), two.takeDue(t0 + 60_000, 60_000)]);
+    const lines = [...x, ...y].filter((held) => held[0]!.recipient.id === recipient.id).map((held) => held.map((n) => n.line));
+    expect(lines.flat().sort()).toEqual(['b', 'c']);
   });
 
   it('records the schema version it migrated to', async () => {

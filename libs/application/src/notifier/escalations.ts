@@ -56,8 +56,7 @@ export class Escalations {
       await this.personal.send(
         recipient,
         `waiting for you (escalated to ${escalated.group}): ${item.agentId}'s ${item.action} on ${item.resource.kind}:${item.resource.id}, action ${actionId}`,
-        (channel) => channel.notifyEscalation?.(item, recipient, escalated.group),
-        actionId,
+        { kind: 'escalation', item, group: escalated.group },
       );
     }
     await this.deliveries.refresh(item);

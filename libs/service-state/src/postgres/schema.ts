@@ -1,7 +1,7 @@
 import type { PoolClient } from 'pg';
 import { applyMigrations, type Migration, type MigrationMode } from '@approvals/postgres';
 
-/** The state the replicas of a service share beside the ledger: leases, the notifier's pending list, replay guards. */
+/** The state the replicas of a service share beside the ledger: leases, the notifier's pending list and digest windows, replay guards. */
 const migrations: readonly Migration[] = [
   {
     version: 1,
@@ -16,6 +16,15 @@ const migrations: readonly Migration[] = [
     version: 2,
     description: 'signed callbacks already accepted (replay guard)',
     sql: (s) => [`CREATE TABLE ${s}.replay_guards (key text PRIMARY KEY, keep_until timestamptz NOT NULL)`, `CREATE INDEX replay_guards_by_time ON ${s}.replay_guards (keep_until)`],
+  },
+  {
+    version: 3,
+    description: "the notifier's digest windows and the personal notices they hold",
+    sql: (s) => [
+      `CREATE TABLE ${s}.digest_windows (recipient text PRIMARY KEY, opened_at bigint NOT NULL, sent integer NOT NULL)`,
+      `CREATE TABLE ${s}.held_notices (id bigserial PRIMARY KEY, recipient text NOT NULL, window_opened_at bigint NOT NULL, notice text NOT NULL)`,
+      `CREATE INDEX held_notices_by_window ON ${s}.held_notices (window_opened_at)`,
+    ],
   },
 ];
 
