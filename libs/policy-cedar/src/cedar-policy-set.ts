@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
 import type { ApprovalRequirement } from '@approvals/domain';
@@ -78,8 +78,9 @@ export const CEDAR_POLICY_EXTENSION = '.cedar';
 export function loadCedarPolicySet(dir: string): CedarPolicySet {
   let names: string[];
   try {
+    // A Kubernetes ConfigMap volume holds symbolic links to its files: followed, as regular files are.
     names = readdirSync(dir, { withFileTypes: true })
-      .filter((entry) => entry.isFile())
+      .filter((entry) => entry.isFile() || (entry.isSymbolicLink() && statSync(join(dir, entry.name), { throwIfNoEntry: false })?.isFile() === true))
       .map((entry) => entry.name);
   } catch (error) {
     throw new PolicySetLoadError(dir, [{ file: dir, message: `cannot read the directory: ${(error as Error).message}` }]);

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCedarPolicySet, PolicySetLoadError } from './cedar-policy-set';
@@ -70,6 +70,21 @@ describe('loadCedarPolicySet', () => {
     expect(version).toMatch(/^sha256:[0-9a-f]{16}$/);
     expect(loadCedarPolicySet(demoDir).version).toBe(version);
     expect(loadCedarPolicySet(policyDir()).version).toBe(version);
+  });
+
+  it('loads a directory laid out as a Kubernetes ConfigMap volume: symbolic links into a hidden data folder', () => {
+    const version = loadCedarPolicySet(demoDir).version;
+    const mount = mkdtempSync(join(tmpdir(), 'configmap-'));
+    try {
+      const data = join(mount, '..2026_12_08_01_00_00.000000001');
+      cpSync(demoDir, data, { recursive: true });
+      symlinkSync('..2026_12_08_01_00_00.000000001', join(mount, '..data'));
+      for (const name of readdirSync(data)) symlinkSync(join('..data', name), join(mount, name));
+      symlinkSync(join(mount, 'missing.cedar.target'), join(mount, 'dangling.cedar'));
+      expect(loadCedarPolicySet(mount).version).toBe(version);
+    } finally {
+      rmSync(mount, { recursive: true, force: true });
+    }
   });
 
   it('changes version when a policy changes', () => {
