@@ -60,20 +60,7 @@ describe('embedded mode: start-up', () => {
 // Replicas of the decision service must agree on their signing keys (issue 19): each reads the
 // operator's key files, never a key generated on its own disk.
 describe('distributed mode: start-up of the decision service', () => {
-  const run = (env: Record<string, string>) =>
-    new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [join(repoRoot(), 'dist', 'apps', 'host', 'src', 'service-main.js'), 'decision'], {
-        env: { ...process.env, APPROVALS_KAFKA_BROKERS: '127.0.0.1:1', ...env },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
-      let stderr = '';
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        resolve({ code, stderr });
-      });
-    });
+  const run = (env: Record<string, string>) => startService('decision', env);
 
   it('refuses to start with signing keys of its own, naming the settings, and writes no key', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'approvals-decision-keys-'));
@@ -101,24 +88,30 @@ describe('distributed mode: start-up of the decision service', () => {
 // Replicas of the notifier must agree on the console's session secret (issue 19).
 describe('distributed mode: start-up of the notifier', () => {
   it('refuses to start without the shared console session secret, naming the setting', async () => {
-    const refused = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [join(repoRoot(), 'dist', 'apps', 'host', 'src', 'service-main.js'), 'notifier'], {
-        env: { ...Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'APPROVALS_CONSOLE_SECRET')), APPROVALS_KAFKA_BROKERS: '127.0.0.1:1' },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
-      let stderr = '';
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        resolve({ code, stderr });
-      });
-    });
+    const refused = await startService('notifier', {}, ['APPROVALS_CONSOLE_SECRET']);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('every replica must sign console sessions with the same secret');
     expect(refused.stderr).toContain('Set APPROVALS_CONSOLE_SECRET');
   });
 });
+
+/** A distributed service started with `env` (and without the settings `unset`), until it exits (at most 30 s). */
+function startService(service: string, env: Record<string, string>, unset: string[] = []): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !unset.includes(name)));
+    const child = spawn(process.execPath, [join(repoRoot(), 'dist', 'apps', 'host', 'src', 'service-main.js'), service], {
+      env: { ...inherited, APPROVALS_KAFKA_BROKERS: '127.0.0.1:1', ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stderr });
+    });
+  });
+}
 
 async function generateEd25519Jwk() {
   const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import type { PendingApproval, PendingApprovalStore } from '@approvals/application';
 import { LeasedWork } from '@approvals/application';
-import { testPostgresUrl } from '@approvals/testing';
+import { testPostgresUrl, withTestPostgres } from '@approvals/testing';
 import { openServiceState, type ServiceState } from './open-service-state';
 import { SERVICE_STATE_SCHEMA_VERSION } from './postgres/schema';
 
@@ -19,15 +19,7 @@ const schema = `state_test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
 const dir = mkdtempSync(join(tmpdir(), 'service-state-'));
 const opened: ServiceState[] = [];
 
-async function admin<T>(work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
+const admin = <T>(work: (client: Client) => Promise<T>): Promise<T> => withTestPostgres(work, url);
 
 const postgres = async () => {
   const state = await openServiceState({ store: 'postgres', connectionString: url, schema });

@@ -170,16 +170,11 @@ export class DistributedSystem {
   async dispose(): Promise<void> {
     await this.kill();
     if (this.ownsDataDir) rmSync(this.dataDir, { recursive: true, force: true });
-    if (this.ledgerSchema) {
-      const client = new Client({ connectionString: testPostgresUrl() });
-      await client.connect();
-      try {
-        await client.query(`DROP SCHEMA IF EXISTS "${this.ledgerSchema}" CASCADE`);
-        await client.query(`DROP SCHEMA IF EXISTS "${readModelSchemaOf(this.ledgerSchema)}" CASCADE`);
-        await client.query(`DROP SCHEMA IF EXISTS "${this.ledgerSchema}_state" CASCADE`);
-      } finally {
-        await client.end();
-      }
+    const schema = this.ledgerSchema;
+    if (schema) {
+      await withTestPostgres(async (client) => {
+        for (const name of [schema, readModelSchemaOf(schema), `${schema}_state`]) await client.query(`DROP SCHEMA IF EXISTS "${name}" CASCADE`);
+      });
     }
   }
 }
@@ -192,3 +187,14 @@ const readModelSchemaOf = (ledgerSchema: string) => `${ledgerSchema}_read_model`
 
 /** The PostgreSQL server of the tests (these machines run one on 127.0.0.1:5432, trust auth). */
 export const testPostgresUrl = (): string => process.env['APPROVALS_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** Runs `work` on a connection of its own to the tests' server (a database administrator's session, as the tests need). */
+export async function withTestPostgres<T>(work: (client: Client) => Promise<T>, connectionString = testPostgresUrl()): Promise<T> {
+  const client = new Client({ connectionString });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
+import type { Client } from 'pg';
 // The shared tamper suite lives in the testing library; only this spec uses it.
-import { describeLedgerTamperSuite, testPostgresUrl } from '@approvals/testing';
+import { describeLedgerTamperSuite, testPostgresUrl, withTestPostgres } from '@approvals/testing';
 import { openPostgresLedger } from './open-postgres-ledger';
 
 // Against the real PostgreSQL server; every ledger in a schema of its own, dropped afterwards.
@@ -9,15 +9,7 @@ jest.setTimeout(60_000);
 
 const url = testPostgresUrl();
 
-async function admin<T>(work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
+const admin = <T>(work: (client: Client) => Promise<T>): Promise<T> => withTestPostgres(work, url);
 
 /** The ledger's tables, copied aside by a backup and put back by a restore. */
 const tables = ['events', 'ledger_head', 'log_state', 'log_nodes', 'log_stream_heads', 'log_findings'];

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import type { NewEvent, RecordedEvent } from '@approvals/application';
 // The shared contract suite lives in the testing library; only this spec, never runtime code, uses it.
-import { TcpProxy, describeEventStoreContract, testPostgresUrl } from '@approvals/testing';
+import { TcpProxy, describeEventStoreContract, testPostgresUrl, withTestPostgres } from '@approvals/testing';
 import { LEDGER_PG_SCHEMA_VERSION } from './schema';
 import { openPostgresLedger, type PostgresLedger } from './open-postgres-ledger';
 
@@ -19,15 +19,7 @@ const newSchema = () => {
   return schema;
 };
 
-async function admin<T>(work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
+const admin = <T>(work: (client: Client) => Promise<T>): Promise<T> => withTestPostgres(work, url);
 
 afterAll(async () => {
   await admin(async (client) => {
