@@ -125,7 +125,7 @@ describe('approvals migrate, and replicas that only check their schemas', () => 
   });
 
   it('refuses to start against a schema newer than it knows', async () => {
-    await sql(`INSERT INTO "${schema}_state".schema_migrations (version, description) VALUES (99, 'from a newer program')`);
+    await sql(`INSERT INTO "${schema}_state".service_state_migrations (version, description) VALUES (99, 'from a newer program')`);
     const replica = decision(await freePort());
     const code = await Promise.race([replica.exited, new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), 60_000))]);
     expect(code).not.toBe(0);

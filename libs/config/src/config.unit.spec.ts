@@ -22,6 +22,8 @@ describe('loadConfig', () => {
     expect(load({ ...ledger, APPROVALS_STATE_SCHEMA: 'shared' }).state).toMatchObject({ schema: 'shared' });
     expect(load({ ...ledger, APPROVALS_STATE_STORE: 'embedded' }).state).toEqual({ store: 'embedded', notifierFile: '/srv/approvals/.data/notifier.sqlite' });
     expect(load({}).state).toEqual({ store: 'embedded', notifierFile: '/srv/approvals/.data/notifier.sqlite' });
+    // A KurrentDB ledger keeps its log in PostgreSQL when there is one: the shared state goes there too.
+    expect(load({ APPROVALS_LEDGER_STORE: 'kurrentdb', APPROVALS_KURRENTDB_CONNECTION_STRING: 'kurrentdb://db:2113?tls=false', APPROVALS_POSTGRES_URL: 'postgres://app@db:5432/x' }).state).toMatchObject({ store: 'postgres', schema: 'approvals_state' });
     expect(() => load({ APPROVALS_STATE_STORE: 'postgres' })).toThrow(new ConfigError('invalid configuration:\n  APPROVALS_POSTGRES_URL is required when APPROVALS_STATE_STORE=postgres'));
     expect(load(ledger).leaseTtlMs).toBe(15_000);
     expect(() => load({ APPROVALS_LEASE_TTL_MS: '10' })).toThrow(/APPROVALS_LEASE_TTL_MS="10": must be at least 1000/);

@@ -183,7 +183,7 @@ describe('PostgreSQL: two replicas on one store', () => {
 
   it('records the schema version it migrated to', async () => {
     await postgres();
-    const { rows } = await admin((client) => client.query<{ version: number }>(`SELECT max(version) AS version FROM "${schema}".schema_migrations`));
+    const { rows } = await admin((client) => client.query<{ version: number }>(`SELECT max(version) AS version FROM "${schema}".service_state_migrations`));
     expect(rows[0]!.version).toBe(SERVICE_STATE_SCHEMA_VERSION);
   });
 

@@ -25,6 +25,7 @@ export interface LeasedWorkOptions {
  */
 export class LeasedWork {
   private timer: NodeJS.Timeout | undefined;
+  private expiry: NodeJS.Timeout | undefined;
   private heldUntil = 0;
   private running = false;
   private turn: Promise<void> = Promise.resolve();
@@ -59,6 +60,7 @@ export class LeasedWork {
     this.stopped = true;
     clearInterval(this.timer);
     this.timer = undefined;
+    clearTimeout(this.expiry);
     await this.turn;
     await this.setRunning(false);
     await this.leases.release(this.name, this.holder).catch((error: unknown) => this.options.onError?.(error));
@@ -74,9 +76,10 @@ export class LeasedWork {
     if (this.stopped) return;
     const askedAt = Date.now();
     let won = false;
+    // Bounded: a store that hangs must not keep the work running past the lease.
+    const bound = Math.max(1, this.running ? Math.min(this.renewMs, this.heldUntil - askedAt) : this.renewMs);
     try {
-      // Bounded: a store that hangs must not keep the work running past the lease.
-      won = await withDeadline(this.renewMs, () => new Error(`lease ${this.name}: the store did not answer within ${this.renewMs} ms`), () =>
+      won = await withDeadline(bound, () => new Error(`lease ${this.name}: the store did not answer within ${bound} ms`), () =>
         this.leases.acquire(this.name, this.holder, this.options.ttlMs),
       );
     } catch (error) {
@@ -87,8 +90,25 @@ export class LeasedWork {
       return;
     }
     // Counted from before the question: the store's lease cannot end sooner than that.
-    if (won) this.heldUntil = askedAt + this.options.ttlMs - Math.min(1000, this.options.ttlMs / 5);
+    if (won) {
+      this.heldUntil = askedAt + this.options.ttlMs - Math.min(1000, this.options.ttlMs / 5);
+      this.armExpiry();
+    }
     await this.setRunning(won && !this.stopped);
+  }
+
+  /**
+   * Stops the work when the lease may end, whatever the renewals are doing (one may hang on a
+   * store that is away): a renewal that succeeds in time re-arms it further out.
+   */
+  private armExpiry(): void {
+    clearTimeout(this.expiry);
+    this.expiry = setTimeout(() => {
+      if (!this.running || Date.now() < this.heldUntil) return;
+      this.options.onError?.(new Error(`lease ${this.name}: not renewed in time; stopping the work`));
+      this.turn = this.turn.then(() => this.setRunning(false));
+    }, Math.max(0, this.heldUntil - Date.now()));
+    this.expiry.unref();
   }
 
   private async setRunning(run: boolean): Promise<void> {
@@ -100,8 +120,9 @@ export class LeasedWork {
     } catch (error) {
       this.options.onError?.(error);
       if (run) {
-        // It did not start: give the lease back so another replica can run it.
+        // It did not start: what did start is stopped, and the lease given back for another replica.
         this.running = false;
+        await this.work.stop().catch((stopError: unknown) => this.options.onError?.(stopError));
         await this.leases.release(this.name, this.holder).catch(() => undefined);
       }
     }

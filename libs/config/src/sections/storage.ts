@@ -62,8 +62,9 @@ export const storageSection = configSection({
     if (c.APPROVALS_LEDGER_STORE === 'postgres' && !c.APPROVALS_POSTGRES_URL) throw missing('APPROVALS_POSTGRES_URL');
     if (c.APPROVALS_LEDGER_STORE === 'kurrentdb' && !c.APPROVALS_KURRENTDB_CONNECTION_STRING) throw missing('APPROVALS_KURRENTDB_CONNECTION_STRING');
     if (c.APPROVALS_READ_MODEL_STORE === 'postgres' && !c.APPROVALS_POSTGRES_URL) throw new ConfigProblem('APPROVALS_POSTGRES_URL is required when APPROVALS_READ_MODEL_STORE=postgres');
-    // The state replicas share goes where the ledger is, unless told otherwise.
-    const stateStore = c.APPROVALS_STATE_STORE ?? (c.APPROVALS_LEDGER_STORE === 'postgres' ? 'postgres' : 'embedded');
+    // The state replicas share goes to PostgreSQL when the ledger, or a KurrentDB ledger's log, is there, unless told otherwise.
+    const onPostgres = c.APPROVALS_LEDGER_STORE === 'postgres' || (c.APPROVALS_LEDGER_STORE === 'kurrentdb' && c.APPROVALS_POSTGRES_URL !== undefined);
+    const stateStore = c.APPROVALS_STATE_STORE ?? (onPostgres ? 'postgres' : 'embedded');
     if (stateStore === 'postgres' && !c.APPROVALS_POSTGRES_URL) throw new ConfigProblem('APPROVALS_POSTGRES_URL is required when APPROVALS_STATE_STORE=postgres');
     if (!c.APPROVALS_WITNESS_WEBHOOK_URL !== !c.APPROVALS_WITNESS_WEBHOOK_SECRET) {
       throw new ConfigProblem('APPROVALS_WITNESS_WEBHOOK_URL and APPROVALS_WITNESS_WEBHOOK_SECRET go together');

@@ -30,14 +30,14 @@ const migrations: readonly Migration[] = [
 
 export const SERVICE_STATE_SCHEMA_VERSION = migrations.at(-1)!.version;
 
-/** Brings the shared service state's schema up to date. */
+/** Brings the shared service state's schema up to date (its own migrations table: it may share a schema with the ledger). */
 export const migrateServiceState = (client: PoolClient, schema: string, mode: MigrationMode = 'apply'): Promise<number[]> =>
   applyMigrations(
     client,
     schema,
     {
       name: 'the service state schema',
-      table: 'schema_migrations',
+      table: 'service_state_migrations',
       lockName: 'approvals-service-state-migrations',
       migrations,
       tooNew: (found, known) => `the service state schema "${schema}" is at version ${found}, newer than this program knows (${known}); upgrade the program`,
