@@ -2,7 +2,8 @@ import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Inject, Injectable, Module } from '@nestjs/common';
 import type { CheckpointStore, Clock, Directory, EventStore, IdGenerator, LedgerIntegrity, MessagePublisher } from '@approvals/application';
 import type { Witness, WitnessedCheckpoint } from '@approvals/application';
-import { Checkpointer, DecisionHandlers, DecisionService, ExpiryScheduler, LeasedWork, LogKeeper, OutboxRelay, TreeReader, verifyLedger } from '@approvals/application';
+import type { LeasedWork } from '@approvals/application';
+import { Checkpointer, DecisionHandlers, DecisionService, ExpiryScheduler, LogKeeper, OutboxRelay, TreeReader, verifyLedger } from '@approvals/application';
 import type { AppConfig } from '@approvals/config';
 import type { Ledger } from '@approvals/ledger';
 import type { ServiceState } from '@approvals/service-state';
@@ -11,7 +12,7 @@ import { CheckpointKeyRing } from '@approvals/keys';
 import { FileWitness, WebhookWitness } from '@approvals/ledger-core';
 import { GrantKeyRing } from '@approvals/grants';
 import { GRANT_AUDIENCE, GRANT_ISSUER } from '@approvals/sdk';
-import { CHECKPOINT_STORE, CLOCK, CONFIG, DIRECTORY, EVENT_STORE, IDS, LEDGER, LEDGER_INTEGRITY, LOGGER, MESSAGE_PUBLISHER, SERVICE_STATE, replicaId } from '@approvals/nest-platform';
+import { CHECKPOINT_STORE, CLOCK, CONFIG, DIRECTORY, EVENT_STORE, IDS, LEDGER, LEDGER_INTEGRITY, LOGGER, MESSAGE_PUBLISHER, SERVICE_STATE, leasedWork } from '@approvals/nest-platform';
 import { InstrumentedEventStore, MetricNames, observeGauge } from '@approvals/telemetry';
 import { DecisionBusController } from './decision.bus.controller';
 import { GRANT_KEYS, JwksController } from './jwks.controller';
@@ -44,11 +45,7 @@ export class DecisionRuntime implements OnApplicationBootstrap, OnModuleDestroy 
         await this.relay.stop();
       },
     };
-    this.lease = new LeasedWork(state.leases, 'decision.outbox', replicaId(), work, {
-      ttlMs: config.leaseTtlMs,
-      onChange: (held) => logger.info(held ? 'this replica now relays the ledger to the bus and fires expiries' : 'this replica no longer relays the ledger or fires expiries'),
-      onError: (err) => logger.warn({ err }, 'the outbox relay lease could not be renewed'),
-    });
+    this.lease = leasedWork('decision.outbox', work, 'relays the ledger to the bus and fires expiries', { state, config, logger });
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -104,10 +101,10 @@ export class LedgerLogRuntime implements OnApplicationBootstrap, OnModuleDestroy
     }
     await this.integrity.start();
     observeGauge(MetricNames.ledgerLogSize, { description: 'Events in the ledger Merkle tree', unit: '{event}' }, () => this.keeper?.size ?? 0);
-    this.lease = new LeasedWork(this.state.leases, 'decision.ledger-log', replicaId(), { start: () => this.startKeeping(), stop: () => this.stopKeeping() }, {
-      ttlMs: this.config.leaseTtlMs,
-      onChange: (held) => this.logger.info(held ? 'this replica now keeps the ledger log and signs its checkpoints' : 'this replica no longer keeps the ledger log'),
-      onError: (err) => this.logger.warn({ err }, 'the ledger log lease could not be renewed'),
+    this.lease = leasedWork('decision.ledger-log', { start: () => this.startKeeping(), stop: () => this.stopKeeping() }, 'keeps the ledger log and signs its checkpoints', {
+      state: this.state,
+      config: this.config,
+      logger: this.logger,
     });
     await this.lease.start();
   }

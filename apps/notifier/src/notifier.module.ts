@@ -1,7 +1,8 @@
 import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Inject, Injectable, Module } from '@nestjs/common';
 import type { Clock, CommandSender, Directory, EventStore, IdGenerator, PendingApprovalStore } from '@approvals/application';
-import { AuditQueries, ChannelVotes, LeasedWork, NotifierService } from '@approvals/application';
+import type { LeasedWork } from '@approvals/application';
+import { AuditQueries, ChannelVotes, NotifierService } from '@approvals/application';
 import type { ServiceState } from '@approvals/service-state';
 import type { AppConfig } from '@approvals/config';
 import type { Logger } from '@approvals/telemetry';
@@ -19,7 +20,7 @@ import { WEBHOOK_CHANNEL, WebhookController } from './webhook.controller';
 /** The configured channels, created once by their plugins (`@approvals/channels`). */
 const CHANNELS = Symbol('Channels');
 const CONSOLE_READ_MODEL = Symbol('ConsoleReadModel');
-import { CLOCK, COMMAND_SENDER, CONFIG, DIRECTORY, EVENT_STORE, IDS, LOGGER, SERVICE_STATE, replicaId } from '@approvals/nest-platform';
+import { CLOCK, COMMAND_SENDER, CONFIG, DIRECTORY, EVENT_STORE, IDS, LOGGER, SERVICE_STATE, leasedWork } from '@approvals/nest-platform';
 import { instrumentChannel } from '@approvals/telemetry';
 import { DecisionsGrpcController } from './decisions.grpc.controller';
 import { NotifierBusController } from './notifier.bus.controller';
@@ -45,10 +46,10 @@ export class DeliveryRetries implements OnApplicationBootstrap, OnApplicationShu
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(SERVICE_STATE) state: ServiceState,
   ) {
-    this.lease = new LeasedWork(state.leases, 'notifier.clock', replicaId(), { start: async () => undefined, stop: async () => undefined }, {
-      ttlMs: config.leaseTtlMs,
-      onChange: (held) => logger.info(held ? 'this replica now runs the notifier clock work (digests, retries, escalations, reminders)' : 'this replica no longer runs the notifier clock work'),
-      onError: (err) => logger.warn({ err }, 'the notifier clock lease could not be renewed'),
+    this.lease = leasedWork('notifier.clock', { start: async () => undefined, stop: async () => undefined }, 'runs the notifier clock work (digests, retries, escalations, reminders)', {
+      state,
+      config,
+      logger,
     });
   }
 
